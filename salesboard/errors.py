@@ -1,0 +1,46 @@
+"""Errors every client (CLI, board) turns into a message; each maps to one exit code."""
+
+from __future__ import annotations
+
+
+class SalesboardError(Exception):
+    """Base for failures that are the user's or the environment's, never a bug."""
+
+    exit_code = 1
+
+
+class DatabaseUnavailable(SalesboardError):
+    """The database cannot be opened or used: missing, unreadable, corrupt, too new."""
+
+    exit_code = 1
+
+
+class InvalidInput(SalesboardError):
+    """A value the user typed is not acceptable; the message says what would be."""
+
+    exit_code = 2
+
+
+class DealNotFound(InvalidInput):
+    """The deal id does not exist in this database."""
+
+    def __init__(self, deal_id: int) -> None:
+        self.deal_id = deal_id
+        super().__init__(f"no deal with id {deal_id}")
+
+
+class Conflict(SalesboardError):
+    """The deal changed since the caller read it; nothing was written."""
+
+    exit_code = 4
+
+    def __init__(self, deal_id: int, expected: int, actual: int, changed_by: str | None) -> None:
+        self.deal_id = deal_id
+        self.expected = expected
+        self.actual = actual
+        self.changed_by = changed_by
+        who = f" by {changed_by}" if changed_by else ""
+        super().__init__(
+            f"deal {deal_id} was changed{who} since you loaded it "
+            f"(version {expected}, now {actual}); reload and try again"
+        )

@@ -1,0 +1,224 @@
+"""The sales process itself: stages, their default checklists and the rules between them.
+
+Pure Python on purpose: no SQL, no Textual, no IO. The service layer asks these functions
+for a verdict inside its write transaction, so a rule holds the same in the CLI, the board
+and any future client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+
+class Stage(IntEnum):
+    """The six pipeline columns, numbered left to right so that order is arithmetic."""
+
+    PROSPECT = 1
+    QUALIFIED = 2
+    DISCOVERY = 3
+    DEVELOPED = 4
+    PROPOSED = 5
+    CLOSED = 6
+
+    @property
+    def label(self) -> str:
+        """The name users see, spelled as in DESIGN.md."""
+        return self.name.capitalize()
+
+    @classmethod
+    def parse(cls, text: str) -> Stage:
+        """Accept a stage by name (any case, unique prefix) or by number, for CLI input."""
+        cleaned = text.strip().lower()
+        if cleaned.isdigit() and int(cleaned) in {s.value for s in cls}:
+            return cls(int(cleaned))
+        matches = [s for s in cls if s.label.lower().startswith(cleaned)] if cleaned else []
+        if len(matches) != 1:
+            names = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown stage {text!r}; expected one of {names}")
+        return matches[0]
+
+
+FIRST_STAGE = Stage.PROSPECT
+LAST_STAGE = Stage.CLOSED
+
+
+class Status(StrEnum):
+    """Where a deal stands, independent of its column: still worked, done, or given up."""
+
+    OPEN = "open"
+    FINISHED = "finished"
+    LOST = "lost"
+
+
+class Outcome(StrEnum):
+    """How a finished deal turned out for the customer."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+DEFAULT_CHECKLISTS: dict[Stage, tuple[str, ...]] = {
+    Stage.PROSPECT: (
+        "Prospect found in the target market",
+        "Meeting scheduled to check the opportunity is real",
+        "Met the people who would produce the product",
+    ),
+    Stage.QUALIFIED: (
+        "Opportunity confirmed as real",
+        "Agenda written",
+        "Decided how the product will be created",
+        "Follow-up meetings scheduled",
+    ),
+    Stage.DISCOVERY: (
+        "All problems with the new product found",
+        "Purchasing issues reviewed",
+        "Everything prioritised and priced",
+        "Funding secured",
+        "Allies, enemies and neutral companies identified",
+    ),
+    Stage.DEVELOPED: (
+        "Product plan developed",
+        "Customer visits confirm real interest",
+        "Management approved pricing",
+        "ROI analysed and approved",
+        "Resources assessed",
+    ),
+    Stage.PROPOSED: (
+        "Final proposal delivered",
+        "Prospect approved the contracts",
+        "Changes to creation, marketing and implementation agreed",
+        "Contracts sent to legal",
+    ),
+    Stage.CLOSED: (
+        "Product created and implemented",
+        "All contracts agreed and signed",
+        "Revenue credited",
+        "All orders completed",
+        "Customer satisfaction tracked (success or failure)",
+    ),
+}
+
+SATISFACTION_RANGE = range(1, 6)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One checklist entry as the rules see it: its place, wording and whether it is done."""
+
+    stage: Stage
+    n: int
+    text: str
+    done: bool
+
+
+class WorkflowRefusal(Exception):
+    """A change the sales process does not allow; the message says why in user terms."""
+
+
+class GateRefusal(WorkflowRefusal):
+    """An advance refused because jobs of the current stage are still open."""
+
+    def __init__(self, stage: Stage, missing: Sequence[Job]) -> None:
+        self.stage = stage
+        self.missing = tuple(missing)
+        lines = "\n".join(f"  {job.n}. {job.text}" for job in self.missing)
+        count = len(self.missing)
+        noun = "job" if count == 1 else "jobs"
+        super().__init__(
+            f"cannot leave {stage.label}: {count} unfinished {noun}:\n{lines}"
+        )
+
+
+def unfinished(jobs: Sequence[Job], stage: Stage) -> list[Job]:
+    """The jobs of ``stage`` that are not done yet, in checklist order."""
+    return sorted((j for j in jobs if j.stage == stage and not j.done), key=lambda j: j.n)
+
+
+def _require_open(status: Status, action: str) -> None:
+    if status is not Status.OPEN:
+        raise WorkflowRefusal(f"cannot {action}: the deal is {status.value}")
+
+
+def check_advance(stage: Stage, status: Status, jobs: Sequence[Job]) -> Stage:
+    """Return the next stage, or refuse: one step right, only with a complete checklist."""
+    _require_open(status, "advance")
+    if stage is LAST_STAGE:
+        raise WorkflowRefusal(
+            f"{stage.label} is the last stage; finish the deal with an outcome instead"
+        )
+    missing = unfinished(jobs, stage)
+    if missing:
+        raise GateRefusal(stage, missing)
+    return Stage(stage + 1)
+
+
+def check_back(stage: Stage, status: Status) -> Stage:
+    """Return the previous stage; moving left never depends on the checklist."""
+    _require_open(status, "move back")
+    if stage is FIRST_STAGE:
+        raise WorkflowRefusal(f"{stage.label} is the first stage; there is nothing to its left")
+    return Stage(stage - 1)
+
+
+def check_set_job(stage: Stage, status: Status, job_stage: Stage) -> None:
+    """Allow ticking or unticking only the current stage's jobs of an open deal.
+
+    Earlier stages were complete when the deal left them; letting them be unticked would
+    leave an open deal past an unfinished stage. To change one, move the deal back first.
+    """
+    _require_open(status, "change a job")
+    if job_stage != stage:
+        raise WorkflowRefusal(
+            f"only jobs of the current stage ({stage.label}) can change; "
+            f"move the deal to {job_stage.label} first"
+        )
+
+
+def check_lost(status: Status, reason: str) -> None:
+    """Allow giving up an open deal from any stage, but only with a reason."""
+    _require_open(status, "mark lost")
+    if not reason.strip():
+        raise WorkflowRefusal("a reason is required to mark a deal lost")
+
+
+def check_reopen(status: Status) -> None:
+    """Allow bringing back a lost or finished deal, at the stage it left."""
+    if status is Status.OPEN:
+        raise WorkflowRefusal("the deal is already open")
+
+
+def check_finish(
+    stage: Stage, status: Status, jobs: Sequence[Job], satisfaction: int
+) -> None:
+    """Allow finishing only a Closed deal whose checklist is complete, with a 1–5 score."""
+    _require_open(status, "finish")
+    if stage is not LAST_STAGE:
+        raise WorkflowRefusal(
+            f"only a deal in {LAST_STAGE.label} can be finished; this one is in {stage.label}"
+        )
+    missing = unfinished(jobs, stage)
+    if missing:
+        raise GateRefusal(stage, missing)
+    if satisfaction not in SATISFACTION_RANGE:
+        raise WorkflowRefusal("customer satisfaction must be a whole number from 1 to 5")
+
+
+def gate_violations(stage: Stage, jobs: Sequence[Job]) -> list[Job]:
+    """Jobs of stages before ``stage`` that are not done: always empty for a sound deal."""
+    return [j for j in jobs if j.stage < stage and not j.done]
+
+
+class EventKind(StrEnum):
+    """The kinds of change the history records."""
+
+    CREATED = "created"
+    EDITED = "edited"
+    JOB_TICKED = "job_ticked"
+    JOB_UNTICKED = "job_unticked"
+    ADVANCED = "advanced"
+    MOVED_BACK = "moved_back"
+    LOST = "lost"
+    REOPENED = "reopened"
+    FINISHED = "finished"

@@ -1,0 +1,122 @@
+"""Shared fixtures: a fresh database per test on SQLite and, where set up, PostgreSQL.
+
+PostgreSQL tests use the server named by ``SALESBOARD_TEST_PG`` (default: the local one at
+127.0.0.1:5432, user postgres). Each test gets its own schema, dropped afterwards. When
+``CI`` is set the server must be reachable: a missing server fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from salesboard.service import Pipeline
+from salesboard.store import Database
+
+PG_URL = os.environ.get(
+    "SALESBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+FROZEN_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def _pg_available() -> str | None:
+    """None if PostgreSQL answers, else why not."""
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as error:  # any driver or network failure means "not here"
+        return f"PostgreSQL not reachable at {PG_URL}: {type(error).__name__}"
+
+
+_PG_PROBLEM: str | bool | None = False
+
+
+def pg_problem() -> str | None:
+    """Probe PostgreSQL once per test run."""
+    global _PG_PROBLEM
+    if _PG_PROBLEM is False:
+        _PG_PROBLEM = _pg_available()
+    return _PG_PROBLEM  # type: ignore[return-value]
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A path to a new SQLite file in the test's own directory."""
+    return str(tmp_path / "board.db")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL to a fresh PostgreSQL schema, dropped after the test."""
+    problem = pg_problem()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    from sqlalchemy import create_engine, text
+
+    schema = f"sb_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """The same test on both supported backends."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """An opened, migrated database on each backend."""
+    database = Database.open(db_url)
+    yield database
+    database.close()
+
+
+class FrozenClock:
+    """A clock that only moves when a test says so, for deterministic times."""
+
+    def __init__(self, start: datetime = FROZEN_START) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A frozen clock starting at ``FROZEN_START``."""
+    return FrozenClock()
+
+
+@pytest.fixture
+def pipeline(db: Database, clock: FrozenClock) -> Pipeline:
+    """The service acting as user ``alice`` with a frozen clock."""
+    return Pipeline(db, actor="alice", clock=clock)
+
+
+@pytest.fixture
+def make_pipeline(db: Database, clock: FrozenClock) -> Callable[[str], Pipeline]:
+    """The service acting as any named user on the same database."""
+    return lambda actor: Pipeline(db, actor=actor, clock=clock)
