@@ -1,0 +1,477 @@
+"""The use cases: the only code that changes data.
+
+Each change is one short write transaction that loads and locks the deal, checks the
+caller's version (optimistic concurrency), asks the workflow rules for a verdict, writes,
+bumps the version and appends one event. Because the rule is checked inside the same
+transaction as the write, no interleaving of sessions can slip a deal past the gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from sqlalchemy import and_, case, func, or_
+from sqlmodel import Session, col, select
+
+from salesboard import validation, workflow
+from salesboard.errors import Conflict, DealNotFound, InvalidInput
+from salesboard.identity import current_login
+from salesboard.service.views import DealSummary, DealView, EventView, JobView, as_utc
+from salesboard.store import ChecklistItem, Database, Deal, Event
+from salesboard.workflow import EventKind, Outcome, Stage, Status
+
+Clock = Callable[[], datetime]
+
+
+class _Unset:
+    """Marks a keyword the caller did not pass (``None`` may be a real value)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = _Unset()
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware in UTC, as every stored time is."""
+    return datetime.now(UTC)
+
+
+def _stage_json(stage: int) -> str:
+    return Stage(stage).label
+
+
+def _field_json(name: str, value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if name == "stage":
+        return _stage_json(value)
+    return value
+
+
+def summary_of(deal: Deal, done: int, total: int) -> DealSummary:
+    """Freeze a row and its current-stage progress into a view."""
+    assert deal.id is not None
+    return DealSummary(
+        id=deal.id,
+        title=deal.title,
+        company=deal.company,
+        value_minor=deal.value_minor,
+        currency=deal.currency,
+        owner=deal.owner,
+        stage=Stage(deal.stage),
+        status=Status(deal.status),
+        version=deal.version,
+        expected_close=deal.expected_close,
+        outcome=Outcome(deal.outcome) if deal.outcome else None,
+        satisfaction=deal.satisfaction,
+        lost_reason=deal.lost_reason,
+        notes=deal.notes,
+        stage_entered_at=as_utc(deal.stage_entered_at),
+        updated_at=as_utc(deal.updated_at),
+        updated_by=deal.updated_by,
+        jobs_done=int(done or 0),
+        jobs_total=int(total or 0),
+    )
+
+
+def _job_view(item: ChecklistItem) -> JobView:
+    return JobView(
+        stage=Stage(item.stage),
+        n=item.position,
+        text=item.text,
+        done=item.done,
+        done_by=item.done_by,
+        done_at=as_utc(item.done_at) if item.done_at else None,
+    )
+
+
+class Pipeline:
+    """Every use case of the sales pipeline, acting as one OS user on one database."""
+
+    def __init__(self, db: Database, actor: str | None = None, clock: Clock = utc_now) -> None:
+        self.db = db
+        self.actor = actor or current_login()
+        self._clock = clock
+
+    # ----------------------------------------------------------------- reads
+
+    def get_deal(self, deal_id: int) -> DealView:
+        """One deal with its whole checklist."""
+        with self.db.read() as session:
+            return self._view(session, self._row(session, deal_id))
+
+    def list_deals(
+        self,
+        *,
+        stage: Stage | None = None,
+        status: Status | None = Status.OPEN,
+        owner: str | None = None,
+        text: str | None = None,
+    ) -> list[DealSummary]:
+        """Deals with their current stage's progress, in board order (stage, then id).
+
+        One aggregate query, whatever the number of deals: progress is counted by the
+        database, not by loading checklists.
+        """
+        done = func.coalesce(func.sum(case((col(ChecklistItem.done), 1), else_=0)), 0)
+        total = func.count(col(ChecklistItem.id))
+        query = (
+            select(Deal, done, total)
+            .outerjoin(
+                ChecklistItem,
+                and_(
+                    col(ChecklistItem.deal_id) == col(Deal.id),
+                    col(ChecklistItem.stage) == col(Deal.stage),
+                ),
+            )
+            .group_by(col(Deal.id))
+            .order_by(col(Deal.stage), col(Deal.id))
+        )
+        if stage is not None:
+            query = query.where(col(Deal.stage) == int(stage))
+        if status is not None:
+            query = query.where(col(Deal.status) == status.value)
+        if owner is not None:
+            query = query.where(col(Deal.owner) == owner)
+        if text:
+            pattern = f"%{text.lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(col(Deal.title)).like(pattern),
+                    func.lower(col(Deal.company)).like(pattern),
+                    func.lower(col(Deal.owner)).like(pattern),
+                )
+            )
+        with self.db.read() as session:
+            return [summary_of(deal, d, t) for deal, d, t in session.exec(query).all()]
+
+    def history(self, deal_id: int) -> list[EventView]:
+        """Every recorded change of a deal, newest first."""
+        with self.db.read() as session:
+            self._row(session, deal_id)
+            events = session.exec(
+                select(Event).where(col(Event.deal_id) == deal_id).order_by(col(Event.id).desc())
+            ).all()
+            return [
+                EventView(
+                    id=e.id or 0,
+                    deal_id=e.deal_id,
+                    at=as_utc(e.at),
+                    actor=e.actor,
+                    kind=e.kind,
+                    before=e.before,
+                    after=e.after,
+                )
+                for e in events
+            ]
+
+    # ---------------------------------------------------------------- writes
+
+    def create_deal(
+        self,
+        title: str,
+        *,
+        company: str = "",
+        value: str | int | Decimal = 0,
+        currency: str = "EUR",
+        owner: str | None = None,
+        expected_close: str | date | None = None,
+        notes: str = "",
+    ) -> DealView:
+        """A new open deal in Prospect with a fresh copy of every stage's checklist."""
+        fields: dict[str, Any] = {
+            "title": validation.clean_title(title),
+            "company": validation.clean_company(company),
+            "value_minor": validation.parse_value(value),
+            "currency": validation.clean_currency(currency),
+            "owner": validation.clean_owner(owner if owner is not None else self.actor),
+            "expected_close": (
+                validation.parse_date(expected_close) if expected_close not in (None, "") else None
+            ),
+            "notes": validation.clean_notes(notes),
+        }
+        now = self._clock()
+        with self.db.write() as session:
+            deal = Deal(
+                **fields,
+                stage=int(workflow.FIRST_STAGE),
+                status=Status.OPEN.value,
+                version=1,
+                created_at=now,
+                updated_at=now,
+                updated_by=self.actor,
+                stage_entered_at=now,
+            )
+            session.add(deal)
+            session.flush()
+            assert deal.id is not None
+            session.add_all(
+                ChecklistItem(deal_id=deal.id, stage=int(stage), position=n, text=text)
+                for stage, jobs in workflow.DEFAULT_CHECKLISTS.items()
+                for n, text in enumerate(jobs, start=1)
+            )
+            after = {k: _field_json(k, v) for k, v in fields.items()}
+            after["stage"] = workflow.FIRST_STAGE.label
+            session.add(
+                Event(
+                    deal_id=deal.id,
+                    at=now,
+                    actor=self.actor,
+                    kind=EventKind.CREATED.value,
+                    before=None,
+                    after=after,
+                )
+            )
+            session.flush()
+            return self._view(session, deal)
+
+    def edit_deal(
+        self,
+        deal_id: int,
+        *,
+        expected_version: int | None = None,
+        title: str | _Unset = UNSET,
+        company: str | _Unset = UNSET,
+        value: str | int | Decimal | _Unset = UNSET,
+        currency: str | _Unset = UNSET,
+        owner: str | _Unset = UNSET,
+        expected_close: str | date | _Unset | None = UNSET,
+        notes: str | _Unset = UNSET,
+    ) -> DealView:
+        """Change a deal's fields; only the fields that really change are recorded."""
+        wanted: dict[str, Any] = {}
+        if not isinstance(title, _Unset):
+            wanted["title"] = validation.clean_title(title)
+        if not isinstance(company, _Unset):
+            wanted["company"] = validation.clean_company(company)
+        if not isinstance(value, _Unset):
+            wanted["value_minor"] = validation.parse_value(value)
+        if not isinstance(currency, _Unset):
+            wanted["currency"] = validation.clean_currency(currency)
+        if not isinstance(owner, _Unset):
+            wanted["owner"] = validation.clean_owner(owner)
+        if not isinstance(expected_close, _Unset):
+            wanted["expected_close"] = (
+                validation.parse_date(expected_close) if expected_close not in (None, "") else None
+            )
+        if not isinstance(notes, _Unset):
+            wanted["notes"] = validation.clean_notes(notes)
+        if not wanted:
+            raise InvalidInput("nothing to change: give at least one field")
+        with self.db.write() as session:
+            deal = self._lock(session, deal_id, expected_version)
+            changed = {k: v for k, v in wanted.items() if getattr(deal, k) != v}
+            if not changed:
+                return self._view(session, deal)
+            before = {k: _field_json(k, getattr(deal, k)) for k in changed}
+            for key, new in changed.items():
+                setattr(deal, key, new)
+            after = {k: _field_json(k, v) for k, v in changed.items()}
+            self._record(session, deal, EventKind.EDITED, before, after)
+            return self._view(session, deal)
+
+    def set_job(
+        self,
+        deal_id: int,
+        n: int,
+        done: bool,
+        *,
+        expected_version: int | None = None,
+    ) -> DealView:
+        """Tick (``done=True``) or untick job ``n`` (1-based) of the deal's current stage.
+
+        Asking for the state a job already has is a no-op, not a conflict: two people
+        ticking the same job agree.
+        """
+        with self.db.write() as session:
+            deal = self._lock(session, deal_id, None)
+            stage = Stage(deal.stage)
+            item = session.exec(
+                select(ChecklistItem).where(
+                    col(ChecklistItem.deal_id) == deal_id,
+                    col(ChecklistItem.stage) == int(stage),
+                    col(ChecklistItem.position) == n,
+                )
+            ).first()
+            if item is None:
+                count = self._job_count(session, deal)
+                raise InvalidInput(f"{stage.label} has jobs 1 to {count}; there is no job {n}")
+            if item.done == done and Status(deal.status) is Status.OPEN:
+                return self._view(session, deal)
+            self._check_version(deal, expected_version)
+            workflow.check_set_job(stage, Status(deal.status), stage)
+            now = self._clock()
+            before = {"stage": stage.label, "n": n, "text": item.text, "done": item.done}
+            item.done = done
+            item.done_by = self.actor if done else None
+            item.done_at = now if done else None
+            session.add(item)
+            after = {**before, "done": done}
+            kind = EventKind.JOB_TICKED if done else EventKind.JOB_UNTICKED
+            self._record(session, deal, kind, before, after)
+            return self._view(session, deal)
+
+    def advance(self, deal_id: int, *, expected_version: int | None = None) -> DealView:
+        """Move one stage right, only if every job of the current stage is done."""
+        with self.db.write() as session:
+            deal = self._lock(session, deal_id, expected_version)
+            jobs = [j.as_job() for j in self._jobs(session, deal_id)]
+            target = workflow.check_advance(Stage(deal.stage), Status(deal.status), jobs)
+            return self._move(session, deal, target, EventKind.ADVANCED)
+
+    def move_back(self, deal_id: int, *, expected_version: int | None = None) -> DealView:
+        """Move one stage left; every job keeps its state."""
+        with self.db.write() as session:
+            deal = self._lock(session, deal_id, expected_version)
+            target = workflow.check_back(Stage(deal.stage), Status(deal.status))
+            return self._move(session, deal, target, EventKind.MOVED_BACK)
+
+    def mark_lost(
+        self, deal_id: int, reason: str, *, expected_version: int | None = None
+    ) -> DealView:
+        """Give a deal up from any stage; it keeps its stage so it can be reopened there."""
+        cleaned = validation.clean_reason(reason)
+        with self.db.write() as session:
+            deal = self._lock(session, deal_id, expected_version)
+            workflow.check_lost(Status(deal.status), cleaned)
+            before = {"status": deal.status}
+            deal.status = Status.LOST.value
+            deal.lost_reason = cleaned
+            after = {"status": Status.LOST.value, "reason": cleaned}
+            self._record(session, deal, EventKind.LOST, before, after)
+            return self._view(session, deal)
+
+    def reopen(self, deal_id: int, *, expected_version: int | None = None) -> DealView:
+        """Bring a lost (or finished) deal back to open, at the stage it left."""
+        with self.db.write() as session:
+            deal = self._lock(session, deal_id, expected_version)
+            workflow.check_reopen(Status(deal.status))
+            before: dict[str, Any] = {
+                "status": deal.status,
+                "reason": deal.lost_reason,
+                "outcome": deal.outcome,
+                "satisfaction": deal.satisfaction,
+            }
+            before = {k: v for k, v in before.items() if v is not None}
+            deal.status = Status.OPEN.value
+            deal.lost_reason = None
+            deal.outcome = None
+            deal.satisfaction = None
+            after = {"status": Status.OPEN.value, "stage": _stage_json(deal.stage)}
+            self._record(session, deal, EventKind.REOPENED, before, after)
+            return self._view(session, deal)
+
+    def finish(
+        self,
+        deal_id: int,
+        outcome: str | Outcome,
+        satisfaction: int,
+        *,
+        expected_version: int | None = None,
+    ) -> DealView:
+        """Finish a Closed deal whose checklist is complete, recording how it went."""
+        try:
+            result = Outcome(str(outcome).strip().lower())
+        except ValueError:
+            raise InvalidInput(f"outcome must be success or failure, not {outcome!r}") from None
+        with self.db.write() as session:
+            deal = self._lock(session, deal_id, expected_version)
+            jobs = [j.as_job() for j in self._jobs(session, deal_id)]
+            workflow.check_finish(Stage(deal.stage), Status(deal.status), jobs, satisfaction)
+            before = {"status": deal.status}
+            deal.status = Status.FINISHED.value
+            deal.outcome = result.value
+            deal.satisfaction = satisfaction
+            after = {
+                "status": Status.FINISHED.value,
+                "outcome": result.value,
+                "satisfaction": satisfaction,
+            }
+            self._record(session, deal, EventKind.FINISHED, before, after)
+            return self._view(session, deal)
+
+    # --------------------------------------------------------------- helpers
+
+    def _row(self, session: Session, deal_id: int) -> Deal:
+        deal = session.get(Deal, deal_id)
+        if deal is None:
+            raise DealNotFound(deal_id)
+        return deal
+
+    def _lock(self, session: Session, deal_id: int, expected_version: int | None) -> Deal:
+        """Load the deal holding its row lock (PostgreSQL; SQLite holds the file lock)."""
+        deal = session.exec(
+            select(Deal).where(col(Deal.id) == deal_id).with_for_update()
+        ).first()
+        if deal is None:
+            raise DealNotFound(deal_id)
+        self._check_version(deal, expected_version)
+        return deal
+
+    @staticmethod
+    def _check_version(deal: Deal, expected_version: int | None) -> None:
+        if expected_version is not None and deal.version != expected_version:
+            assert deal.id is not None
+            raise Conflict(deal.id, expected_version, deal.version, deal.updated_by)
+
+    def _jobs(self, session: Session, deal_id: int) -> list[JobView]:
+        items = session.exec(
+            select(ChecklistItem)
+            .where(col(ChecklistItem.deal_id) == deal_id)
+            .order_by(col(ChecklistItem.stage), col(ChecklistItem.position))
+        ).all()
+        return [_job_view(item) for item in items]
+
+    def _job_count(self, session: Session, deal: Deal) -> int:
+        count = session.exec(
+            select(func.count(col(ChecklistItem.id))).where(
+                col(ChecklistItem.deal_id) == deal.id, col(ChecklistItem.stage) == deal.stage
+            )
+        ).one()
+        return int(count)
+
+    def _move(self, session: Session, deal: Deal, target: Stage, kind: EventKind) -> DealView:
+        before = {"stage": _stage_json(deal.stage)}
+        deal.stage = int(target)
+        deal.stage_entered_at = self._clock()
+        self._record(session, deal, kind, before, {"stage": target.label})
+        return self._view(session, deal)
+
+    def _record(
+        self,
+        session: Session,
+        deal: Deal,
+        kind: EventKind,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        """Bump the version, stamp who and when, and append the event, in one go."""
+        assert deal.id is not None
+        now = self._clock()
+        deal.version += 1
+        deal.updated_at = now
+        deal.updated_by = self.actor
+        session.add(deal)
+        session.add(
+            Event(
+                deal_id=deal.id,
+                at=now,
+                actor=self.actor,
+                kind=kind.value,
+                before=before,
+                after=after,
+            )
+        )
+        session.flush()
+
+    def _view(self, session: Session, deal: Deal) -> DealView:
+        assert deal.id is not None
+        jobs = tuple(self._jobs(session, deal.id))
+        current = [j for j in jobs if j.stage == deal.stage]
+        summary = summary_of(deal, sum(j.done for j in current), len(current))
+        return DealView(summary=summary, checklist=jobs)

@@ -1,0 +1,44 @@
+"""Where the database lives: a path, a SQLAlchemy URL, or the per-user default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_VAR = "SALESBOARD_DB"
+APP_NAME = "salesboard"
+
+
+def default_db_path(name: str = "salesboard.db") -> Path:
+    """The SQLite file in the user's data directory (platformdirs), e.g. for ``--demo``."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False) / name
+
+
+def resolve_url(target: str | os.PathLike[str] | None) -> str:
+    """Turn ``--db`` / ``SALESBOARD_DB`` / the default into a SQLAlchemy URL.
+
+    Anything containing ``://`` is taken as a URL (``postgresql+psycopg://…``); everything
+    else is a file path for SQLite, with ``~`` expanded and made absolute.
+    """
+    if target is None or str(target) == "":
+        target = os.environ.get(ENV_VAR) or None
+    if target is None:
+        path = default_db_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    text = str(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().absolute()}"
+
+
+def describe(url: str) -> str:
+    """A short, password-free name for the database, for status lines and messages."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)

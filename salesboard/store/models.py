@@ -1,0 +1,72 @@
+"""The tables. Money is whole minor units; times are aware UTC; stages are 1–6."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Deal(SQLModel, table=True):
+    """One opportunity. ``version`` grows with every change, for optimistic concurrency."""
+
+    __tablename__ = "deal"
+    __table_args__ = (
+        Index("ix_deal_board", "status", "stage", "id"),
+        Index("ix_deal_owner", "owner", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    company: str = ""
+    value_minor: int = Field(default=0, sa_type=BigInteger)
+    currency: str = "EUR"
+    owner: str
+    expected_close: date | None = None
+    notes: str = Field(default="", sa_type=Text)
+    stage: int = 1
+    status: str = "open"
+    outcome: str | None = None
+    satisfaction: int | None = None
+    lost_reason: str | None = Field(default=None, sa_type=Text)
+    version: int = 1
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    stage_entered_at: datetime
+
+
+class ChecklistItem(SQLModel, table=True):
+    """One job of one stage of one deal, copied from the template when the deal is made."""
+
+    __tablename__ = "checklist_item"
+    __table_args__ = (UniqueConstraint("deal_id", "stage", "position", name="uq_item_place"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id")
+    stage: int
+    position: int
+    text: str
+    done: bool = False
+    done_by: str | None = None
+    done_at: datetime | None = None
+
+
+class Event(SQLModel, table=True):
+    """An append-only record of one change: who, when (UTC), what, before and after."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_deal", "deal_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id")
+    at: datetime
+    actor: str
+    kind: str
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+metadata = SQLModel.metadata

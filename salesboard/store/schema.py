@@ -1,0 +1,91 @@
+"""Creating and upgrading the schema with Alembic, safely when several processes start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, inspect, text
+
+from salesboard.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from salesboard.store.database import Database
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
+
+
+def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_config())
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of salesboard knows."""
+    head = _scripts().get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision stamped in the database, or None for a database without our schema."""
+    names = set(inspect(connection).get_table_names())
+    if VERSION_TABLE not in names:
+        if names - {VERSION_TABLE}:
+            raise DatabaseUnavailable(
+                "it holds tables but is not a salesboard database; choose another file"
+            )
+        return None
+    row = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
+    return None if row is None else str(row[0])
+
+
+def _check_known(revision: str | None, db_name: str) -> None:
+    if revision is None:
+        return
+    known = {script.revision for script in _scripts().walk_revisions()}
+    if revision not in known:
+        raise DatabaseUnavailable(
+            f"{db_name}: its schema ({revision}) is newer than this salesboard understands; "
+            "upgrade salesboard to use it"
+        )
+
+
+def ensure_schema(db: Database) -> None:
+    """Bring the database to the head revision, or refuse one from a newer version.
+
+    The common case (already at head) is one cheap read. Otherwise the upgrade runs inside
+    one write transaction (``BEGIN IMMEDIATE`` on SQLite, transactional DDL on both), so
+    two boards starting at once on a new file do not both try to create the tables.
+    """
+    head = head_revision()
+    with db.engine.connect() as connection:
+        try:
+            found = current_revision(connection)
+        except DatabaseUnavailable as error:
+            raise DatabaseUnavailable(f"{db.name}: {error}") from None
+    if found == head:
+        return
+    _check_known(found, db.name)
+    from alembic import command
+
+    with db.write() as session:
+        connection = session.connection()
+        found = current_revision(connection)
+        _check_known(found, db.name)
+        if found != head:
+            command.upgrade(_config(connection), "head")
