@@ -81,3 +81,15 @@ def test_missing_directory_is_named(tmp_path: Path) -> None:
 def test_directory_instead_of_file(tmp_path: Path) -> None:
     with pytest.raises(DatabaseUnavailable, match="is a directory"):
         Database.open(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("foo://bar", "cannot use database 'foo://bar'"),
+        ("postgresql+psycopg://postgres@127.0.0.1:1/test", "connection"),
+    ],
+)
+def test_unusable_urls_give_one_clear_error(target: str, message: str) -> None:
+    with pytest.raises(DatabaseUnavailable, match=message):
+        Database.open(target)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
 from salesboard.errors import DatabaseUnavailable
@@ -51,7 +51,15 @@ class Database:
         from salesboard.store.schema import ensure_schema
 
         url = resolve_url(target)
-        engine = create_db_engine(url)
+        try:
+            engine = create_db_engine(url)
+        except ArgumentError as error:
+            raise DatabaseUnavailable(f"cannot use database {target!r}: {error}") from None
+        except ModuleNotFoundError as error:
+            raise DatabaseUnavailable(
+                f"the driver for {describe(url)} is not installed ({error.name}); "
+                "install salesboard[postgres] for PostgreSQL"
+            ) from None
         db = cls(engine, url)
         try:
             if migrate:
