@@ -288,3 +288,16 @@ def test_hostile_text_is_stored_literally_minus_control_bytes(pipeline: Pipeline
     assert stored.title == "[@click=app.quit]x[/] [2J\u200f🚀 [EMEA]"
     assert stored.company == "[/]"
     assert stored.notes == "line\n[31mred[0m"
+
+
+def test_search_text_is_literal_not_a_pattern(pipeline: Pipeline) -> None:
+    discount = pipeline.create_deal("50% discount renewal")
+    pipeline.create_deal("500 seats")
+    pipeline.create_deal("snake_case tooling")
+    assert [d.id for d in pipeline.list_deals(text="50%")] == [discount.id]
+    assert [d.title for d in pipeline.list_deals(text="e_c")] == ["snake_case tooling"]
+
+
+def test_stage_entered_at_is_the_move_event_time(pipeline: Pipeline) -> None:
+    moved = pipeline.advance(tick_all(pipeline, pipeline.create_deal("Deal")).id)
+    assert moved.summary.stage_entered_at == pipeline.history(moved.id)[0].at

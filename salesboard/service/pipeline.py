@@ -13,12 +13,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from salesboard import validation, workflow
 from salesboard.errors import Conflict, DealNotFound, InvalidInput
 from salesboard.identity import current_login
+from salesboard.service.filters import text_matches
 from salesboard.service.views import DealSummary, DealView, EventView, JobView, as_utc
 from salesboard.store import ChecklistItem, Database, Deal, Event
 from salesboard.workflow import EventKind, Outcome, Stage, Status
@@ -139,14 +140,7 @@ class Pipeline:
         if owner is not None:
             query = query.where(col(Deal.owner) == owner)
         if text:
-            pattern = f"%{text.lower()}%"
-            query = query.where(
-                or_(
-                    func.lower(col(Deal.title)).like(pattern),
-                    func.lower(col(Deal.company)).like(pattern),
-                    func.lower(col(Deal.owner)).like(pattern),
-                )
-            )
+            query = query.where(text_matches(text))
         with self.db.read() as session:
             return [summary_of(deal, d, t) for deal, d, t in session.exec(query).all()]
 
@@ -438,8 +432,8 @@ class Pipeline:
     def _move(self, session: Session, deal: Deal, target: Stage, kind: EventKind) -> DealView:
         before = {"stage": _stage_json(deal.stage)}
         deal.stage = int(target)
-        deal.stage_entered_at = self._clock()
         self._record(session, deal, kind, before, {"stage": target.label})
+        deal.stage_entered_at = deal.updated_at  # the move event's own time
         return self._view(session, deal)
 
     def _record(

@@ -1,0 +1,716 @@
+"""Demo data: a realistic, deterministic pipeline to try the board on and to take screenshots.
+
+A new user should see a board that looks like a real team's: a funnel of deals over six
+stages, checklists partly worked through, a few deals lost or finished, and a history that
+explains how each deal got where it is. The same arguments always give the same data
+(ids, texts, amounts, times), so screenshots and tests are reproducible.
+
+The data obeys every rule the use cases enforce, as if it had been typed in through
+``Pipeline`` over the past months: earlier stages' checklists are complete, every change is
+one event, each deal's ``version`` is one plus its number of changes, and the event
+``before``/``after`` shapes are exactly those ``Pipeline`` writes. It is written directly
+with bulk inserts in one write transaction, though, because replaying ten thousand deals
+through the use cases one short transaction at a time would take minutes.
+
+All amounts are in EUR: the board sums values per column, and a sum across currencies
+would mean nothing. Activity falls on weekdays between 08:00 and 18:00 UTC, like a team's.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from salesboard import validation
+from salesboard.errors import InvalidInput
+from salesboard.identity import current_login
+from salesboard.store import Database
+from salesboard.store.models import metadata
+from salesboard.workflow import DEFAULT_CHECKLISTS, EventKind, Outcome, Stage, Status
+
+MAX_DEALS: Final = 1_000_000
+"""More than any real team has; a guard against a typo adding three zeros."""
+
+CURRENCY: Final = "EUR"
+TEAM: Final = ("alice", "bob", "chen", "dana", "emeka")
+"""The colleagues of the demo team; the user running the command is the sixth member."""
+SPARE: Final = "farah"
+"""Stands in for a team member whose login is the same as the user's own."""
+
+_WORK_START: Final = 8 * 3600
+_WORK_DAY: Final = 10 * 3600
+"""Demo activity happens on weekdays from 08:00 to 18:00 UTC: a European team's office day."""
+_CHUNK: Final = 20_000
+"""Rows per bulk insert: large enough to be fast, small enough to keep memory flat."""
+
+# How often each outcome happens, and the funnel: most open deals sit in early stages.
+_STATUSES: Final = (Status.OPEN, Status.LOST, Status.FINISHED)
+_STATUS_WEIGHTS: Final = (78, 12, 10)
+_STAGES: Final = tuple(Stage)
+_OPEN_STAGE_WEIGHTS: Final = (30, 24, 18, 13, 9, 6)
+_LOST_STAGE_WEIGHTS: Final = (30, 26, 20, 13, 9, 2)
+_OWNER_WEIGHTS: Final = (17, 22, 18, 16, 15, 12)  # slot 0 is the user running the command
+
+# Mean working days before each kind of step, before the deal's own pace is applied.
+_MEAN_GAP_DAYS: Final = {
+    "tick": 2.0,
+    "untick": 1.0,
+    "advance": 2.5,
+    "back": 3.0,
+    "again": 4.0,
+    "edit": 3.0,
+    "lost": 5.0,
+    "reopen": 12.0,
+    "finish": 6.0,
+}
+
+_COMPANY_WORDS: Final = (
+    "Northwind", "Bluepeak", "Ironbridge", "Silverline", "Redwood", "Brightwater", "Kestrel",
+    "Harborview", "Granite", "Evergreen", "Summit", "Lumen", "Cobalt", "Meridian", "Alder",
+    "Fjordline", "Oakridge", "Copperfield", "Tidewater", "Stonegate", "Westbrook", "Aurora",
+    "Helix", "Nimbus", "Polaris", "Saffron", "Juniper", "Falcon", "Larkspur", "Blackstone",
+    "Clearwater", "Driftwood", "Eastgate", "Foxglove", "Greenfield", "Highmoor", "Ivory",
+    "Keystone", "Lakeside", "Maplewood", "Nordlicht", "Orchard", "Pinecrest", "Quayside",
+    "Riverbend", "Seabright", "Thornbury", "Upland", "Vantage", "Whitecliff", "Yellowpine",
+    "Zenith", "Bergström", "Lumière", "Sørensen", "Vallée", "Köhler", "Castellano",
+    "Andover", "Brookhaven",
+)
+_COMPANY_KINDS: Final = (
+    "Logistics", "Analytics", "Foods", "Manufacturing", "Health", "Energy", "Retail",
+    "Systems", "Pharma", "Insurance", "Freight", "Robotics", "Textiles", "Hotels", "Labs",
+    "Telecom", "Bank", "Builders", "Media", "Dairy", "Shipping", "Software", "Motors",
+    "Utilities", "Clinics", "Packaging", "Chemicals", "Furniture", "Mining", "Consulting",
+)
+_LEGAL_FORMS: Final = (
+    "", "", "", "", "", " GmbH", " Ltd", " AG", " B.V.", " SA", " Oy", " AB", " Group",
+    " & Co.",
+)
+_PRODUCTS: Final = (
+    "Fleet telematics", "ERP migration", "CRM consolidation", "Warehouse scanners",
+    "Data platform", "Payroll outsourcing", "Cloud backup", "Security audit",
+    "Field service app", "Predictive maintenance", "Customer portal", "E-invoicing",
+    "Call-centre assistant", "HR onboarding suite", "Energy monitoring", "Cold-chain sensors",
+    "POS refresh", "Network upgrade", "Document archive", "Sales training programme",
+    "Route planning", "Quality inspection cameras", "Supplier portal", "BI dashboards",
+    "Mobile workforce devices", "Identity management", "Contact-centre telephony",
+    "Inventory optimisation", "Shop-floor MES", "Managed print",
+)
+_TITLE_FORMS: Final = (
+    "{} rollout", "{} pilot", "{} renewal", "{} expansion", "{} — phase 2", "{} — phase 3",
+    "{} proof of concept", "{} upgrade", "{}, 3-year contract", "{} for {} sites",
+    "{} (Nordics)", "{} — EMEA", "{}",
+)
+_SITES: Final = (3, 4, 6, 8, 12, 15, 20, 40, 120)
+_NOTES: Final = (
+    "Champion is the CFO; wants pricing before the next board meeting.",
+    "Procurement insists on three quotes.",
+    "Competing with an in-house build.",
+    "Decision maker on leave until next month.",
+    "Asked for references in the same industry.",
+    "Security questionnaire pending.",
+    "Budget approved for this fiscal year only.",
+    "Pilot site chosen; IT lead is enthusiastic.",
+    "Legal wants their own contract template.",
+    "Met at the trade fair; follow up with the operations team.",
+    "Needs integration with their existing ERP.",
+    "Price-sensitive: lead with the ROI model.",
+)
+_LOST_REASONS: Final = (
+    "Budget frozen",
+    "Chose a competitor",
+    "Price too high",
+    "No decision — project shelved",
+    "Champion left the company",
+    "Went with an in-house build",
+    "Timing: revisit next fiscal year",
+    "Failed the security review",
+    "Lost contact with the buyer",
+    "Acquired; the new owner has a group-wide supplier",
+)
+_LOST_REASON_WEIGHTS: Final = (22, 24, 14, 12, 6, 7, 8, 3, 6, 2)
+
+
+def _stage_json(stage: int) -> dict[str, Any]:
+    return {"stage": Stage(stage).label}
+
+
+# Event payloads that are the same for every deal are built once and shared: they are
+# only read (serialised to JSON), and sharing keeps memory flat for large boards.
+_STAGE_JSON: Final = {int(s): _stage_json(s) for s in Stage}
+_JOB_OPEN: Final = {
+    (int(s), n): {"stage": s.label, "n": n, "text": t, "done": False}
+    for s, jobs in DEFAULT_CHECKLISTS.items()
+    for n, t in enumerate(jobs, start=1)
+}
+_JOB_DONE: Final = {key: {**value, "done": True} for key, value in _JOB_OPEN.items()}
+_ALL_JOBS: Final = tuple(
+    (int(s), n, t) for s, jobs in DEFAULT_CHECKLISTS.items() for n, t in enumerate(jobs, 1)
+)
+_STATUS_OPEN: Final = {"status": Status.OPEN.value}
+
+# One recorded change of a deal: seconds relative to ``now``, actor, kind, before, after.
+_EventRow = tuple[int, str, str, dict[str, Any] | None, dict[str, Any] | None]
+
+
+@dataclass(slots=True)
+class _Plan:
+    """One generated deal before it gets its id: its row, events and ticked jobs."""
+
+    created: int
+    row: dict[str, Any]
+    events: list[_EventRow] = field(default_factory=list)
+    done: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)
+
+
+def seed_demo(
+    db: Database,
+    *,
+    deals: int = 200,
+    seed: int = 7,
+    now: datetime | None = None,
+    me: str | None = None,
+) -> int:
+    """Fill an empty database with ``deals`` demo deals and return how many were made.
+
+    Exists so that anyone can see the board working on realistic data without typing it
+    in, and so that screenshots and tests get the same board every time: the same
+    ``deals``, ``seed``, ``now`` and ``me`` always give identical data. ``now`` (aware;
+    default: the current UTC time) is the moment the history leads up to; every event
+    happens before it. About one deal in six belongs to ``me`` (default: the OS login
+    running the command), so "only my deals" shows something.
+
+    Refuses a database that already holds deals (``InvalidInput``): demo data mixed into
+    real data could never be told apart again.
+    """
+    if isinstance(deals, bool) or not isinstance(deals, int) or not 0 <= deals <= MAX_DEALS:
+        raise InvalidInput(f"the number of demo deals must be from 0 to {MAX_DEALS}, not {deals!r}")
+    if now is None:
+        now = datetime.now(UTC)
+    elif now.utcoffset() is None:
+        raise InvalidInput("the demo's 'now' must be a timezone-aware time")
+    now = now.astimezone(UTC).replace(microsecond=0)  # times in whole seconds, before now
+    user = validation.clean_owner(me if me is not None else current_login())
+    postgres = db.engine.dialect.name == "postgresql"
+    with db.write() as session:
+        if postgres:
+            # Keep other sessions from adding deals between the check and the inserts.
+            session.execute(text("LOCK TABLE deal IN SHARE ROW EXCLUSIVE MODE"))
+        count = select(func.count()).select_from(metadata.tables["deal"])
+        held = int(session.execute(count).scalar_one())
+        if held:
+            noun = "deal" if held == 1 else "deals"
+            raise InvalidInput(
+                f"the database already holds {held} {noun}; demo data goes into an empty "
+                "database — pick a new file with --db"
+            )
+        if deals == 0:
+            return 0
+        plans = _Generator(random.Random(seed), now, user).plans(deals)
+        _insert_all(session, plans, now)
+        if postgres:
+            for table in ("deal", "checklist_item", "event"):
+                session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+    return deals
+
+
+class _Generator:
+    """Makes up deals and their histories from one seeded random stream."""
+
+    def __init__(self, rng: random.Random, now: datetime, me: str) -> None:
+        self.rng = rng
+        self.today = now.date()
+        self.now = now
+        self.clock = _OfficeHours(now)
+        # Six distinct names, whoever runs the command: random choices are made between
+        # slots, so the same seed gives the same data whatever the user's login is.
+        self.names = [me, *(SPARE if name == me else name for name in TEAM)]
+        self.companies: list[str] = []
+
+    def plans(self, count: int) -> list[_Plan]:
+        """``count`` deals, in the order they were created (the order of their ids)."""
+        self.companies = self._companies(count)
+        plans = [self._deal() for _ in range(count)]
+        # Ids follow creation time, as they would have if the deals had been typed in.
+        order = sorted(range(count), key=lambda i: (plans[i].created, i))
+        return [plans[i] for i in order]
+
+    # ------------------------------------------------------------ the words
+
+    def _companies(self, count: int) -> list[str]:
+        rng = self.rng
+        pairs = [(a, b) for a in _COMPANY_WORDS for b in _COMPANY_KINDS]
+        rng.shuffle(pairs)
+        size = min(len(pairs), max(12, count // 3 + 5))
+        return [f"{a} {b}{rng.choice(_LEGAL_FORMS)}" for a, b in pairs[:size]]
+
+    def _title(self) -> str:
+        rng = self.rng
+        form = rng.choice(_TITLE_FORMS)
+        product = rng.choice(_PRODUCTS)
+        if form.count("{}") == 2:
+            return form.format(product, rng.choice(_SITES))
+        return form.format(product)
+
+    def _notes(self) -> str:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.6:
+            return ""
+        if roll < 0.9:
+            return rng.choice(_NOTES)
+        return "\n".join(rng.sample(_NOTES, 2))
+
+    def _value(self) -> int:
+        """A whole-euro amount, skewed: many modest deals, a few very large ones."""
+        amount = self.rng.lognormvariate(10.2, 1.05)  # median about 27 000
+        return _round_amount(min(max(amount, 1_500.0), 4_000_000.0))
+
+    def _colleague(self, slot: int) -> int:
+        return (slot + self.rng.randint(1, len(self.names) - 1)) % len(self.names)
+
+    def _who(self, owner: int, likely: float = 0.85) -> str:
+        """Mostly the owner works on a deal; now and then a colleague helps out."""
+        if self.rng.random() < likely:
+            return self.names[owner]
+        return self.names[self._colleague(owner)]
+
+    # ------------------------------------------------------------- the deal
+
+    def _deal(self) -> _Plan:
+        rng = self.rng
+        status = rng.choices(_STATUSES, _STATUS_WEIGHTS)[0]
+        if status is Status.OPEN:
+            final = rng.choices(_STAGES, _OPEN_STAGE_WEIGHTS)[0]
+        elif status is Status.LOST:
+            final = rng.choices(_STAGES, _LOST_STAGE_WEIGHTS)[0]
+        else:
+            final = Stage.CLOSED
+        no_close = status is Status.OPEN and rng.random() < 0.05
+        steps = self._steps(status, final, no_close)
+
+        # When each step happened: gaps in working time, drawn per kind of step and scaled
+        # by the deal's own pace, laid out backwards from its last activity, then placed
+        # on the calendar's office hours.
+        pace = rng.lognormvariate(0.0, 0.45)
+        gaps = [
+            300 + int(rng.expovariate(1.0) * _MEAN_GAP_DAYS[kind] * pace * _WORK_DAY)
+            for kind, _ in steps
+        ]
+        if status is Status.OPEN:
+            if rng.random() < 0.15:
+                tail = rng.randint(15 * _WORK_DAY, 50 * _WORK_DAY)  # nobody touched it lately
+            else:
+                tail = 600 + int(rng.expovariate(1.0) * 2 * _WORK_DAY)
+        else:
+            tail = rng.randint(1 * _WORK_DAY, 110 * _WORK_DAY)
+        work = -tail - sum(gaps)
+        created = self.clock.real(work)
+        times: list[int] = []
+        for gap in gaps:
+            work += gap
+            times.append(self.clock.real(work))
+
+        # The expected close date: soon for open deals (sooner the further they are),
+        # around the end for the others; each recorded slip pushed it later.
+        last_day = self._day(times[-1] if times else created)
+        if no_close:
+            close: date | None = None
+        elif status is Status.OPEN:
+            close = self.today + timedelta(days=rng.randint(7, 30 + 25 * (6 - int(final))))
+        elif status is Status.LOST:
+            close = last_day + timedelta(days=rng.randint(10, 90))
+        else:
+            close = last_day + timedelta(days=rng.randint(-21, 10))
+        slips = [rng.randint(14, 45) for kind, arg in steps if kind == "edit" and arg == "close"]
+        if close is not None and slips:
+            # The first date promised must still lie after the deal was created.
+            room = (close - self._day(created)).days - 7
+            total = sum(slips)
+            if total > room:
+                slips = [max(1, slip * room // total) for slip in slips]
+            close -= timedelta(days=sum(slips))
+
+        owner = rng.choices(range(len(self.names)), _OWNER_WEIGHTS)[0]
+        creator = self._who(owner, 0.75)
+        value = self._value()
+        fields: dict[str, Any] = {
+            "title": self._title(),
+            "company": self.companies[int(len(self.companies) * rng.random() ** 1.6)],
+            "value_minor": value * 100,
+            "currency": CURRENCY,
+            "owner": self.names[owner],
+            "expected_close": close,
+            "notes": self._notes(),
+        }
+        created_json = {
+            **fields,
+            "expected_close": close.isoformat() if close else None,
+            "stage": Stage.PROSPECT.label,
+        }
+        plan = _Plan(created=created, row=fields)
+        events = plan.events
+        events.append((created, creator, EventKind.CREATED.value, None, created_json))
+
+        stage = int(Stage.PROSPECT)
+        entered = created
+        current = Status.OPEN.value
+        outcome: str | None = None
+        satisfaction: int | None = None
+        lost_reason: str | None = None
+        for (kind, arg), at in zip(steps, times, strict=True):
+            if kind == "tick" or kind == "untick":
+                assert isinstance(arg, tuple)
+                actor = self._who(owner)
+                if kind == "tick":
+                    events.append((at, actor, "job_ticked", _JOB_OPEN[arg], _JOB_DONE[arg]))
+                    plan.done[arg] = (actor, at)
+                else:
+                    events.append((at, actor, "job_unticked", _JOB_DONE[arg], _JOB_OPEN[arg]))
+                    del plan.done[arg]
+            elif kind in ("advance", "again"):
+                events.append(
+                    (at, self._who(owner, 0.9), "advanced", _STAGE_JSON[stage],
+                     _STAGE_JSON[stage + 1])
+                )
+                stage += 1
+                entered = at
+            elif kind == "back":
+                events.append(
+                    (at, self._who(owner, 0.9), "moved_back", _STAGE_JSON[stage],
+                     _STAGE_JSON[stage - 1])
+                )
+                stage -= 1
+                entered = at
+            elif kind == "lost":
+                assert isinstance(arg, str)
+                lost_reason = arg
+                current = Status.LOST.value
+                events.append(
+                    (at, self._who(owner, 0.9), "lost", _STATUS_OPEN,
+                     {"status": current, "reason": arg})
+                )
+            elif kind == "reopen":
+                events.append(
+                    (at, self._who(owner, 0.9), "reopened",
+                     {"status": Status.LOST.value, "reason": lost_reason},
+                     {"status": Status.OPEN.value, "stage": Stage(stage).label})
+                )
+                current = Status.OPEN.value
+                lost_reason = None
+            elif kind == "finish":
+                outcome, satisfaction = self._outcome()
+                current = Status.FINISHED.value
+                events.append(
+                    (at, self._who(owner, 0.9), "finished", _STATUS_OPEN,
+                     {"status": current, "outcome": outcome, "satisfaction": satisfaction})
+                )
+            else:  # an edit of one field
+                events.append(self._edit(at, arg, fields, owner, slips))
+                owner = self.names.index(fields["owner"])
+        last_at, last_actor = events[-1][0], events[-1][1]
+        fields.update(
+            stage=stage,
+            status=current,
+            outcome=outcome,
+            satisfaction=satisfaction,
+            lost_reason=lost_reason,
+            version=len(events),
+            updated_at=last_at,
+            updated_by=last_actor,
+            stage_entered_at=entered,
+        )
+        return plan
+
+    def _steps(self, status: Status, final: Stage, no_close: bool) -> list[tuple[str, Any]]:
+        """The deal's changes in order, before any times or actors are attached."""
+        rng = self.rng
+        steps: list[tuple[str, Any]] = []
+        for s in range(1, int(final) + 1):
+            n = len(DEFAULT_CHECKLISTS[Stage(s)])
+            order = list(range(1, n + 1))
+            for i in range(n - 1):  # people work roughly, not exactly, in list order
+                if rng.random() < 0.2:
+                    order[i], order[i + 1] = order[i + 1], order[i]
+            if s < final or status is Status.FINISHED:
+                k = n
+            elif status is Status.OPEN:
+                k = rng.randint(0, n)
+            else:
+                k = rng.randint(0, n - 1)
+            here: list[tuple[str, Any]] = [("tick", (s, j)) for j in order[:k]]
+            if rng.random() < 0.04:  # ticked by mistake, then unticked
+                if k < n:
+                    j, at = order[k], rng.randint(0, k)
+                else:
+                    at = rng.randrange(k)
+                    j = order[at]
+                here[at:at] = [("tick", (s, j)), ("untick", (s, j))]
+            if s > 1 and rng.random() < 0.06:  # sent back to check something, then on again
+                at = rng.randint(0, len(here))
+                here[at:at] = [("back", s), ("again", s - 1)]
+            if s == final and status is Status.OPEN and rng.random() < 0.03:
+                at = rng.randint(0, len(here))  # given up once, then revived
+                here[at:at] = [("lost", self._reason()), ("reopen", None)]
+            steps.extend(here)
+            if s < final:
+                steps.append(("advance", s))
+        for _ in range(rng.choices((0, 1, 2), (75, 20, 5))[0]):
+            what = rng.choices(("value", "close", "owner"), (45, 40, 15))[0]
+            if what == "close" and no_close:
+                what = "value"
+            steps.insert(rng.randint(0, len(steps)), ("edit", what))
+        if status is Status.LOST:
+            steps.append(("lost", self._reason()))
+        elif status is Status.FINISHED:
+            steps.append(("finish", None))
+        return steps
+
+    def _edit(
+        self, at: int, what: str, fields: dict[str, Any], owner: int, slips: list[int]
+    ) -> _EventRow:
+        """One field edit, applied to ``fields``, in the shape ``Pipeline.edit_deal`` records."""
+        rng = self.rng
+        if what == "value":
+            old = fields["value_minor"] // 100
+            new = _round_amount(old * rng.uniform(0.6, 1.35))
+            if new == old:
+                new = old + _step(old)
+            fields["value_minor"] = new * 100
+            before: dict[str, Any] = {"value_minor": old * 100}
+            after: dict[str, Any] = {"value_minor": new * 100}
+            actor = self._who(owner)
+        elif what == "close":
+            old_close: date = fields["expected_close"]
+            new_close = old_close + timedelta(days=slips.pop(0))
+            fields["expected_close"] = new_close
+            before = {"expected_close": old_close.isoformat()}
+            after = {"expected_close": new_close.isoformat()}
+            actor = self._who(owner)
+        else:  # handed over to a colleague
+            new_owner = self.names[self._colleague(owner)]
+            before = {"owner": fields["owner"]}
+            after = {"owner": new_owner}
+            fields["owner"] = new_owner
+            actor = self._who(owner, 0.7)
+        return (at, actor, EventKind.EDITED.value, before, after)
+
+    def _reason(self) -> str:
+        return self.rng.choices(_LOST_REASONS, _LOST_REASON_WEIGHTS)[0]
+
+    def _outcome(self) -> tuple[str, int]:
+        rng = self.rng
+        if rng.random() < 0.8:
+            return Outcome.SUCCESS.value, rng.choices((2, 3, 4, 5), (1, 4, 8, 6))[0]
+        return Outcome.FAILURE.value, rng.choices((1, 2, 3), (4, 3, 1))[0]
+
+    def _day(self, offset: int) -> date:
+        return (self.now + timedelta(seconds=offset)).date()
+
+
+class _OfficeHours:
+    """Turns working time before ``now`` into calendar time: weekdays, 08:00 to 18:00 UTC.
+
+    The mapping is strictly increasing, so steps keep their order, and everything it
+    returns is before ``now``.
+    """
+
+    def __init__(self, now: datetime) -> None:
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        since = int((now - midnight).total_seconds())
+        self.midnight = -since  # offsets are whole seconds relative to ``now``
+        weekday = now.weekday() < 5
+        self.today = min(max(since - _WORK_START, 0), _WORK_DAY) if weekday else 0
+        self.day = midnight.date()
+        self.days: list[int] = []  # midnights of earlier weekdays, most recent first
+        self._cursor = self.midnight
+
+    def real(self, work: int) -> int:
+        """Seconds from now (negative) of the moment ``-work`` working seconds before now."""
+        back = -work
+        if back <= self.today:  # today's office hours before now (``back`` is never 0)
+            return self.midnight + _WORK_START + self.today - back
+        back -= self.today
+        index = (back - 1) // _WORK_DAY
+        while len(self.days) <= index:
+            self._add_day()
+        return self.days[index] + _WORK_START + _WORK_DAY - (back - index * _WORK_DAY)
+
+    def _add_day(self) -> None:
+        """Step back to the previous weekday."""
+        while True:
+            self.day -= timedelta(days=1)
+            self._cursor -= 86_400
+            if self.day.weekday() < 5:
+                self.days.append(self._cursor)
+                return
+
+
+def _step(amount: float) -> int:
+    """How finely a salesperson would round an amount of this size."""
+    if amount < 10_000:
+        return 250
+    if amount < 100_000:
+        return 1_000
+    if amount < 1_000_000:
+        return 5_000
+    return 25_000
+
+
+def _round_amount(amount: float) -> int:
+    step = _step(amount)
+    return max(step, round(amount / step) * step)
+
+
+# ------------------------------------------------------------------ writing
+
+
+_DEAL_COLUMNS: Final = (
+    "id", "title", "company", "value_minor", "currency", "owner", "expected_close", "notes",
+    "stage", "status", "outcome", "satisfaction", "lost_reason", "version", "created_at",
+    "updated_at", "updated_by", "stage_entered_at",
+)
+_JOB_COLUMNS: Final = ("id", "deal_id", "stage", "position", "text", "done", "done_by", "done_at")
+_EVENT_COLUMNS: Final = ("id", "deal_id", "at", "actor", "kind", "before", "after")
+_SHARED_PAYLOADS: Final = (
+    *_STAGE_JSON.values(), *_JOB_OPEN.values(), *_JOB_DONE.values(), _STATUS_OPEN
+)
+
+
+def _insert_all(session: Session, plans: Sequence[_Plan], now: datetime) -> None:
+    """Write every deal, job and event with bulk inserts and ids given up front.
+
+    Values are converted by each column type's own bind processor for this dialect, the
+    same conversion SQLAlchemy applies, and handed to the driver's ``executemany``:
+    building hundreds of thousands of Core parameter sets one by one would take longer
+    than generating the data.
+    """
+    writer = _Writer(session)
+    moment = writer.converter("event", "at")
+    day = writer.converter("deal", "expected_close")
+    flag = writer.converter("checklist_item", "done")
+    payload = writer.converter("event", "before")
+    no = flag(False)
+    yes = flag(True)
+    shared = {id(value): payload(value) for value in _SHARED_PAYLOADS}
+
+    converted: dict[int, Any] = {}
+
+    def at(offset: int) -> Any:
+        # Every time stored is some event's time (a tick's done_at is its event's), so
+        # each is converted once.
+        found = converted.get(offset)
+        if found is None:
+            found = converted[offset] = moment(now + timedelta(seconds=offset))
+        return found
+
+    def as_json(value: dict[str, Any] | None) -> Any:
+        if value is None:
+            return None
+        found = shared.get(id(value))
+        return payload(value) if found is None else found
+
+    def deal_rows() -> Iterator[tuple[Any, ...]]:
+        for deal_id, plan in enumerate(plans, start=1):
+            row = plan.row
+            close = row["expected_close"]
+            yield (
+                deal_id, row["title"], row["company"], row["value_minor"], row["currency"],
+                row["owner"], None if close is None else day(close), row["notes"],
+                row["stage"], row["status"], row["outcome"], row["satisfaction"],
+                row["lost_reason"], row["version"], at(plan.created), at(row["updated_at"]),
+                row["updated_by"], at(row["stage_entered_at"]),
+            )
+
+    def job_rows() -> Iterator[tuple[Any, ...]]:
+        item_id = 0
+        for deal_id, plan in enumerate(plans, start=1):
+            done = plan.done
+            for stage, n, label in _ALL_JOBS:
+                item_id += 1
+                who = done.get((stage, n))
+                if who is None:
+                    yield (item_id, deal_id, stage, n, label, no, None, None)
+                else:
+                    yield (item_id, deal_id, stage, n, label, yes, who[0], at(who[1]))
+
+    def event_rows() -> Iterator[tuple[Any, ...]]:
+        # Event ids follow time across all deals, as they would in a real database.
+        ordered = sorted(
+            (e[0], deal_id, seq, e)
+            for deal_id, plan in enumerate(plans, start=1)
+            for seq, e in enumerate(plan.events)
+        )
+        for event_id, (_, deal_id, _, (offset, actor, kind, before, after)) in enumerate(
+            ordered, start=1
+        ):
+            yield (event_id, deal_id, at(offset), actor, kind, as_json(before), as_json(after))
+
+    writer.insert("deal", _DEAL_COLUMNS, deal_rows())
+    writer.insert("checklist_item", _JOB_COLUMNS, job_rows())
+    writer.insert("event", _EVENT_COLUMNS, event_rows())
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+class _Writer:
+    """Chunked ``executemany`` of already converted rows on the session's connection."""
+
+    def __init__(self, session: Session) -> None:
+        self.connection = session.connection()
+        self.dialect = self.connection.dialect
+
+    def converter(self, table: str, column: str) -> Callable[[Any], Any]:
+        """How this dialect's driver wants a value of that column (as SQLAlchemy does it)."""
+        kind = metadata.tables[table].c[column].type.dialect_impl(self.dialect)
+        return kind.bind_processor(self.dialect) or _same
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        """Insert ``rows`` (values in ``columns`` order) in chunks, one round trip each."""
+        quote = self.dialect.identifier_preparer.quote
+        names = ", ".join(quote(name) for name in columns)
+        if self.dialect.name == "postgresql" and self.dialect.driver == "psycopg":
+            # COPY is several times faster than executemany on PostgreSQL; it runs on
+            # the session's own connection, so inside the same transaction.
+            driver = self.connection.connection.driver_connection
+            assert driver is not None
+            statement = f"COPY {quote(table)} ({names}) FROM STDIN"
+            dbapi = self.dialect.loaded_dbapi
+            try:
+                with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            except dbapi.Error as error:
+                # Bypassing SQLAlchemy here must not bypass its error types: the caller
+                # turns an OperationalError (disk full, connection lost) into a message.
+                raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
+            return
+        style = self.dialect.paramstyle
+        if style == "qmark":
+            marks = ", ".join("?" for _ in columns)
+        elif style in ("format", "pyformat"):
+            marks = ", ".join("%s" for _ in columns)
+        else:  # pragma: no cover - neither SQLite nor psycopg
+            raise NotImplementedError(f"demo data cannot be written with paramstyle {style}")
+        sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"
+        chunk: list[tuple[Any, ...]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= _CHUNK:
+                self.connection.exec_driver_sql(sql, chunk)
+                chunk = []
+        if chunk:
+            self.connection.exec_driver_sql(sql, chunk)
