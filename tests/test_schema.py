@@ -21,8 +21,8 @@ def test_new_database_is_migrated_to_head(db: Database) -> None:
 
 
 def test_migrations_match_the_models(db: Database) -> None:
-    from alembic.migration import MigrationContext
     from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
 
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
@@ -66,14 +66,14 @@ def test_junk_file_is_refused_and_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     junk = b"this is not a database, just some notes\n" * 200
     path.write_bytes(junk)
-    with pytest.raises(DatabaseUnavailable, match="not a salesboard database or is damaged"):
+    with pytest.raises(DatabaseUnavailable, match=r"not a salesboard database or is damaged"):
         Database.open(str(path))
     assert path.read_bytes() == junk
 
 
 def test_missing_directory_is_named(tmp_path: Path) -> None:
     target = tmp_path / "nowhere" / "board.db"
-    with pytest.raises(DatabaseUnavailable, match="directory .*nowhere does not exist"):
+    with pytest.raises(DatabaseUnavailable, match=r"directory .*nowhere does not exist"):
         Database.open(str(target))
     assert not target.parent.exists()
 

@@ -29,7 +29,8 @@ def test_single_line_fields_fold_line_breaks() -> None:
 
 
 def test_notes_keep_newlines_and_tabs_but_not_escapes() -> None:
-    assert validation.clean_notes("line 1\r\n\tline 2\x1b]0;pwned\x07") == "line 1\n\tline 2]0;pwned"
+    cleaned = validation.clean_notes("line 1\r\n\tline 2\x1b]0;pwned\x07")
+    assert cleaned == "line 1\n\tline 2]0;pwned"
 
 
 def test_lone_surrogates_become_replacement_characters() -> None:
