@@ -1,0 +1,125 @@
+"""Reads shaped for the board: totals per column, ids per column, cards by id.
+
+The board never loads every deal. Column headers come from one ``GROUP BY`` query, a
+column keeps only the ordered ids of its deals, and card details (with checklist
+progress) are fetched for the handful of ids on screen. Work per key press therefore
+grows with what is visible, not with the number of deals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, case, func
+from sqlmodel import col, select
+
+from salesboard.service.filters import text_matches
+from salesboard.service.pipeline import summary_of
+from salesboard.service.views import DealSummary
+from salesboard.store import ChecklistItem, Database, Deal
+from salesboard.workflow import Stage, Status
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """What the user narrowed the board to: a text search and/or one owner's deals."""
+
+    text: str = ""
+    owner: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """SQL conditions selecting the open deals this filter keeps."""
+        found: list[ColumnElement[bool]] = [col(Deal.status) == Status.OPEN.value]
+        if self.owner is not None:
+            found.append(col(Deal.owner) == self.owner)
+        if self.text.strip():
+            found.append(text_matches(self.text))
+        return found
+
+
+@dataclass(frozen=True)
+class ColumnTotals:
+    """A column header's figures: how many open deals and what they are worth."""
+
+    stage: Stage
+    count: int
+    value_minor: int
+
+
+class BoardQueries:
+    """The read side of the board, one cheap query per question."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def totals(self, board_filter: BoardFilter = BoardFilter()) -> dict[Stage, ColumnTotals]:
+        """Count and value of the filtered open deals in every stage, in one query."""
+        query = (
+            select(col(Deal.stage), func.count(), func.coalesce(func.sum(col(Deal.value_minor)), 0))
+            .where(*board_filter.conditions())
+            .group_by(col(Deal.stage))
+        )
+        with self.db.read() as session:
+            rows = {int(s): (int(n), int(v)) for s, n, v in session.exec(query).all()}
+        return {
+            stage: ColumnTotals(stage, *rows.get(int(stage), (0, 0))) for stage in Stage
+        }
+
+    def column_ids(self, stage: Stage, board_filter: BoardFilter = BoardFilter()) -> list[int]:
+        """The ids of one column's deals in board order (oldest deal first)."""
+        query = (
+            select(col(Deal.id))
+            .where(col(Deal.stage) == int(stage), *board_filter.conditions())
+            .order_by(col(Deal.id))
+        )
+        with self.db.read() as session:
+            return [int(i or 0) for i in session.exec(query).all()]
+
+    def all_column_ids(self, board_filter: BoardFilter = BoardFilter()) -> dict[Stage, list[int]]:
+        """Every column's ids in one pass, for the first frame and filter changes."""
+        query = (
+            select(col(Deal.stage), col(Deal.id))
+            .where(*board_filter.conditions())
+            .order_by(col(Deal.stage), col(Deal.id))
+        )
+        columns: dict[Stage, list[int]] = {stage: [] for stage in Stage}
+        with self.db.read() as session:
+            for stage, deal_id in session.exec(query).all():
+                columns[Stage(stage)].append(int(deal_id or 0))
+        return columns
+
+    def cards(self, ids: Iterable[int]) -> dict[int, DealSummary]:
+        """Card details for exactly these deals, with their current stage's progress."""
+        wanted: Sequence[int] = sorted(set(ids))
+        if not wanted:
+            return {}
+        done = func.coalesce(func.sum(case((col(ChecklistItem.done), 1), else_=0)), 0)
+        query = (
+            select(Deal, done, func.count(col(ChecklistItem.id)))
+            .outerjoin(
+                ChecklistItem,
+                and_(
+                    col(ChecklistItem.deal_id) == col(Deal.id),
+                    col(ChecklistItem.stage) == col(Deal.stage),
+                ),
+            )
+            .where(col(Deal.id).in_(wanted))
+            .group_by(col(Deal.id))
+        )
+        with self.db.read() as session:
+            return {
+                int(deal.id or 0): summary_of(deal, d, t)
+                for deal, d, t in session.exec(query).all()
+            }
+
+    def find(self, text: str, limit: int = 20) -> list[tuple[int, str, str, Stage]]:
+        """Open deals whose title, company or owner contains ``text``, for jumping to them."""
+        query = (
+            select(col(Deal.id), col(Deal.title), col(Deal.company), col(Deal.stage))
+            .where(*BoardFilter(text=text).conditions())
+            .order_by(col(Deal.id))
+            .limit(limit)
+        )
+        with self.db.read() as session:
+            return [(int(i or 0), t, c, Stage(s)) for i, t, c, s in session.exec(query).all()]

@@ -1,0 +1,1 @@
+"""The Textual board. Only this package imports ``textual``."""

@@ -1,0 +1,41 @@
+"""The Textual application: one board screen, its modals and the command palette."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+
+from salesboard.ui.board_screen import BoardScreen
+from salesboard.ui.commands import DealCommands
+from salesboard.ui.context import BoardContext
+
+
+class SalesboardApp(App[None]):
+    """The sales pipeline board."""
+
+    CSS_PATH = "salesboard.tcss"
+    TITLE = "salesboard"
+    COMMANDS: ClassVar = App.COMMANDS | {DealCommands}
+
+    def __init__(self, context: BoardContext) -> None:
+        super().__init__()
+        self.ctx = context
+
+    def on_mount(self) -> None:
+        """Open the board."""
+        self.push_screen(BoardScreen(self.ctx))
+
+    @property
+    def board(self) -> BoardScreen:
+        """The board screen (always at the bottom of the stack)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, BoardScreen):
+                return screen
+        raise LookupError("the board is not open")
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from salesboard.ui.help_screen import HelpScreen
+
+        self.push_screen(HelpScreen())

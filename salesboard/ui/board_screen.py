@@ -1,0 +1,488 @@
+"""The board: six stage columns, the checklist pane, filtering, and every card action.
+
+The screen is the only UI code that calls the service. A move updates exactly the two
+columns involved and their headers from the deal the service returns; it never reloads
+the board.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from salesboard.errors import Conflict, SalesboardError
+from salesboard.service import DealView
+from salesboard.service.board import BoardFilter, ColumnTotals
+from salesboard.ui.column import StageColumn
+from salesboard.ui.context import BoardContext
+from salesboard.ui.header import ColumnHeader, StatusLine
+from salesboard.ui.pane import DealPane
+from salesboard.validation import display_safe
+from salesboard.workflow import GateRefusal, Stage, Status, WorkflowRefusal
+
+WIDE_PANE = 140  # at this width and above the pane opens beside the board
+
+
+class BoardScreen(Screen[None]):
+    """The pipeline board a salesperson lives in."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,h", "column(-1)", "Column left", show=False),
+        Binding("right,l", "column(1)", "Column right", show=False),
+        Binding("enter", "open_pane", "Checklist"),
+        Binding("greater_than_sign,shift+right", "advance", "Advance"),
+        Binding("less_than_sign,shift+left", "back", "Back"),
+        Binding("n", "new_deal", "New"),
+        Binding("e", "edit_deal", "Edit"),
+        Binding("x", "lost", "Lost"),
+        Binding("slash", "filter", "Filter"),
+        Binding("m", "mine", "My deals"),
+        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+        Binding("escape", "escape", "Clear", show=False),
+    ]
+
+    def __init__(self, context: BoardContext) -> None:
+        super().__init__()
+        self.ctx = context
+        self.board_filter = BoardFilter()
+        self.totals: dict[Stage, ColumnTotals] = {}
+        self._pane_open = False
+
+    # ---------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        """Status line, six columns and the pane, the filter box, the footer."""
+        yield StatusLine(id="status")
+        with Horizontal(id="board"):
+            with Horizontal(id="columns"):
+                for stage in Stage:
+                    with Vertical(classes="stage"):
+                        yield ColumnHeader(stage, id=f"header-{stage.name.lower()}")
+                        yield StageColumn(
+                            stage,
+                            self.ctx.queries.cards,
+                            self.ctx.clock,
+                            id=f"column-{stage.name.lower()}",
+                        )
+            yield DealPane(self.ctx.clock, id="pane")
+        yield Static(id="empty-hint")
+        yield Input(placeholder="Filter by title, company or owner", id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Load the board with two aggregate queries and focus the first card."""
+        self.reload()
+        self.column(Stage.PROSPECT).focus()
+
+    # ------------------------------------------------------------ data down
+
+    def column(self, stage: Stage) -> StageColumn:
+        """The widget of one stage."""
+        return self.query_one(f"#column-{stage.name.lower()}", StageColumn)
+
+    def header(self, stage: Stage) -> ColumnHeader:
+        """The header of one stage."""
+        return self.query_one(f"#header-{stage.name.lower()}", ColumnHeader)
+
+    @property
+    def columns(self) -> list[StageColumn]:
+        """All six columns, left to right."""
+        return [self.column(stage) for stage in Stage]
+
+    @property
+    def pane(self) -> DealPane:
+        """The checklist pane beside the board."""
+        return self.query_one("#pane", DealPane)
+
+    def reload(self) -> None:
+        """Refetch ids and totals for the whole board (start, filter, my deals)."""
+        ids = self.ctx.queries.all_column_ids(self.board_filter)
+        self.totals = self.ctx.queries.totals(self.board_filter)
+        hint = "no match" if self.board_filter.text else "no deals"
+        for stage in Stage:
+            column = self.column(stage)
+            column.empty_hint = hint
+            column.forget_cards()
+            column.set_ids(ids[stage], keep=column.current_id)
+            self.header(stage).show(self.totals[stage])
+        self._show_status()
+        self._show_empty_hint()
+
+    def _show_status(self) -> None:
+        self.query_one(StatusLine).show(
+            database=self.ctx.database_name,
+            user=self.ctx.user,
+            filter_text=self.board_filter.text,
+            mine=self.board_filter.owner is not None,
+        )
+
+    def _show_empty_hint(self) -> None:
+        hint = self.query_one("#empty-hint", Static)
+        empty = all(t.count == 0 for t in self.totals.values())
+        filtered = bool(self.board_filter.text) or self.board_filter.owner is not None
+        if empty and not filtered:
+            hint.update(
+                "The board is empty.\n\nPress n to add a deal,\n"
+                "or run `salesboard demo` to load a demo pipeline."
+            )
+        elif empty:
+            hint.update("No open deal matches.\n\nPress Esc to clear the filter.")
+        hint.display = empty
+
+    def _adjust_totals(self, stage: Stage, count: int, value_minor: int) -> None:
+        old = self.totals[stage]
+        self.totals[stage] = replace(
+            old, count=old.count + count, value_minor=old.value_minor + value_minor
+        )
+        self.header(stage).show(self.totals[stage])
+
+    # ------------------------------------------------------------- helpers
+
+    def say(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+    ) -> None:
+        """Notify with text shown literally: deal titles may contain ``[markup]``."""
+        self.notify(
+            display_safe(message, multiline=True),
+            title=title,
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    @property
+    def focused_column(self) -> StageColumn | None:
+        """The column that has focus, or whose card the pane shows."""
+        focused = self.focused
+        if isinstance(focused, StageColumn):
+            return focused
+        if self.pane.deal is not None and self._pane_open:
+            return self.column(self.pane.deal.stage) if self.pane.deal else None
+        return None
+
+    def current_deal_id(self) -> int | None:
+        """The deal the user is acting on: the pane's deal, or the card under the cursor."""
+        if self._pane_open and self.pane.deal is not None and not isinstance(
+            self.focused, StageColumn
+        ):
+            return self.pane.deal.id
+        column = self.focused_column
+        return column.current_id if column else None
+
+    def _version_of(self, deal_id: int) -> int | None:
+        if self.pane.deal is not None and self.pane.deal.id == deal_id:
+            return self.pane.deal.version
+        for column in self.columns:
+            card = column._cards.get(deal_id)
+            if card is not None:
+                return card.version
+        return None
+
+    def run_change(
+        self, deal_id: int, change: Callable[[int | None], DealView]
+    ) -> DealView | None:
+        """Call a service change with the version the user saw; explain any refusal."""
+        try:
+            return change(self._version_of(deal_id))
+        except GateRefusal as refusal:
+            jobs = "\n".join(f"• {job.text}" for job in refusal.missing)
+            self.say(
+                f"Cannot leave {refusal.stage.label} yet. Unfinished:\n{jobs}",
+                title="Move refused",
+                severity="warning",
+                timeout=8,
+            )
+            first = refusal.missing[0].n if refusal.missing else None
+            self.open_pane(deal_id, focus_job=first)
+        except Conflict as conflict:
+            self.say(str(conflict), title="Changed by someone else", severity="error")
+            self.refresh_deal(deal_id)
+        except (WorkflowRefusal, SalesboardError) as refusal:
+            self.say(str(refusal), title="Not done", severity="warning")
+        return None
+
+    def refresh_deal(self, deal_id: int) -> DealView:
+        """Reload one deal from the database and show it everywhere it appears."""
+        fresh = self.ctx.pipeline.get_deal(deal_id)
+        self.show_change(fresh)
+        return fresh
+
+    def show_change(self, deal: DealView, *, previous_stage: Stage | None = None) -> None:
+        """Push one changed deal down: its column(s), headers and the pane."""
+        summary = deal.summary
+        located = previous_stage
+        if located is None:
+            located = next((c.stage for c in self.columns if deal.id in c.ids), None)
+        keeps = summary.status is Status.OPEN and self._matches(deal)
+        if located is not None and (located != summary.stage or not keeps):
+            old_card = self.column(located)._cards.get(deal.id)
+            self.column(located).remove_deal(deal.id)
+            value = old_card.value_minor if old_card else summary.value_minor
+            self._adjust_totals(located, -1, -value)
+            located = None
+        if keeps:
+            target = self.column(summary.stage)
+            if located is None:
+                target.insert(summary, select=True)
+                self._adjust_totals(summary.stage, 1, summary.value_minor)
+            else:
+                old_card = target._cards.get(deal.id)
+                if old_card is not None and old_card.value_minor != summary.value_minor:
+                    self._adjust_totals(
+                        summary.stage, 0, summary.value_minor - old_card.value_minor
+                    )
+                target.put_card(summary)
+        if self.pane.deal is not None and self.pane.deal.id == deal.id:
+            self.pane.show(deal)
+        self._show_empty_hint()
+
+    def _matches(self, deal: DealView) -> bool:
+        flt = self.board_filter
+        s = deal.summary
+        if flt.owner is not None and s.owner != flt.owner:
+            return False
+        needle = flt.text.strip().lower()
+        return not needle or any(needle in v.lower() for v in (s.title, s.company, s.owner))
+
+    # ---------------------------------------------------------------- pane
+
+    def open_pane(self, deal_id: int, *, focus_job: int | None = None) -> None:
+        """Show a deal's checklist beside the board, or as a modal when narrow."""
+        deal = self.ctx.pipeline.get_deal(deal_id)
+        if self.size.width >= WIDE_PANE:
+            self._pane_open = True
+            self.pane.display = True
+            self.pane.show(deal, focus_job=focus_job)
+            self.pane.focus_jobs()
+        else:
+            from salesboard.ui.deal_screen import DealScreen
+
+            top = self.app.screen
+            if isinstance(top, DealScreen) and top.pane.deal and top.pane.deal.id == deal_id:
+                # Already open (e.g. a refused advance from the modal): no second modal.
+                top.pane.show(deal, focus_job=focus_job)
+                top.pane.focus_jobs()
+                return
+            self.app.push_screen(DealScreen(self, deal, focus_job=focus_job))
+
+    def close_pane(self) -> None:
+        """Hide the pane and return focus to the card it showed."""
+        deal = self.pane.deal
+        self._pane_open = False
+        self.pane.display = False
+        if deal is not None:
+            column = self.column(deal.stage)
+            if column.select_id(deal.id) or deal.id not in column.ids:
+                column.focus()
+                return
+        self.column(Stage.PROSPECT).focus()
+
+    @on(DealPane.Closed)
+    def _pane_closed(self) -> None:
+        self.close_pane()
+
+    @on(DealPane.ToggleJob)
+    def _pane_toggle(self, message: DealPane.ToggleJob) -> None:
+        self.toggle_job(message.deal, message.n)
+
+    def toggle_job(self, deal: DealView, n: int) -> DealView | None:
+        """Flip job ``n`` of the deal the user sees; saves at once."""
+        jobs = deal.jobs()
+        if not 1 <= n <= len(jobs):
+            return None
+        wanted = not jobs[n - 1].done
+        result = self.run_change(
+            deal.id, lambda v: self.ctx.pipeline.set_job(deal.id, n, wanted, expected_version=v)
+        )
+        if result is not None:
+            self.show_change(result)
+        return result
+
+    @on(StageColumn.Highlighted)
+    def _card_highlighted(self, message: StageColumn.Highlighted) -> None:
+        if self._pane_open and message.deal_id is not None and message.column.has_focus:
+            self.pane.show(self.ctx.pipeline.get_deal(message.deal_id))
+
+    # -------------------------------------------------------------- actions
+
+    def action_column(self, delta: int) -> None:
+        """Move focus to the neighbouring column, at about the same height."""
+        current = self.focused_column or self.column(Stage.PROSPECT)
+        index = list(Stage).index(current.stage) + delta
+        if not 0 <= index < len(Stage):
+            return
+        target = self.column(list(Stage)[index])
+        row = current.cursor - current.scroll_offset.y // 5 + target.scroll_offset.y // 5
+        target.select_index(row)
+        target.focus()
+
+    def action_open_pane(self) -> None:
+        """Open the highlighted deal's checklist."""
+        deal_id = self.current_deal_id()
+        if deal_id is not None:
+            self.open_pane(deal_id)
+
+    def move(self, deal_id: int, forward: bool) -> DealView | None:
+        """Advance (gated) or move back one stage; focus follows the card."""
+        before = self.ctx.pipeline  # the service, kept in one place for both directions
+        call = before.advance if forward else before.move_back
+        source = next((c.stage for c in self.columns if deal_id in c.ids), None)
+        moved = self.run_change(deal_id, lambda v: call(deal_id, expected_version=v))
+        if moved is None:
+            return None
+        pane_had_focus = self._pane_open and not isinstance(self.focused, StageColumn)
+        self.show_change(moved, previous_stage=source)
+        column = self.column(moved.stage)
+        column.select_id(deal_id)
+        if not pane_had_focus:
+            column.focus()
+        label = "Advanced" if forward else "Moved back"
+        self.say(f"{label} to {moved.stage.label}", timeout=2)
+        return moved
+
+    def action_advance(self) -> None:
+        """Move the deal one stage right, if its checklist is complete."""
+        deal_id = self.current_deal_id()
+        if deal_id is not None:
+            self.move(deal_id, forward=True)
+
+    def action_back(self) -> None:
+        """Move the deal one stage left."""
+        deal_id = self.current_deal_id()
+        if deal_id is not None:
+            self.move(deal_id, forward=False)
+
+    def action_new_deal(self) -> None:
+        """Open the form for a new deal."""
+        from salesboard.ui.forms import DealForm
+
+        def created(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                deal = self.ctx.pipeline.create_deal(**values)
+            except SalesboardError as error:
+                self.say(str(error), title="Not saved", severity="error")
+                return
+            self.show_change(deal)
+            self.column(deal.stage).select_id(deal.id)
+            self.column(deal.stage).focus()
+            self.say(f"Created {deal.summary.title}", timeout=3)
+
+        self.app.push_screen(DealForm(None, default_owner=self.ctx.user), created)
+
+    def action_edit_deal(self) -> None:
+        """Open the form on the highlighted deal."""
+        from salesboard.ui.forms import DealForm
+
+        deal_id = self.current_deal_id()
+        if deal_id is None:
+            return
+        deal = self.ctx.pipeline.get_deal(deal_id)
+
+        def edited(values: dict[str, str] | None) -> None:
+            if not values:  # cancelled, or saved without changing anything
+                return
+            result = self.run_change(
+                deal_id,
+                lambda _v: self.ctx.pipeline.edit_deal(
+                    deal_id, expected_version=deal.version, **values
+                ),
+            )
+            if result is not None:
+                self.show_change(result)
+
+        self.app.push_screen(DealForm(deal, default_owner=self.ctx.user), edited)
+
+    def action_lost(self) -> None:
+        """Ask for a reason, then mark the highlighted deal lost."""
+        from salesboard.ui.forms import LostForm
+
+        deal_id = self.current_deal_id()
+        if deal_id is None:
+            return
+        deal = self.ctx.pipeline.get_deal(deal_id)
+
+        def lost(reason: str | None) -> None:
+            if reason is None:
+                return
+            result = self.run_change(
+                deal_id,
+                lambda _v: self.ctx.pipeline.mark_lost(
+                    deal_id, reason, expected_version=deal.version
+                ),
+            )
+            if result is not None:
+                self.show_change(result)
+                if self._pane_open and self.pane.deal and self.pane.deal.id == deal_id:
+                    self.close_pane()
+                self.say(f"Marked lost: {deal.summary.title}")
+
+        self.app.push_screen(LostForm(deal.summary.title), lost)
+
+    def action_filter(self) -> None:
+        """Show the filter box."""
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.board_filter = replace(self.board_filter, text=event.value)
+        self.reload()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self._leave_filter(clear=False)
+
+    def _leave_filter(self, *, clear: bool) -> None:
+        box = self.query_one("#filter", Input)
+        if clear:
+            box.value = ""
+            self.board_filter = replace(self.board_filter, text="")
+            self.reload()
+        box.display = bool(box.value)
+        target = next((c for c in self.columns if c.ids), self.column(Stage.PROSPECT))
+        target.focus()
+
+    def action_escape(self) -> None:
+        """Close the pane, or clear the filter."""
+        box = self.query_one("#filter", Input)
+        if self._pane_open:
+            self.close_pane()
+        elif box.has_focus or self.board_filter.text:
+            self._leave_filter(clear=True)
+
+    def action_mine(self) -> None:
+        """Show only my deals, or everyone's again."""
+        owner = None if self.board_filter.owner is not None else self.ctx.user
+        self.board_filter = replace(self.board_filter, owner=owner)
+        self.reload()
+        self.say("Only my deals" if owner else "Everyone's deals", timeout=2)
+
+    def jump_to(self, deal_id: int) -> None:
+        """Focus a deal's card wherever it is, clearing filters that hide it."""
+        deal = self.ctx.pipeline.get_deal(deal_id)
+        if not self._matches(deal):
+            self.board_filter = BoardFilter()
+            self.query_one("#filter", Input).value = ""
+            self.query_one("#filter", Input).display = False
+            self.reload()
+        column = self.column(deal.stage)
+        if column.select_id(deal_id):
+            column.focus()

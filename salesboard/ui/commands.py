@@ -1,0 +1,68 @@
+"""Command palette provider: jump to a deal by name, or run any board action."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from salesboard.validation import display_safe
+
+if TYPE_CHECKING:
+    from salesboard.ui.board_screen import BoardScreen
+
+ACTIONS: list[tuple[str, str, str]] = [
+    ("New deal", "new_deal", "Add a deal in Prospect"),
+    ("Edit deal", "edit_deal", "Edit the highlighted deal"),
+    ("Open checklist", "open_pane", "Show the highlighted deal's jobs"),
+    ("Advance deal", "advance", "Move the highlighted deal one stage right"),
+    ("Move deal back", "back", "Move the highlighted deal one stage left"),
+    ("Mark deal lost", "lost", "Give the highlighted deal up, with a reason"),
+    ("Filter", "filter", "Filter the board by text"),
+    ("Only my deals", "mine", "Toggle showing only my deals"),
+    ("Help", "app.help", "Show every key"),
+]
+
+
+class DealCommands(Provider):
+    """Every board action by name, and every open deal by title, company or owner."""
+
+    def _board(self) -> BoardScreen | None:
+        from salesboard.ui.board_screen import BoardScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, BoardScreen):
+                return screen
+        return None
+
+    async def discover(self) -> Hits:
+        """The actions, shown before anything is typed."""
+        board = self._board()
+        if board is None:
+            return
+        for name, action, help_text in ACTIONS:
+            yield DiscoveryHit(name, partial(board.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Matching actions, then matching deals ("jump to")."""
+        board = self._board()
+        if board is None:
+            return
+        matcher = self.matcher(query)
+        for name, action, help_text in ACTIONS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(board.run_action, action),
+                          help=help_text)
+        if len(query.strip()) < 2:
+            return
+        for deal_id, title, company, stage in board.ctx.queries.find(query, limit=15):
+            label = Text("Jump to ")
+            label.append(display_safe(title), "bold")
+            if company:
+                label.append(f" · {display_safe(company)}")
+            # The palette parses help text as markup, so user text stays in the Text above.
+            help_text = f"{stage.label} · #{deal_id}"
+            yield Hit(0.5, label, partial(board.jump_to, deal_id), help=help_text)

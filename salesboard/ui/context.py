@@ -1,0 +1,29 @@
+"""What the screens are handed: the service, the board queries, the clock and who we are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from salesboard.service import Pipeline
+from salesboard.service.board import BoardQueries
+
+
+@dataclass(frozen=True)
+class BoardContext:
+    """Everything a screen needs from below, passed down once at start."""
+
+    pipeline: Pipeline
+    queries: BoardQueries
+    clock: Callable[[], datetime]
+
+    @property
+    def user(self) -> str:
+        """The OS login acting (shown in the status line, used by "my deals")."""
+        return self.pipeline.actor
+
+    @property
+    def database_name(self) -> str:
+        """Where the data is, without any password."""
+        return self.pipeline.db.name

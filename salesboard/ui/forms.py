@@ -1,0 +1,190 @@
+"""Modal forms: new/edit deal and the reason for a lost deal, validated inline.
+
+Each field is checked with the same functions the service uses, so a message appears
+under the field before anything is saved; the service checks again when it writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from salesboard import validation
+from salesboard.errors import InvalidInput
+from salesboard.service import DealView
+
+FieldCheck = Callable[[str], object]
+
+FIELDS: list[tuple[str, str, FieldCheck, str]] = [
+    ("title", "Title", validation.clean_title, "What is being sold, e.g. Fleet telematics"),
+    ("company", "Company", validation.clean_company, "Customer company"),
+    ("value", "Value", validation.parse_value, "Amount, e.g. 12500 or 12 500.50"),
+    ("currency", "Currency", validation.clean_currency, "EUR"),
+    ("owner", "Owner", validation.clean_owner, "Login of the salesperson"),
+    (
+        "expected_close",
+        "Expected close",
+        lambda v: validation.parse_date(v) if v.strip() else None,
+        "YYYY-MM-DD (optional)",
+    ),
+]
+
+
+def _initial(deal: DealView | None, default_owner: str) -> dict[str, str]:
+    if deal is None:
+        return {"currency": "EUR", "owner": default_owner, "value": "0", "notes": ""}
+    s = deal.summary
+    return {
+        "title": s.title,
+        "company": s.company,
+        "value": f"{s.value:f}".removesuffix(".00"),
+        "currency": s.currency,
+        "owner": s.owner,
+        "expected_close": s.expected_close.isoformat() if s.expected_close else "",
+        "notes": s.notes,
+    }
+
+
+class DealForm(ModalScreen[dict[str, str] | None]):
+    """Create a deal (``deal=None``) or edit one; returns the typed values or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(self, deal: DealView | None, *, default_owner: str) -> None:
+        super().__init__()
+        self.deal = deal
+        self._initial = _initial(deal, default_owner)
+
+    def compose(self) -> ComposeResult:
+        """One labelled input per field, an error line under each, then the buttons."""
+        heading = "New deal" if self.deal is None else f"Edit deal #{self.deal.id}"
+        with Vertical(id="form", classes="modal"):
+            yield Static(Text(heading, style="bold"), classes="form-title")
+            with VerticalScroll():
+                for name, label, _check, hint in FIELDS:
+                    yield Label(label, classes="field-label")
+                    yield Input(
+                        value=self._initial.get(name, ""),
+                        placeholder=hint,
+                        id=f"field-{name}",
+                        select_on_focus=False,
+                    )
+                    yield Static("", id=f"error-{name}", classes="field-error")
+                yield Label("Notes", classes="field-label")
+                yield TextArea(self._initial.get("notes", ""), id="field-notes")
+                yield Static("", id="error-notes", classes="field-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        """Start typing in the title."""
+        self.query_one("#field-title", Input).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the title and the buttons on short terminals: the fields scroll instead."""
+        chrome = 8  # border, title line and gap, buttons and gap
+        fields = self.query_one("#form VerticalScroll", VerticalScroll)
+        fields.styles.max_height = max(3, min(30, event.size.height - chrome))
+
+    def values(self) -> dict[str, str]:
+        """What the user typed, by field name."""
+        typed = {name: self.query_one(f"#field-{name}", Input).value for name, *_ in FIELDS}
+        typed["notes"] = self.query_one("#field-notes", TextArea).text
+        return typed
+
+    def validate(self) -> dict[str, str]:
+        """Check every field and show each problem under its field; return the problems."""
+        problems: dict[str, str] = {}
+        typed = self.values()
+        checks: list[tuple[str, FieldCheck]] = [(n, c) for n, _l, c, _h in FIELDS]
+        checks.append(("notes", validation.clean_notes))
+        for name, check in checks:
+            try:
+                check(typed[name])
+            except InvalidInput as problem:
+                problems[name] = str(problem)
+            error = self.query_one(f"#error-{name}", Static)
+            error.update(Text(problems.get(name, "")))
+            error.display = name in problems
+        return problems
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if event.input.id:
+            name = event.input.id.removeprefix("field-")
+            error = self.query_one(f"#error-{name}", Static)
+            if error.display:
+                self.validate()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        """Save if every field is valid, else show what to fix."""
+        problems = self.validate()
+        if problems:
+            first = next(iter(problems))
+            self.query_one(f"#field-{first}").focus()
+            return
+        typed = self.values()
+        if self.deal is not None:
+            typed = {k: v for k, v in typed.items() if v != self._initial.get(k, "")}
+        self.dismiss(typed)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)
+
+
+class LostForm(ModalScreen[str | None]):
+    """Ask why a deal was lost; a reason is required."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.deal_title = title
+
+    def compose(self) -> ComposeResult:
+        """The question, one input, an error line and the buttons."""
+        with Vertical(id="lost", classes="modal"):
+            heading = Text("Mark lost: ", style="bold")
+            heading.append(validation.display_safe(self.deal_title))
+            yield Static(heading, classes="form-title")
+            yield Label("Why was it lost?", classes="field-label")
+            yield Input(placeholder="e.g. Chose a competitor", id="reason")
+            yield Static("", id="error-reason", classes="field-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Mark lost", variant="error", id="confirm")
+                yield Button("Cancel (esc)", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#confirm")
+    def _confirm(self) -> None:
+        reason = self.query_one("#reason", Input).value
+        try:
+            self.dismiss(validation.clean_reason(reason))
+        except InvalidInput as problem:
+            error = self.query_one("#error-reason", Static)
+            error.update(Text(str(problem)))
+            error.display = True
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        """Keep the deal."""
+        self.dismiss(None)

@@ -1,0 +1,60 @@
+"""Column headers and the status line: small widgets fed with figures from the screen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from salesboard.service.board import ColumnTotals
+from salesboard.ui.literal import full_money, literal, short_money
+from salesboard.workflow import Stage
+
+
+class ColumnHeader(Static):
+    """The stage name over ``12 · 340 000``; amounts shorten (``340k``) when narrow."""
+
+    def __init__(self, stage: Stage, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stage = stage
+        self._totals = ColumnTotals(stage, 0, 0)
+
+    @property
+    def totals(self) -> ColumnTotals:
+        """The figures shown now."""
+        return self._totals
+
+    def show(self, totals: ColumnTotals) -> None:
+        """Display new figures."""
+        self._totals = totals
+        self.update(self._text(self.size.width or 30))
+
+    def on_resize(self) -> None:
+        """Pick the long or short form for the new width."""
+        self.update(self._text(self.size.width))
+
+    def _text(self, width: int) -> Text:
+        total = self._totals
+        money = full_money(total.value_minor)
+        figures = f"{total.count} · {money}"
+        if len(figures) > width:
+            figures = f"{total.count} · {short_money(total.value_minor)}"
+        name = self.stage.label if len(self.stage.label) <= width else self.stage.label[:width]
+        return Text.assemble((name, "bold"), "\n", figures)
+
+
+class StatusLine(Static):
+    """Which database, which user, what filter: the facts a user checks at a glance."""
+
+    def show(self, *, database: str, user: str, filter_text: str, mine: bool) -> None:
+        """Redraw with the current facts; the filter text is user input, shown literally."""
+        text = Text.assemble((" salesboard ", "bold reverse"), " ")
+        text.append("db ")
+        text.append_text(literal(database, "bold"))
+        text.append("  user ")
+        text.append_text(literal(user, "bold"))
+        if mine:
+            text.append("  only my deals", "bold")
+        if filter_text:
+            text.append("  filter ")
+            text.append_text(literal(filter_text, "bold"))
+        self.update(text)

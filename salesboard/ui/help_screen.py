@@ -1,0 +1,61 @@
+"""The help screen: every key, generated from the bindings so it cannot drift."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS: list[tuple[str, str]] = [
+    ("← → ↑ ↓  h l k j", "move between columns and cards"),
+    ("Home End  g G", "first / last card of the column"),
+    ("PgUp PgDn", "a screenful up / down"),
+    ("Enter", "open the deal's checklist"),
+    ("Space", "tick / untick the job (in the checklist)"),
+    ("> or shift+→", "advance one stage (needs a complete checklist)"),
+    ("< or shift+←", "move back one stage"),
+    ("n / e", "new deal / edit deal"),
+    ("x", "mark lost (asks for a reason)"),
+    ("/", "filter by title, company or owner; Esc clears"),
+    ("m", "only my deals / everyone's"),
+    ("? or F1", "this help"),
+    ("ctrl+p", "command palette: jump to a deal, run any action"),
+    ("Esc", "close the pane or dialog, clear the filter"),
+    ("q", "quit"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key of the board."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "close", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """A two-column table of keys and what they do."""
+        table = Table(box=None, show_header=False, padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for key, meaning in KEYS:
+            table.add_row(key, meaning)
+        with VerticalScroll(id="help", classes="modal"):
+            yield Static(Text("Keys", style="bold"), classes="form-title")
+            yield Static(table)
+            yield Static(
+                Text(
+                    "A card moves right only when every job of its stage is done.\n"
+                    "Moving left is always allowed. Esc closes this help.",
+                    style="dim",
+                )
+            )
+
+    def action_close(self) -> None:
+        """Back to the board."""
+        self.dismiss(None)

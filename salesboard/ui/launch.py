@@ -1,0 +1,28 @@
+"""Start the board on an opened database (the CLI's default command)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from salesboard.service import Pipeline, utc_now
+from salesboard.service.board import BoardQueries
+from salesboard.store import Database
+from salesboard.ui.app import SalesboardApp
+from salesboard.ui.context import BoardContext
+
+
+def make_app(
+    db: Database,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    actor: str | None = None,
+) -> SalesboardApp:
+    """The board app wired to ``db``; tests pass a frozen clock and a fixed user."""
+    pipeline = Pipeline(db, actor=actor, clock=clock)
+    return SalesboardApp(BoardContext(pipeline, BoardQueries(db), clock))
+
+
+def run_board(db: Database) -> None:
+    """Run the board in this terminal until the user quits."""
+    make_app(db).run()

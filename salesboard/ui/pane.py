@@ -1,0 +1,169 @@
+"""The checklist pane: a deal's fields and its jobs, where jobs are ticked.
+
+The pane only shows what it is given (``show``) and reports what the user asked for with
+messages; the board screen does the work through the service and pushes the result back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from salesboard.service import DealView
+from salesboard.ui.literal import days_since, full_money, literal
+from salesboard.workflow import Stage
+
+
+class JobList(OptionList):
+    """The current stage's jobs; Space or Enter ticks the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_job", "Tick/untick", show=True),
+        Binding("enter", "toggle_job", "Tick/untick", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    class Toggle(Message):
+        """The user asked to flip job ``n`` of the shown deal."""
+
+        def __init__(self, n: int) -> None:
+            self.n = n
+            super().__init__()
+
+    def action_toggle_job(self) -> None:
+        """Ask for the highlighted job to be ticked or unticked."""
+        if self.highlighted is not None:
+            self.post_message(self.Toggle(self.highlighted + 1))
+
+
+def _when(moment: datetime, now: datetime) -> str:
+    days = days_since(moment, now)
+    return "today" if days == 0 else f"{days}d ago"
+
+
+class DealPane(Vertical):
+    """Fields, the current stage's jobs with who ticked them, and the other stages."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close pane"),
+    ]
+
+    class Closed(Message):
+        """The user closed the pane."""
+
+    class ToggleJob(Message):
+        """Tick or untick job ``n`` of ``deal`` (the view the user was looking at)."""
+
+        def __init__(self, deal: DealView, n: int) -> None:
+            self.deal = deal
+            self.n = n
+            super().__init__()
+
+    def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._clock = clock
+        self.deal: DealView | None = None
+
+    def compose(self) -> ComposeResult:
+        """Fields on top, jobs in the middle, other stages below."""
+        yield Static(id="pane-fields")
+        yield Static(id="pane-stage-title")
+        yield JobList(id="pane-jobs")
+        yield Static(id="pane-stages")
+
+    def show(self, deal: DealView, *, focus_job: int | None = None) -> None:
+        """Display ``deal``; keep the highlighted job unless told which to highlight."""
+        previous = self.deal
+        self.deal = deal
+        self.query_one("#pane-fields", Static).update(self._fields(deal))
+        jobs = deal.jobs()
+        title = Text.assemble(
+            (f"{deal.stage.label}", "bold"),
+            f" — {sum(j.done for j in jobs)}/{len(jobs)} jobs done",
+        )
+        self.query_one("#pane-stage-title", Static).update(title)
+        job_list = self.query_one("#pane-jobs", JobList)
+        keep = job_list.highlighted
+        job_list.clear_options()
+        now = self._clock()
+        for job in jobs:
+            line = Text("☑ " if job.done else "☐ ", style="bold" if job.done else "")
+            line.append(job.text)
+            if job.done and job.done_by and job.done_at:
+                line.append("\n   ✓ ", "dim")
+                line.append_text(literal(job.done_by, "dim"))
+                line.append(f", {_when(job.done_at, now)}", "dim")
+            job_list.add_option(Option(line))
+        same_deal = previous is not None and previous.id == deal.id
+        if focus_job is not None:
+            job_list.highlighted = max(0, min(focus_job - 1, len(jobs) - 1))
+        elif same_deal and keep is not None:
+            job_list.highlighted = min(keep, len(jobs) - 1)
+        elif jobs:
+            job_list.highlighted = 0
+        self.query_one("#pane-stages", Static).update(self._stages(deal))
+
+    def focus_jobs(self) -> None:
+        """Put keyboard focus on the job list."""
+        self.query_one("#pane-jobs", JobList).focus()
+
+    @property
+    def highlighted_job(self) -> int | None:
+        """1-based number of the highlighted job."""
+        index = self.query_one("#pane-jobs", JobList).highlighted
+        return None if index is None else index + 1
+
+    def on_job_list_toggle(self, message: JobList.Toggle) -> None:
+        """Turn the list's request into one about this deal, for the screen."""
+        message.stop()
+        if self.deal is not None:
+            self.post_message(self.ToggleJob(self.deal, message.n))
+
+    def action_close(self) -> None:
+        """Close the pane."""
+        self.post_message(self.Closed())
+
+    def _fields(self, deal: DealView) -> Text:
+        s = deal.summary
+        text = literal(s.title, "bold")
+        text.no_wrap = False
+        rows: list[tuple[str, Text]] = [
+            ("Company", literal(s.company or "—")),
+            ("Value", Text(f"{full_money(s.value_minor)} {s.currency}")),
+            ("Owner", literal(s.owner)),
+            ("Close by", Text(s.expected_close.isoformat() if s.expected_close else "—")),
+            ("Stage", Text(f"{s.stage.label}, {days_since(s.stage_entered_at, self._clock())}d")),
+            ("Status", Text(s.status.value)),
+        ]
+        if s.lost_reason:
+            rows.append(("Lost", literal(s.lost_reason)))
+        for label, value in rows:
+            text.append(f"\n{label:<9}", "dim")
+            text.append_text(value)
+        if s.notes:
+            text.append("\nNotes    ", "dim")
+            text.append_text(literal(s.notes.splitlines()[0]))
+        return text
+
+    def _stages(self, deal: DealView) -> Text:
+        text = Text()
+        for stage in Stage:
+            if stage == deal.stage:
+                continue
+            jobs = deal.jobs(stage)
+            done = sum(j.done for j in jobs)
+            mark = "✓" if done == len(jobs) else "·"
+            style = "dim" if stage > deal.stage else ""
+            text.append(f"{mark} {stage.label:<10} {done}/{len(jobs)}\n", style)
+        text.rstrip()
+        return text

@@ -1,0 +1,127 @@
+"""Make the README's screenshots from the real app on demo data.
+
+Run from anywhere::
+
+    python screenshots/make_screenshots.py            # writes screenshots/*.svg
+    python screenshots/make_screenshots.py --out DIR  # somewhere else
+
+A fresh demo database is built in a temporary directory (the same 120 deals every time:
+seed 7, a fixed "now", the user ``alice``), the app runs headless at a fixed terminal size
+with a frozen clock, keys are pressed as a user would, and each screen is saved as SVG.
+The same inputs give the same files, so a changed SVG in a diff is a changed screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import chdir
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from salesboard.service.demo import seed_demo
+from salesboard.store import Database
+from salesboard.ui.forms import DealForm
+from salesboard.ui.launch import make_app
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+ME = "alice"
+DEALS = 120
+SEED = 7
+DB_FILE = "demo.db"  # opened relative to the temporary directory: the status line says demo.db
+OUT = Path(__file__).resolve().parent
+
+Step = Callable[[Pilot[None]], Awaitable[None]]
+
+
+async def _new_deal_form(pilot: Pilot[None]) -> None:
+    """Type a new deal with one mistake and try to save: the error shows under the field."""
+    await pilot.press("n")
+    form = pilot.app.screen
+    assert isinstance(form, DealForm)
+    await pilot.press(*"Fleet telematics rollout", "tab")
+    await pilot.press(*"Northwind Logistics", "tab")
+    await pilot.press("backspace", *"-12 500", "tab", "tab", "tab")  # value, past currency, owner
+    await pilot.press(*"2027-03-31", "ctrl+s")
+    for box in form.query(Input):
+        box.cursor_blink = False  # a blinking cursor would make the picture depend on timing
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One screenshot: file name, terminal size, keys to press, and any further steps."""
+
+    name: str
+    size: tuple[int, int]
+    keys: tuple[str, ...] = ()
+    step: Step | None = None
+
+
+SHOTS: tuple[Shot, ...] = (
+    Shot("board-80x24.svg", (80, 24)),
+    Shot("board-160x45.svg", (160, 45)),
+    # The second Prospect card has two of three jobs ticked: who ticked them shows.
+    Shot("pane-160x45.svg", (160, 45), ("down", "enter")),
+    # Advancing it is refused: the notice names the missing job, the checklist opens on it.
+    Shot("refused-move-80x24.svg", (80, 24), ("down", "greater_than_sign")),
+    Shot("help-80x24.svg", (80, 24), ("question_mark",)),
+    Shot("new-deal-form.svg", (160, 45), step=_new_deal_form),
+)
+
+
+async def take(shot: Shot, db: Database, out: Path) -> Path:
+    """Run the app on ``db``, play the shot's keys, and save what the terminal shows."""
+    app = make_app(db, clock=lambda: NOW, actor=ME)
+    async with app.run_test(size=shot.size, notifications=True) as pilot:
+        await pilot.pause()
+        if shot.keys:
+            await pilot.press(*shot.keys)
+        if shot.step is not None:
+            await shot.step(pilot)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        app.save_screenshot(shot.name, str(out))
+    return out / shot.name
+
+
+def make_screenshots(out: Path, shots: Sequence[Shot] = SHOTS) -> list[Path]:
+    """Build the demo database once and take every shot on a fresh copy of it."""
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="salesboard-shots-") as tmp, chdir(tmp):
+        template = Path("template.db")
+        db = Database.open(str(template))
+        seed_demo(db, deals=DEALS, seed=SEED, now=NOW, me=ME)
+        db.close()
+        for shot in shots:
+            shutil.copyfile(template, DB_FILE)
+            db = Database.open(f"sqlite:///{DB_FILE}")
+            try:
+                written.append(asyncio.run(take(shot, db, out)))
+            finally:
+                db.close()
+            Path(DB_FILE).unlink()
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--out", type=Path, default=OUT, help=f"directory (default {OUT})")
+    args = parser.parse_args(argv)
+    for path in make_screenshots(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

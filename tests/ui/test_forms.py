@@ -1,0 +1,272 @@
+"""The new / edit deal form and the lost form: saving, inline validation, cancelling."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from salesboard.ui.forms import DealForm, LostForm
+from salesboard.workflow import Stage, Status
+from tests.ui.helpers import (
+    ME,
+    NARROW,
+    WIDE,
+    Board,
+    card_text,
+    column,
+    focused_column,
+    header_figures,
+    notifications,
+    static_text,
+)
+
+
+async def fill(pilot: Pilot[None], field: str, text: str, *, type_it: bool = False) -> None:
+    """Replace what a form field holds: typed key by key, or pasted in one go (faster)."""
+    box = pilot.app.screen.query_one(f"#field-{field}", Input)
+    box.focus()
+    box.clear()
+    await pilot.pause()
+    if type_it:
+        await pilot.press(*text)
+    else:
+        box.insert_text_at_cursor(text)
+        await pilot.pause()
+    assert box.value == text
+
+
+def error_of(form: DealForm | LostForm, field: str) -> str | None:
+    """The inline message under a field, or None when none is shown."""
+    error = form.query_one(f"#error-{field}", Static)
+    return static_text(error) if error.display else None
+
+
+def count_deals(board: Board) -> int:
+    return len(board.pipeline.list_deals(status=None))
+
+
+# ------------------------------------------------------------------- new
+
+
+async def test_new_deal_is_saved_and_focused(small_board: Board) -> None:
+    app = small_board.app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, DealForm)
+        assert form.query_one("#field-owner", Input).value == ME
+        await fill(pilot, "title", "Delta expansion", type_it=True)
+        await fill(pilot, "company", "Dyne AG")
+        await fill(pilot, "value", "12 500.50", type_it=True)
+        await fill(pilot, "expected_close", "2027-01-31")
+        await pilot.press("ctrl+s")
+        assert app.screen is app.board
+        [deal] = small_board.pipeline.list_deals(text="Delta")
+        assert (deal.title, deal.company, deal.value_minor, deal.owner) == (
+            "Delta expansion",
+            "Dyne AG",
+            1_250_050,
+            ME,
+        )
+        assert deal.expected_close is not None and deal.expected_close.isoformat() == "2027-01-31"
+        assert deal.stage is Stage.PROSPECT
+        col = focused_column(app)
+        assert (col.stage, col.current_id) == (Stage.PROSPECT, deal.id)
+        assert header_figures(app, Stage.PROSPECT) == (3, 350_000 + 1_250_050)
+        assert card_text(col, col.cursor)[0].strip() == "Delta expansion"
+        assert ("information", "", "Created Delta expansion") in notifications(app)
+
+
+async def test_enter_in_a_field_saves_too(empty_board: Board) -> None:
+    app = empty_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("n", *"Echo", "enter")
+        assert app.screen is app.board
+        [deal] = empty_board.pipeline.list_deals()
+        assert deal.title == "Echo"
+        assert not app.board.query_one("#empty-hint").display
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("title", "   ", "title must not be empty"),
+        ("value", "-5", "value must not be negative"),
+        ("expected_close", "2026-13-45", "date must be YYYY-MM-DD"),
+        ("currency", "EURO", "currency must be a three-letter code"),
+    ],
+)
+async def test_invalid_field_shows_an_inline_error_and_saves_nothing(
+    small_board: Board, field: str, typed: str, message: str
+) -> None:
+    before = count_deals(small_board)
+    app = small_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, DealForm)
+        if field != "title":
+            await fill(pilot, "title", "Valid title")
+        await fill(pilot, field, typed)
+        await pilot.press("ctrl+s")
+        assert app.screen is form  # still open
+        shown = error_of(form, field)
+        assert shown is not None and message in shown
+        others = [name for name in ("title", "value", "expected_close") if name != field]
+        assert all(error_of(form, name) is None for name in others)
+        assert form.query_one(f"#field-{field}", Input).has_focus
+        assert count_deals(small_board) == before
+        # The message goes away as soon as the field is fixed, and then it saves.
+        good = {
+            "title": "Fixed",
+            "value": "5",
+            "expected_close": "2027-02-01",
+            "currency": "USD",
+            "owner": "bob",
+        }[field]
+        await fill(pilot, field, good)
+        assert error_of(form, field) is None
+        await pilot.press("ctrl+s")
+        assert app.screen is app.board
+        assert count_deals(small_board) == before + 1
+
+
+async def test_several_errors_are_shown_at_once_and_focus_goes_to_the_first(
+    empty_board: Board,
+) -> None:
+    app = empty_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, DealForm)
+        await fill(pilot, "value", "-5")
+        await fill(pilot, "expected_close", "tomorrow")
+        await pilot.press("ctrl+s")
+        assert error_of(form, "title") == "title must not be empty"
+        assert "negative" in (error_of(form, "value") or "")
+        assert "YYYY-MM-DD" in (error_of(form, "expected_close") or "")
+        assert form.query_one("#field-title", Input).has_focus
+        # Even at 80x24 the buttons stay on screen; the fields scroll.
+        save = form.query_one("#save")
+        assert save.region.bottom <= app.size.height
+        assert empty_board.pipeline.list_deals() == []
+
+
+async def test_cancel_by_escape_or_button_saves_nothing(small_board: Board) -> None:
+    before = count_deals(small_board)
+    app = small_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("down")
+        for cancel in ("escape", "#cancel"):
+            await pilot.press("n", *"Nope")
+            assert isinstance(app.screen, DealForm)
+            if cancel == "escape":
+                await pilot.press("escape")
+            else:
+                await pilot.click(cancel)
+            assert app.screen is app.board
+            assert count_deals(small_board) == before
+            assert focused_column(app).current_id == 2
+
+
+# ------------------------------------------------------------------ edit
+
+
+async def test_edit_changes_the_deal_and_its_card(small_board: Board) -> None:
+    app = small_board.app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, DealForm)
+        assert form.query_one("#field-title", Input).value == "Alpha rollout"
+        assert form.query_one("#field-value", Input).value == "1000"
+        await fill(pilot, "title", "Alpha rollout v2")
+        await fill(pilot, "value", "1500")
+        await pilot.press("ctrl+s")
+        assert app.screen is app.board
+        deal = small_board.pipeline.get_deal(1).summary
+        assert (deal.title, deal.value_minor, deal.company) == ("Alpha rollout v2", 150_000, "Acme")
+        [edit] = [e for e in small_board.pipeline.history(1) if e.kind == "edited"]
+        assert set(edit.after or {}) == {"title", "value_minor"}
+        col = focused_column(app)
+        assert (col.stage, col.current_id) == (Stage.PROSPECT, 1)
+        assert card_text(col, 0)[0].strip() == "Alpha rollout v2"
+        assert header_figures(app, Stage.PROSPECT) == (2, 400_000)
+
+
+async def test_saving_an_unchanged_edit_is_quiet(small_board: Board) -> None:
+    version = small_board.pipeline.get_deal(1).version
+    app = small_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("e", "ctrl+s")
+        assert app.screen is app.board
+        assert notifications(app) == []
+        assert small_board.pipeline.get_deal(1).version == version
+
+
+async def test_edit_with_an_empty_title_is_refused_inline(small_board: Board) -> None:
+    app = small_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, DealForm)
+        await fill(pilot, "title", "")
+        await pilot.press("enter")
+        assert app.screen is form
+        assert error_of(form, "title") == "title must not be empty"
+        await pilot.press("escape")
+        assert app.screen is app.board
+        assert small_board.pipeline.get_deal(1).summary.title == "Alpha rollout"
+
+
+# ------------------------------------------------------------------ lost
+
+
+async def test_lost_needs_a_reason_then_takes_the_deal_off_the_board(small_board: Board) -> None:
+    app = small_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("down", "x")
+        form = app.screen
+        assert isinstance(form, LostForm)
+        assert "Bravo pilot" in static_text(form.query_one(".form-title", Static))
+        await pilot.press("enter")  # no reason yet
+        assert app.screen is form
+        assert error_of(form, "reason") == "a reason is required to mark a deal lost"
+        await pilot.press("space", "space", "enter")  # blanks are no reason either
+        assert app.screen is form
+        assert small_board.pipeline.get_deal(2).status is Status.OPEN
+        form.query_one("#reason", Input).insert_text_at_cursor("Chose a competitor")
+        await pilot.press("enter")
+        assert app.screen is app.board
+        deal = small_board.pipeline.get_deal(2).summary
+        assert (deal.status, deal.lost_reason) == (Status.LOST, "Chose a competitor")
+        assert column(app, Stage.PROSPECT).ids == [1]
+        assert header_figures(app, Stage.PROSPECT) == (1, 100_000)
+        assert focused_column(app).current_id == 1
+        assert ("information", "", "Marked lost: Bravo pilot") in notifications(app)
+
+
+async def test_lost_from_the_pane_closes_it(small_board: Board) -> None:
+    app = small_board.app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter", "x", *"Budget", "enter")
+        assert small_board.pipeline.get_deal(1).status is Status.LOST
+        assert not app.board.pane.display
+        assert column(app, Stage.PROSPECT).ids == [2]
+        assert focused_column(app).stage is Stage.PROSPECT
+
+
+async def test_cancelling_lost_keeps_the_deal(small_board: Board) -> None:
+    app = small_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        for cancel in ("escape", "#cancel"):
+            await pilot.press("x", *"maybe")
+            assert isinstance(app.screen, LostForm)
+            if cancel == "escape":
+                await pilot.press("escape")
+            else:
+                await pilot.click(cancel)
+            assert app.screen is app.board
+            assert small_board.pipeline.get_deal(1).status is Status.OPEN
+            assert column(app, Stage.PROSPECT).ids == [1, 2]

@@ -1,0 +1,177 @@
+"""User text is shown literally everywhere: no markup, no actions, no terminal escapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from textual.widgets import Input
+
+from salesboard.store import Database, Deal
+from salesboard.ui.deal_screen import DealScreen
+from salesboard.ui.forms import DealForm, LostForm
+from salesboard.workflow import Stage
+from tests.conftest import FrozenClock
+from tests.ui.helpers import (
+    ME,
+    NARROW,
+    NOW,
+    WIDE,
+    Board,
+    card_text,
+    column,
+    focused_column,
+    notifications,
+    screen_lines,
+    screen_text,
+    static_text,
+    wait_for_palette_hits,
+    widget_lines,
+)
+
+ESCAPE = "\x1b[2J"
+# (stored title, what must be drawn). Markup-looking text is drawn as typed; the escape
+# byte, written by some other tool straight into the database, is dropped when drawn.
+HOSTILE = [
+    ("[@click=app.quit]x[/]", "[@click=app.quit]x[/]"),
+    ("[red]x[/]", "[red]x[/]"),
+    ("[/]", "[/]"),
+    (ESCAPE, "[2J"),
+    ("[EMEA]", "[EMEA]"),
+]
+
+
+@pytest.fixture
+def hostile_board(tmp_path: Path) -> Iterator[Board]:
+    """One deal per hostile title, its company the same text, in Prospect, ids 1 to 5."""
+    db = Database.open(str(tmp_path / "hostile.db"))
+    board = Board(db, FrozenClock(NOW))
+    for title, _shown in HOSTILE:
+        deal = board.pipeline.create_deal("placeholder", company="placeholder", owner=ME)
+        # Written behind the service's back, as an older version or another tool might.
+        with db.write() as session:
+            session.execute(
+                update(Deal).where(Deal.id == deal.id).values(title=title, company=title)
+            )
+    yield board
+    db.close()
+
+
+def _no_control_bytes(lines: list[str]) -> None:
+    for line in lines:
+        assert not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in line), repr(line)
+
+
+async def test_cards_and_pane_show_hostile_titles_literally(hostile_board: Board) -> None:
+    app = hostile_board.app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        col = column(app, Stage.PROSPECT)
+        for index, (_title, shown) in enumerate(HOSTILE):
+            title_line, company_line, *_ = card_text(col, index)
+            assert title_line.strip() == shown
+            assert company_line.strip() == shown
+        screen = screen_lines(app)
+        _no_control_bytes(screen)
+        for _title, shown in HOSTILE:
+            assert sum(line.count(shown) for line in screen) >= 2  # title and company
+        await pilot.press("enter")
+        for deal_id, (_title, shown) in enumerate(HOSTILE, start=1):
+            if deal_id > 1:  # the pane follows the cursor; drawing is what is tested here
+                app.board.pane.show(hostile_board.pipeline.get_deal(deal_id))
+                await pilot.pause()
+            fields = app.board.query_one("#pane-fields")
+            assert static_text(fields).splitlines()[:2] == [shown, f"Company  {shown}"]
+            drawn = widget_lines(fields)
+            _no_control_bytes(drawn)
+            assert drawn[0].strip() == shown
+            assert shown in screen_text(app)
+        assert app.is_running
+        assert app.screen is app.board
+        assert notifications(app) == []
+
+
+async def test_clicking_a_markup_title_runs_no_action(hostile_board: Board) -> None:
+    app = hostile_board.app()
+    async with app.run_test(size=WIDE) as pilot:
+        col = column(app, Stage.PROSPECT)
+        await pilot.click(col, offset=(3, 0))  # on "[@click=app.quit]x[/]"
+        await pilot.click(col, offset=(10, 0))
+        assert app.is_running
+        await pilot.press("enter")
+        await pilot.click("#pane-fields", offset=(3, 0))
+        await pilot.click("#pane-fields", offset=(10, 1))
+        assert app.is_running
+        assert app.screen is app.board
+        assert hostile_board.pipeline.get_deal(1).stage is Stage.PROSPECT
+
+
+async def test_modal_pane_shows_hostile_titles_literally(hostile_board: Board) -> None:
+    app = hostile_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, DealScreen)
+        assert static_text(app.screen.query_one("#pane-fields")).startswith("[red]x[/]\n")
+        assert "[red]x[/]" in screen_text(app)
+        await pilot.press("escape", "down", "down", "enter")
+        assert isinstance(app.screen, DealScreen)
+        assert static_text(app.screen.query_one("#pane-fields")).startswith("[2J\n")
+        _no_control_bytes(screen_lines(app))
+
+
+async def test_forms_and_notices_keep_hostile_text_literal(hostile_board: Board) -> None:
+    app = hostile_board.app()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.press("down", "e")  # "[red]x[/]"
+        assert isinstance(app.screen, DealForm)
+        assert app.screen.query_one("#field-title", Input).value == "[red]x[/]"
+        await pilot.press("escape", "x")
+        form = app.screen
+        assert isinstance(form, LostForm)
+        assert static_text(form.query_one(".form-title")) == "Mark lost: [red]x[/]"
+        form.query_one("#reason", Input).insert_text_at_cursor("[b]no[/b] budget")
+        await pilot.press("enter")
+        await pilot.pause()
+        deal = hostile_board.pipeline.get_deal(2).summary
+        assert deal.lost_reason == "[b]no[/b] budget"
+        assert ("information", "", "Marked lost: [red]x[/]") in notifications(app)
+        toast = " ".join(" ".join(widget_lines(t)) for t in app.screen.query("Toast"))
+        assert "Marked lost: [red]x[/]" in toast
+        assert app.is_running
+
+
+async def test_typed_escape_bytes_are_not_stored(empty_board: Board) -> None:
+    app = empty_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("n")
+        title = app.screen.query_one("#field-title", Input)
+        title.insert_text_at_cursor(f"{ESCAPE}[@click=app.quit]boom[/]")
+        await pilot.press("ctrl+s")
+        [deal] = empty_board.pipeline.list_deals()
+        assert deal.title == "[2J[@click=app.quit]boom[/]"
+        assert card_text(column(app, Stage.PROSPECT), 0)[0].strip().startswith("[2J[@clic")
+        assert app.is_running
+
+
+async def test_palette_and_filter_take_hostile_text_literally(hostile_board: Board) -> None:
+    app = hostile_board.app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("down", "ctrl+p", *"[/")
+        await wait_for_palette_hits(pilot, "Jump to [@click=app.quit]x[/]")
+        shown = screen_text(app)
+        for _title, literal in HOSTILE:
+            if "[/" in literal:
+                assert f"Jump to {literal} · {literal}" in shown
+        await pilot.press("escape", "ctrl+p", *"[E")
+        await wait_for_palette_hits(pilot, "Jump to [EMEA]")
+        assert "Jump to [EMEA] · [EMEA]" in screen_text(app)
+        await pilot.press("enter")
+        assert focused_column(app).current_id == 5
+        await pilot.press("slash", *"[red]")
+        assert column(app, Stage.PROSPECT).ids == [2]
+        assert "filter [red]" in static_text(app.board.query_one("#status"))
+        await pilot.press("escape")
+        assert column(app, Stage.PROSPECT).ids == [1, 2, 3, 4, 5]
+        assert app.is_running
