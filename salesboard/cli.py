@@ -1,0 +1,779 @@
+"""The ``salesboard`` command line: every use case of the pipeline, scriptable.
+
+The CLI is a thin client of the service layer, like the board: it parses arguments, calls
+one ``Pipeline`` use case, and prints the result as a table, a short confirmation or JSON.
+Every failure becomes one line on stderr (``salesboard: <why>``) and a documented exit
+code, never a traceback:
+
+    0 done · 1 the database cannot be used · 2 bad input · 3 refused by the workflow ·
+    4 conflict with another change · 130 interrupted (Ctrl-C)
+
+Only ``click`` and the standard library are imported at module level, so that
+``salesboard --help`` stays instant: the service, the store (SQLAlchemy, SQLModel) and
+Rich are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from salesboard.service import DealSummary, DealView, EventView, JobView, Pipeline
+    from salesboard.store import Database
+    from salesboard.workflow import Stage
+
+PROG = "salesboard"
+EXIT_INTERRUPTED = 130
+DEMO_DEALS = 200
+"""How many deals ``salesboard --demo`` puts into a new demo database."""
+
+_ID_MAX = 2**63 - 1  # SQLite and PostgreSQL BIGINT; larger ids could only be typos
+_JOB_MAX = 10_000
+
+
+class _PositiveId(click.types.IntParamType):
+    """A deal id or version: a whole number from 1, within the database's integer range.
+
+    Larger numbers could only be typos, and would overflow the database's integers.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """The number, or a usage error (exit 2) that says what is acceptable."""
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            self.fail(f"{self.what} must be a whole number, not {value!r}", param, ctx)
+        if not 1 <= number <= _ID_MAX:
+            self.fail(f"{self.what} must be a whole number from 1, not {number}", param, ctx)
+        return number
+
+
+DEAL_ID = _PositiveId("a deal id")
+VERSION = _PositiveId("a version")
+STATUS_CHOICES = ("open", "finished", "lost", "all")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --------------------------------------------------------------------------- failures
+
+
+class CommandFailed(click.ClickException):
+    """A failure reported as one ``salesboard: …`` line on stderr with its exit code.
+
+    Click prints a ``ClickException`` and exits with its ``exit_code`` in standalone mode,
+    so raising this from a command is all it takes for the CLI and ``CliRunner`` alike.
+    """
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        # Click declares ``exit_code`` a class variable; each failure carries its own.
+        vars(self)["exit_code"] = exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print ``salesboard: <message>`` (safe for a terminal) to stderr."""
+        from salesboard.validation import display_safe
+
+        click.echo(f"{PROG}: {display_safe(self.message, multiline=True)}", err=True, file=file)
+
+
+def _failure_for(error: Exception) -> CommandFailed:
+    """The message and exit code for an error a command did not handle itself.
+
+    The imports are of light, dependency-free modules; SQLAlchemy is only consulted if it
+    is already loaded (an error cannot come from it otherwise).
+    """
+    from salesboard.errors import SalesboardError
+    from salesboard.workflow import WorkflowRefusal
+
+    if isinstance(error, SalesboardError):
+        return CommandFailed(str(error), error.exit_code)
+    if isinstance(error, WorkflowRefusal):
+        return CommandFailed(str(error), 3)
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is not None and isinstance(error, sa_exc.DBAPIError):
+        from salesboard.store.database import explain_db_error
+
+        return CommandFailed(str(explain_db_error(error, "the database")), 1)
+    if isinstance(error, OSError):
+        where = f" {error.filename}" if error.filename else ""
+        return CommandFailed(f"cannot use{where}: {error.strerror or error}", 1)
+    first_line = (str(error).splitlines() or [""])[0]
+    return CommandFailed(
+        f"internal error ({type(error).__name__}: {first_line}); please report this bug", 1
+    )
+
+
+class _SalesboardGroup(click.Group):
+    """The top-level group; turns every error of a command into a message and exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, translating domain, database and interrupt errors."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:
+            raise  # Click's main handles a closed pipe (`salesboard list | head`) quietly
+        except KeyboardInterrupt:
+            raise CommandFailed("interrupted", EXIT_INTERRUPTED) from None
+        except Exception as error:
+            raise _failure_for(error) from None
+
+
+# ------------------------------------------------------------------------ the database
+
+
+@dataclass
+class _Session:
+    """What the global options chose, and the database opened on first use.
+
+    Opening is lazy so that usage errors and ``--help`` never touch a database.
+    """
+
+    target: str | None
+    demo: bool
+    _db: Database | None = field(default=None, repr=False)
+
+    def database(self) -> Database:
+        """The selected database, opened (and for ``--demo`` seeded) once per run."""
+        if self._db is None:
+            from salesboard.store import Database
+
+            if self.demo:
+                from salesboard.store import default_db_path
+
+                path = default_db_path("demo.db")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = Database.open(str(path))
+                _seed_if_empty(self._db)
+            else:
+                self._db = Database.open(self.target)
+        return self._db
+
+    def pipeline(self) -> Pipeline:
+        """The use cases, acting as the OS user running this process."""
+        from salesboard.service import Pipeline
+
+        return Pipeline(self.database())
+
+    def close(self) -> None:
+        """Release the database's connections at the end of the command."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _seed_if_empty(db: Database) -> None:
+    """Give the demo database its demo deals the first time it is used.
+
+    ``seed_demo`` refuses a database that already holds deals; that refusal is the
+    (race-free) "already seeded" answer, so it is only passed on if the database is in
+    fact empty (some other input problem).
+    """
+    from salesboard.errors import InvalidInput
+    from salesboard.service import Pipeline
+    from salesboard.service.demo import seed_demo
+
+    try:
+        seed_demo(db, deals=DEMO_DEALS)
+    except InvalidInput:
+        if not Pipeline(db).list_deals(status=None):
+            raise
+
+
+def _session(ctx: click.Context) -> _Session:
+    """The ``_Session`` the top-level group stored for its subcommands."""
+    state = ctx.find_object(_Session)
+    if state is None:  # a subcommand run on its own, without the group
+        state = _Session(target=None, demo=False)
+        ctx.obj = state
+        ctx.call_on_close(state.close)
+    return state
+
+
+# ------------------------------------------------------------------------- rendering
+
+
+def _console() -> Console:
+    """A Rich console for stdout that never interprets markup, emoji codes or numbers.
+
+    User text is passed as ``Text`` anyway; these switches make sure no plain string is
+    ever styled either. Rich drops colour by itself when stdout is not a terminal.
+    """
+    from rich.console import Console
+
+    return Console(highlight=False, markup=False, emoji=False)
+
+
+def _text(value: str, style: str = "", *, multiline: bool = False, cut: bool = False) -> Text:
+    """User text as a Rich ``Text``: shown literally, terminal control bytes removed.
+
+    ``cut`` keeps it on one line, ending in an ellipsis where the column is too narrow.
+    """
+    from rich.text import Text
+
+    from salesboard.validation import display_safe
+
+    if cut:
+        return Text(display_safe(value), style=style, no_wrap=True, overflow="ellipsis")
+    return Text(display_safe(value, multiline=multiline), style=style)
+
+
+def _money(value_minor: int, currency: str) -> str:
+    """An amount as ``12,500.00 EUR``, the form people read in a table."""
+    from salesboard.service.views import money
+    from salesboard.validation import display_safe
+
+    return f"{money(value_minor):,.2f} {display_safe(currency)}"
+
+
+def _when(moment: datetime) -> str:
+    """A stored (UTC) time to the minute, as shown in tables."""
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _day(value: date | None) -> str:
+    """A date, or a dash for none."""
+    return value.isoformat() if value else "—"
+
+
+def _print_json(data: Any) -> None:
+    """JSON for scripts: text kept as is (non-ASCII unescaped), stable indentation."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) -> Any:
+    """The pipeline as a table: one row per deal, long text cut with an ellipsis.
+
+    Figures never shrink; the text columns give way first (their cells are cut with an
+    ellipsis rather than wrapped, so every deal stays one line). Below 100 columns the
+    expected close date is left out so that titles stay readable in an 80-column terminal.
+    """
+    from rich import box
+    from rich.table import Table
+
+    with_close = width >= 100
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
+    table.add_column("ID", justify="right", no_wrap=True)
+    table.add_column("Title", max_width=60)
+    table.add_column("Company", max_width=40)
+    table.add_column("Stage", no_wrap=True)
+    table.add_column("Jobs", justify="right", no_wrap=True)
+    table.add_column("Value", justify="right", no_wrap=True)
+    table.add_column("Owner", max_width=16)
+    if with_close:
+        table.add_column("Close", no_wrap=True)
+    if with_status:
+        table.add_column("Status", no_wrap=True)
+    for deal in deals:
+        row: list[Any] = [
+            str(deal.id),
+            _text(deal.title, cut=True),
+            _text(deal.company, cut=True),
+            deal.stage.label,
+            f"{deal.jobs_done}/{deal.jobs_total}",
+            _money(deal.value_minor, deal.currency),
+            _text(deal.owner, cut=True),
+        ]
+        if with_close:
+            row.append(_day(deal.expected_close))
+        if with_status:
+            row.append(deal.status.value)
+        table.add_row(*row)
+    return table
+
+
+def _show_deal(console: Console, deal: DealView) -> None:
+    """The human form of one deal: its fields, then every stage's checklist."""
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    from salesboard.validation import display_safe
+    from salesboard.workflow import Stage, Status
+
+    s = deal.summary
+    console.print(Text.assemble(Text(f"Deal {s.id}: ", style="bold"), _text(s.title, "bold")))
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="dim", no_wrap=True)
+    fields.add_column(overflow="fold")
+    fields.add_row("Company", _text(s.company))
+    fields.add_row("Value", _money(s.value_minor, s.currency))
+    fields.add_row("Owner", _text(s.owner))
+    since = _when(s.stage_entered_at)
+    fields.add_row("Stage", f"{s.stage.label} ({int(s.stage)} of {len(Stage)}) since {since} UTC")
+    if s.status is Status.LOST:
+        fields.add_row("Status", Text.assemble("lost — ", _text(s.lost_reason or "")))
+    elif s.status is Status.FINISHED:
+        outcome = s.outcome.value if s.outcome else "?"
+        fields.add_row("Status", f"finished: {outcome}, satisfaction {s.satisfaction}/5")
+    else:
+        fields.add_row("Status", s.status.value)
+    fields.add_row("Close", _day(s.expected_close))
+    fields.add_row("Updated", Text.assemble(f"{_when(s.updated_at)} UTC by ", _text(s.updated_by)))
+    fields.add_row("Version", str(s.version))
+    if s.notes:
+        fields.add_row("Notes", _text(s.notes, multiline=True))
+    console.print(fields)
+    console.print()
+
+    # One width for the job texts of every stage, so that "who and when" lines up down the
+    # page; on a narrow terminal the texts wrap and the rest keeps its place.
+    def who_ticked(job: JobView) -> Text:
+        if not job.done:
+            return Text()
+        who = Text.assemble(" ", _text(job.done_by or "?"))
+        if job.done_at is not None:
+            who.append(f" {_when(job.done_at)}")
+        return who
+
+    who_width = max((who_ticked(job).cell_len for job in deal.checklist), default=0)
+    text_width = max((cell_len(display_safe(job.text)) for job in deal.checklist), default=1)
+    text_width = max(10, min(text_width, console.width - who_width - 10))
+    for stage in Stage:
+        jobs = deal.jobs(stage)
+        done = sum(job.done for job in jobs)
+        current = stage is s.stage
+        marker = "▶" if current else " "
+        heading = f"{marker} {int(stage)} {stage.label}  {done}/{len(jobs)}"
+        if current:
+            heading += "  (current stage)"
+        console.print(Text(heading, style="bold reverse" if current else "bold"))
+        rows = Table.grid(padding=(0, 1))
+        rows.add_column(no_wrap=True)  # indent and mark
+        rows.add_column(justify="right", no_wrap=True)
+        rows.add_column(overflow="fold", width=text_width)
+        rows.add_column(no_wrap=True, style="dim")
+        for job in jobs:
+            mark = Text("  ✓", style="green") if job.done else Text("  ·", style="dim")
+            rows.add_row(mark, f"{job.n}.", _text(job.text), who_ticked(job))
+        console.print(rows)
+
+
+def _short(value: Any, key: str = "", limit: int = 60) -> str:
+    """One event value in a history row: money as money, long text cut short."""
+    from salesboard.validation import display_safe
+
+    if value is None:
+        return "—"
+    if value == "":
+        return '""'
+    if key == "value_minor" and isinstance(value, int):
+        from salesboard.service.views import money
+
+        return f"{money(value):,.2f}"
+    text = display_safe(str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """What an event changed, in a few words for the history table."""
+    old = before or {}
+    new = after or {}
+    if kind == "created":
+        return f"created in {_short(new.get('stage', '?'))}: {_short(new.get('title'))}"
+    if kind in ("job_ticked", "job_unticked"):
+        stage, n, text = new.get("stage", "?"), new.get("n", "?"), new.get("text", "")
+        return f"{_short(stage)} job {_short(n)}: {_short(text)}"
+    if kind in ("advanced", "moved_back"):
+        return f"{_short(old.get('stage'))} → {_short(new.get('stage'))}"
+    if kind == "lost":
+        return f"lost: {_short(new.get('reason'))}"
+    if kind == "reopened":
+        return f"reopened in {_short(new.get('stage'))} (was {_short(old.get('status'))})"
+    if kind == "finished":
+        return f"{_short(new.get('outcome'))}, satisfaction {_short(new.get('satisfaction'))}/5"
+    keys = list(dict.fromkeys([*old, *new]))
+    names = {"value_minor": "value", "expected_close": "close"}
+    return "; ".join(
+        f"{names.get(k, k)}: {_short(old.get(k), k, 30)} → {_short(new.get(k), k, 30)}"
+        for k in keys
+    )
+
+
+_EVENT_LABELS = {"job_ticked": "ticked", "job_unticked": "unticked", "moved_back": "moved back"}
+
+
+def _history_table(events: Sequence[EventView]) -> Any:
+    """A deal's history, newest first: when, who, what kind, and what changed."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("When (UTC)", no_wrap=True)
+    table.add_column("Who", no_wrap=True, overflow="ellipsis", max_width=16)
+    table.add_column("Event", no_wrap=True)
+    table.add_column("Change", overflow="fold", ratio=1)
+    for event in events:
+        table.add_row(
+            _when(event.at),
+            _text(event.actor),
+            _text(_EVENT_LABELS.get(event.kind, event.kind)),
+            _text(_describe_event(event.kind, event.before, event.after)),
+        )
+    return table
+
+
+def _confirm(deal: DealView, what: str) -> None:
+    """The one-line answer to a change: what happened and the version to chain on."""
+    click.echo(f"deal {deal.id}: {what} (version {deal.version})")
+
+
+# -------------------------------------------------------------------------- options
+
+
+def _parse_stage(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Stage | None:
+    """``--stage``: a name, unique prefix or number, as ``Stage.parse`` accepts."""
+    if value is None:
+        return None
+    from salesboard.workflow import Stage
+
+    try:
+        return Stage.parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _if_version(function: F) -> F:
+    """The ``--if-version N`` option every changing command shares."""
+    return click.option(
+        "--if-version",
+        "if_version",
+        type=VERSION,
+        default=None,
+        metavar="N",
+        help="Refuse (exit 4) unless the deal is still at version N.",
+    )(function)
+
+
+def _json_flag(function: F) -> F:
+    """The ``--json`` option of the reading commands."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
+        function
+    )
+
+
+# ------------------------------------------------------------------------- commands
+
+_EPILOG = (
+    "Exit codes: 0 done, 1 the database cannot be used, 2 bad input, "
+    "3 refused by the workflow, 4 conflict with another change."
+)
+
+
+@click.group(
+    PROG,
+    cls=_SalesboardGroup,
+    invoke_without_command=True,
+    epilog=_EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--db",
+    "target",
+    metavar="PATH_OR_URL",
+    default=None,
+    help=(
+        "SQLite file or SQLAlchemy URL of the database. Default: $SALESBOARD_DB, "
+        "else salesboard.db in your user data directory."
+    ),
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help=(
+        "Use the separate demo database (demo.db in your user data directory), filled "
+        "with demo deals on first use. Without a command, open the board on it."
+    ),
+)
+@click.version_option(package_name="salesboard", prog_name=PROG)
+@click.pass_context
+def cli(ctx: click.Context, target: str | None, demo: bool) -> None:
+    """A keyboard-driven sales pipeline board for the terminal.
+
+    Deals move through six stages (Prospect, Qualified, Discovery, Developed, Proposed,
+    Closed); a deal moves right only when every job of its current stage is done.
+    """
+    if demo and target is not None:
+        raise click.UsageError(
+            "--demo uses its own database; to fill another one with demo deals, "
+            "run: salesboard --db PATH demo"
+        )
+    state = _Session(target=target, demo=demo)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+    if ctx.invoked_subcommand is None:
+        _open_board(state)
+
+
+def _open_board(state: _Session) -> None:
+    """Run the board on the selected (or demo) database; it needs a real terminal."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.UsageError(
+            "the board needs a terminal; in scripts use a command such as "
+            "'salesboard list' (see salesboard --help)"
+        )
+    from salesboard.ui.launch import run_board
+
+    run_board(state.database())
+
+
+@cli.command("add", short_help="Create a deal in Prospect; print its id.")
+@click.argument("title")
+@click.option("--company", required=True, help="The customer's company.")
+@click.option("--value", default="0", show_default=True, help="Deal value, e.g. 12500.50.")
+@click.option("--currency", default="EUR", show_default=True, help="Three-letter code.")
+@click.option("--owner", default=None, help="Login of the owner (default: you).")
+@click.option("--close", "close", default=None, metavar="YYYY-MM-DD", help="Expected close.")
+@click.option("--notes", default="", help="Free-form notes (newlines and tabs kept).")
+@click.pass_context
+def add_command(
+    ctx: click.Context,
+    title: str,
+    company: str,
+    value: str,
+    currency: str,
+    owner: str | None,
+    close: str | None,
+    notes: str,
+) -> None:
+    """Create a deal in Prospect and print its id.
+
+    Only the number goes to stdout, so a script can write ``id=$(salesboard add …)``.
+    """
+    deal = (
+        _session(ctx)
+        .pipeline()
+        .create_deal(
+            title,
+            company=company,
+            value=value,
+            currency=currency,
+            owner=owner,
+            expected_close=close,
+            notes=notes,
+        )
+    )
+    click.echo(str(deal.id))
+
+
+@cli.command("list", short_help="The pipeline as a table (or JSON).")
+@click.option("--stage", callback=_parse_stage, help="Only this stage (name, prefix or 1-6).")
+@click.option(
+    "--status",
+    type=click.Choice(STATUS_CHOICES),
+    default="open",
+    show_default=True,
+    help="Which deals by status.",
+)
+@click.option("--owner", default=None, help="Only deals owned by this login.")
+@click.option("--search", default=None, help="Only deals whose title, company or owner has this.")
+@_json_flag
+@click.pass_context
+def list_command(
+    ctx: click.Context,
+    stage: Stage | None = None,
+    status: str = "open",
+    owner: str | None = None,
+    search: str | None = None,
+    as_json: bool = False,
+) -> None:
+    """List deals in board order (stage, then id) as a table or a JSON array."""
+    from salesboard.workflow import Status
+
+    wanted = None if status == "all" else Status(status)
+    deals = (
+        _session(ctx).pipeline().list_deals(stage=stage, status=wanted, owner=owner, text=search)
+    )
+    if as_json:
+        _print_json([deal.to_json() for deal in deals])
+        return
+    console = _console()
+    if not deals:
+        console.print("No deals match.")
+        return
+    console.print(_deal_table(deals, with_status=wanted is not Status.OPEN, width=console.width))
+    noun = "deal" if len(deals) == 1 else "deals"
+    console.print(f"{len(deals)} {noun}", style="dim")
+
+
+@cli.command("show", short_help="One deal with every stage's checklist.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@_json_flag
+@click.pass_context
+def show_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
+    """Show one deal with the checklist of every stage: who ticked each job and when."""
+    deal = _session(ctx).pipeline().get_deal(deal_id)
+    if as_json:
+        _print_json(deal.to_json())
+    else:
+        _show_deal(_console(), deal)
+
+
+@cli.command("check", short_help="Tick (untick) job N of the current stage.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.argument("n", metavar="N", type=click.IntRange(1, _JOB_MAX))
+@click.option("--undo", is_flag=True, help="Untick the job instead.")
+@_if_version
+@click.pass_context
+def check_command(
+    ctx: click.Context, deal_id: int, n: int, undo: bool, if_version: int | None
+) -> None:
+    """Tick (or with --undo untick) job N, counted from 1, of the deal's current stage."""
+    from salesboard.workflow import LAST_STAGE
+
+    deal = _session(ctx).pipeline().set_job(deal_id, n, not undo, expected_version=if_version)
+    s = deal.summary
+    verb = "unticked" if undo else "ticked"
+    _confirm(deal, f"{s.stage.label} job {n} {verb}, {s.jobs_done}/{s.jobs_total} done")
+    if not undo and s.jobs_done == s.jobs_total and s.stage is not LAST_STAGE:
+        click.echo(f"all jobs of {s.stage.label} are done: salesboard move {deal.id} next")
+
+
+@cli.command("move", short_help="Advance (gated) or move back one stage.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.argument("direction", type=click.Choice(["next", "back"]))
+@_if_version
+@click.pass_context
+def move_command(ctx: click.Context, deal_id: int, direction: str, if_version: int | None) -> None:
+    """Move a deal one stage right (only with a complete checklist) or left.
+
+    A refused move lists every unfinished job of the current stage (exit 3).
+    """
+    pipeline = _session(ctx).pipeline()
+    if direction == "next":
+        deal = pipeline.advance(deal_id, expected_version=if_version)
+    else:
+        deal = pipeline.move_back(deal_id, expected_version=if_version)
+    _confirm(deal, f"moved to {deal.stage.label}")
+
+
+@cli.command("edit", short_help="Change a deal's fields.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.option("--title", default=None, help="New title.")
+@click.option("--company", default=None, help="New company.")
+@click.option("--value", default=None, help="New value, e.g. 12500.50.")
+@click.option("--currency", default=None, help="New three-letter currency code.")
+@click.option("--owner", default=None, help="New owner login.")
+@click.option("--close", default=None, metavar="YYYY-MM-DD", help='Expected close ("" clears).')
+@click.option("--notes", default=None, help='New notes ("" clears).')
+@_if_version
+@click.pass_context
+def edit_command(
+    ctx: click.Context,
+    deal_id: int,
+    title: str | None,
+    company: str | None,
+    value: str | None,
+    currency: str | None,
+    owner: str | None,
+    close: str | None,
+    notes: str | None,
+    if_version: int | None,
+) -> None:
+    """Change a deal's fields; only the options given are changed."""
+    given = {
+        "title": title,
+        "company": company,
+        "value": value,
+        "currency": currency,
+        "owner": owner,
+        "expected_close": close,
+        "notes": notes,
+    }
+    changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    deal = _session(ctx).pipeline().edit_deal(deal_id, expected_version=if_version, **changes)
+    _confirm(deal, "saved")
+
+
+@cli.command("lost", short_help="Give a deal up, with a reason.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.option("--reason", required=True, help="Why the deal was lost.")
+@_if_version
+@click.pass_context
+def lost_command(ctx: click.Context, deal_id: int, reason: str, if_version: int | None) -> None:
+    """Mark an open deal lost, with a reason; it keeps its stage for a later reopen."""
+    deal = _session(ctx).pipeline().mark_lost(deal_id, reason, expected_version=if_version)
+    _confirm(deal, f"lost in {deal.stage.label}")
+
+
+@cli.command("reopen", short_help="Bring a lost or finished deal back.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@_if_version
+@click.pass_context
+def reopen_command(ctx: click.Context, deal_id: int, if_version: int | None) -> None:
+    """Bring a lost or finished deal back onto the board, at the stage it left."""
+    deal = _session(ctx).pipeline().reopen(deal_id, expected_version=if_version)
+    _confirm(deal, f"reopened in {deal.stage.label}")
+
+
+@cli.command("finish", short_help="Finish a complete Closed deal.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.option("--outcome", required=True, type=click.Choice(["success", "failure"]))
+@click.option("--satisfaction", required=True, type=click.IntRange(1, 5), help="Score 1-5.")
+@_if_version
+@click.pass_context
+def finish_command(
+    ctx: click.Context, deal_id: int, outcome: str, satisfaction: int, if_version: int | None
+) -> None:
+    """Finish a Closed deal whose checklist is complete, with its outcome and score."""
+    deal = (
+        _session(ctx).pipeline().finish(deal_id, outcome, satisfaction, expected_version=if_version)
+    )
+    _confirm(deal, f"finished: {outcome}, satisfaction {satisfaction}/5")
+
+
+@cli.command("history", short_help="Every change of a deal, newest first.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@_json_flag
+@click.pass_context
+def history_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
+    """Every change of a deal, newest first: who, when (UTC), what, before and after."""
+    events = _session(ctx).pipeline().history(deal_id)
+    if as_json:
+        _print_json([event.to_json() for event in events])
+    else:
+        _console().print(_history_table(events))
+
+
+@cli.command("demo", short_help="Fill an empty database with demo deals.")
+@click.option(
+    "--deals", default=DEMO_DEALS, show_default=True, type=click.IntRange(0), help="How many."
+)
+@click.option("--seed", default=7, show_default=True, type=int, help="Same seed, same data.")
+@click.pass_context
+def demo_command(ctx: click.Context, deals: int, seed: int) -> None:
+    """Fill an empty database with a realistic, deterministic demo pipeline."""
+    from salesboard.service.demo import seed_demo
+
+    db = _session(ctx).database()
+    created = seed_demo(db, deals=deals, seed=seed)
+    noun = "deal" if created == 1 else "deals"
+    click.echo(f"created {created} demo {noun} in {db.name}")
+
+
+# ---------------------------------------------------------------------------- entry
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """The console script ``salesboard`` and ``python -m salesboard``.
+
+    ``argv`` (default: the process's arguments) lets tests run the real entry point.
+    """
+    cli.main(args=list(argv) if argv is not None else None, prog_name=PROG)
+    sys.exit(0)  # pragma: no cover - Click's standalone mode always exits
