@@ -38,14 +38,14 @@ class BoardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "column(-1)", "Column left", show=False),
         Binding("right,l", "column(1)", "Column right", show=False),
-        Binding("enter", "open_pane", "Checklist"),
+        Binding("enter", "open_pane", "Open"),
         Binding("greater_than_sign,shift+right", "advance", "Advance"),
         Binding("less_than_sign,shift+left", "back", "Back"),
         Binding("n", "new_deal", "New"),
         Binding("e", "edit_deal", "Edit"),
         Binding("x", "lost", "Lost"),
         Binding("slash", "filter", "Filter"),
-        Binding("m", "mine", "My deals"),
+        Binding("m", "mine", "Mine"),
         Binding("question_mark,f1", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
         Binding("escape", "escape", "Clear", show=False),
@@ -77,7 +77,7 @@ class BoardScreen(Screen[None]):
             yield DealPane(self.ctx.clock, id="pane")
         yield Static(id="empty-hint")
         yield Input(placeholder="Filter by title, company or owner", id="filter")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         """Load the board with two aggregate queries and focus the first card."""

@@ -57,4 +57,5 @@ class StatusLine(Static):
         if filter_text:
             text.append("  filter ")
             text.append_text(literal(filter_text, "bold"))
+        text.append("  ? help · ctrl+p commands", "dim")
         self.update(text)

@@ -13,7 +13,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -51,7 +51,7 @@ def _when(moment: datetime, now: datetime) -> str:
     return "today" if days == 0 else f"{days}d ago"
 
 
-class DealPane(Vertical):
+class DealPane(VerticalScroll, can_focus=False):
     """Fields, the current stage's jobs with who ticked them, and the other stages."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
