@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -106,11 +106,9 @@ class StageColumn(ScrollView, can_focus=True):
         return self._ids[self._cursor] if self._ids else None
 
     def set_ids(self, ids: list[int], *, keep: int | None = None) -> None:
-        """Replace the column's deals, keeping the cursor on ``keep`` (or its index)."""
+        """Replace the column's deals, keeping the cursor on ``keep`` (else the first)."""
         self._ids = ids
-        if keep is not None and keep in ids:
-            self._cursor = ids.index(keep)
-        self._cursor = max(0, min(self._cursor, len(ids) - 1))
+        self._cursor = ids.index(keep) if keep is not None and keep in ids else 0
         self._resize()
         self.refresh()
         self._scroll_to_cursor()
@@ -200,11 +198,20 @@ class StageColumn(ScrollView, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         if not self._ids:
             return
-        region = Region(0, self._cursor * CARD_HEIGHT, 1, CARD_HEIGHT)
-        self.scroll_to_region(region, animate=False, force=True, immediate=True)
+        # Scroll by whole cards so that the top card is never cut in half.
+        per_page = max(1, self.scrollable_content_region.height // CARD_HEIGHT)
+        first = -(-self.scroll_offset.y // CARD_HEIGHT)
+        if self._cursor < first:
+            first = self._cursor
+        elif self._cursor >= first + per_page:
+            first = self._cursor - per_page + 1
+        self.scroll_to(y=first * CARD_HEIGHT, animate=False, force=True, immediate=True)
 
     def _resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._ids) * CARD_HEIGHT)
+        region = self.scrollable_content_region
+        # Pad so that the furthest scroll is still a whole number of cards.
+        padding = region.height % CARD_HEIGHT if self._ids else 0
+        self.virtual_size = Size(region.width, len(self._ids) * CARD_HEIGHT + padding)
 
     # ---------------------------------------------------------------- events
 

@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
+from textual.widgets import Footer
 
 from salesboard.service import DealView
 from salesboard.ui.pane import DealPane
@@ -34,6 +35,7 @@ class DealScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The same pane widget the wide layout uses."""
         yield DealPane(self.board.ctx.clock, id="modal-pane")
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def pane(self) -> DealPane:
