@@ -188,7 +188,7 @@ class BoardScreen(Screen[None]):
         if self.pane.deal is not None and self.pane.deal.id == deal_id:
             return self.pane.deal.version
         for column in self.columns:
-            card = column._cards.get(deal_id)
+            card = column.cached_card(deal_id)
             if card is not None:
                 return card.version
         return None
@@ -230,7 +230,7 @@ class BoardScreen(Screen[None]):
             located = next((c.stage for c in self.columns if deal.id in c.ids), None)
         keeps = summary.status is Status.OPEN and self._matches(deal)
         if located is not None and (located != summary.stage or not keeps):
-            old_card = self.column(located)._cards.get(deal.id)
+            old_card = self.column(located).cached_card(deal.id)
             self.column(located).remove_deal(deal.id)
             value = old_card.value_minor if old_card else summary.value_minor
             self._adjust_totals(located, -1, -value)
@@ -241,7 +241,7 @@ class BoardScreen(Screen[None]):
                 target.insert(summary, select=True)
                 self._adjust_totals(summary.stage, 1, summary.value_minor)
             else:
-                old_card = target._cards.get(deal.id)
+                old_card = target.cached_card(deal.id)
                 if old_card is not None and old_card.value_minor != summary.value_minor:
                     self._adjust_totals(
                         summary.stage, 0, summary.value_minor - old_card.value_minor

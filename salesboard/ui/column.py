@@ -113,6 +113,10 @@ class StageColumn(ScrollView, can_focus=True):
         self.refresh()
         self._scroll_to_cursor()
 
+    def cached_card(self, deal_id: int) -> DealSummary | None:
+        """The details last drawn for a deal (with the version the user saw), if any."""
+        return self._cards.get(deal_id)
+
     def put_card(self, card: DealSummary) -> None:
         """Show fresh details of one deal without refetching anything else."""
         self._cards[card.id] = card

@@ -203,7 +203,7 @@ async def test_space_ticks_and_unticks_the_focused_job(
         pane = app.board.pane if size == WIDE else app.screen.pane
         assert pane.highlighted_job == 2
         assert "2/3 jobs done" in static_text(pane.query_one("#pane-stage-title"))
-        assert column(app, FIRST)._cards[1].jobs_done == 2  # the card's progress updates
+        assert column(app, FIRST).cached_card(1).jobs_done == 2  # the card's progress updates
         await pilot.press("space")
         assert not small_board.pipeline.get_deal(1).jobs()[1].done
         assert "1/3 jobs done" in static_text(pane.query_one("#pane-stage-title"))
@@ -366,7 +366,7 @@ async def test_a_stale_card_is_refused_and_reloaded(small_board: Board) -> None:
         assert small_board.pipeline.get_deal(2).stage is FIRST
         [(severity, title, _message)] = notifications(app)
         assert (severity, title) == ("error", "Changed by someone else")
-        assert column(app, FIRST)._cards[2].title == "Bravo pilot (changed)"
+        assert column(app, FIRST).cached_card(2).title == "Bravo pilot (changed)"
         await pilot.press("greater_than_sign")  # now with the fresh version
         assert small_board.pipeline.get_deal(2).stage is SECOND
 
