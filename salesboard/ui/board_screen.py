@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input, Static
 from salesboard.errors import Conflict, SalesboardError
 from salesboard.service import DealView
 from salesboard.service.board import BoardFilter, ColumnTotals
-from salesboard.ui.column import StageColumn
+from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
 from salesboard.ui.header import ColumnHeader, StatusLine
 from salesboard.ui.pane import DealPane
@@ -172,8 +172,12 @@ class BoardScreen(Screen[None]):
         if isinstance(focused, StageColumn):
             return focused
         if self.pane.deal is not None and self._pane_open:
-            return self.column(self.pane.deal.stage) if self.pane.deal else None
+            return self.column(self.pane.deal.stage)
         return None
+
+    def _stage_showing(self, deal_id: int) -> Stage | None:
+        """The column a deal's card is in now, if it is on the board."""
+        return next((c.stage for c in self.columns if c.contains(deal_id)), None)
 
     def current_deal_id(self) -> int | None:
         """The deal the user is acting on: the pane's deal, or the card under the cursor."""
@@ -227,7 +231,7 @@ class BoardScreen(Screen[None]):
         summary = deal.summary
         located = previous_stage
         if located is None:
-            located = next((c.stage for c in self.columns if deal.id in c.ids), None)
+            located = self._stage_showing(deal.id)
         keeps = summary.status is Status.OPEN and self._matches(deal)
         if located is not None and (located != summary.stage or not keeps):
             old_card = self.column(located).cached_card(deal.id)
@@ -287,7 +291,7 @@ class BoardScreen(Screen[None]):
         self.pane.display = False
         if deal is not None:
             column = self.column(deal.stage)
-            if column.select_id(deal.id) or deal.id not in column.ids:
+            if column.select_id(deal.id) or not column.contains(deal.id):
                 column.focus()
                 return
         self.column(Stage.PROSPECT).focus()
@@ -327,7 +331,11 @@ class BoardScreen(Screen[None]):
         if not 0 <= index < len(Stage):
             return
         target = self.column(list(Stage)[index])
-        row = current.cursor - current.scroll_offset.y // 5 + target.scroll_offset.y // 5
+        row = (
+            current.cursor
+            - current.scroll_offset.y // CARD_HEIGHT
+            + target.scroll_offset.y // CARD_HEIGHT
+        )
         target.select_index(row)
         target.focus()
 
@@ -339,9 +347,8 @@ class BoardScreen(Screen[None]):
 
     def move(self, deal_id: int, forward: bool) -> DealView | None:
         """Advance (gated) or move back one stage; focus follows the card."""
-        before = self.ctx.pipeline  # the service, kept in one place for both directions
-        call = before.advance if forward else before.move_back
-        source = next((c.stage for c in self.columns if deal_id in c.ids), None)
+        call = self.ctx.pipeline.advance if forward else self.ctx.pipeline.move_back
+        source = self._stage_showing(deal_id)
         moved = self.run_change(deal_id, lambda v: call(deal_id, expected_version=v))
         if moved is None:
             return None
@@ -457,7 +464,7 @@ class BoardScreen(Screen[None]):
             self.board_filter = replace(self.board_filter, text="")
             self.reload()
         box.display = bool(box.value)
-        target = next((c for c in self.columns if c.ids), self.column(Stage.PROSPECT))
+        target = next((c for c in self.columns if not c.is_empty), self.column(Stage.PROSPECT))
         target.focus()
 
     def action_escape(self) -> None:

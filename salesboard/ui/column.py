@@ -95,6 +95,22 @@ class StageColumn(ScrollView, can_focus=True):
         """The deals in this column, in order (a copy)."""
         return list(self._ids)
 
+    def position(self, deal_id: int) -> int | None:
+        """Where ``deal_id`` is in this column, found by bisection (ids are kept sorted)."""
+        from bisect import bisect_left
+
+        index = bisect_left(self._ids, deal_id)
+        return index if index < len(self._ids) and self._ids[index] == deal_id else None
+
+    def contains(self, deal_id: int) -> bool:
+        """Whether the deal is in this column, without scanning it."""
+        return self.position(deal_id) is not None
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the column has no deals (after filtering)."""
+        return not self._ids
+
     @property
     def cursor(self) -> int:
         """Index of the highlighted card."""
@@ -108,7 +124,8 @@ class StageColumn(ScrollView, can_focus=True):
     def set_ids(self, ids: list[int], *, keep: int | None = None) -> None:
         """Replace the column's deals, keeping the cursor on ``keep`` (else the first)."""
         self._ids = ids
-        self._cursor = ids.index(keep) if keep is not None and keep in ids else 0
+        found = self.position(keep) if keep is not None else None
+        self._cursor = found if found is not None else 0
         self._resize()
         self.refresh()
         self._scroll_to_cursor()
@@ -120,7 +137,7 @@ class StageColumn(ScrollView, can_focus=True):
     def put_card(self, card: DealSummary) -> None:
         """Show fresh details of one deal without refetching anything else."""
         self._cards[card.id] = card
-        if card.id in self._ids:
+        if self.contains(card.id):
             self.refresh()
 
     def forget_cards(self) -> None:
@@ -150,9 +167,9 @@ class StageColumn(ScrollView, can_focus=True):
 
     def remove_deal(self, deal_id: int) -> None:
         """Take one deal out (moved away, lost or filtered), keeping the cursor near."""
-        if deal_id not in self._ids:
+        position = self.position(deal_id)
+        if position is None:
             return
-        position = self._ids.index(deal_id)
         self._ids.pop(position)
         self._cards.pop(deal_id, None)  # a stale copy would carry an old version
         if position < self._cursor or self._cursor >= len(self._ids):
@@ -163,9 +180,10 @@ class StageColumn(ScrollView, can_focus=True):
 
     def select_id(self, deal_id: int) -> bool:
         """Put the cursor on ``deal_id`` if it is in this column."""
-        if deal_id not in self._ids:
+        position = self.position(deal_id)
+        if position is None:
             return False
-        self._move_cursor_to(self._ids.index(deal_id))
+        self._move_cursor_to(position)
         return True
 
     def select_index(self, index: int) -> None:
