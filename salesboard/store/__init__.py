@@ -6,6 +6,14 @@ Only the service layer uses this package, and only through ``Database.read()`` a
 
 from salesboard.store.database import Database
 from salesboard.store.location import default_db_path, resolve_url
-from salesboard.store.models import ChecklistItem, Deal, Event
+from salesboard.store.models import ChecklistItem, Deal, Event, Presence
 
-__all__ = ["ChecklistItem", "Database", "Deal", "Event", "default_db_path", "resolve_url"]
+__all__ = [
+    "ChecklistItem",
+    "Database",
+    "Deal",
+    "Event",
+    "Presence",
+    "default_db_path",
+    "resolve_url",
+]

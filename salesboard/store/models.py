@@ -69,4 +69,22 @@ class Event(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
+class Presence(SQLModel, table=True):
+    """One running board, kept alive by heartbeats, so colleagues see who is here.
+
+    A row is not history: it is replaced by every heartbeat and deleted when the board
+    quits; rows of crashed boards stop being counted once ``seen_at`` is too old and are
+    swept by the next heartbeat of anyone.
+    """
+
+    __tablename__ = "presence"
+    __table_args__ = (Index("ix_presence_seen", "seen_at"),)
+
+    session_id: str = Field(primary_key=True)
+    login: str
+    deal_id: int | None = None
+    started_at: datetime
+    seen_at: datetime
+
+
 metadata = SQLModel.metadata
