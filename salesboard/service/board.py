@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from salesboard.service.filters import text_matches
 from salesboard.service.pipeline import summary_of
 from salesboard.service.views import DealSummary
-from salesboard.store import ChecklistItem, Database, Deal
+from salesboard.store import ChecklistItem, Database, Deal, Event
 from salesboard.workflow import Stage, Status
 
 
@@ -36,6 +36,16 @@ class BoardFilter:
         if self.text.strip():
             found.append(text_matches(self.text))
         return found
+
+
+@dataclass(frozen=True)
+class ChangedDeals:
+    """Which deals changed after a known event: what a live board must redraw."""
+
+    last_event_id: int
+    deal_ids: frozenset[int]
+    too_many: bool
+    """More deals changed than are worth redrawing one by one: reload the board."""
 
 
 @dataclass(frozen=True)
@@ -123,3 +133,27 @@ class BoardQueries:
         )
         with self.db.read() as session:
             return [(int(i or 0), t, c, Stage(s)) for i, t, c, s in session.exec(query).all()]
+
+    def last_event_id(self) -> int:
+        """The newest event's id (0 for none): a change counter every board can compare.
+
+        Every change to a deal writes an event, so when this number has not moved, no deal
+        has changed, whatever else was committed (heartbeats, for instance).
+        """
+        with self.db.read() as session:
+            return int(session.exec(select(func.max(col(Event.id)))).one() or 0)
+
+    def changed_since(self, event_id: int, limit: int = 50) -> ChangedDeals:
+        """The deals changed by events newer than ``event_id``, up to ``limit`` of them."""
+        query = (
+            select(col(Event.id), col(Event.deal_id))
+            .where(col(Event.id) > event_id)
+            .order_by(col(Event.id))
+        )
+        newest = event_id
+        deal_ids: set[int] = set()
+        with self.db.read() as session:
+            for found, deal_id in session.exec(query):
+                newest = max(newest, int(found or 0))
+                deal_ids.add(int(deal_id))
+        return ChangedDeals(newest, frozenset(deal_ids), too_many=len(deal_ids) > limit)

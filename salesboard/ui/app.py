@@ -18,13 +18,14 @@ class SalesboardApp(App[None]):
     TITLE = "salesboard"
     COMMANDS: ClassVar = App.COMMANDS | {DealCommands}
 
-    def __init__(self, context: BoardContext) -> None:
+    def __init__(self, context: BoardContext, *, live: bool = True) -> None:
         super().__init__()
         self.ctx = context
+        self.live = live
 
     def on_mount(self) -> None:
         """Open the board."""
-        self.push_screen(BoardScreen(self.ctx))
+        self.push_screen(BoardScreen(self.ctx, live=self.live))
 
     @property
     def board(self) -> BoardScreen:

@@ -2,7 +2,8 @@
 
 The screen is the only UI code that calls the service. A move updates exactly the two
 columns involved and their headers from the deal the service returns; it never reloads
-the board.
+the board. Other sessions' changes arrive through ``LiveUpdates`` and are applied the
+same way, card by card, keeping the user's cursor and scroll.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from salesboard.errors import Conflict, SalesboardError
+from salesboard.errors import Conflict, DealNotFound, SalesboardError
 from salesboard.service import DealView
-from salesboard.service.board import BoardFilter, ColumnTotals
+from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals
+from salesboard.service.presence import Colleague
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
+from salesboard.ui.guard import keeps_running
 from salesboard.ui.header import ColumnHeader, StatusLine
+from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
 from salesboard.validation import display_safe
 from salesboard.workflow import GateRefusal, Stage, Status, WorkflowRefusal
@@ -44,6 +48,7 @@ class BoardScreen(Screen[None]):
         Binding("n", "new_deal", "New"),
         Binding("e", "edit_deal", "Edit"),
         Binding("x", "lost", "Lost"),
+        Binding("H", "history", "History", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("m", "mine", "Mine"),
         Binding("question_mark,f1", "app.help", "Help"),
@@ -51,18 +56,27 @@ class BoardScreen(Screen[None]):
         Binding("escape", "escape", "Clear", show=False),
     ]
 
-    def __init__(self, context: BoardContext) -> None:
+    def __init__(self, context: BoardContext, *, live: bool = True) -> None:
         super().__init__()
+        self.live_updates = live
         self.ctx = context
         self.board_filter = BoardFilter()
         self.totals: dict[Stage, ColumnTotals] = {}
         self._pane_open = False
+        self.read_only = bool(getattr(context.pipeline.db, "read_only", False))
+        self.live = LiveUpdates(self)
+        self.colleagues: list[Colleague] = []
 
     # ---------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
         """Status line, six columns and the pane, the filter box, the footer."""
         yield StatusLine(id="status")
+        yield Static(
+            "READ-ONLY: you may look but not change anything here "
+            "(no write permission on the database).",
+            id="readonly-banner",
+        )
         with Horizontal(id="board"):
             with Horizontal(id="columns"):
                 for stage in Stage:
@@ -80,9 +94,16 @@ class BoardScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        """Load the board with two aggregate queries and focus the first card."""
+        """Load the board with two aggregate queries, focus the first card, go live."""
+        self.query_one("#readonly-banner").display = self.read_only
         self.reload()
         self.column(Stage.PROSPECT).focus()
+        if self.live_updates:
+            self.live.start()
+
+    def on_unmount(self) -> None:
+        """Stop polling and leave the presence list."""
+        self.live.stop()
 
     # ------------------------------------------------------------ data down
 
@@ -106,6 +127,7 @@ class BoardScreen(Screen[None]):
 
     def reload(self) -> None:
         """Refetch ids and totals for the whole board (start, filter, my deals)."""
+        self.live.mark_shown()
         ids = self.ctx.queries.all_column_ids(self.board_filter)
         self.totals = self.ctx.queries.totals(self.board_filter)
         hint = "no match" if self.board_filter.text else "no deals"
@@ -124,6 +146,8 @@ class BoardScreen(Screen[None]):
             user=self.ctx.user,
             filter_text=self.board_filter.text,
             mine=self.board_filter.owner is not None,
+            online=[c.login for c in self.colleagues],
+            read_only=self.read_only,
         )
 
     def _show_empty_hint(self) -> None:
@@ -226,8 +250,13 @@ class BoardScreen(Screen[None]):
         self.show_change(fresh)
         return fresh
 
-    def show_change(self, deal: DealView, *, previous_stage: Stage | None = None) -> None:
-        """Push one changed deal down: its column(s), headers and the pane."""
+    def show_change(
+        self, deal: DealView, *, previous_stage: Stage | None = None, remote: bool = False
+    ) -> None:
+        """Push one changed deal down: its column(s), headers and the pane.
+
+        A ``remote`` change (someone else's) never moves the user's cursor.
+        """
         summary = deal.summary
         located = previous_stage
         if located is None:
@@ -242,7 +271,7 @@ class BoardScreen(Screen[None]):
         if keeps:
             target = self.column(summary.stage)
             if located is None:
-                target.insert(summary, select=True)
+                target.insert(summary, select=not remote)
                 self._adjust_totals(summary.stage, 1, summary.value_minor)
             else:
                 old_card = target.cached_card(deal.id)
@@ -253,7 +282,68 @@ class BoardScreen(Screen[None]):
                 target.put_card(summary)
         if self.pane.deal is not None and self.pane.deal.id == deal.id:
             self.pane.show(deal)
+        modal = self._modal_pane()
+        if modal is not None and modal.deal is not None and modal.deal.id == deal.id:
+            modal.show(deal)
         self._show_empty_hint()
+
+    def _modal_pane(self) -> DealPane | None:
+        from salesboard.ui.deal_screen import DealScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, DealScreen):
+                return screen.pane
+        return None
+
+    def _shown_version(self, deal_id: int) -> int | None:
+        """The version of a deal as drawn now (card or pane), if it is drawn anywhere."""
+        modal = self._modal_pane()
+        if modal is not None and modal.deal is not None and modal.deal.id == deal_id:
+            return modal.deal.version
+        return self._version_of(deal_id)
+
+    # ------------------------------------------------------ other sessions
+
+    def apply_remote_changes(self, changed: ChangedDeals) -> None:
+        """Redraw the deals other sessions changed; reload only after a flood of changes."""
+        if changed.too_many:
+            self.reload()
+            return
+        applied = False
+        for deal_id in sorted(changed.deal_ids):
+            try:
+                fresh = self.ctx.pipeline.get_deal(deal_id)
+            except DealNotFound:
+                continue
+            belongs = fresh.summary.status is Status.OPEN and self._matches(fresh)
+            where = fresh.stage if belongs else None
+            drawn = self._shown_version(deal_id) == fresh.version
+            if drawn and self._stage_showing(deal_id) == where:
+                continue  # our own change, already drawn
+            self.show_change(fresh, remote=True)
+            applied = True
+        if applied:
+            self.totals = self.ctx.queries.totals(self.board_filter)
+            for stage in Stage:
+                self.header(stage).show(self.totals[stage])
+            self._show_empty_hint()
+
+    def show_presence(self, colleagues: list[Colleague]) -> None:
+        """Show how many people are on the board and who has the open deal in front of them."""
+        self.colleagues = colleagues
+        self._show_status()
+        for pane in (self.pane, self._modal_pane()):
+            if pane is not None and pane.deal is not None:
+                pane.show_viewers(self.live.viewers_of(pane.deal.id))
+
+    def open_deal_id(self) -> int | None:
+        """The deal whose checklist this user has open, for presence."""
+        modal = self._modal_pane()
+        if modal is not None and modal.deal is not None:
+            return modal.deal.id
+        if self._pane_open and self.pane.deal is not None:
+            return self.pane.deal.id
+        return None
 
     def _matches(self, deal: DealView) -> bool:
         flt = self.board_filter
@@ -272,6 +362,7 @@ class BoardScreen(Screen[None]):
             self._pane_open = True
             self.pane.display = True
             self.pane.show(deal, focus_job=focus_job)
+            self.pane.show_viewers(self.live.viewers_of(deal_id))
             self.pane.focus_jobs()
         else:
             from salesboard.ui.deal_screen import DealScreen
@@ -282,7 +373,11 @@ class BoardScreen(Screen[None]):
                 top.pane.show(deal, focus_job=focus_job)
                 top.pane.focus_jobs()
                 return
-            self.app.push_screen(DealScreen(self, deal, focus_job=focus_job))
+            self.app.push_screen(
+                DealScreen(
+                    self, deal, focus_job=focus_job, viewers=self.live.viewers_of(deal_id)
+                )
+            )
 
     def close_pane(self) -> None:
         """Hide the pane and return focus to the card it showed."""
@@ -301,6 +396,7 @@ class BoardScreen(Screen[None]):
         self.close_pane()
 
     @on(DealPane.ToggleJob)
+    @keeps_running
     def _pane_toggle(self, message: DealPane.ToggleJob) -> None:
         self.toggle_job(message.deal, message.n)
 
@@ -318,9 +414,11 @@ class BoardScreen(Screen[None]):
         return result
 
     @on(StageColumn.Highlighted)
+    @keeps_running
     def _card_highlighted(self, message: StageColumn.Highlighted) -> None:
         if self._pane_open and message.deal_id is not None and message.column.has_focus:
             self.pane.show(self.ctx.pipeline.get_deal(message.deal_id))
+            self.pane.show_viewers(self.live.viewers_of(message.deal_id))
 
     # -------------------------------------------------------------- actions
 
@@ -339,6 +437,7 @@ class BoardScreen(Screen[None]):
         target.select_index(row)
         target.focus()
 
+    @keeps_running
     def action_open_pane(self) -> None:
         """Open the highlighted deal's checklist."""
         deal_id = self.current_deal_id()
@@ -362,21 +461,27 @@ class BoardScreen(Screen[None]):
         self.say(f"{label} to {moved.stage.label}", timeout=2)
         return moved
 
+    @keeps_running
     def action_advance(self) -> None:
         """Move the deal one stage right, if its checklist is complete."""
         deal_id = self.current_deal_id()
         if deal_id is not None:
             self.move(deal_id, forward=True)
 
+    @keeps_running
     def action_back(self) -> None:
         """Move the deal one stage left."""
         deal_id = self.current_deal_id()
         if deal_id is not None:
             self.move(deal_id, forward=False)
 
+    @keeps_running
     def action_new_deal(self) -> None:
         """Open the form for a new deal."""
         from salesboard.ui.forms import DealForm
+
+        if self._refuse_read_only():
+            return
 
         def created(values: dict[str, str] | None) -> None:
             if values is None:
@@ -393,12 +498,13 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(DealForm(None, default_owner=self.ctx.user), created)
 
+    @keeps_running
     def action_edit_deal(self) -> None:
         """Open the form on the highlighted deal."""
         from salesboard.ui.forms import DealForm
 
         deal_id = self.current_deal_id()
-        if deal_id is None:
+        if deal_id is None or self._refuse_read_only():
             return
         deal = self.ctx.pipeline.get_deal(deal_id)
 
@@ -416,12 +522,13 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(DealForm(deal, default_owner=self.ctx.user), edited)
 
+    @keeps_running
     def action_lost(self) -> None:
         """Ask for a reason, then mark the highlighted deal lost."""
         from salesboard.ui.forms import LostForm
 
         deal_id = self.current_deal_id()
-        if deal_id is None:
+        if deal_id is None or self._refuse_read_only():
             return
         deal = self.ctx.pipeline.get_deal(deal_id)
 
@@ -442,6 +549,31 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(LostForm(deal.summary.title), lost)
 
+    def _refuse_read_only(self) -> bool:
+        """Say so before a form is filled in vain; True when the database is read-only."""
+        if self.read_only:
+            self.say(
+                "This database is read-only for you; nothing can be changed.",
+                title="Read-only",
+                severity="warning",
+            )
+        return self.read_only
+
+    @keeps_running
+    def action_history(self) -> None:
+        """Show every change of the open or highlighted deal, newest first."""
+        deal_id = self.current_deal_id()
+        if deal_id is not None:
+            self.show_history(deal_id)
+
+    @keeps_running
+    def show_history(self, deal_id: int) -> None:
+        """Open the history view of one deal (from the board or the modal pane)."""
+        from salesboard.ui.history_screen import HistoryScreen
+
+        deal = self.ctx.pipeline.get_deal(deal_id)
+        self.app.push_screen(HistoryScreen(deal.summary.title, self.ctx.pipeline.history(deal_id)))
+
     def action_filter(self) -> None:
         """Show the filter box."""
         box = self.query_one("#filter", Input)
@@ -449,6 +581,7 @@ class BoardScreen(Screen[None]):
         box.focus()
 
     @on(Input.Changed, "#filter")
+    @keeps_running
     def _filter_changed(self, event: Input.Changed) -> None:
         self.board_filter = replace(self.board_filter, text=event.value)
         self.reload()
@@ -475,6 +608,7 @@ class BoardScreen(Screen[None]):
         elif box.has_focus or self.board_filter.text:
             self._leave_filter(clear=True)
 
+    @keeps_running
     def action_mine(self) -> None:
         """Show only my deals, or everyone's again."""
         owner = None if self.board_filter.owner is not None else self.ctx.user
@@ -482,6 +616,7 @@ class BoardScreen(Screen[None]):
         self.reload()
         self.say("Only my deals" if owner else "Everyone's deals", timeout=2)
 
+    @keeps_running
     def jump_to(self, deal_id: int) -> None:
         """Focus a deal's card wherever it is, clearing filters that hide it."""
         deal = self.ctx.pipeline.get_deal(deal_id)

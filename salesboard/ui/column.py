@@ -150,17 +150,24 @@ class StageColumn(ScrollView, can_focus=True):
         from bisect import bisect_left
 
         position = bisect_left(self._ids, card.id)
+        keep_view = False
         if position < len(self._ids) and self._ids[position] == card.id:
             self._cards[card.id] = card
         else:
+            was_empty = not self._ids
             self._ids.insert(position, card.id)
             self._cards[card.id] = card
-            if position <= self._cursor and self._ids and not select:
-                self._cursor += 1
+            if not select and not was_empty and position <= self._cursor:
+                self._cursor += 1  # the highlighted card stays highlighted
+                keep_view = position < self.scroll_offset.y // CARD_HEIGHT
         if select:
             self._cursor = position
         self._resize()
         self.refresh()
+        if keep_view:  # a card arrived above the view: keep the same cards in sight
+            self.scroll_to(
+                y=self.scroll_offset.y + CARD_HEIGHT, animate=False, force=True, immediate=True
+            )
         self._scroll_to_cursor()
         if select:
             self._announce()
@@ -170,12 +177,20 @@ class StageColumn(ScrollView, can_focus=True):
         position = self.position(deal_id)
         if position is None:
             return
+        above_view = position < self.scroll_offset.y // CARD_HEIGHT
         self._ids.pop(position)
         self._cards.pop(deal_id, None)  # a stale copy would carry an old version
         if position < self._cursor or self._cursor >= len(self._ids):
             self._cursor = max(0, self._cursor - 1)
         self._resize()
         self.refresh()
+        if above_view:  # keep the same cards in sight
+            self.scroll_to(
+                y=max(0, self.scroll_offset.y - CARD_HEIGHT),
+                animate=False,
+                force=True,
+                immediate=True,
+            )
         self._announce()
 
     def select_id(self, deal_id: int) -> bool:

@@ -23,14 +23,23 @@ class DealScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("greater_than_sign,shift+right", "advance", "Advance"),
         Binding("less_than_sign,shift+left", "back", "Back"),
+        Binding("H", "history", "History"),
         Binding("escape,q", "close", "Close"),
     ]
 
-    def __init__(self, board: BoardScreen, deal: DealView, *, focus_job: int | None) -> None:
+    def __init__(
+        self,
+        board: BoardScreen,
+        deal: DealView,
+        *,
+        focus_job: int | None,
+        viewers: list[str] | None = None,
+    ) -> None:
         super().__init__()
         self.board = board
         self.deal = deal
         self.focus_job = focus_job
+        self.viewers = viewers or []
 
     def compose(self) -> ComposeResult:
         """The same pane widget the wide layout uses."""
@@ -45,6 +54,7 @@ class DealScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         """Show the deal and focus its jobs."""
         self.pane.show(self.deal, focus_job=self.focus_job)
+        self.pane.show_viewers(self.viewers)
         self.pane.focus_jobs()
 
     @on(DealPane.ToggleJob)
@@ -79,3 +89,8 @@ class DealScreen(ModalScreen[None]):
     def action_back(self) -> None:
         """Move back from the pane, as on the board."""
         self._move(False)
+
+    def action_history(self) -> None:
+        """Every change of this deal, newest first."""
+        if self.pane.deal is not None:
+            self.board.show_history(self.pane.deal.id)

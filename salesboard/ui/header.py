@@ -45,13 +45,35 @@ class ColumnHeader(Static):
 class StatusLine(Static):
     """Which database, which user, what filter: the facts a user checks at a glance."""
 
-    def show(self, *, database: str, user: str, filter_text: str, mine: bool) -> None:
-        """Redraw with the current facts; the filter text is user input, shown literally."""
+    def show(
+        self,
+        *,
+        database: str,
+        user: str,
+        filter_text: str,
+        mine: bool,
+        online: list[str] | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """Redraw with the current facts; the filter text is user input, shown literally.
+
+        ``online`` lists the other sessions' logins; this user is always counted.
+        """
         text = Text.assemble((" salesboard ", "bold reverse"), " ")
         text.append("db ")
         text.append_text(literal(database, "bold"))
+        if read_only:
+            text.append(" (read-only)", "bold")
         text.append("  user ")
         text.append_text(literal(user, "bold"))
+        others = online or []
+        text.append(f"  {len(others) + 1} online", "bold")
+        if others:
+            names = sorted(set(others))
+            shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+            text.append(" (")
+            text.append_text(literal(shown))
+            text.append(")")
         if mine:
             text.append("  only my deals", "bold")
         if filter_text:

@@ -18,6 +18,7 @@ KEYS: list[tuple[str, str]] = [
     ("PgUp PgDn", "a screenful up / down"),
     ("Enter", "open the deal's checklist"),
     ("Space", "tick / untick the job (in the checklist)"),
+    ("H", "the deal's history: every change, who and when (in the checklist)"),
     ("> or shift+→", "advance one stage (needs a complete checklist)"),
     ("< or shift+←", "move back one stage"),
     ("n / e", "new deal / edit deal"),

@@ -17,10 +17,15 @@ def make_app(
     *,
     clock: Callable[[], datetime] = utc_now,
     actor: str | None = None,
+    live: bool = True,
 ) -> SalesboardApp:
-    """The board app wired to ``db``; tests pass a frozen clock and a fixed user."""
+    """The board app wired to ``db``; tests pass a frozen clock and a fixed user.
+
+    ``live=False`` leaves out polling for other sessions and presence, for tests that
+    need a board whose view goes stale on purpose.
+    """
     pipeline = Pipeline(db, actor=actor, clock=clock)
-    return SalesboardApp(BoardContext(pipeline, BoardQueries(db), clock))
+    return SalesboardApp(BoardContext(pipeline, BoardQueries(db), clock), live=live)
 
 
 def run_board(db: Database) -> None:

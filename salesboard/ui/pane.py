@@ -77,6 +77,7 @@ class DealPane(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         """Fields on top, jobs in the middle, other stages below."""
         yield Static(id="pane-fields")
+        yield Static(id="pane-viewers")
         yield Static(id="pane-stage-title")
         yield JobList(id="pane-jobs")
         yield Static(id="pane-stages")
@@ -112,6 +113,18 @@ class DealPane(VerticalScroll, can_focus=False):
         elif jobs:
             job_list.highlighted = 0
         self.query_one("#pane-stages", Static).update(self._stages(deal))
+
+    def show_viewers(self, logins: list[str]) -> None:
+        """Name the colleagues who have this deal open too (hidden when nobody has)."""
+        viewers = self.query_one("#pane-viewers", Static)
+        viewers.display = bool(logins)
+        if logins:
+            text = Text("Also open by ", style="bold")
+            for i, login in enumerate(logins):
+                text.append_text(literal(login, "bold"))
+                if i < len(logins) - 1:
+                    text.append(", ")
+            viewers.update(text)
 
     def focus_jobs(self) -> None:
         """Put keyboard focus on the job list."""

@@ -71,9 +71,9 @@ class Board:
         """The board's read side, to compute expectations independently of the UI."""
         return BoardQueries(self.db)
 
-    def app(self) -> SalesboardApp:
+    def app(self, *, live: bool = True) -> SalesboardApp:
         """A fresh app on this database, as the CLI would start it."""
-        return make_app(self.db, clock=self.clock, actor=ME)
+        return make_app(self.db, clock=self.clock, actor=ME, live=live)
 
 
 def column(app: SalesboardApp, stage: Stage) -> StageColumn:

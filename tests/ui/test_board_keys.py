@@ -357,7 +357,7 @@ async def test_back_from_the_first_stage_is_refused(small_board: Board) -> None:
 
 
 async def test_a_stale_card_is_refused_and_reloaded(small_board: Board) -> None:
-    app = small_board.app()
+    app = small_board.app(live=False)  # the change lands before a live board would see it
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
         # Someone else renames Bravo after this board drew it.

@@ -1,0 +1,53 @@
+"""Events told in a few words, the same in the CLI's table and the board's history view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salesboard.service.views import money
+from salesboard.validation import display_safe
+
+EVENT_LABELS = {"job_ticked": "ticked", "job_unticked": "unticked", "moved_back": "moved back"}
+
+
+def event_label(kind: str) -> str:
+    """The word a person would use for an event kind (``job_ticked`` is "ticked")."""
+    return EVENT_LABELS.get(kind, kind)
+
+
+def short_value(value: Any, key: str = "", limit: int = 60) -> str:
+    """One event value: money as money, control characters removed, long text cut short."""
+    if value is None:
+        return "—"
+    if value == "":
+        return '""'
+    if key == "value_minor" and isinstance(value, int):
+        return f"{money(value):,.2f}"
+    text = display_safe(str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """What an event changed, in a few words: "Prospect → Qualified", "value: 10 → 20"."""
+    old = before or {}
+    new = after or {}
+    if kind == "created":
+        return f"created in {short_value(new.get('stage', '?'))}: {short_value(new.get('title'))}"
+    if kind in ("job_ticked", "job_unticked"):
+        stage, n, text = new.get("stage", "?"), new.get("n", "?"), new.get("text", "")
+        return f"{short_value(stage)} job {short_value(n)}: {short_value(text)}"
+    if kind in ("advanced", "moved_back"):
+        return f"{short_value(old.get('stage'))} → {short_value(new.get('stage'))}"
+    if kind == "lost":
+        return f"lost: {short_value(new.get('reason'))}"
+    if kind == "reopened":
+        return f"reopened in {short_value(new.get('stage'))} (was {short_value(old.get('status'))})"
+    if kind == "finished":
+        outcome, score = new.get("outcome"), new.get("satisfaction")
+        return f"{short_value(outcome)}, satisfaction {short_value(score)}/5"
+    keys = list(dict.fromkeys([*old, *new]))
+    names = {"value_minor": "value", "expected_close": "close"}
+    return "; ".join(
+        f"{names.get(k, k)}: {short_value(old.get(k), k, 30)} → {short_value(new.get(k), k, 30)}"
+        for k in keys
+    )

@@ -1,0 +1,71 @@
+"""A deal's history: every recorded change with who made it and when, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from salesboard.service import EventView
+from salesboard.service.history_text import describe_event, event_label
+from salesboard.ui.literal import literal
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+class HistoryScreen(ModalScreen[None]):
+    """Answers "who changed this deal, and when?" without leaving the board."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,H", "close", "Close"),
+        Binding("j,down", "scroll(1)", "Down", show=False),
+        Binding("k,up", "scroll(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, title: str, events: Sequence[EventView]) -> None:
+        super().__init__()
+        self.deal_title = title
+        self.events = list(events)
+
+    def compose(self) -> ComposeResult:
+        """A heading with the deal's title, then one row per event."""
+        heading = Text("History of ", style="bold")
+        heading.append_text(literal(self.deal_title, "bold"))
+        heading.append(f"  ({len(self.events)} changes, newest first)", style="dim")
+        with VerticalScroll(id="history", classes="modal"):
+            yield Static(heading, classes="form-title")
+            yield Static(self._table(), id="history-table")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def _table(self) -> Table:
+        table = Table(box=None, show_header=True, header_style="dim", padding=(0, 1), expand=True)
+        table.add_column("When", no_wrap=True)
+        table.add_column("Who", no_wrap=True, max_width=14, overflow="ellipsis")
+        table.add_column("What", no_wrap=True)
+        table.add_column("Change", ratio=1, overflow="fold")
+        for event in self.events:
+            table.add_row(
+                _when(event.at),
+                literal(event.actor),
+                event_label(event.kind),
+                Text(describe_event(event.kind, event.before, event.after)),
+            )
+        return table
+
+    def action_scroll(self, lines: int) -> None:
+        """Scroll the list by keyboard."""
+        self.query_one("#history", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_close(self) -> None:
+        """Back to the deal."""
+        self.dismiss(None)

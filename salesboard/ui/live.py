@@ -1,0 +1,88 @@
+"""The board's link to everyone else: live changes and presence, on a timer.
+
+A ``LiveUpdates`` belongs to the board screen. Twice a second it asks the service's
+``ChangeFeed`` what other sessions committed and hands the changed deal ids to the
+screen, which redraws only those cards, their columns' headers and the open pane. It also
+runs this session's presence heartbeat (on a thread) and, when anything was committed or
+every few seconds, refreshes who else is online and who has the open deal in front of them.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from salesboard.errors import SalesboardError
+from salesboard.service.live import ChangeFeed
+from salesboard.service.presence import Colleague, Heartbeat, PresenceBook
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from salesboard.ui.board_screen import BoardScreen
+
+POLL_SECONDS = 0.5
+PRESENCE_SECONDS = 5.0
+"""Re-read presence at least this often even when nothing is committed (to drop the dead)."""
+
+
+class LiveUpdates:
+    """Polls for other sessions' changes and keeps this session's presence alive."""
+
+    def __init__(self, screen: BoardScreen) -> None:
+        self.screen = screen
+        ctx = screen.ctx
+        self.feed = ChangeFeed(ctx.pipeline.db, ctx.queries)
+        self.book = PresenceBook(ctx.pipeline.db, ctx.user)
+        self.heartbeat: Heartbeat | None = None
+        self.colleagues: list[Colleague] = []
+        self._timer: Timer | None = None
+        self._presence_read = 0.0
+        self._failing = False
+
+    def start(self) -> None:
+        """Begin polling; announce this session unless the database is read-only for us."""
+        if not getattr(self.screen.ctx.pipeline.db, "read_only", False):
+            self.heartbeat = Heartbeat(self.book)
+            self.heartbeat.start()
+        self._timer = self.screen.set_interval(POLL_SECONDS, self.poll, name="live-poll")
+
+    def stop(self) -> None:
+        """Stop polling and leave the presence table."""
+        if self._timer is not None:
+            self._timer.stop()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+        self.feed.close()
+
+    def mark_shown(self) -> None:
+        """The board is about to load from scratch: changes up to now need no redraw."""
+        self.feed.mark_shown()
+
+    def poll(self) -> None:
+        """One look: redraw changed deals, refresh presence when it may have changed."""
+        try:
+            result = self.feed.poll()
+            if result.deals is not None:
+                self.screen.apply_remote_changes(result.deals)
+            now = time.monotonic()
+            if result.committed or now - self._presence_read >= PRESENCE_SECONDS:
+                self._presence_read = now
+                self.colleagues = self.book.others()
+                self.screen.show_presence(self.colleagues)
+            if self.heartbeat is not None:
+                self.heartbeat.look_at(self.screen.open_deal_id())
+        except SalesboardError as error:
+            if not self._failing:  # say it once, not twice a second
+                self.screen.say(
+                    f"Live updates paused: {error}", title="Database problem", severity="error"
+                )
+            self._failing = True
+        else:
+            if self._failing:
+                self.screen.say("Live updates resumed", timeout=3)
+            self._failing = False
+
+    def viewers_of(self, deal_id: int) -> list[str]:
+        """Logins of other sessions that have this deal open, each once."""
+        return sorted({c.login for c in self.colleagues if c.deal_id == deal_id})
