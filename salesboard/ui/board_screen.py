@@ -238,8 +238,16 @@ class BoardScreen(Screen[None]):
             first = refusal.missing[0].n if refusal.missing else None
             self.open_pane(deal_id, focus_job=first)
         except Conflict as conflict:
-            self.say(str(conflict), title="Changed by someone else", severity="error")
-            self.refresh_deal(deal_id)
+            fresh = self.refresh_deal(deal_id)
+            who = conflict.changed_by or fresh.summary.updated_by
+            self.say(
+                f"{fresh.summary.title} was changed by {who} at "
+                f"{fresh.summary.updated_at:%H:%M} UTC after you opened it. Nothing was "
+                "saved; you now see the latest version, so you can try again.",
+                title="Changed by someone else",
+                severity="error",
+                timeout=10,
+            )
         except (WorkflowRefusal, SalesboardError) as refusal:
             self.say(str(refusal), title="Not done", severity="warning")
         return None

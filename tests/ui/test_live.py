@@ -94,7 +94,7 @@ async def test_a_stale_edit_is_refused_with_who_changed_it(
         assert deal.summary.title == "Alpha rollout (alice)"  # nothing overwritten
         [(severity, title, message)] = notifications(colleague_app)
         assert (severity, title) == ("error", "Changed by someone else")
-        assert ME in message
+        assert f"changed by {ME} at" in message and "Nothing was saved" in message
         # Bob's board now shows alice's version, so he can retry on fresh data.
         card = column(colleague_app, FIRST).cached_card(ALPHA)
         assert card is not None and card.version == deal.version
