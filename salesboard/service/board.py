@@ -1,9 +1,11 @@
 """Reads shaped for the board: totals per column, ids per column, cards by id.
 
-The board never loads every deal. Column headers come from one ``GROUP BY`` query, a
-column keeps only the ordered ids of its deals, and card details (with checklist
-progress) are fetched for the handful of ids on screen. Work per key press therefore
-grows with what is visible, not with the number of deals.
+The board never loads every deal. It keeps a slim in-memory index of the open deals
+(id, stage, value, owner and a folded search key; a few megabytes at 50,000 deals) that
+answers filters, "my deals" and column totals without a query, a column keeps only the
+ordered ids of its deals, and card details (with checklist progress) are fetched for the
+handful of ids on screen. Work per key press therefore grows with what is visible, not
+with the number of deals: a filter keystroke is one pass over the slim index in memory.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
-from salesboard.service.filters import text_matches
+from salesboard.service.filters import needle_of, search_key, text_matches
 from salesboard.service.pipeline import summary_of
 from salesboard.service.views import DealSummary
 from salesboard.store import ChecklistItem, Database, Deal, Event
@@ -27,6 +30,13 @@ class BoardFilter:
 
     text: str = ""
     owner: str | None = None
+
+    def keeps(self, owner: str, key: str) -> bool:
+        """Whether an open deal with this owner and ``search_key`` passes the filter."""
+        if self.owner is not None and owner != self.owner:
+            return False
+        needle = needle_of(self.text)
+        return not needle or needle in key
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """SQL conditions selecting the open deals this filter keeps."""
@@ -72,9 +82,7 @@ class BoardQueries:
         )
         with self.db.read() as session:
             rows = {int(s): (int(n), int(v)) for s, n, v in session.exec(query).all()}
-        return {
-            stage: ColumnTotals(stage, *rows.get(int(stage), (0, 0))) for stage in Stage
-        }
+        return {stage: ColumnTotals(stage, *rows.get(int(stage), (0, 0))) for stage in Stage}
 
     def column_ids(self, stage: Stage, board_filter: BoardFilter = BoardFilter()) -> list[int]:
         """The ids of one column's deals in board order (oldest deal first)."""
@@ -157,3 +165,82 @@ class BoardQueries:
                 newest = max(newest, int(found or 0))
                 deal_ids.add(int(deal_id))
         return ChangedDeals(newest, frozenset(deal_ids), too_many=len(deal_ids) > limit)
+
+
+@dataclass(slots=True)
+class _Open:
+    stage: int
+    value_minor: int
+    owner: str
+    key: str
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """What the board shows for one filter: each column's ids in order, and its totals."""
+
+    columns: dict[Stage, list[int]]
+    totals: dict[Stage, ColumnTotals]
+
+
+class OpenDealIndex:
+    """The open deals in memory, slim, so a filter keystroke needs no query.
+
+    Loaded with one query when the board starts (or after a flood of remote changes) and
+    kept current with ``put`` for every deal the board learns has changed, its own
+    changes and other sessions' alike.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._open: dict[int, _Open] = {}
+        self.loaded = False
+
+    def load(self) -> None:
+        """Read every open deal's board fields (one query over the board index)."""
+        query = core_select(
+            col(Deal.id),
+            col(Deal.stage),
+            col(Deal.value_minor),
+            col(Deal.owner),
+            col(Deal.title),
+            col(Deal.company),
+        ).where(col(Deal.status) == Status.OPEN.value)
+        with self.db.read() as session:
+            rows = session.connection().execute(query).all()
+        self._open = {
+            int(i or 0): _Open(int(stage), int(value), owner, search_key(title, company, owner))
+            for i, stage, value, owner, title, company in rows
+        }
+        self.loaded = True
+
+    def put(self, deal: DealSummary) -> None:
+        """Record one deal's current state (it may have left the board)."""
+        if deal.status is Status.OPEN:
+            self._open[deal.id] = _Open(
+                int(deal.stage),
+                deal.value_minor,
+                deal.owner,
+                search_key(deal.title, deal.company, deal.owner),
+            )
+        else:
+            self._open.pop(deal.id, None)
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def view(self, board_filter: BoardFilter = BoardFilter()) -> BoardView:
+        """Columns and totals for a filter, in one pass over the index."""
+        columns: dict[int, list[int]] = {int(stage): [] for stage in Stage}
+        values = dict.fromkeys(columns, 0)
+        keeps = board_filter.keeps
+        for deal_id, entry in self._open.items():
+            if keeps(entry.owner, entry.key):
+                columns[entry.stage].append(deal_id)
+                values[entry.stage] += entry.value_minor
+        ordered = {Stage(s): sorted(ids) for s, ids in columns.items()}
+        totals = {
+            stage: ColumnTotals(stage, len(ids), values[int(stage)])
+            for stage, ids in ordered.items()
+        }
+        return BoardView(ordered, totals)

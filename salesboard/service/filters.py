@@ -8,6 +8,16 @@ from sqlmodel import col
 from salesboard.store import Deal
 
 
+def search_key(*values: str) -> str:
+    """The text a search looks in, folded once so matching is a plain substring test."""
+    return "\n".join(value.casefold() for value in values)
+
+
+def needle_of(text: str) -> str:
+    """What a typed search looks for: trimmed and case-folded like ``search_key``."""
+    return text.strip().casefold()
+
+
 def text_matches(text: str) -> ColumnElement[bool]:
     r"""Title, company or owner contains ``text``, case-insensitively and literally.
 

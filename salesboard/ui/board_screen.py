@@ -22,7 +22,8 @@ from textual.widgets import Footer, Input, Static
 
 from salesboard.errors import Conflict, DealNotFound, SalesboardError
 from salesboard.service import DealView
-from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals
+from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals, OpenDealIndex
+from salesboard.service.filters import search_key
 from salesboard.service.presence import Colleague
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
@@ -64,6 +65,7 @@ class BoardScreen(Screen[None]):
         self.totals: dict[Stage, ColumnTotals] = {}
         self._pane_open = False
         self.read_only = bool(getattr(context.pipeline.db, "read_only", False))
+        self.index = OpenDealIndex(context.pipeline.db)
         self.live = LiveUpdates(self)
         self.colleagues: list[Colleague] = []
 
@@ -126,15 +128,22 @@ class BoardScreen(Screen[None]):
         return self.query_one("#pane", DealPane)
 
     def reload(self) -> None:
-        """Refetch ids and totals for the whole board (start, filter, my deals)."""
+        """Read the open deals again and redraw the whole board (start, flood of changes)."""
         self.live.mark_shown()
-        ids = self.ctx.queries.all_column_ids(self.board_filter)
-        self.totals = self.ctx.queries.totals(self.board_filter)
+        self.index.load()
+        for column in self.columns:
+            column.forget_cards()  # details may be stale too
+        self.refilter()
+
+    def refilter(self) -> None:
+        """Redraw every column for the current filter from the in-memory index (no query)."""
+        view = self.index.view(self.board_filter)
+        ids = view.columns
+        self.totals = view.totals
         hint = "no match" if self.board_filter.text else "no deals"
         for stage in Stage:
             column = self.column(stage)
             column.empty_hint = hint
-            column.forget_cards()
             column.set_ids(ids[stage], keep=column.current_id)
             self.header(stage).show(self.totals[stage])
         self._show_status()
@@ -265,6 +274,7 @@ class BoardScreen(Screen[None]):
 
         A ``remote`` change (someone else's) never moves the user's cursor.
         """
+        self.index.put(deal.summary)
         summary = deal.summary
         located = previous_stage
         if located is None:
@@ -331,7 +341,7 @@ class BoardScreen(Screen[None]):
             self.show_change(fresh, remote=True)
             applied = True
         if applied:
-            self.totals = self.ctx.queries.totals(self.board_filter)
+            self.totals = self.index.view(self.board_filter).totals
             for stage in Stage:
                 self.header(stage).show(self.totals[stage])
             self._show_empty_hint()
@@ -354,12 +364,8 @@ class BoardScreen(Screen[None]):
         return None
 
     def _matches(self, deal: DealView) -> bool:
-        flt = self.board_filter
         s = deal.summary
-        if flt.owner is not None and s.owner != flt.owner:
-            return False
-        needle = flt.text.strip().lower()
-        return not needle or any(needle in v.lower() for v in (s.title, s.company, s.owner))
+        return self.board_filter.keeps(s.owner, search_key(s.title, s.company, s.owner))
 
     # ---------------------------------------------------------------- pane
 
@@ -592,7 +598,7 @@ class BoardScreen(Screen[None]):
     @keeps_running
     def _filter_changed(self, event: Input.Changed) -> None:
         self.board_filter = replace(self.board_filter, text=event.value)
-        self.reload()
+        self.refilter()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -603,7 +609,7 @@ class BoardScreen(Screen[None]):
         if clear:
             box.value = ""
             self.board_filter = replace(self.board_filter, text="")
-            self.reload()
+            self.refilter()
         box.display = bool(box.value)
         target = next((c for c in self.columns if not c.is_empty), self.column(Stage.PROSPECT))
         target.focus()
@@ -621,7 +627,7 @@ class BoardScreen(Screen[None]):
         """Show only my deals, or everyone's again."""
         owner = None if self.board_filter.owner is not None else self.ctx.user
         self.board_filter = replace(self.board_filter, owner=owner)
-        self.reload()
+        self.refilter()
         self.say("Only my deals" if owner else "Everyone's deals", timeout=2)
 
     @keeps_running
@@ -632,7 +638,7 @@ class BoardScreen(Screen[None]):
             self.board_filter = BoardFilter()
             self.query_one("#filter", Input).value = ""
             self.query_one("#filter", Input).display = False
-            self.reload()
+            self.refilter()
         column = self.column(deal.stage)
         if column.select_id(deal_id):
             column.focus()

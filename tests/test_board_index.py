@@ -1,0 +1,75 @@
+"""The board's in-memory index of open deals agrees with the database, filter by filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from salesboard.service import Pipeline
+from salesboard.service.board import BoardFilter, BoardQueries, OpenDealIndex
+from salesboard.service.demo import seed_demo
+from salesboard.store import Database
+from salesboard.workflow import Stage
+from tests.conftest import FROZEN_START
+
+FILTERS = [
+    BoardFilter(),
+    BoardFilter(text="a"),
+    BoardFilter(text="  North "),
+    BoardFilter(text="zzz-no-such-deal"),
+    BoardFilter(owner="alice"),
+    BoardFilter(text="o", owner="bob"),
+    BoardFilter(text="50%"),
+]
+
+
+@pytest.fixture
+def demo_db(db: Database) -> Database:
+    seed_demo(db, deals=150, seed=3, now=FROZEN_START, me="alice")
+    return db
+
+
+def _sql_view(queries: BoardQueries, flt: BoardFilter) -> tuple[dict, dict]:
+    return queries.all_column_ids(flt), queries.totals(flt)
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=lambda f: f"{f.text!r}/{f.owner}")
+def test_index_matches_the_sql_queries(demo_db: Database, flt: BoardFilter) -> None:
+    index = OpenDealIndex(demo_db)
+    index.load()
+    view = index.view(flt)
+    columns, totals = _sql_view(BoardQueries(demo_db), flt)
+    assert view.columns == columns
+    assert view.totals == totals
+    if not flt.text and flt.owner is None:
+        assert sum(len(ids) for ids in view.columns.values()) == len(index) > 50
+
+
+def test_put_keeps_the_index_equal_to_a_fresh_load(demo_db: Database) -> None:
+    index = OpenDealIndex(demo_db)
+    index.load()
+    pipeline = Pipeline(demo_db, actor="carol")
+    created = pipeline.create_deal("Fresh [red]deal[/]", company="Nordwind", owner="carol")
+    index.put(created.summary)
+    some_open = pipeline.list_deals(stage=Stage.QUALIFIED)[0]
+    lost = pipeline.mark_lost(some_open.id, "budget cut")
+    index.put(lost.summary)
+    edited = pipeline.edit_deal(created.id, value="123.45", owner="dana")
+    index.put(edited.summary)
+    reopened = pipeline.reopen(some_open.id)
+    index.put(reopened.summary)  # an old id comes back: columns must stay in id order
+
+    fresh = OpenDealIndex(demo_db)
+    fresh.load()
+    for flt in [*FILTERS, BoardFilter(owner="dana"), BoardFilter(text="nordwind")]:
+        assert index.view(flt) == fresh.view(flt)
+    assert created.id in index.view(BoardFilter(text="[RED]")).columns[Stage.PROSPECT]
+
+
+def test_search_folds_case_beyond_ascii(db: Database) -> None:
+    pipeline = Pipeline(db, actor="alice")
+    deal = pipeline.create_deal("Wärmepumpe", company="Bergström AB", owner="alice")
+    index = OpenDealIndex(db)
+    index.load()
+    for needle in ("STRÖM", "wärme", "BERGSTRÖM ab"):
+        assert index.view(BoardFilter(text=needle)).columns[Stage.PROSPECT] == [deal.id]
+    assert index.view(BoardFilter(text="stroem")).totals[Stage.PROSPECT].count == 0
