@@ -25,6 +25,7 @@ import click
 
 if TYPE_CHECKING:
     from datetime import date, datetime
+    from pathlib import Path
 
     from rich.console import Console
     from rich.text import Text
@@ -765,6 +766,115 @@ def demo_command(ctx: click.Context, deals: int, seed: int) -> None:
     created = seed_demo(db, deals=deals, seed=seed)
     noun = "deal" if created == 1 else "deals"
     click.echo(f"created {created} demo {noun} in {db.name}")
+
+
+@cli.command("init", short_help="Create or upgrade the database; --shared GROUP for a team.")
+@click.option(
+    "--shared",
+    "group",
+    metavar="GROUP",
+    default=None,
+    help="Set it up for every member of GROUP: directory 2770 (setgid), files 660.",
+)
+@click.option(
+    "--db",
+    "init_target",
+    metavar="PATH",
+    default=None,
+    help="The database file; the same as the global --db (give it in one place).",
+)
+@click.pass_context
+def init_command(ctx: click.Context, group: str | None, init_target: str | None) -> None:
+    """Create the database and its directory, or upgrade its schema; safe to run again.
+
+    With --shared GROUP the directory gets group GROUP and mode 2770 (setgid, so that the
+    -wal and -shm files any member creates later get the group too) and the database
+    file group GROUP and mode 660, so that every member of GROUP can use the board.
+    An existing file is checked (PRAGMA quick_check) before anything is changed.
+    """
+    state = _session(ctx)
+    if init_target is not None:
+        if state.target is not None and state.target != init_target:
+            raise click.UsageError("give the database once: --db before 'init' or after it")
+        state.target = init_target
+    if state.demo and (group is not None or init_target is not None):
+        raise click.UsageError("--demo uses its own database; init --shared needs --db PATH")
+    path = _init_file(state, make_directory=group is None)
+    if group is None:
+        db = state.database()
+        if db.read_only:
+            raise db.read_only_error()
+        click.echo(f"database ready: {db.name}")
+        return
+    if path is None:
+        from salesboard.errors import InvalidInput
+
+        raise InvalidInput(
+            "--shared sets up a SQLite file; on a database server, grant the team's "
+            "role access instead"
+        )
+    _share(path, group)
+
+
+def _init_file(state: _Session, *, make_directory: bool) -> Path | None:
+    """The SQLite file ``init`` works on (None for a server URL), checked if it exists.
+
+    ``make_directory`` creates a missing directory (``--shared`` makes its own).
+    """
+    from salesboard.errors import DatabaseUnavailable
+    from salesboard.store import resolve_url
+    from salesboard.store.database import quick_check
+    from salesboard.store.engine import sqlite_file
+
+    if state.demo:
+        return None
+    path = sqlite_file(resolve_url(state.target))
+    if path is None:
+        return None
+    try:
+        existing = path.is_file() and path.stat().st_size > 0
+    except PermissionError:
+        from salesboard.store.sharing import no_access_message
+
+        raise DatabaseUnavailable(no_access_message(path)) from None
+    if existing:
+        finding = quick_check(path)
+        if finding is not None:
+            raise DatabaseUnavailable(
+                f"{path}: the file is damaged or not a salesboard database (quick_check: "
+                f"{finding}); nothing was changed"
+            )
+    if make_directory and not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True)
+        except OSError as error:
+            raise DatabaseUnavailable(
+                f"cannot create directory {path.parent}: {error.strerror or error}"
+            ) from None
+    return path
+
+
+def _share(path: Path, group: str) -> None:
+    """``init --shared``: set the file up for the group and say what was done."""
+    from salesboard.store import Database
+    from salesboard.store.sharing import prepare_shared
+
+    def create(database: Path) -> None:
+        db = Database.open(str(database))
+        try:
+            if db.read_only:
+                raise db.read_only_error()
+        finally:
+            db.close()
+
+    setup = prepare_shared(path, group, create)
+    click.echo(f"shared {setup.database} with group {setup.group}:")
+    for done in setup.paths:
+        click.echo(f"  {done.describe()}")
+    click.echo(
+        f"every member of {setup.group} can now read and write it; add people with "
+        f"'usermod -aG {setup.group} LOGIN' (they must log in again)"
+    )
 
 
 # ---------------------------------------------------------------------------- entry

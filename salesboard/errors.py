@@ -15,6 +15,18 @@ class DatabaseUnavailable(SalesboardError):
     exit_code = 1
 
 
+class ReadOnlyDatabase(DatabaseUnavailable):
+    """The database can be read but not written by this user; nothing was changed.
+
+    Raised at once by every write on a database that was opened read-only, and when the
+    driver refuses a write as read-only, so that clients can keep showing the data (the
+    board with a banner, the CLI's read commands) while every change is refused in one
+    clear line.
+    """
+
+    exit_code = 1
+
+
 class InvalidInput(SalesboardError):
     """A value the user typed is not acceptable; the message says what would be."""
 

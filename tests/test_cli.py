@@ -133,7 +133,7 @@ def test_help_imports_neither_textual_nor_the_database_stack() -> None:
 def test_help_lists_every_command(runner: CliRunner) -> None:
     out = ok(runner.invoke(cli, ["--help"]))
     assert out.startswith("Usage: salesboard")
-    for command in ("add", "list", "show", "check", "move", "lost", "reopen", "finish"):
+    for command in ("add", "list", "show", "check", "move", "lost", "reopen", "finish", "init"):
         assert f"  {command} " in out
 
 
@@ -664,6 +664,51 @@ def test_demo_flag_lists_a_seeded_separate_database(runner: CliRunner, tmp_path:
 def test_demo_flag_with_db_is_a_usage_error(runner: CliRunner, sqlite_url: str) -> None:
     result = runner.invoke(cli, ["--demo", "--db", sqlite_url])
     assert result.exit_code == 2 and "--demo uses its own database" in result.stderr
+    assert not Path(sqlite_url).exists()
+
+
+# ------------------------------------------------------------------------- init
+
+
+def test_init_creates_the_directory_and_the_database_once(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from salesboard.store.schema import HEAD_REVISION
+
+    target = tmp_path / "new" / "place" / "board.db"
+    assert ok(runner.invoke(cli, ["init", "--db", str(target)])) == f"database ready: {target}\n"
+    assert ok(runner.invoke(cli, ["--db", str(target), "add", "Kept", "--company", "C"])) == "1\n"
+    assert ok(runner.invoke(cli, ["--db", str(target), "init"])) == f"database ready: {target}\n"
+    db = Database.open(str(target))
+    try:
+        assert [d.title for d in Pipeline(db).list_deals()] == ["Kept"]
+        with db.read() as session:
+            stamp = session.connection().exec_driver_sql("SELECT version_num FROM alembic_version")
+            assert stamp.scalar_one() == HEAD_REVISION
+    finally:
+        db.close()
+
+
+def test_init_takes_the_database_from_either_db_then_the_environment(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    env_db, option_db = tmp_path / "env.db", tmp_path / "option.db"
+    env = {"SALESBOARD_DB": str(env_db)}
+    assert ok(runner.invoke(cli, ["init"], env=env)) == f"database ready: {env_db}\n"
+    for args in (["init", "--db", str(option_db)], ["--db", str(option_db), "init"]):
+        assert ok(runner.invoke(cli, args, env=env)) == f"database ready: {option_db}\n"
+    same = ["--db", str(option_db), "init", "--db", str(option_db)]
+    assert ok(runner.invoke(cli, same)) == f"database ready: {option_db}\n"
+    clash = runner.invoke(cli, ["--db", str(env_db), "init", "--db", str(option_db)])
+    assert clash.exit_code == 2 and "give the database once" in clash.stderr
+
+
+def test_init_shared_refusals_change_nothing(run: Run, runner: CliRunner, sqlite_url: str) -> None:
+    err = one_line_error(run("init", "--shared", "no-such-group-here"), 2)
+    assert "there is no group 'no-such-group-here' on this system" in err
+    server = "postgresql+psycopg://u@127.0.0.1:1/x"
+    err = one_line_error(runner.invoke(cli, ["init", "--shared", "root", "--db", server]), 2)
+    assert "--shared sets up a SQLite file" in err
     assert not Path(sqlite_url).exists()
 
 

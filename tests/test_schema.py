@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,13 +13,32 @@ from sqlalchemy import text
 from salesboard.errors import DatabaseUnavailable
 from salesboard.store import Database
 from salesboard.store.models import metadata
-from salesboard.store.schema import head_revision
+from salesboard.store.schema import HEAD_REVISION, head_revision
 
 
 def test_new_database_is_migrated_to_head(db: Database) -> None:
     with db.read() as session:
         version = session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     assert version == head_revision()
+
+
+def test_head_revision_constant_is_alembics_real_head() -> None:
+    assert head_revision() == HEAD_REVISION
+
+
+def test_opening_a_database_at_head_does_not_import_alembic(sqlite_url: str) -> None:
+    Database.open(sqlite_url).close()  # created and migrated: Alembic needed here
+    code = (
+        "import sys\n"
+        "from salesboard.store import Database\n"
+        "db = Database.open(sys.argv[1])\n"
+        "db.close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, sqlite_url], capture_output=True, text=True, check=True
+    ).stdout
+    assert out == "[]\n"
 
 
 def test_migrations_match_the_models(db: Database) -> None:

@@ -5,30 +5,68 @@ timeout, foreign keys, pysqlite's own transaction handling switched off, and wri
 transactions that take the write lock up front with ``BEGIN IMMEDIATE`` so that concurrent
 writers queue instead of failing or losing updates. These hooks are registered on SQLite
 engines only, so the same code runs unchanged on PostgreSQL.
+
+A database the user may not write gets a read-only engine instead: every connection is
+opened with a URI that neither writes nor creates a file (``sharing.read_only_uri``), is
+made anew for each use (the right URI depends on which side files exist at that moment),
+and refuses writes itself (``PRAGMA query_only``).
 """
 
 from __future__ import annotations
 
+import os
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
-from salesboard.errors import DatabaseUnavailable
+from salesboard.errors import DatabaseUnavailable, InvalidInput
 
-BUSY_TIMEOUT_MS = 30_000
-BEGIN_MODE = "salesboard_begin"
+BUSY_TIMEOUT_MS: Final = 30_000
+BUSY_TIMEOUT_ENV: Final = "SALESBOARD_BUSY_TIMEOUT_MS"
+BEGIN_MODE: Final = "salesboard_begin"
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def busy_timeout_ms(value: int | None = None) -> int:
+    """How long (ms) a write waits for another session's lock before it is refused.
+
+    ``value`` if given, else ``$SALESBOARD_BUSY_TIMEOUT_MS`` (read here and nowhere else,
+    so that tests and operators can lower it), else 30 seconds.
+    """
+    if value is None:
+        raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+        if not raw:
+            return BUSY_TIMEOUT_MS
+        try:
+            value = int(raw)
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise InvalidInput(
+                f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds (0 or more), "
+                f"not {raw!r}"
+            )
+    if value < 0:
+        raise InvalidInput(f"the busy timeout must be 0 ms or more, not {value}")
+    return value
+
+
+def _sqlite_on_connect(
+    dbapi_connection: Any, _record: Any, *, timeout_ms: int, read_only: bool
+) -> None:
     # Take transactions away from pysqlite: it would otherwise BEGIN (deferred) lazily
     # and COMMIT behind our back; we emit BEGIN ourselves in ``_sqlite_on_begin``.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            cursor.execute("PRAGMA query_only = ON")
+            return
         cursor.execute("PRAGMA synchronous = NORMAL")
         mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
@@ -42,21 +80,64 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine for ``url`` with the right recipe for its backend."""
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for other backends and in-memory databases."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):  # already a SQLite URI: leave it to SQLite
+        return None
+    return Path(database)
+
+
+def check_sqlite_path(path: Path) -> None:
+    """Refuse, before SQLite creates anything, a path that cannot be a database file."""
+    parent = path.parent
+    if not parent.is_dir():
+        raise DatabaseUnavailable(f"cannot open {path}: directory {parent} does not exist")
+    if path.is_dir():
+        raise DatabaseUnavailable(f"cannot open {path}: it is a directory")
+
+
+def _read_only_connector(path: Path, timeout_s: float) -> Any:
+    """A pool ``creator`` opening ``path`` read-only, choosing the URI at each connect."""
+
+    def connect() -> Any:
+        import sqlite3
+
+        from salesboard.store.sharing import read_only_uri
+
+        return sqlite3.connect(
+            read_only_uri(path), uri=True, timeout=timeout_s, check_same_thread=False
+        )
+
+    return connect
+
+
+def create_db_engine(
+    url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, read_only: bool = False
+) -> Engine:
+    """An engine for ``url`` with the right recipe for its backend.
+
+    ``read_only`` (SQLite files only) gives the engine that never writes a file; see the
+    module's docstring.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:":
-            parent = Path(database).parent
-            if not parent.is_dir():
-                raise DatabaseUnavailable(
-                    f"cannot open {database}: directory {parent} does not exist"
-                )
-            if Path(database).is_dir():
-                raise DatabaseUnavailable(f"cannot open {database}: it is a directory")
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_on_connect)
+        path = sqlite_file(url)
+        if path is not None:
+            check_sqlite_path(path)
+        timeout_s = busy_timeout_ms / 1000
+        if read_only and path is not None:
+            engine = create_engine(
+                url, creator=_read_only_connector(path, timeout_s), poolclass=NullPool
+            )
+        else:
+            engine = create_engine(url, connect_args={"timeout": timeout_s})
+            read_only = False
+        on_connect = partial(_sqlite_on_connect, timeout_ms=busy_timeout_ms, read_only=read_only)
+        event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)

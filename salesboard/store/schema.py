@@ -1,9 +1,14 @@
-"""Creating and upgrading the schema with Alembic, safely when several processes start."""
+"""Creating and upgrading the schema with Alembic, safely when several processes start.
+
+Opening a database that is already at the newest revision (the everyday case) compares its
+stamp with ``HEAD_REVISION`` and never imports Alembic, whose import costs more than the
+rest of opening; Alembic is loaded only to create, upgrade or judge an unknown revision.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import Connection, inspect, text
 
@@ -17,6 +22,8 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
+HEAD_REVISION: Final = "0002"
+"""The newest migration's revision; a test checks that it equals Alembic's real head."""
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -65,19 +72,39 @@ def _check_known(revision: str | None, db_name: str) -> None:
         )
 
 
+def _refuse_read_only(found: str | None, db: Database) -> None:
+    """Why a database this user may only read cannot be used as it is."""
+    if found is None:
+        raise DatabaseUnavailable(
+            f"{db.name}: not set up yet, and read-only for you; someone with write access "
+            "must run 'salesboard init' first"
+        )
+    _check_known(found, db.name)
+    raise DatabaseUnavailable(
+        f"{db.name}: needs an upgrade of its schema ({found} to {head_revision()}), but it "
+        "is read-only for you; ask someone with write access to run 'salesboard init'"
+    )
+
+
 def ensure_schema(db: Database) -> None:
     """Bring the database to the head revision, or refuse one from a newer version.
 
-    The common case (already at head) is one cheap read. Otherwise the upgrade runs inside
-    one write transaction (``BEGIN IMMEDIATE`` on SQLite, transactional DDL on both), so
-    two boards starting at once on a new file do not both try to create the tables.
+    The common case (already at head) is one cheap read, without Alembic. Otherwise the
+    upgrade runs inside one write transaction (``BEGIN IMMEDIATE`` on SQLite,
+    transactional DDL on both), so two boards starting at once on a new file do not both
+    try to create the tables. A read-only database is never migrated: unless it is at
+    head, it is refused with a message saying who can upgrade it.
     """
-    head = head_revision()
     with db.engine.connect() as connection:
         try:
             found = current_revision(connection)
         except DatabaseUnavailable as error:
             raise DatabaseUnavailable(f"{db.name}: {error}") from None
+    if found == HEAD_REVISION:
+        return
+    if db.read_only:
+        _refuse_read_only(found, db)
+    head = head_revision()
     if found == head:
         return
     _check_known(found, db.name)
