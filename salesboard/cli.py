@@ -366,54 +366,12 @@ def _show_deal(console: Console, deal: DealView) -> None:
         console.print(rows)
 
 
-def _short(value: Any, key: str = "", limit: int = 60) -> str:
-    """One event value in a history row: money as money, long text cut short."""
-    from salesboard.validation import display_safe
-
-    if value is None:
-        return "—"
-    if value == "":
-        return '""'
-    if key == "value_minor" and isinstance(value, int):
-        from salesboard.service.views import money
-
-        return f"{money(value):,.2f}"
-    text = display_safe(str(value))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    """What an event changed, in a few words for the history table."""
-    old = before or {}
-    new = after or {}
-    if kind == "created":
-        return f"created in {_short(new.get('stage', '?'))}: {_short(new.get('title'))}"
-    if kind in ("job_ticked", "job_unticked"):
-        stage, n, text = new.get("stage", "?"), new.get("n", "?"), new.get("text", "")
-        return f"{_short(stage)} job {_short(n)}: {_short(text)}"
-    if kind in ("advanced", "moved_back"):
-        return f"{_short(old.get('stage'))} → {_short(new.get('stage'))}"
-    if kind == "lost":
-        return f"lost: {_short(new.get('reason'))}"
-    if kind == "reopened":
-        return f"reopened in {_short(new.get('stage'))} (was {_short(old.get('status'))})"
-    if kind == "finished":
-        return f"{_short(new.get('outcome'))}, satisfaction {_short(new.get('satisfaction'))}/5"
-    keys = list(dict.fromkeys([*old, *new]))
-    names = {"value_minor": "value", "expected_close": "close"}
-    return "; ".join(
-        f"{names.get(k, k)}: {_short(old.get(k), k, 30)} → {_short(new.get(k), k, 30)}"
-        for k in keys
-    )
-
-
-_EVENT_LABELS = {"job_ticked": "ticked", "job_unticked": "unticked", "moved_back": "moved back"}
-
-
 def _history_table(events: Sequence[EventView]) -> Any:
     """A deal's history, newest first: when, who, what kind, and what changed."""
     from rich import box
     from rich.table import Table
+
+    from salesboard.service.history_text import describe_event, event_label
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("When (UTC)", no_wrap=True)
@@ -424,8 +382,8 @@ def _history_table(events: Sequence[EventView]) -> Any:
         table.add_row(
             _when(event.at),
             _text(event.actor),
-            _text(_EVENT_LABELS.get(event.kind, event.kind)),
-            _text(_describe_event(event.kind, event.before, event.after)),
+            _text(event_label(event.kind)),
+            _text(describe_event(event.kind, event.before, event.after)),
         )
     return table
 

@@ -31,7 +31,9 @@ class ChangeWatcher:
         The first call answers True. Errors (a locked or vanished file) also answer True,
         so the caller's real query reports them in its own words.
         """
-        if not self._db.is_sqlite:
+        if not self._db.is_sqlite or self._db.read_only:
+            # A read-only open may be ``immutable`` (no side files to share), where
+            # data_version never moves: let the caller's own query decide instead.
             return True
         try:
             if self._connection is None:

@@ -64,7 +64,7 @@ class BoardScreen(Screen[None]):
         self.board_filter = BoardFilter()
         self.totals: dict[Stage, ColumnTotals] = {}
         self._pane_open = False
-        self.read_only = bool(getattr(context.pipeline.db, "read_only", False))
+        self.read_only = context.pipeline.db.read_only
         self.index = OpenDealIndex(context.pipeline.db)
         self.live = LiveUpdates(self)
         self.colleagues: list[Colleague] = []
@@ -259,7 +259,15 @@ class BoardScreen(Screen[None]):
             )
         except (WorkflowRefusal, SalesboardError) as refusal:
             self.say(str(refusal), title="Not done", severity="warning")
+            self.sync_read_only()
         return None
+
+    def sync_read_only(self) -> None:
+        """Show the read-only banner if a refused write just revealed the database is."""
+        if self.ctx.pipeline.db.read_only and not self.read_only:
+            self.read_only = True
+            self.query_one("#readonly-banner").display = True
+            self._show_status()
 
     def refresh_deal(self, deal_id: int) -> DealView:
         """Reload one deal from the database and show it everywhere it appears."""
@@ -504,6 +512,7 @@ class BoardScreen(Screen[None]):
                 deal = self.ctx.pipeline.create_deal(**values)
             except SalesboardError as error:
                 self.say(str(error), title="Not saved", severity="error")
+                self.sync_read_only()
                 return
             self.show_change(deal)
             self.column(deal.stage).select_id(deal.id)

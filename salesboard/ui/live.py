@@ -42,7 +42,7 @@ class LiveUpdates:
 
     def start(self) -> None:
         """Begin polling; announce this session unless the database is read-only for us."""
-        if not getattr(self.screen.ctx.pipeline.db, "read_only", False):
+        if not self.screen.ctx.pipeline.db.read_only:
             self.heartbeat = Heartbeat(self.book)
             self.heartbeat.start()
         self._timer = self.screen.set_interval(POLL_SECONDS, self.poll, name="live-poll")

@@ -1,0 +1,85 @@
+"""The board stays up when the database will not take a change: read-only, locked."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+import salesboard.store.database as database_module
+from salesboard.store import Database
+from salesboard.ui.launch import make_app
+from salesboard.workflow import Stage
+from tests.ui.helpers import ME, NARROW, WIDE, Board, notifications, static_text
+from tests.ui.scenario import BRAVO
+
+
+def _path(board: Board) -> str:
+    return board.db.url.removeprefix("sqlite:///")
+
+
+async def test_read_only_board_shows_a_banner_and_refuses_changes(
+    small_board: Board, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests run as root, which ignores file modes: take the read-only decision's place.
+    monkeypatch.setattr(database_module, "_must_read_only", lambda _path: True)
+    db = Database.open(_path(small_board))
+    assert db.read_only
+    app = make_app(db, clock=small_board.clock, actor="bob")
+    async with app.run_test(size=WIDE) as pilot:
+        banner = app.board.query_one("#readonly-banner")
+        assert banner.display and "READ-ONLY" in static_text(banner)
+        assert "(read-only)" in static_text(app.board.query_one("#status"))
+        await pilot.press("n")  # no form to fill in vain
+        assert app.screen is app.board
+        [(severity, title, _)] = notifications(app)
+        assert (severity, title) == ("warning", "Read-only")
+        await pilot.press("down", "greater_than_sign")  # Bravo is complete, yet refused
+        await pilot.press("enter", "space")
+        assert app.screen is app.board
+        messages = [m for _, _, m in notifications(app)]
+        assert sum("nothing was changed" in m for m in messages) == 2  # the move and the tick
+    db.close()
+    assert small_board.pipeline.get_deal(BRAVO).stage is Stage.PROSPECT
+    assert [j.done for j in small_board.pipeline.get_deal(BRAVO).jobs()] == [True] * 3
+
+
+async def test_a_lock_held_too_long_refuses_the_action_and_the_board_stays_up(
+    small_board: Board,
+) -> None:
+    db = Database.open(_path(small_board), busy_timeout_ms=200)
+    app = make_app(db, clock=small_board.clock, actor=ME)
+    blocker = sqlite3.connect(_path(small_board), isolation_level=None)
+    async with app.run_test(size=NARROW) as pilot:
+        blocker.execute("BEGIN IMMEDIATE")  # someone else's long write transaction
+        try:
+            await pilot.press("down", "greater_than_sign")
+            [(severity, _title, message)] = notifications(app)
+            assert severity == "warning" and "locked by another session" in message
+            assert "nothing was changed" in message
+            assert app.is_running and app.screen is app.board
+        finally:
+            blocker.execute("ROLLBACK")
+        await pilot.press("greater_than_sign")  # the lock is gone: it works now
+        assert small_board.pipeline.get_deal(BRAVO).stage is Stage.QUALIFIED
+    blocker.close()
+    db.close()
+
+
+async def test_a_read_failing_under_the_board_is_a_notice_not_a_crash(
+    small_board: Board,
+) -> None:
+    app = small_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        # Someone breaks the database under the running board (here: a table vanishes).
+        other = sqlite3.connect(_path(small_board), isolation_level=None)
+        other.execute("ALTER TABLE checklist_item RENAME TO checklist_item_gone")
+        other.close()
+        await pilot.press("enter")  # opening the pane needs that table
+        assert app.is_running and app.screen is app.board
+        [(severity, _title, message)] = notifications(app)
+        assert severity == "error" and "checklist_item" in message
+        assert "Traceback" not in message
+        await pilot.press("down")  # and the board still answers keys
+        assert app.board.focused_column is not None
+        assert app.board.focused_column.current_id == BRAVO
