@@ -93,9 +93,36 @@ def test_ticking_a_ticked_job_is_a_no_op_not_a_conflict(pipeline: Pipeline) -> N
     deal = pipeline.create_deal("Deal")
     stale = deal.version
     pipeline.set_job(deal.id, 1, True)
-    again = pipeline.set_job(deal.id, 1, True, expected_version=stale)
+    again = pipeline.set_job(deal.id, 1, True, expected_version=stale, stage=Stage.PROSPECT)
     assert again.version == 2
     assert events(pipeline, deal.id) == ["job_ticked", "created"]
+
+
+def test_a_stale_tick_without_the_stage_seen_is_a_conflict(
+    make_pipeline: Callable[[str], Pipeline],
+) -> None:
+    alice, bob = make_pipeline("alice"), make_pipeline("bob")
+    deal = alice.create_deal("Deal")
+    bob.set_job(deal.id, 1, True)
+    with pytest.raises(Conflict, match="by bob"):
+        alice.set_job(deal.id, 1, True, expected_version=deal.version)
+
+
+def test_a_tick_meant_for_a_stage_the_deal_has_left_is_a_conflict(
+    make_pipeline: Callable[[str], Pipeline],
+) -> None:
+    alice, bob = make_pipeline("alice"), make_pipeline("bob")
+    deal = alice.create_deal("Deal")
+    for n in (1, 2, 3):
+        deal = alice.set_job(deal.id, n, True)
+    seen = alice.advance(deal.id)  # Qualified, nothing ticked; alice's view
+    bob.move_back(deal.id)  # back in Prospect, where job 2 is already ticked
+    with pytest.raises(Conflict, match="by bob"):  # not a silent "already ticked"
+        alice.set_job(deal.id, 2, True, expected_version=seen.version, stage=seen.stage)
+    with pytest.raises(Conflict, match="by bob"):  # not "Prospect has no job 4"
+        alice.set_job(deal.id, 4, True, expected_version=seen.version, stage=seen.stage)
+    assert alice.get_deal(deal.id).stage is Stage.PROSPECT
+    assert events(alice, deal.id)[0] == "moved_back"
 
 
 def test_job_number_out_of_range(pipeline: Pipeline) -> None:

@@ -276,28 +276,38 @@ class Pipeline:
         done: bool,
         *,
         expected_version: int | None = None,
+        stage: Stage | None = None,
     ) -> DealView:
         """Tick (``done=True``) or untick job ``n`` (1-based) of the deal's current stage.
 
         Asking for the state a job already has is a no-op, not a conflict: two people
-        ticking the same job agree.
+        ticking the same job agree. With a stale ``expected_version`` that holds only if
+        the caller names the ``stage`` it saw and the deal is still there; otherwise job
+        ``n`` may be another stage's job now, and the change is refused as a conflict.
         """
         with self.db.write() as session:
             deal = self._lock(session, deal_id, None)
-            stage = Stage(deal.stage)
+            current = Stage(deal.stage)
             item = session.exec(
                 select(ChecklistItem).where(
                     col(ChecklistItem.deal_id) == deal_id,
-                    col(ChecklistItem.stage) == int(stage),
+                    col(ChecklistItem.stage) == int(current),
                     col(ChecklistItem.position) == n,
                 )
             ).first()
+            agrees = (
+                item is not None and item.done == done and Status(deal.status) is Status.OPEN
+            )
+            if expected_version is not None and deal.version != expected_version:
+                if agrees and stage is current:
+                    return self._view(session, deal)
+                self._check_version(deal, expected_version)
+            stage = current
             if item is None:
                 count = self._job_count(session, deal)
                 raise InvalidInput(f"{stage.label} has jobs 1 to {count}; there is no job {n}")
-            if item.done == done and Status(deal.status) is Status.OPEN:
+            if agrees:
                 return self._view(session, deal)
-            self._check_version(deal, expected_version)
             workflow.check_set_job(stage, Status(deal.status), stage)
             now = self._clock()
             before = {"stage": stage.label, "n": n, "text": item.text, "done": item.done}

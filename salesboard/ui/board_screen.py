@@ -429,7 +429,10 @@ class BoardScreen(Screen[None]):
             return None
         wanted = not jobs[n - 1].done
         result = self.run_change(
-            deal.id, lambda v: self.ctx.pipeline.set_job(deal.id, n, wanted, expected_version=v)
+            deal.id,
+            lambda v: self.ctx.pipeline.set_job(
+                deal.id, n, wanted, expected_version=v, stage=deal.stage
+            ),
         )
         if result is not None:
             self.show_change(result)
