@@ -552,3 +552,27 @@ def test_processes_opening_a_new_file_at_once_all_succeed(tmp_path: Path, round_
 
 if __name__ == "__main__":
     sys.exit(_worker_main(sys.argv[1:]))
+
+
+def test_switching_a_new_file_to_wal_waits_for_other_openers(tmp_path: Path) -> None:
+    """SQLite does not call the busy handler for ``journal_mode = WAL``; we wait anyway."""
+    path = tmp_path / "new.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE IF NOT EXISTS placeholder (x)")
+    other.execute("DROP TABLE placeholder")
+    other.execute("BEGIN")
+    other.execute("SELECT count(*) FROM sqlite_master").fetchone()  # holds a shared lock
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    started = time.monotonic()
+    try:
+        db = Database.open(str(path))
+    finally:
+        release.join()
+        other.close()
+    waited = time.monotonic() - started
+    assert waited >= 0.25  # it really had to wait for the reader
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert db.is_sqlite
+    db.close()

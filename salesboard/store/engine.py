@@ -70,9 +70,37 @@ def _sqlite_on_connect(
         cursor.execute("PRAGMA synchronous = NORMAL")
         mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(cursor, timeout_ms)
     finally:
         cursor.close()
+
+
+def _switch_to_wal(cursor: Any, timeout_ms: int) -> None:
+    """Turn a new file to WAL, waiting for other openers like a busy timeout would.
+
+    Switching needs an exclusive lock. When several sessions open a new file at the same
+    moment, a loser may get "database is locked", or the pragma may answer the old mode
+    without switching; it retries here until the file is in WAL mode (a winner's switch
+    counts) or the busy timeout has passed.
+    """
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            # The pragma answers the mode in force: the old one if it could not switch.
+            mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() == "wal":
+                return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+        if time.monotonic() >= deadline:
+            return  # the file may still turn WAL under us; transactions will tell
+        time.sleep(0.005)
 
 
 def _sqlite_on_begin(conn: Any) -> None:

@@ -318,7 +318,8 @@ class BoardScreen(Screen[None]):
 
         for screen in self.app.screen_stack:
             if isinstance(screen, DealScreen):
-                return screen.pane
+                panes = screen.query(DealPane)  # empty until the modal has composed
+                return panes.first() if panes else None
         return None
 
     def _shown_version(self, deal_id: int) -> int | None:
