@@ -233,9 +233,10 @@ class OpenDealIndex:
         """Columns and totals for a filter, in one pass over the index."""
         columns: dict[int, list[int]] = {int(stage): [] for stage in Stage}
         values = dict.fromkeys(columns, 0)
-        keeps = board_filter.keeps
-        for deal_id, entry in self._open.items():
-            if keeps(entry.owner, entry.key):
+        needle = needle_of(board_filter.text)
+        owner = board_filter.owner
+        for deal_id, entry in self._open.items():  # the hot loop of a filter keystroke
+            if (owner is None or entry.owner == owner) and (not needle or needle in entry.key):
                 columns[entry.stage].append(deal_id)
                 values[entry.stage] += entry.value_minor
         ordered = {Stage(s): sorted(ids) for s, ids in columns.items()}

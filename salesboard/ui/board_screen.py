@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from salesboard.errors import Conflict, DealNotFound, SalesboardError
 from salesboard.service import DealView
@@ -27,6 +27,7 @@ from salesboard.service.filters import search_key
 from salesboard.service.presence import Colleague
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
+from salesboard.ui.footer import BoardFooter
 from salesboard.ui.guard import keeps_running
 from salesboard.ui.header import ColumnHeader, StatusLine
 from salesboard.ui.live import LiveUpdates
@@ -93,7 +94,7 @@ class BoardScreen(Screen[None]):
             yield DealPane(self.ctx.clock, id="pane")
         yield Static(id="empty-hint")
         yield Input(placeholder="Filter by title, company or owner", id="filter")
-        yield Footer(compact=True, show_command_palette=False)
+        yield BoardFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         """Load the board with two aggregate queries, focus the first card, go live."""

@@ -137,8 +137,9 @@ class StageColumn(ScrollView, can_focus=True):
     def put_card(self, card: DealSummary) -> None:
         """Show fresh details of one deal without refetching anything else."""
         self._cards[card.id] = card
-        if self.contains(card.id):
-            self.refresh()
+        position = self.position(card.id)
+        if position is not None:
+            self._refresh_card(position)
 
     def forget_cards(self) -> None:
         """Drop cached details so the next draw fetches them again (after a reload)."""
@@ -224,17 +225,23 @@ class StageColumn(ScrollView, can_focus=True):
         index = max(0, min(index, len(self._ids) - 1))
         if index == self._cursor:
             return
-        self._cursor = index
-        self.refresh()
-        self._scroll_to_cursor()
+        previous, self._cursor = self._cursor, index
+        if not self._scroll_to_cursor():  # a scroll repaints everything anyway
+            self._refresh_card(previous)
+            self._refresh_card(index)
         self._announce()
+
+    def _refresh_card(self, index: int) -> None:
+        """Repaint one card's rows only (a cursor move touches two cards, not the column)."""
+        self.refresh_lines(index * CARD_HEIGHT, CARD_HEIGHT)
 
     def _announce(self) -> None:
         self.post_message(self.Highlighted(self, self.current_id))
 
-    def _scroll_to_cursor(self) -> None:
+    def _scroll_to_cursor(self) -> bool:
+        """Scroll so the cursor's card is in view; whether it had to scroll."""
         if not self._ids:
-            return
+            return False
         # Scroll by whole cards so that the top card is never cut in half.
         per_page = max(1, self.scrollable_content_region.height // CARD_HEIGHT)
         first = -(-self.scroll_offset.y // CARD_HEIGHT)
@@ -242,13 +249,18 @@ class StageColumn(ScrollView, can_focus=True):
             first = self._cursor
         elif self._cursor >= first + per_page:
             first = self._cursor - per_page + 1
+        if first * CARD_HEIGHT == self.scroll_offset.y:
+            return False
         self.scroll_to(y=first * CARD_HEIGHT, animate=False, force=True, immediate=True)
+        return True
 
     def _resize(self) -> None:
         region = self.scrollable_content_region
         # Pad so that the furthest scroll is still a whole number of cards.
         padding = region.height % CARD_HEIGHT if self._ids else 0
-        self.virtual_size = Size(region.width, len(self._ids) * CARD_HEIGHT + padding)
+        size = Size(region.width, len(self._ids) * CARD_HEIGHT + padding)
+        if size != self.virtual_size:  # setting it, even unchanged, costs a layout pass
+            self.virtual_size = size
 
     # ---------------------------------------------------------------- events
 
@@ -259,12 +271,14 @@ class StageColumn(ScrollView, can_focus=True):
 
     def on_focus(self, _event: events.Focus) -> None:
         """Tell the screen which deal is now current, and redraw the cursor bright."""
-        self.refresh()
+        if self._ids:
+            self._refresh_card(self._cursor)
         self._announce()
 
     def on_blur(self, _event: events.Blur) -> None:
         """Redraw the cursor dim."""
-        self.refresh()
+        if self._ids:
+            self._refresh_card(self._cursor)
 
     def on_click(self, event: events.Click) -> None:
         """Put the cursor on the clicked card (the mouse works, but is never needed)."""

@@ -8,9 +8,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from salesboard.service import DealView
+from salesboard.ui.footer import BoardFooter
 from salesboard.ui.pane import DealPane
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class DealScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The same pane widget the wide layout uses."""
         yield DealPane(self.board.ctx.clock, id="modal-pane")
-        yield Footer(compact=True, show_command_palette=False)
+        yield BoardFooter(compact=True, show_command_palette=False)
 
     @property
     def pane(self) -> DealPane:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual.widgets import Static
 
 from salesboard.service.board import ColumnTotals
@@ -10,7 +10,24 @@ from salesboard.ui.literal import full_money, literal, short_money
 from salesboard.workflow import Stage
 
 
-class ColumnHeader(Static):
+class FixedLine(Static):
+    """A fixed-height strip of text that repaints only itself, and only when it changed.
+
+    ``Static.update`` lays out the whole screen again by default; headers and the status
+    line have fixed heights in the stylesheet, so repainting the widget is enough.
+    """
+
+    _shown: tuple[str, list[Span]] | None = None
+
+    def put(self, text: Text) -> None:
+        """Show ``text`` unless it is already shown."""
+        key = (text.plain, list(text.spans))
+        if key != self._shown:
+            self._shown = key
+            self.update(text, layout=False)
+
+
+class ColumnHeader(FixedLine):
     """The stage name over ``12 · 340 000``; amounts shorten (``340k``) when narrow."""
 
     def __init__(self, stage: Stage, *, id: str | None = None) -> None:
@@ -26,11 +43,11 @@ class ColumnHeader(Static):
     def show(self, totals: ColumnTotals) -> None:
         """Display new figures."""
         self._totals = totals
-        self.update(self._text(self.size.width or 30))
+        self.put(self._text(self.size.width or 30))
 
     def on_resize(self) -> None:
         """Pick the long or short form for the new width."""
-        self.update(self._text(self.size.width))
+        self.put(self._text(self.size.width))
 
     def _text(self, width: int) -> Text:
         total = self._totals
@@ -42,7 +59,7 @@ class ColumnHeader(Static):
         return Text.assemble((name, "bold"), "\n", figures)
 
 
-class StatusLine(Static):
+class StatusLine(FixedLine):
     """Which database, which user, what filter: the facts a user checks at a glance."""
 
     def show(
@@ -80,4 +97,4 @@ class StatusLine(Static):
             text.append("  filter ")
             text.append_text(literal(filter_text, "bold"))
         text.append("  ? help · ctrl+p commands", "dim")
-        self.update(text)
+        self.put(text)

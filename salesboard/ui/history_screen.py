@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from salesboard.service import EventView
 from salesboard.service.history_text import describe_event, event_label
+from salesboard.ui.footer import BoardFooter
 from salesboard.ui.literal import literal
 
 
@@ -45,7 +46,7 @@ class HistoryScreen(ModalScreen[None]):
         with VerticalScroll(id="history", classes="modal"):
             yield Static(heading, classes="form-title")
             yield Static(self._table(), id="history-table")
-        yield Footer(compact=True, show_command_palette=False)
+        yield BoardFooter(compact=True, show_command_palette=False)
 
     def _table(self) -> Table:
         table = Table(box=None, show_header=True, header_style="dim", padding=(0, 1), expand=True)
