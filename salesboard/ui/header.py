@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Span, Text
+from rich.text import Text
 from textual.widgets import Static
 
 from salesboard.service.board import ColumnTotals
@@ -11,20 +11,15 @@ from salesboard.workflow import Stage
 
 
 class FixedLine(Static):
-    """A fixed-height strip of text that repaints only itself, and only when it changed.
+    """A fixed-height strip of text that repaints only itself.
 
     ``Static.update`` lays out the whole screen again by default; headers and the status
     line have fixed heights in the stylesheet, so repainting the widget is enough.
     """
 
-    _shown: tuple[str, list[Span]] | None = None
-
     def put(self, text: Text) -> None:
-        """Show ``text`` unless it is already shown."""
-        key = (text.plain, list(text.spans))
-        if key != self._shown:
-            self._shown = key
-            self.update(text, layout=False)
+        """Show ``text`` without a layout pass."""
+        self.update(text, layout=False)
 
 
 class ColumnHeader(FixedLine):
