@@ -74,7 +74,11 @@ class BoardQueries:
         self.db = db
 
     def totals(self, board_filter: BoardFilter = BoardFilter()) -> dict[Stage, ColumnTotals]:
-        """Count and value of the filtered open deals in every stage, in one query."""
+        """Count and value of the filtered open deals in every stage, in one query.
+
+        The board computes these from ``OpenDealIndex``; this is the SQL definition the
+        index is tested against.
+        """
         query = (
             select(col(Deal.stage), func.count(), func.coalesce(func.sum(col(Deal.value_minor)), 0))
             .where(*board_filter.conditions())
@@ -95,7 +99,7 @@ class BoardQueries:
             return [int(i or 0) for i in session.exec(query).all()]
 
     def all_column_ids(self, board_filter: BoardFilter = BoardFilter()) -> dict[Stage, list[int]]:
-        """Every column's ids in one pass, for the first frame and filter changes."""
+        """Every column's ids in one query (the SQL definition ``OpenDealIndex`` must match)."""
         query = (
             select(col(Deal.stage), col(Deal.id))
             .where(*board_filter.conditions())

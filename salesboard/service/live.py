@@ -29,11 +29,15 @@ class ChangeFeed:
     def __init__(self, db: Database, queries: BoardQueries) -> None:
         self._queries = queries
         self._watcher = ChangeWatcher(db)
-        self._watcher.changed()  # the baseline: commits before now are already shown
-        self.seen_event_id = queries.last_event_id()
+        self.seen_event_id = 0
 
     def mark_shown(self) -> None:
-        """The board was just loaded from scratch: everything up to now is on screen."""
+        """The board is loading from scratch: everything committed up to now will be shown.
+
+        Called before the board reads, so a commit landing during the load is reported
+        by the next poll (redrawing a deal already shown is harmless).
+        """
+        self._watcher.changed()  # the baseline for "committed since"
         self.seen_event_id = self._queries.last_event_id()
 
     def poll(self) -> Poll:

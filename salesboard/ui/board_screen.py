@@ -223,8 +223,10 @@ class BoardScreen(Screen[None]):
         return column.current_id if column else None
 
     def _version_of(self, deal_id: int) -> int | None:
-        if self.pane.deal is not None and self.pane.deal.id == deal_id:
-            return self.pane.deal.version
+        """The version of a deal as drawn now (modal or side pane, or card), if drawn."""
+        for pane in (self._modal_pane(), self.pane):
+            if pane is not None and pane.deal is not None and pane.deal.id == deal_id:
+                return pane.deal.version
         for column in self.columns:
             card = column.cached_card(deal_id)
             if card is not None:
@@ -323,13 +325,6 @@ class BoardScreen(Screen[None]):
                 return panes.first() if panes else None
         return None
 
-    def _shown_version(self, deal_id: int) -> int | None:
-        """The version of a deal as drawn now (card or pane), if it is drawn anywhere."""
-        modal = self._modal_pane()
-        if modal is not None and modal.deal is not None and modal.deal.id == deal_id:
-            return modal.deal.version
-        return self._version_of(deal_id)
-
     # ------------------------------------------------------ other sessions
 
     def apply_remote_changes(self, changed: ChangedDeals) -> None:
@@ -345,7 +340,7 @@ class BoardScreen(Screen[None]):
                 continue
             belongs = fresh.summary.status is Status.OPEN and self._matches(fresh)
             where = fresh.stage if belongs else None
-            drawn = self._shown_version(deal_id) == fresh.version
+            drawn = self._version_of(deal_id) == fresh.version
             if drawn and self._stage_showing(deal_id) == where:
                 continue  # our own change, already drawn
             self.show_change(fresh, remote=True)
