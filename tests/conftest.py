@@ -8,8 +8,10 @@ PostgreSQL tests use the server named by ``SALESBOARD_TEST_PG`` (default: the lo
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -120,3 +122,25 @@ def pipeline(db: Database, clock: FrozenClock) -> Pipeline:
 def make_pipeline(db: Database, clock: FrozenClock) -> Callable[[str], Pipeline]:
     """The service acting as any named user on the same database."""
     return lambda actor: Pipeline(db, actor=actor, clock=clock)
+
+
+@contextmanager
+def mounted_tmpfs(where: Path, options: str) -> Iterator[Path]:
+    """A real tmpfs at ``where`` (root only; the test is skipped where mounting fails).
+
+    For what only a real file system shows: a full disk, a read-only remount.
+    """
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    where.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)

@@ -10,7 +10,6 @@ real full tmpfs). Missing directories, directories and files that are not databa
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from salesboard.service import Pipeline
 from salesboard.store import Database
 from salesboard.store import database as database_module
 from salesboard.store.engine import BUSY_TIMEOUT_ENV
+from tests.conftest import mounted_tmpfs
 
 Run = Callable[..., Result]
 
@@ -302,19 +302,8 @@ def test_a_full_disk_is_one_line_from_the_cli(run: Run, sqlite_url: str) -> None
 @pytest.fixture
 def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A real 1 MiB file system (root only; skipped where mounting is not allowed)."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with mounted_tmpfs(tmp_path / "small", "size=1m,mode=0755") as mount:
+        yield mount
 
 
 def fill(directory: Path) -> Path:

@@ -40,6 +40,7 @@ from salesboard.errors import DatabaseUnavailable, ReadOnlyDatabase
 from salesboard.service import Pipeline
 from salesboard.store import Database
 from salesboard.store.sharing import read_only_uri, side_files
+from tests.conftest import mounted_tmpfs
 
 GROUP = "sbteam"
 MEMBERS = ("sbtest1", "sbtest2")
@@ -99,30 +100,22 @@ class User:
         groups = (grp.getgrnam(GROUP).gr_gid,) if member else ()
         return cls(login, entry.pw_uid, entry.pw_gid, groups)
 
+    def _as_me(self) -> dict[str, Any]:
+        """Process options that run a command as this user, with only these groups."""
+        return {
+            "user": self.uid,
+            "group": self.gid,
+            "extra_groups": list(self.groups),
+            "env": self.env(),
+            "umask": 0o022,
+            "text": True,
+        }
+
     def popen(self, command: list[str], **options: Any) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            command,
-            user=self.uid,
-            group=self.gid,
-            extra_groups=list(self.groups),
-            env=self.env(),
-            umask=0o022,
-            text=True,
-            **options,
-        )
+        return subprocess.Popen(command, **self._as_me(), **options)
 
     def run(self, command: list[str]) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            command,
-            user=self.uid,
-            group=self.gid,
-            extra_groups=list(self.groups),
-            env=self.env(),
-            umask=0o022,
-            text=True,
-            capture_output=True,
-            timeout=120,
-        )
+        return subprocess.run(command, **self._as_me(), capture_output=True, timeout=120)
 
     def env(self) -> dict[str, str]:
         return {
@@ -503,19 +496,8 @@ def test_a_plain_file_of_another_user_is_read_only_and_locks_nobody_out(
 @pytest.fixture
 def read_only_mount(tmp_path: Path) -> Iterator[Path]:
     """A tmpfs that the test can remount read-only (root only; else skipped)."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with mounted_tmpfs(tmp_path / "ro", "size=4m") as mount:
+        yield mount
 
 
 def remount_read_only(mount: Path) -> None:
