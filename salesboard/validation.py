@@ -129,9 +129,7 @@ def parse_date(value: str | date) -> date:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(
-            f"date must be YYYY-MM-DD, such as 2026-12-31, not {value!r}"
-        ) from None
+        raise InvalidInput(f"date must be YYYY-MM-DD, such as 2026-12-31, not {value!r}") from None
 
 
 def display_safe(text: str, *, multiline: bool = False) -> str:

@@ -126,9 +126,7 @@ class GateRefusal(WorkflowRefusal):
         lines = "\n".join(f"  {job.n}. {job.text}" for job in self.missing)
         count = len(self.missing)
         noun = "job" if count == 1 else "jobs"
-        super().__init__(
-            f"cannot leave {stage.label}: {count} unfinished {noun}:\n{lines}"
-        )
+        super().__init__(f"cannot leave {stage.label}: {count} unfinished {noun}:\n{lines}")
 
 
 def unfinished(jobs: Sequence[Job], stage: Stage) -> list[Job]:
@@ -189,9 +187,7 @@ def check_reopen(status: Status) -> None:
         raise WorkflowRefusal("the deal is already open")
 
 
-def check_finish(
-    stage: Stage, status: Status, jobs: Sequence[Job], satisfaction: int
-) -> None:
+def check_finish(stage: Stage, status: Status, jobs: Sequence[Job], satisfaction: int) -> None:
     """Allow finishing only a Closed deal whose checklist is complete, with a 1–5 score."""
     _require_open(status, "finish")
     if stage is not LAST_STAGE:

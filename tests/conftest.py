@@ -20,9 +20,7 @@ import pytest
 from salesboard.service import Pipeline
 from salesboard.store import Database
 
-PG_URL = os.environ.get(
-    "SALESBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("SALESBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FROZEN_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 

@@ -193,7 +193,13 @@ def test_every_deal_is_its_history_replayed_under_the_rules(db: Database) -> Non
         kinds.update(e.kind for e in history)
     # The history is believable: every kind of change happens somewhere.
     assert set(kinds) >= {
-        "created", "job_ticked", "job_unticked", "advanced", "moved_back", "edited", "lost",
+        "created",
+        "job_ticked",
+        "job_unticked",
+        "advanced",
+        "moved_back",
+        "edited",
+        "lost",
         "finished",
     }
 

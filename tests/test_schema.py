@@ -68,9 +68,7 @@ def test_newer_schema_is_refused_and_left_untouched(sqlite_url: str) -> None:
     with pytest.raises(DatabaseUnavailable, match="newer than this salesboard understands"):
         Database.open(sqlite_url)
     with sqlite3.connect(sqlite_url) as raw:
-        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == (
-            "9999_future",
-        )
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("9999_future",)
 
 
 def test_foreign_sqlite_database_is_refused(sqlite_url: str) -> None:

@@ -84,7 +84,10 @@ def test_tick_records_who_and_when_and_bumps_version(
     history = pipeline.history(deal.id)
     assert [e.kind for e in history] == ["job_unticked", "job_ticked", "created"]
     assert history[1].before == {
-        "stage": "Prospect", "n": 2, "text": DEFAULT_CHECKLISTS[Stage.PROSPECT][1], "done": False,
+        "stage": "Prospect",
+        "n": 2,
+        "text": DEFAULT_CHECKLISTS[Stage.PROSPECT][1],
+        "done": False,
     }
     assert history[1].after is not None and history[1].after["done"] is True
 
@@ -150,7 +153,9 @@ def test_advance_moves_one_stage_and_records_it(pipeline: Pipeline, clock: Froze
     assert (moved.summary.jobs_done, moved.summary.jobs_total) == (0, 4)
     latest = pipeline.history(deal.id)[0]
     assert (latest.kind, latest.before, latest.after) == (
-        "advanced", {"stage": "Prospect"}, {"stage": "Qualified"},
+        "advanced",
+        {"stage": "Prospect"},
+        {"stage": "Qualified"},
     )
 
 
@@ -240,7 +245,9 @@ def test_edit_records_only_changed_fields(pipeline: Pipeline) -> None:
     assert latest.kind == "edited"
     assert latest.before == {"company": "Old Co", "value_minor": 10_000, "expected_close": None}
     assert latest.after == {
-        "company": "New Co", "value_minor": 25_075, "expected_close": "2027-01-15",
+        "company": "New Co",
+        "value_minor": 25_075,
+        "expected_close": "2027-01-15",
     }
     unchanged = pipeline.edit_deal(deal.id, company="New Co")
     assert unchanged.version == 2
@@ -278,7 +285,8 @@ def test_events_carry_each_actor(make_pipeline: Callable[[str], Pipeline]) -> No
     deal = alice.create_deal("Deal")
     bob.set_job(deal.id, 1, True)
     assert [(e.kind, e.actor) for e in alice.history(deal.id)] == [
-        ("job_ticked", "bob"), ("created", "alice"),
+        ("job_ticked", "bob"),
+        ("created", "alice"),
     ]
     assert alice.get_deal(deal.id).jobs()[0].done_by == "bob"
 

@@ -60,8 +60,7 @@ def test_length_limits_are_clear() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "minor"),
-    [("12500", 1_250_000), ("12 500.50", 1_250_050), ("12_500.5", 1_250_050), (0, 0),
-     ("0.01", 1)],
+    [("12500", 1_250_000), ("12 500.50", 1_250_050), ("12_500.5", 1_250_050), (0, 0), ("0.01", 1)],
 )
 def test_values_become_whole_minor_units(raw: str | int, minor: int) -> None:
     assert validation.parse_value(raw) == minor
@@ -69,8 +68,14 @@ def test_values_become_whole_minor_units(raw: str | int, minor: int) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("-5", "negative"), ("abc", "must be a number"), ("1.005", "two decimals"),
-     ("nan", "finite"), ("inf", "finite"), ("1e30", "too large")],
+    [
+        ("-5", "negative"),
+        ("abc", "must be a number"),
+        ("1.005", "two decimals"),
+        ("nan", "finite"),
+        ("inf", "finite"),
+        ("1e30", "too large"),
+    ],
 )
 def test_bad_values_refused_clearly(raw: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):

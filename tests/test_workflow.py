@@ -18,9 +18,7 @@ from salesboard.workflow import (
 
 def jobs_for(stage: Stage, done: set[int] | None = None) -> list[Job]:
     done = done or set()
-    return [
-        Job(stage, n, text, n in done) for n, text in enumerate(DEFAULT_CHECKLISTS[stage], 1)
-    ]
+    return [Job(stage, n, text, n in done) for n, text in enumerate(DEFAULT_CHECKLISTS[stage], 1)]
 
 
 def complete(stage: Stage) -> list[Job]:
@@ -29,7 +27,12 @@ def complete(stage: Stage) -> list[Job]:
 
 def test_six_stages_in_design_order() -> None:
     assert [s.label for s in Stage] == [
-        "Prospect", "Qualified", "Discovery", "Developed", "Proposed", "Closed",
+        "Prospect",
+        "Qualified",
+        "Discovery",
+        "Developed",
+        "Proposed",
+        "Closed",
     ]
     assert workflow.FIRST_STAGE is Stage.PROSPECT
     assert workflow.LAST_STAGE is Stage.CLOSED
@@ -37,8 +40,12 @@ def test_six_stages_in_design_order() -> None:
 
 def test_default_checklists_match_design_sizes() -> None:
     assert {s: len(j) for s, j in DEFAULT_CHECKLISTS.items()} == {
-        Stage.PROSPECT: 3, Stage.QUALIFIED: 4, Stage.DISCOVERY: 5,
-        Stage.DEVELOPED: 5, Stage.PROPOSED: 4, Stage.CLOSED: 5,
+        Stage.PROSPECT: 3,
+        Stage.QUALIFIED: 4,
+        Stage.DISCOVERY: 5,
+        Stage.DEVELOPED: 5,
+        Stage.PROPOSED: 4,
+        Stage.CLOSED: 5,
     }
     assert "Funding secured" in DEFAULT_CHECKLISTS[Stage.DISCOVERY]
     assert DEFAULT_CHECKLISTS[Stage.CLOSED][-1].startswith("Customer satisfaction tracked")
@@ -138,8 +145,13 @@ def test_gate_violations_detects_unfinished_earlier_stage() -> None:
 
 @pytest.mark.parametrize(
     ("text", "stage"),
-    [("prospect", Stage.PROSPECT), ("Disc", Stage.DISCOVERY), ("6", Stage.CLOSED),
-     ("  qualified ", Stage.QUALIFIED), ("DEVELOPED", Stage.DEVELOPED)],
+    [
+        ("prospect", Stage.PROSPECT),
+        ("Disc", Stage.DISCOVERY),
+        ("6", Stage.CLOSED),
+        ("  qualified ", Stage.QUALIFIED),
+        ("DEVELOPED", Stage.DEVELOPED),
+    ],
 )
 def test_stage_parse_accepts_names_prefixes_numbers(text: str, stage: Stage) -> None:
     assert Stage.parse(text) is stage

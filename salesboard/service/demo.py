@@ -72,40 +72,161 @@ _MEAN_GAP_DAYS: Final = {
 }
 
 _COMPANY_WORDS: Final = (
-    "Northwind", "Bluepeak", "Ironbridge", "Silverline", "Redwood", "Brightwater", "Kestrel",
-    "Harborview", "Granite", "Evergreen", "Summit", "Lumen", "Cobalt", "Meridian", "Alder",
-    "Fjordline", "Oakridge", "Copperfield", "Tidewater", "Stonegate", "Westbrook", "Aurora",
-    "Helix", "Nimbus", "Polaris", "Saffron", "Juniper", "Falcon", "Larkspur", "Blackstone",
-    "Clearwater", "Driftwood", "Eastgate", "Foxglove", "Greenfield", "Highmoor", "Ivory",
-    "Keystone", "Lakeside", "Maplewood", "Nordlicht", "Orchard", "Pinecrest", "Quayside",
-    "Riverbend", "Seabright", "Thornbury", "Upland", "Vantage", "Whitecliff", "Yellowpine",
-    "Zenith", "Bergström", "Lumière", "Sørensen", "Vallée", "Köhler", "Castellano",
-    "Andover", "Brookhaven",
+    "Northwind",
+    "Bluepeak",
+    "Ironbridge",
+    "Silverline",
+    "Redwood",
+    "Brightwater",
+    "Kestrel",
+    "Harborview",
+    "Granite",
+    "Evergreen",
+    "Summit",
+    "Lumen",
+    "Cobalt",
+    "Meridian",
+    "Alder",
+    "Fjordline",
+    "Oakridge",
+    "Copperfield",
+    "Tidewater",
+    "Stonegate",
+    "Westbrook",
+    "Aurora",
+    "Helix",
+    "Nimbus",
+    "Polaris",
+    "Saffron",
+    "Juniper",
+    "Falcon",
+    "Larkspur",
+    "Blackstone",
+    "Clearwater",
+    "Driftwood",
+    "Eastgate",
+    "Foxglove",
+    "Greenfield",
+    "Highmoor",
+    "Ivory",
+    "Keystone",
+    "Lakeside",
+    "Maplewood",
+    "Nordlicht",
+    "Orchard",
+    "Pinecrest",
+    "Quayside",
+    "Riverbend",
+    "Seabright",
+    "Thornbury",
+    "Upland",
+    "Vantage",
+    "Whitecliff",
+    "Yellowpine",
+    "Zenith",
+    "Bergström",
+    "Lumière",
+    "Sørensen",
+    "Vallée",
+    "Köhler",
+    "Castellano",
+    "Andover",
+    "Brookhaven",
 )
 _COMPANY_KINDS: Final = (
-    "Logistics", "Analytics", "Foods", "Manufacturing", "Health", "Energy", "Retail",
-    "Systems", "Pharma", "Insurance", "Freight", "Robotics", "Textiles", "Hotels", "Labs",
-    "Telecom", "Bank", "Builders", "Media", "Dairy", "Shipping", "Software", "Motors",
-    "Utilities", "Clinics", "Packaging", "Chemicals", "Furniture", "Mining", "Consulting",
+    "Logistics",
+    "Analytics",
+    "Foods",
+    "Manufacturing",
+    "Health",
+    "Energy",
+    "Retail",
+    "Systems",
+    "Pharma",
+    "Insurance",
+    "Freight",
+    "Robotics",
+    "Textiles",
+    "Hotels",
+    "Labs",
+    "Telecom",
+    "Bank",
+    "Builders",
+    "Media",
+    "Dairy",
+    "Shipping",
+    "Software",
+    "Motors",
+    "Utilities",
+    "Clinics",
+    "Packaging",
+    "Chemicals",
+    "Furniture",
+    "Mining",
+    "Consulting",
 )
 _LEGAL_FORMS: Final = (
-    "", "", "", "", "", " GmbH", " Ltd", " AG", " B.V.", " SA", " Oy", " AB", " Group",
+    "",
+    "",
+    "",
+    "",
+    "",
+    " GmbH",
+    " Ltd",
+    " AG",
+    " B.V.",
+    " SA",
+    " Oy",
+    " AB",
+    " Group",
     " & Co.",
 )
 _PRODUCTS: Final = (
-    "Fleet telematics", "ERP migration", "CRM consolidation", "Warehouse scanners",
-    "Data platform", "Payroll outsourcing", "Cloud backup", "Security audit",
-    "Field service app", "Predictive maintenance", "Customer portal", "E-invoicing",
-    "Call-centre assistant", "HR onboarding suite", "Energy monitoring", "Cold-chain sensors",
-    "POS refresh", "Network upgrade", "Document archive", "Sales training programme",
-    "Route planning", "Quality inspection cameras", "Supplier portal", "BI dashboards",
-    "Mobile workforce devices", "Identity management", "Contact-centre telephony",
-    "Inventory optimisation", "Shop-floor MES", "Managed print",
+    "Fleet telematics",
+    "ERP migration",
+    "CRM consolidation",
+    "Warehouse scanners",
+    "Data platform",
+    "Payroll outsourcing",
+    "Cloud backup",
+    "Security audit",
+    "Field service app",
+    "Predictive maintenance",
+    "Customer portal",
+    "E-invoicing",
+    "Call-centre assistant",
+    "HR onboarding suite",
+    "Energy monitoring",
+    "Cold-chain sensors",
+    "POS refresh",
+    "Network upgrade",
+    "Document archive",
+    "Sales training programme",
+    "Route planning",
+    "Quality inspection cameras",
+    "Supplier portal",
+    "BI dashboards",
+    "Mobile workforce devices",
+    "Identity management",
+    "Contact-centre telephony",
+    "Inventory optimisation",
+    "Shop-floor MES",
+    "Managed print",
 )
 _TITLE_FORMS: Final = (
-    "{} rollout", "{} pilot", "{} renewal", "{} expansion", "{} — phase 2", "{} — phase 3",
-    "{} proof of concept", "{} upgrade", "{}, 3-year contract", "{} for {} sites",
-    "{} (Nordics)", "{} — EMEA", "{}",
+    "{} rollout",
+    "{} pilot",
+    "{} renewal",
+    "{} expansion",
+    "{} — phase 2",
+    "{} — phase 3",
+    "{} proof of concept",
+    "{} upgrade",
+    "{}, 3-year contract",
+    "{} for {} sites",
+    "{} (Nordics)",
+    "{} — EMEA",
+    "{}",
 )
 _SITES: Final = (3, 4, 6, 8, 12, 15, 20, 40, 120)
 _NOTES: Final = (
@@ -381,15 +502,25 @@ class _Generator:
                     del plan.done[arg]
             elif kind in ("advance", "again"):
                 events.append(
-                    (at, self._who(owner, 0.9), "advanced", _STAGE_JSON[stage],
-                     _STAGE_JSON[stage + 1])
+                    (
+                        at,
+                        self._who(owner, 0.9),
+                        "advanced",
+                        _STAGE_JSON[stage],
+                        _STAGE_JSON[stage + 1],
+                    )
                 )
                 stage += 1
                 entered = at
             elif kind == "back":
                 events.append(
-                    (at, self._who(owner, 0.9), "moved_back", _STAGE_JSON[stage],
-                     _STAGE_JSON[stage - 1])
+                    (
+                        at,
+                        self._who(owner, 0.9),
+                        "moved_back",
+                        _STAGE_JSON[stage],
+                        _STAGE_JSON[stage - 1],
+                    )
                 )
                 stage -= 1
                 entered = at
@@ -398,14 +529,23 @@ class _Generator:
                 lost_reason = arg
                 current = Status.LOST.value
                 events.append(
-                    (at, self._who(owner, 0.9), "lost", _STATUS_OPEN,
-                     {"status": current, "reason": arg})
+                    (
+                        at,
+                        self._who(owner, 0.9),
+                        "lost",
+                        _STATUS_OPEN,
+                        {"status": current, "reason": arg},
+                    )
                 )
             elif kind == "reopen":
                 events.append(
-                    (at, self._who(owner, 0.9), "reopened",
-                     {"status": Status.LOST.value, "reason": lost_reason},
-                     {"status": Status.OPEN.value, "stage": Stage(stage).label})
+                    (
+                        at,
+                        self._who(owner, 0.9),
+                        "reopened",
+                        {"status": Status.LOST.value, "reason": lost_reason},
+                        {"status": Status.OPEN.value, "stage": Stage(stage).label},
+                    )
                 )
                 current = Status.OPEN.value
                 lost_reason = None
@@ -413,8 +553,13 @@ class _Generator:
                 outcome, satisfaction = self._outcome()
                 current = Status.FINISHED.value
                 events.append(
-                    (at, self._who(owner, 0.9), "finished", _STATUS_OPEN,
-                     {"status": current, "outcome": outcome, "satisfaction": satisfaction})
+                    (
+                        at,
+                        self._who(owner, 0.9),
+                        "finished",
+                        _STATUS_OPEN,
+                        {"status": current, "outcome": outcome, "satisfaction": satisfaction},
+                    )
                 )
             else:  # an edit of one field
                 events.append(self._edit(at, arg, fields, owner, slips))
@@ -577,14 +722,32 @@ def _round_amount(amount: float) -> int:
 
 
 _DEAL_COLUMNS: Final = (
-    "id", "title", "company", "value_minor", "currency", "owner", "expected_close", "notes",
-    "stage", "status", "outcome", "satisfaction", "lost_reason", "version", "created_at",
-    "updated_at", "updated_by", "stage_entered_at",
+    "id",
+    "title",
+    "company",
+    "value_minor",
+    "currency",
+    "owner",
+    "expected_close",
+    "notes",
+    "stage",
+    "status",
+    "outcome",
+    "satisfaction",
+    "lost_reason",
+    "version",
+    "created_at",
+    "updated_at",
+    "updated_by",
+    "stage_entered_at",
 )
 _JOB_COLUMNS: Final = ("id", "deal_id", "stage", "position", "text", "done", "done_by", "done_at")
 _EVENT_COLUMNS: Final = ("id", "deal_id", "at", "actor", "kind", "before", "after")
 _SHARED_PAYLOADS: Final = (
-    *_STAGE_JSON.values(), *_JOB_OPEN.values(), *_JOB_DONE.values(), _STATUS_OPEN
+    *_STAGE_JSON.values(),
+    *_JOB_OPEN.values(),
+    *_JOB_DONE.values(),
+    _STATUS_OPEN,
 )
 
 
@@ -626,11 +789,24 @@ def _insert_all(session: Session, plans: Sequence[_Plan], now: datetime) -> None
             row = plan.row
             close = row["expected_close"]
             yield (
-                deal_id, row["title"], row["company"], row["value_minor"], row["currency"],
-                row["owner"], None if close is None else day(close), row["notes"],
-                row["stage"], row["status"], row["outcome"], row["satisfaction"],
-                row["lost_reason"], row["version"], at(plan.created), at(row["updated_at"]),
-                row["updated_by"], at(row["stage_entered_at"]),
+                deal_id,
+                row["title"],
+                row["company"],
+                row["value_minor"],
+                row["currency"],
+                row["owner"],
+                None if close is None else day(close),
+                row["notes"],
+                row["stage"],
+                row["status"],
+                row["outcome"],
+                row["satisfaction"],
+                row["lost_reason"],
+                row["version"],
+                at(plan.created),
+                at(row["updated_at"]),
+                row["updated_by"],
+                at(row["stage_entered_at"]),
             )
 
     def job_rows() -> Iterator[tuple[Any, ...]]:

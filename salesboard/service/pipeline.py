@@ -304,9 +304,7 @@ class Pipeline:
                     col(ChecklistItem.position) == n,
                 )
             ).first()
-            agrees = (
-                item is not None and item.done == done and Status(deal.status) is Status.OPEN
-            )
+            agrees = item is not None and item.done == done and Status(deal.status) is Status.OPEN
             if expected_version is not None and deal.version != expected_version:
                 if agrees and stage is current:
                     return self._view(session, deal)
@@ -418,9 +416,7 @@ class Pipeline:
 
     def _lock(self, session: Session, deal_id: int, expected_version: int | None) -> Deal:
         """Load the deal holding its row lock (PostgreSQL; SQLite holds the file lock)."""
-        deal = session.exec(
-            select(Deal).where(col(Deal.id) == deal_id).with_for_update()
-        ).first()
+        deal = session.exec(select(Deal).where(col(Deal.id) == deal_id).with_for_update()).first()
         if deal is None:
             raise DealNotFound(deal_id)
         self._check_version(deal, expected_version)

@@ -54,8 +54,12 @@ class DealCommands(Provider):
         for name, action, help_text in ACTIONS:
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(board.run_action, action),
-                          help=help_text)
+                yield Hit(
+                    score,
+                    matcher.highlight(name),
+                    partial(board.run_action, action),
+                    help=help_text,
+                )
         if len(query.strip()) < 2:
             return
         for deal_id, title, company, stage in board.ctx.queries.find(query, limit=15):
