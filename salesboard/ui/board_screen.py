@@ -28,6 +28,7 @@ from salesboard.service.presence import Colleague
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
 from salesboard.ui.footer import BoardFooter
+from salesboard.ui.grid import BoardGrid
 from salesboard.ui.guard import keeps_running
 from salesboard.ui.header import ColumnHeader, StatusLine
 from salesboard.ui.live import LiveUpdates
@@ -81,7 +82,7 @@ class BoardScreen(Screen[None]):
             id="readonly-banner",
         )
         with Horizontal(id="board"):
-            with Horizontal(id="columns"):
+            with BoardGrid(id="columns"):
                 for stage in Stage:
                     with Vertical(classes="stage"):
                         yield ColumnHeader(stage, id=f"header-{stage.name.lower()}")
@@ -100,7 +101,7 @@ class BoardScreen(Screen[None]):
         """Load the board with two aggregate queries, focus the first card, go live."""
         self.query_one("#readonly-banner").display = self.read_only
         self.reload()
-        self.column(Stage.PROSPECT).focus()
+        self.focus_column(self.column(Stage.PROSPECT))
         if self.live_updates:
             self.live.start()
 
@@ -117,6 +118,15 @@ class BoardScreen(Screen[None]):
     def header(self, stage: Stage) -> ColumnHeader:
         """The header of one stage."""
         return self.query_one(f"#header-{stage.name.lower()}", ColumnHeader)
+
+    @property
+    def grid(self) -> BoardGrid:
+        """The columns' keyboard target, which knows the active column."""
+        return self.query_one(BoardGrid)
+
+    def focus_column(self, column: StageColumn) -> None:
+        """Give the keyboard to the board with ``column`` active."""
+        self.grid.activate(column)
 
     @property
     def columns(self) -> list[StageColumn]:
@@ -201,10 +211,9 @@ class BoardScreen(Screen[None]):
 
     @property
     def focused_column(self) -> StageColumn | None:
-        """The column that has focus, or whose card the pane shows."""
-        focused = self.focused
-        if isinstance(focused, StageColumn):
-            return focused
+        """The active column while the board has the keys, else the pane's card's column."""
+        if self.focused is self.grid:
+            return self.grid.active
         if self.pane.deal is not None and self._pane_open:
             return self.column(self.pane.deal.stage)
         return None
@@ -215,9 +224,7 @@ class BoardScreen(Screen[None]):
 
     def current_deal_id(self) -> int | None:
         """The deal the user is acting on: the pane's deal, or the card under the cursor."""
-        if self._pane_open and self.pane.deal is not None and not isinstance(
-            self.focused, StageColumn
-        ):
+        if self._pane_open and self.pane.deal is not None and self.focused is not self.grid:
             return self.pane.deal.id
         column = self.focused_column
         return column.current_id if column else None
@@ -233,9 +240,7 @@ class BoardScreen(Screen[None]):
                 return card.version
         return None
 
-    def run_change(
-        self, deal_id: int, change: Callable[[int | None], DealView]
-    ) -> DealView | None:
+    def run_change(self, deal_id: int, change: Callable[[int | None], DealView]) -> DealView | None:
         """Call a service change with the version the user saw; explain any refusal."""
         try:
             return change(self._version_of(deal_id))
@@ -393,9 +398,7 @@ class BoardScreen(Screen[None]):
                 top.pane.focus_jobs()
                 return
             self.app.push_screen(
-                DealScreen(
-                    self, deal, focus_job=focus_job, viewers=self.live.viewers_of(deal_id)
-                )
+                DealScreen(self, deal, focus_job=focus_job, viewers=self.live.viewers_of(deal_id))
             )
 
     def close_pane(self) -> None:
@@ -406,9 +409,9 @@ class BoardScreen(Screen[None]):
         if deal is not None:
             column = self.column(deal.stage)
             if column.select_id(deal.id) or not column.contains(deal.id):
-                column.focus()
+                self.focus_column(column)
                 return
-        self.column(Stage.PROSPECT).focus()
+        self.focus_column(self.column(Stage.PROSPECT))
 
     @on(DealPane.Closed)
     def _pane_closed(self) -> None:
@@ -438,7 +441,9 @@ class BoardScreen(Screen[None]):
     @on(StageColumn.Highlighted)
     @keeps_running
     def _card_highlighted(self, message: StageColumn.Highlighted) -> None:
-        if self._pane_open and message.deal_id is not None and message.column.has_focus:
+        if not (self._pane_open and message.deal_id is not None and message.column.lit):
+            return
+        if self.pane.deal is None or self.pane.deal.id != message.deal_id:
             self.pane.show(self.ctx.pipeline.get_deal(message.deal_id))
             self.pane.show_viewers(self.live.viewers_of(message.deal_id))
 
@@ -457,7 +462,7 @@ class BoardScreen(Screen[None]):
             + target.scroll_offset.y // CARD_HEIGHT
         )
         target.select_index(row)
-        target.focus()
+        self.focus_column(target)
 
     @keeps_running
     def action_open_pane(self) -> None:
@@ -473,12 +478,12 @@ class BoardScreen(Screen[None]):
         moved = self.run_change(deal_id, lambda v: call(deal_id, expected_version=v))
         if moved is None:
             return None
-        pane_had_focus = self._pane_open and not isinstance(self.focused, StageColumn)
+        pane_had_focus = self._pane_open and self.focused is not self.grid
         self.show_change(moved, previous_stage=source)
         column = self.column(moved.stage)
         column.select_id(deal_id)
         if not pane_had_focus:
-            column.focus()
+            self.focus_column(column)
         label = "Advanced" if forward else "Moved back"
         self.say(f"{label} to {moved.stage.label}", timeout=2)
         return moved
@@ -516,7 +521,7 @@ class BoardScreen(Screen[None]):
                 return
             self.show_change(deal)
             self.column(deal.stage).select_id(deal.id)
-            self.column(deal.stage).focus()
+            self.focus_column(self.column(deal.stage))
             self.say(f"Created {deal.summary.title}", timeout=3)
 
         self.app.push_screen(DealForm(None, default_owner=self.ctx.user), created)
@@ -621,7 +626,7 @@ class BoardScreen(Screen[None]):
             self.refilter()
         box.display = bool(box.value)
         target = next((c for c in self.columns if not c.is_empty), self.column(Stage.PROSPECT))
-        target.focus()
+        self.focus_column(target)
 
     def action_escape(self) -> None:
         """Close the pane, or clear the filter."""
@@ -650,4 +655,4 @@ class BoardScreen(Screen[None]):
             self.refilter()
         column = self.column(deal.stage)
         if column.select_id(deal_id):
-            column.focus()
+            self.focus_column(column)

@@ -8,21 +8,21 @@ moving the cursor and redrawing cost the same at 50 or 50,000 deals.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from salesboard.service import DealSummary
-from salesboard.ui.literal import days_since, literal, short_money
+from salesboard.ui.literal import days_since, short_money
+from salesboard.validation import display_safe
 from salesboard.workflow import Stage
 
 CARD_HEIGHT = 5  # four lines of card and one blank line between cards
@@ -40,17 +40,12 @@ def progress_bar(done: int, total: int, width: int) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-class StageColumn(ScrollView, can_focus=True):
-    """The cards of one stage, with a cursor; only visible rows are ever drawn."""
+class StageColumn(ScrollView, can_focus=False):
+    """The cards of one stage, with a cursor; only visible rows are ever drawn.
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("home,g", "jump('first')", "First", show=False),
-        Binding("end,G", "jump('last')", "Last", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-    ]
+    Columns never take keyboard focus: the ``BoardGrid`` around them does, and tells the
+    active column to move its cursor and to draw it bright (``lit``).
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "card--title",
@@ -61,10 +56,12 @@ class StageColumn(ScrollView, can_focus=True):
         "card--bar-todo",
         "card--complete",
         "column--empty",
+        "column--scroll-thumb",
+        "column--scroll-track",
     }
 
     class Highlighted(Message):
-        """The deal under this column's cursor changed (or the column got focus)."""
+        """The deal under this column's cursor changed (or the column became active)."""
 
         def __init__(self, column: StageColumn, deal_id: int | None) -> None:
             self.column = column
@@ -86,6 +83,8 @@ class StageColumn(ScrollView, can_focus=True):
         self._ids: list[int] = []
         self._cards: dict[int, DealSummary] = {}
         self._cursor = 0
+        self._lit = False
+        self._palette: CardPalette | None = None
         self.empty_hint = ""
 
     # ------------------------------------------------------------ data down
@@ -115,6 +114,18 @@ class StageColumn(ScrollView, can_focus=True):
     def cursor(self) -> int:
         """Index of the highlighted card."""
         return self._cursor
+
+    @property
+    def lit(self) -> bool:
+        """Whether the cursor is drawn bright: this column is active and has the keys."""
+        return self._lit
+
+    @lit.setter
+    def lit(self, lit: bool) -> None:
+        if lit != self._lit:
+            self._lit = lit
+            if self._ids:
+                self._refresh_card(self._cursor)
 
     @property
     def current_id(self) -> int | None:
@@ -171,7 +182,7 @@ class StageColumn(ScrollView, can_focus=True):
             )
         self._scroll_to_cursor()
         if select:
-            self._announce()
+            self.announce()
 
     def remove_deal(self, deal_id: int) -> None:
         """Take one deal out (moved away, lost or filtered), keeping the cursor near."""
@@ -192,7 +203,7 @@ class StageColumn(ScrollView, can_focus=True):
                 force=True,
                 immediate=True,
             )
-        self._announce()
+        self.announce()
 
     def select_id(self, deal_id: int) -> bool:
         """Put the cursor on ``deal_id`` if it is in this column."""
@@ -206,17 +217,17 @@ class StageColumn(ScrollView, can_focus=True):
         """Put the cursor on the card at ``index`` (clamped), e.g. when entering a column."""
         self._move_cursor_to(index)
 
-    # -------------------------------------------------------------- actions
+    # -------------------------------------------------------- cursor moves
 
-    def action_cursor(self, delta: int) -> None:
-        """Move the cursor one card up or down."""
+    def move_cursor(self, delta: int) -> None:
+        """Move the cursor ``delta`` cards up or down."""
         self._move_cursor_to(self._cursor + delta)
 
-    def action_jump(self, where: str) -> None:
-        """Jump to the first or last card."""
+    def jump(self, where: str) -> None:
+        """Jump to the ``"first"`` or ``"last"`` card."""
         self._move_cursor_to(0 if where == "first" else len(self._ids) - 1)
 
-    def action_page(self, direction: int) -> None:
+    def page(self, direction: int) -> None:
         """Move the cursor by one screenful of cards."""
         per_page = max(1, self.scrollable_content_region.height // CARD_HEIGHT)
         self._move_cursor_to(self._cursor + direction * per_page)
@@ -229,13 +240,14 @@ class StageColumn(ScrollView, can_focus=True):
         if not self._scroll_to_cursor():  # a scroll repaints everything anyway
             self._refresh_card(previous)
             self._refresh_card(index)
-        self._announce()
+        self.announce()
 
     def _refresh_card(self, index: int) -> None:
         """Repaint one card's rows only (a cursor move touches two cards, not the column)."""
         self.refresh_lines(index * CARD_HEIGHT, CARD_HEIGHT)
 
-    def _announce(self) -> None:
+    def announce(self) -> None:
+        """Tell the screen which deal is under the cursor now."""
         self.post_message(self.Highlighted(self, self.current_id))
 
     def _scroll_to_cursor(self) -> bool:
@@ -259,32 +271,33 @@ class StageColumn(ScrollView, can_focus=True):
         # Pad so that the furthest scroll is still a whole number of cards.
         padding = region.height % CARD_HEIGHT if self._ids else 0
         size = Size(region.width, len(self._ids) * CARD_HEIGHT + padding)
-        if size != self.virtual_size:  # setting it, even unchanged, costs a layout pass
-            self.virtual_size = size
+        if size != self.virtual_size:
+            # Assigning ``virtual_size`` lays out the whole screen again. A column's
+            # outer size never depends on its content and it has no scrollbar widget
+            # (it draws its own), so the scroll range is all a change of card count needs.
+            self.set_reactive(StageColumn.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
 
     # ---------------------------------------------------------------- events
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """The mouse wheel scrolls a column that overflows (it draws its own scroll bar)."""
+        return self.virtual_size.height > self.scrollable_content_region.height
 
     def on_resize(self, _event: events.Resize) -> None:
         """Keep the virtual size and cursor visible when the terminal is resized."""
         self._resize()
         self._scroll_to_cursor()
 
-    def on_focus(self, _event: events.Focus) -> None:
-        """Tell the screen which deal is now current, and redraw the cursor bright."""
-        if self._ids:
-            self._refresh_card(self._cursor)
-        self._announce()
-
-    def on_blur(self, _event: events.Blur) -> None:
-        """Redraw the cursor dim."""
-        if self._ids:
-            self._refresh_card(self._cursor)
-
     def on_click(self, event: events.Click) -> None:
-        """Put the cursor on the clicked card (the mouse works, but is never needed)."""
+        """Put the cursor on the clicked card (the mouse works, but is never needed).
+
+        The click goes on to the grid, which makes this column the active one.
+        """
         index = (event.y + self.scroll_offset.y) // CARD_HEIGHT
         if 0 <= index < len(self._ids):
-            self.focus()
             self._move_cursor_to(index)
 
     # -------------------------------------------------------------- drawing
@@ -300,65 +313,146 @@ class StageColumn(ScrollView, can_focus=True):
             card = self._cards.get(deal_id)
         return card
 
+    def notify_style_update(self) -> None:
+        """Forget the styles worked out for drawing: the CSS or the theme changed."""
+        super().notify_style_update()
+        self._palette = None
+
+    def _styles(self) -> CardPalette:
+        """The column's styles, worked out once per style change instead of per row.
+
+        ``rich_style`` walks every ancestor each time it is read, which was a fifth of
+        the cost of drawing a column.
+        """
+        if self._palette is None:
+            self._palette = CardPalette.of(self)
+        return self._palette
+
     def render_line(self, y: int) -> Strip:
-        """Draw one screen row: a line of some card, or blank."""
+        """Draw one screen row: a line of some card (or blank), and the scroll mark."""
+        palette = self._styles()
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        inner = max(0, width - 1)  # the last cell shows where the view is in the column
         row = y + self.scroll_offset.y
         index, line = divmod(row, CARD_HEIGHT)
+        mark = self._scroll_mark(y, palette)
         if not self._ids:
             if y == 1 and self.empty_hint:
-                style = self.get_component_rich_style("column--empty")
-                return self._strip(Text(" " + self.empty_hint, style=style), width, base)
-            return Strip.blank(width, base)
+                pieces = [(" " + self.empty_hint, palette.empty)]
+                return self._strip(pieces, inner, palette.base, mark)
+            return self._strip([], inner, palette.base, mark)
         if index >= len(self._ids) or line == CARD_HEIGHT - 1:
-            return Strip.blank(width, base)
+            return self._strip([], inner, palette.base, mark)
         card = self._card(index)
         if card is None:
-            return Strip.blank(width, base)
-        style = base
+            return self._strip([], inner, palette.base, mark)
+        style = palette.base
         if index == self._cursor:
-            name = "card--cursor" if self.has_focus else "card--cursor-blurred"
-            style = base + self.get_component_rich_style(name)
-        return self._strip(self._card_line(card, line, width - 2), width, style)
+            style = palette.cursor if self._lit else palette.cursor_dim
+        return self._strip(self._card_line(card, line, inner - 2, palette), inner, style, mark)
 
-    def _strip(self, text: Text, width: int, style: Style) -> Strip:
-        text.truncate(width, overflow="ellipsis", pad=True)
-        # Component styles carry the widget's own background; the row's (cursor) wins.
+    def _scroll_mark(self, y: int, palette: CardPalette) -> Segment:
+        """One cell of the column's own scroll bar: thumb where the view is, else track.
+
+        Drawn with the rows instead of by a Textual scrollbar widget, whose repaint cost
+        as much as a column's cards and whose appearing or disappearing relaid out the
+        whole screen.
+        """
+        height = self.scrollable_content_region.height
+        total = self.virtual_size.height
+        if height <= 0 or total <= height:
+            return Segment(" ", palette.base)
+        thumb = max(1, height * height // total)
+        top = (height - thumb) * self.scroll_offset.y // max(1, total - height)
+        on_thumb = top <= y < top + thumb
+        return Segment("▐", palette.thumb) if on_thumb else Segment(" ", palette.track)
+
+    def _strip(
+        self, pieces: list[tuple[str, Style]], width: int, style: Style, mark: Segment
+    ) -> Strip:
+        """A row of ``pieces`` on ``style``, cut with an ellipsis or padded to ``width``.
+
+        Component styles carry the widget's own background; the row's (cursor) wins.
+        """
         background = Style(bgcolor=style.bgcolor)
         segments = [
-            Segment(s.text, style + s.style + background if s.style else style)
-            for s in text.render(self.app.console)
+            Segment(text, style + piece + background if piece else style)
+            for text, piece in pieces
+            if text
         ]
-        return Strip(segments, width).adjust_cell_length(width, style)
+        strip = Strip(segments)
+        if strip.cell_length > width:
+            strip = Strip.join([strip.crop(0, max(0, width - 1)), Strip([Segment("…", style)])])
+        return Strip.join([strip.adjust_cell_length(width, style), Strip([mark], 1)])
 
-    def _card_line(self, card: DealSummary, line: int, width: int) -> Text:
-        detail = self.get_component_rich_style("card--detail")
-        text = Text(" ", end="")
+    def _card_line(
+        self, card: DealSummary, line: int, width: int, palette: CardPalette
+    ) -> list[tuple[str, Style]]:
+        """The styled pieces of one line of a card; user text is made safe to draw."""
         if line == 0:
-            text.append_text(literal(card.title, self.get_component_rich_style("card--title")))
-        elif line == 1:
-            text.append_text(literal(card.company or "—", detail))
-        elif line == 2:
+            return [(" ", NO_STYLE), (display_safe(card.title), palette.title)]
+        if line == 1:
+            return [(" ", NO_STYLE), (display_safe(card.company) or "—", palette.detail)]
+        if line == 2:
             money = short_money(card.value_minor)
             if width >= 18:
                 money = f"{money} {card.currency}"
-            text.append(money)
-            text.append(" · ", detail)
-            text.append_text(literal(card.owner, detail))
-        else:
-            days = days_since(card.stage_entered_at, self._clock())
-            counts = f" {card.jobs_done}/{card.jobs_total}"
-            age = f" {days}d"
-            bar_width = max(0, min(8, width - len(counts) - len(age) - 1))
-            bar = progress_bar(card.jobs_done, card.jobs_total, bar_width)
-            filled = bar.count("█")
-            complete = card.jobs_total > 0 and card.jobs_done == card.jobs_total
-            done_style = self.get_component_rich_style(
-                "card--complete" if complete else "card--bar-done"
-            )
-            text.append(bar[:filled], done_style)
-            text.append(bar[filled:], self.get_component_rich_style("card--bar-todo"))
-            text.append(counts, done_style if complete else Style())
-            text.append(age, detail)
-        return text
+            return [
+                (f" {money}", NO_STYLE),
+                (" · ", palette.detail),
+                (display_safe(card.owner), palette.detail),
+            ]
+        days = days_since(card.stage_entered_at, self._clock())
+        counts = f" {card.jobs_done}/{card.jobs_total}"
+        age = f" {days}d"
+        bar_width = max(0, min(8, width - len(counts) - len(age) - 1))
+        bar = progress_bar(card.jobs_done, card.jobs_total, bar_width)
+        filled = bar.count("█")
+        complete = card.jobs_total > 0 and card.jobs_done == card.jobs_total
+        done_style = palette.complete if complete else palette.bar_done
+        return [
+            (" ", NO_STYLE),
+            (bar[:filled], done_style),
+            (bar[filled:], palette.bar_todo),
+            (counts, done_style if complete else NO_STYLE),
+            (age, palette.detail),
+        ]
+
+
+NO_STYLE = Style()
+
+
+@dataclass(frozen=True)
+class CardPalette:
+    """Every style a column draws with, read from the stylesheet in one go."""
+
+    base: Style
+    title: Style
+    detail: Style
+    cursor: Style
+    cursor_dim: Style
+    bar_done: Style
+    bar_todo: Style
+    complete: Style
+    empty: Style
+    thumb: Style
+    track: Style
+
+    @classmethod
+    def of(cls, column: StageColumn) -> CardPalette:
+        """The styles of ``column`` as its CSS and theme say now."""
+        base = column.rich_style
+        part = column.get_component_rich_style
+        return cls(
+            base=base,
+            title=part("card--title"),
+            detail=part("card--detail"),
+            cursor=base + part("card--cursor"),
+            cursor_dim=base + part("card--cursor-blurred"),
+            bar_done=part("card--bar-done"),
+            bar_todo=part("card--bar-todo"),
+            complete=part("card--complete"),
+            empty=part("column--empty"),
+            thumb=base + part("column--scroll-thumb"),
+            track=base + part("column--scroll-track"),
+        )

@@ -72,7 +72,7 @@ class DealScreen(ModalScreen[None]):
         if deal is not None:
             column = self.board.column(deal.stage)
             column.select_id(deal.id)
-            column.focus()
+            self.board.focus_column(column)
 
     def _move(self, forward: bool) -> None:
         deal = self.pane.deal

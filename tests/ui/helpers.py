@@ -82,10 +82,12 @@ def column(app: SalesboardApp, stage: Stage) -> StageColumn:
 
 
 def focused_column(app: SalesboardApp) -> StageColumn:
-    """The column holding keyboard focus (fails the test if focus is elsewhere)."""
+    """The active column while the board holds the keys (fails if focus is elsewhere)."""
     focused = app.focused
-    assert isinstance(focused, StageColumn), f"focus is on {focused!r}, not a column"
-    return focused
+    assert focused is app.board.grid, f"focus is on {focused!r}, not the board's columns"
+    column = app.board.grid.active
+    assert column.lit, "the active column's cursor is not drawn as focused"
+    return column
 
 
 def card_text(col: StageColumn, index: int) -> list[str]:

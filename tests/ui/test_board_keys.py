@@ -11,6 +11,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Input
 
 from salesboard.service.board import BoardFilter
+from salesboard.ui.column import StageColumn
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.forms import DealForm
 from salesboard.ui.help_screen import HelpScreen
@@ -126,6 +127,39 @@ async def test_home_end_and_g_G_jump_to_first_and_last_card(demo_board: Board) -
             await pilot.press(first)
             assert col.current_id == ids[0]
             assert col.scroll_offset.y == 0
+
+
+def scroll_thumb_rows(col: StageColumn) -> list[int]:
+    """The rows where a column's own scroll bar draws its thumb (its last cell)."""
+    height = col.scrollable_content_region.height
+    return [y for y in range(height) if col.render_line(y).text.endswith("▐")]
+
+
+async def test_a_long_column_shows_where_the_view_is(demo_board: Board) -> None:
+    app = demo_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        col = focused_column(app)
+        height = col.scrollable_content_region.height
+        assert len(col.ids) * 5 > height, "the test needs a column longer than the screen"
+        assert col.allow_vertical_scroll  # so the mouse wheel scrolls it
+        top = scroll_thumb_rows(col)
+        assert top and top[0] == 0
+        await pilot.press("G")
+        bottom = scroll_thumb_rows(col)
+        assert bottom and bottom[-1] == height - 1
+        await pilot.press("g")
+        assert scroll_thumb_rows(col) == top
+
+
+async def test_a_column_that_fits_has_no_scroll_thumb(small_board: Board) -> None:
+    app = small_board.app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        for stage in Stage:
+            col = column(app, stage)
+            assert len(col.ids) * 5 <= col.scrollable_content_region.height
+            assert not col.allow_vertical_scroll
+            assert scroll_thumb_rows(col) == []
 
 
 async def test_page_down_and_up_move_by_a_screenful(demo_board: Board) -> None:
@@ -392,7 +426,7 @@ async def test_slash_filters_by_text_and_escape_clears(demo_board: Board) -> Non
         assert box.value == "" and not box.display
         for stage in Stage:
             assert column(app, stage).ids == everything[stage]
-        assert isinstance(app.focused, type(column(app, FIRST)))
+        assert focused_column(app).stage is FIRST
 
 
 async def test_filter_matches_company_and_owner_case_insensitively(demo_board: Board) -> None:
@@ -526,13 +560,15 @@ async def test_the_focused_card_is_highlighted_on_every_line(small_board: Board)
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
         col = focused_column(app)
-        cursor_rows = [col.render_line(y) for y in range(4)]
-        other_rows = [col.render_line(y) for y in range(5, 9)]
+        card_width = col.scrollable_content_region.width - 1  # the last cell: scroll bar
+        cursor_rows = [col.render_line(y).crop(0, card_width) for y in range(4)]
+        other_rows = [col.render_line(y).crop(0, card_width) for y in range(5, 9)]
         cursor_bg = {seg.style.bgcolor for row in cursor_rows for seg in row if seg.style}
         other_bg = {seg.style.bgcolor for row in other_rows for seg in row if seg.style}
         assert len(cursor_bg) == 1, "every cell of the focused card has the cursor background"
         assert cursor_bg.isdisjoint(other_bg)
         # Another column's cursor is drawn dimmer than the focused one.
         await pilot.press("right")
-        blurred = {seg.style.bgcolor for seg in column(app, FIRST).render_line(0) if seg.style}
+        first_row = column(app, FIRST).render_line(0).crop(0, card_width)
+        blurred = {seg.style.bgcolor for seg in first_row if seg.style}
         assert len(blurred) == 1 and blurred != cursor_bg

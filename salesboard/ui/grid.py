@@ -1,0 +1,81 @@
+"""The six stage columns as one keyboard target with one active column.
+
+Keyboard focus stays on the grid while the user moves between columns. Moving Textual
+focus from one widget to another restyles and repaints the whole screen; switching the
+active column here repaints two cards (the old and the new cursor), which is what keeps a
+column change as cheap as a cursor move at any number of deals.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+
+from salesboard.ui.column import StageColumn
+
+
+class BoardGrid(Horizontal, can_focus=True):
+    """Holds the columns, takes the cursor keys, and lights the active column's cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("home,g", "jump('first')", "First", show=False),
+        Binding("end,G", "jump('last')", "Last", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._active: StageColumn | None = None
+
+    @property
+    def active(self) -> StageColumn:
+        """The column the cursor keys act on (the first one until another is chosen)."""
+        if self._active is None:
+            self._active = self.query(StageColumn).first()
+        return self._active
+
+    def activate(self, column: StageColumn, *, focus: bool = True) -> None:
+        """Make ``column`` the active one; with ``focus``, take the keyboard too.
+
+        The column then tells the screen which deal is current, as a cursor move does.
+        """
+        previous = self.active
+        self._active = column
+        if previous is not column:
+            previous.lit = False
+        column.lit = focus or self.has_focus
+        if focus:
+            self.focus()
+        column.announce()
+
+    def on_focus(self, _event: events.Focus) -> None:
+        """Draw the active cursor bright and say which deal is current."""
+        self.active.lit = True
+        self.active.announce()
+
+    def on_blur(self, _event: events.Blur) -> None:
+        """Dim the cursor: the keys now go elsewhere (the pane, the filter box)."""
+        self.active.lit = False
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a card makes its column active (the column moved its cursor)."""
+        if isinstance(event.widget, StageColumn):
+            self.activate(event.widget)
+
+    def action_cursor(self, delta: int) -> None:
+        """Move the active column's cursor one card up or down."""
+        self.active.move_cursor(delta)
+
+    def action_jump(self, where: str) -> None:
+        """Jump to the first or last card of the active column."""
+        self.active.jump(where)
+
+    def action_page(self, direction: int) -> None:
+        """Move the active column's cursor by one screenful of cards."""
+        self.active.page(direction)
