@@ -51,8 +51,9 @@ ESCAPE = b"\x1b[27u"
 A bare ESC byte (xterm, tmux, VTE) makes Textual wait ``ESCDELAY`` (100 ms) to tell it
 from the start of an escape sequence; that wait is the terminal protocol's, not the app's.
 """
-TOAST_SECONDS = 2.3
-"""An advance shows a 2 s notification; its removal is later output, not the next key's."""
+CONFIRMATION_SECONDS = 3.3
+"""An advance confirms in the status line for 3 s; clearing it is later output, not the
+next key's."""
 FLAT_SLACK = (1.25, 2.0)
 """Above 10k deals a key latency counts as "the same" within 25 % + 2 ms of the 10k median."""
 
@@ -310,7 +311,7 @@ def key_session(
             press(ESCAPE)
             press(b">", words_drawn("Advanced to", refused=("Move refused",)), "advance")
             if cycle + 1 < s.advances:
-                time.sleep(TOAST_SECONDS)
+                time.sleep(CONFIRMATION_SECONDS)
 
         rss = app.peak_rss_kib()
         quit_app(app)

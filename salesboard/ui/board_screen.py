@@ -209,6 +209,10 @@ class BoardScreen(Screen[None]):
             markup=False,
         )
 
+    def confirm(self, message: str) -> None:
+        """Confirm a routine action in the status line (literal text, a few seconds)."""
+        self.query_one(StatusLine).tell(message)
+
     @property
     def focused_column(self) -> StageColumn | None:
         """The active column while the board has the keys, else the pane's card's column."""
@@ -485,7 +489,7 @@ class BoardScreen(Screen[None]):
         if not pane_had_focus:
             self.focus_column(column)
         label = "Advanced" if forward else "Moved back"
-        self.say(f"{label} to {moved.stage.label}", timeout=2)
+        self.confirm(f"{label} to {moved.stage.label}")
         return moved
 
     @keeps_running
@@ -522,7 +526,7 @@ class BoardScreen(Screen[None]):
             self.show_change(deal)
             self.column(deal.stage).select_id(deal.id)
             self.focus_column(self.column(deal.stage))
-            self.say(f"Created {deal.summary.title}", timeout=3)
+            self.confirm(f"Created {deal.summary.title}")
 
         self.app.push_screen(DealForm(None, default_owner=self.ctx.user), created)
 
@@ -573,7 +577,7 @@ class BoardScreen(Screen[None]):
                 self.show_change(result)
                 if self._pane_open and self.pane.deal and self.pane.deal.id == deal_id:
                     self.close_pane()
-                self.say(f"Marked lost: {deal.summary.title}")
+                self.confirm(f"Marked lost: {deal.summary.title}")
 
         self.app.push_screen(LostForm(deal.summary.title), lost)
 
@@ -642,7 +646,7 @@ class BoardScreen(Screen[None]):
         owner = None if self.board_filter.owner is not None else self.ctx.user
         self.board_filter = replace(self.board_filter, owner=owner)
         self.refilter()
-        self.say("Only my deals" if owner else "Everyone's deals", timeout=2)
+        self.confirm("Only my deals" if owner else "Everyone's deals")
 
     @keeps_running
     def jump_to(self, deal_id: int) -> None:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.timer import Timer
 from textual.widgets import Static
 
 from salesboard.service.board import ColumnTotals
 from salesboard.ui.literal import full_money, literal, short_money
 from salesboard.workflow import Stage
+
+
+CONFIRMATION_SECONDS = 3.0
+"""How long the status line shows a confirmation such as "Advanced to Qualified"."""
 
 
 class FixedLine(Static):
@@ -55,7 +60,23 @@ class ColumnHeader(FixedLine):
 
 
 class StatusLine(FixedLine):
-    """Which database, which user, what filter: the facts a user checks at a glance."""
+    """Which database, which user, what filter: the facts a user checks at a glance.
+
+    It also carries the short confirmation of a routine action ("Advanced to
+    Qualified") for a few seconds. A toast would cover cards and lay out the whole
+    screen on every move; this line repaints only itself.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._facts = Text()
+        self._message: str = ""
+        self._message_timer: Timer | None = None
+
+    @property
+    def message(self) -> str:
+        """The confirmation shown now, or ``""``."""
+        return self._message
 
     def show(
         self,
@@ -71,8 +92,7 @@ class StatusLine(FixedLine):
 
         ``online`` lists the other sessions' logins; this user is always counted.
         """
-        text = Text.assemble((" salesboard ", "bold reverse"), " ")
-        text.append("db ")
+        text = Text("db ")
         text.append_text(literal(database, "bold"))
         if read_only:
             text.append(" (read-only)", "bold")
@@ -92,4 +112,27 @@ class StatusLine(FixedLine):
             text.append("  filter ")
             text.append_text(literal(filter_text, "bold"))
         text.append("  ? help · ctrl+p commands", "dim")
+        self._facts = text
+        self._draw()
+
+    def tell(self, message: str, *, seconds: float = CONFIRMATION_SECONDS) -> None:
+        """Show ``message`` (user text allowed: shown literally) for ``seconds``."""
+        if self._message_timer is not None:
+            self._message_timer.stop()
+        self._message = message
+        self._message_timer = self.set_timer(seconds, self._forget_message)
+        self._draw()
+
+    def _forget_message(self) -> None:
+        self._message = ""
+        self._message_timer = None
+        self._draw()
+
+    def _draw(self) -> None:
+        # The message comes first so that a narrow terminal cuts facts, not the message.
+        text = Text.assemble((" salesboard ", "bold reverse"), " ")
+        if self._message:
+            text.append_text(literal(f"✓ {self._message}", "bold"))
+            text.append("  ")
+        text.append_text(self._facts)
         self.put(text)

@@ -141,6 +141,11 @@ def notifications(app: SalesboardApp) -> list[tuple[str, str, str]]:
     return [(n.severity, n.title, n.message) for n in app._notifications]
 
 
+def status_text(app: SalesboardApp) -> str:
+    """What the board's status line shows (facts and any confirmation), as plain text."""
+    return static_text(app.board.query_one("#status", Static))
+
+
 def header_figures(app: SalesboardApp, stage: Stage) -> tuple[int, int]:
     """(open deals, total value in cents) a column header displays."""
     totals = app.board.header(stage).totals

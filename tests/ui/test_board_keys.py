@@ -14,6 +14,7 @@ from salesboard.service.board import BoardFilter
 from salesboard.ui.column import StageColumn
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.forms import DealForm
+from salesboard.ui.header import StatusLine
 from salesboard.ui.help_screen import HelpScreen
 from salesboard.ui.pane import JobList
 from salesboard.workflow import Stage
@@ -30,6 +31,7 @@ from tests.ui.helpers import (
     notifications,
     screen_text,
     static_text,
+    status_text,
     wait_for_palette_hits,
     widget_lines,
 )
@@ -263,7 +265,22 @@ async def test_advance_moves_the_card_and_keeps_focus_on_it(small_board: Board) 
         assert header_figures(app, SECOND) == (2, 650_000)
         assert header_text(app, FIRST).endswith("1 · 1 000")
         assert header_text(app, SECOND).endswith("2 · 6 500")
-        assert ("information", "", "Advanced to Qualified") in notifications(app)
+        assert "✓ Advanced to Qualified" in status_text(app)
+        assert not notifications(app), "a routine move confirms in the status line, no toast"
+
+
+async def test_a_confirmation_leaves_the_status_line_after_a_while(small_board: Board) -> None:
+    app = small_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        status = app.board.query_one(StatusLine)
+        status.tell("Advanced to Qualified", seconds=0.2)
+        await pilot.pause()
+        assert status.message == "Advanced to Qualified"
+        assert "✓ Advanced to Qualified" in status_text(app)
+        assert "alice" in status_text(app), "the facts stay on the line"
+        await pilot.pause(0.4)
+        assert status.message == ""
+        assert "✓" not in status_text(app) and "alice" in status_text(app)
 
 
 @pytest.mark.parametrize(
@@ -357,7 +374,8 @@ async def test_advance_then_back_at_once_is_not_a_conflict(small_board: Board) -
     async with app.run_test(size=NARROW) as pilot:
         await pilot.press("down", "shift+right", "shift+left")
         assert small_board.pipeline.get_deal(2).stage is FIRST
-        assert [n[0] for n in notifications(app)] == ["information", "information"]
+        assert notifications(app) == [], "no conflict, no refusal"
+        assert "✓ Moved back to Prospect" in status_text(app)
         col = focused_column(app)
         assert (col.stage, col.current_id) == (FIRST, 2)
         assert header_figures(app, FIRST) == (2, 350_000)

@@ -19,6 +19,7 @@ from tests.ui.helpers import (
     header_figures,
     notifications,
     static_text,
+    status_text,
 )
 
 
@@ -75,7 +76,7 @@ async def test_new_deal_is_saved_and_focused(small_board: Board) -> None:
         assert (col.stage, col.current_id) == (Stage.PROSPECT, deal.id)
         assert header_figures(app, Stage.PROSPECT) == (3, 350_000 + 1_250_050)
         assert card_text(col, col.cursor)[0].strip() == "Delta expansion"
-        assert ("information", "", "Created Delta expansion") in notifications(app)
+        assert "✓ Created Delta expansion" in status_text(app)
 
 
 async def test_enter_in_a_field_saves_too(empty_board: Board) -> None:
@@ -244,7 +245,7 @@ async def test_lost_needs_a_reason_then_takes_the_deal_off_the_board(small_board
         assert column(app, Stage.PROSPECT).ids == [1]
         assert header_figures(app, Stage.PROSPECT) == (1, 100_000)
         assert focused_column(app).current_id == 1
-        assert ("information", "", "Marked lost: Bravo pilot") in notifications(app)
+        assert "✓ Marked lost: Bravo pilot" in status_text(app)
 
 
 async def test_lost_from_the_pane_closes_it(small_board: Board) -> None:

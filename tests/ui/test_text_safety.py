@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from salesboard.store import Database, Deal
 from salesboard.ui.deal_screen import DealScreen
@@ -136,9 +136,9 @@ async def test_forms_and_notices_keep_hostile_text_literal(hostile_board: Board)
         await pilot.pause()
         deal = hostile_board.pipeline.get_deal(2).summary
         assert deal.lost_reason == "[b]no[/b] budget"
-        assert ("information", "", "Marked lost: [red]x[/]") in notifications(app)
-        toast = " ".join(" ".join(widget_lines(t)) for t in app.screen.query("Toast"))
-        assert "Marked lost: [red]x[/]" in toast
+        status = app.board.query_one("#status", Static)
+        assert "✓ Marked lost: [red]x[/]" in static_text(status)
+        assert "Marked lost: [red]x[/]" in " ".join(widget_lines(status))
         assert app.is_running
 
 
