@@ -27,6 +27,7 @@ from salesboard.service.filters import search_key
 from salesboard.service.presence import Colleague
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
+from salesboard.ui.filter_box import FilterBox
 from salesboard.ui.footer import BoardFooter
 from salesboard.ui.grid import BoardGrid
 from salesboard.ui.guard import keeps_running
@@ -94,7 +95,7 @@ class BoardScreen(Screen[None]):
                         )
             yield DealPane(self.ctx.clock, id="pane")
         yield Static(id="empty-hint")
-        yield Input(placeholder="Filter by title, company or owner", id="filter")
+        yield FilterBox(placeholder="Filter by title, company or owner", id="filter")
         yield BoardFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -10,7 +10,6 @@ from salesboard.service.board import ColumnTotals
 from salesboard.ui.literal import full_money, literal, short_money
 from salesboard.workflow import Stage
 
-
 CONFIRMATION_SECONDS = 3.0
 """How long the status line shows a confirmation such as "Advanced to Qualified"."""
 

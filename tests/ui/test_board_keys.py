@@ -447,6 +447,16 @@ async def test_slash_filters_by_text_and_escape_clears(demo_board: Board) -> Non
         assert focused_column(app).stage is FIRST
 
 
+async def test_a_filter_longer_than_the_box_scrolls_to_what_is_typed(demo_board: Board) -> None:
+    app = demo_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("slash", *"abcdefghij" * 9, "X", "Y", "Z")
+        box = app.board.query_one("#filter", Input)
+        assert box.value.endswith("XYZ") and len(box.value) == 93
+        assert box.scroll_x > 0
+        assert "ijXYZ" in widget_lines(box)[1], "the end of the text and the cursor show"
+
+
 async def test_filter_matches_company_and_owner_case_insensitively(demo_board: Board) -> None:
     by_owner = demo_board.queries.all_column_ids(BoardFilter(text="bob"))
     app = demo_board.app()
