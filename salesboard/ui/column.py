@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -331,11 +332,13 @@ class StageColumn(ScrollView, can_focus=False):
     def render_line(self, y: int) -> Strip:
         """Draw one screen row: a line of some card (or blank), and the scroll mark."""
         palette = self._styles()
-        width = self.scrollable_content_region.width
-        inner = max(0, width - 1)  # the last cell shows where the view is in the column
+        # A column has no border, padding or scrollbar widget, so its size is its view
+        # (``scrollable_content_region`` would look the widget up on the screen per row).
+        view = self.size
+        inner = max(0, view.width - 1)  # the last cell shows where the view is
         row = y + self.scroll_offset.y
         index, line = divmod(row, CARD_HEIGHT)
-        mark = self._scroll_mark(y, palette)
+        mark = self._scroll_mark(y, view.height, palette)
         if not self._ids:
             if y == 1 and self.empty_hint:
                 pieces = [(" " + self.empty_hint, palette.empty)]
@@ -351,14 +354,13 @@ class StageColumn(ScrollView, can_focus=False):
             style = palette.cursor if self._lit else palette.cursor_dim
         return self._strip(self._card_line(card, line, inner - 2, palette), inner, style, mark)
 
-    def _scroll_mark(self, y: int, palette: CardPalette) -> Segment:
+    def _scroll_mark(self, y: int, height: int, palette: CardPalette) -> Segment:
         """One cell of the column's own scroll bar: thumb where the view is, else track.
 
         Drawn with the rows instead of by a Textual scrollbar widget, whose repaint cost
         as much as a column's cards and whose appearing or disappearing relaid out the
         whole screen.
         """
-        height = self.scrollable_content_region.height
         total = self.virtual_size.height
         if height <= 0 or total <= height:
             return Segment(" ", palette.base)
@@ -374,16 +376,26 @@ class StageColumn(ScrollView, can_focus=False):
 
         Component styles carry the widget's own background; the row's (cursor) wins.
         """
+        if width <= 0:
+            return Strip([mark], 1)
         background = Style(bgcolor=style.bgcolor)
-        segments = [
-            Segment(text, style + piece + background if piece else style)
-            for text, piece in pieces
-            if text
-        ]
-        strip = Strip(segments)
-        if strip.cell_length > width:
-            strip = Strip.join([strip.crop(0, max(0, width - 1)), Strip([Segment("…", style)])])
-        return Strip.join([strip.adjust_cell_length(width, style), Strip([mark], 1)])
+        lengths = [cell_len(text) for text, _piece in pieces]
+        room = width if sum(lengths) <= width else width - 1  # keep a cell for "…"
+        segments: list[Segment] = []
+        for (text, piece), cells in zip(pieces, lengths, strict=True):
+            row_style = style + piece + background if piece else style
+            if cells > room:  # too long: cut here and end with an ellipsis
+                segments.append(Segment(set_cell_size(text, max(0, room)) + "…", row_style))
+                room = 0
+                break
+            segments.append(Segment(text, row_style))
+            room -= cells
+        if room > 0:
+            segments.append(Segment(" " * room, style))
+        segments.append(mark)
+        # One Strip per row: building, joining and cropping strips costs more than the
+        # segments themselves (each Strip sets up several caches).
+        return Strip(segments, width + 1)
 
     def _card_line(
         self, card: DealSummary, line: int, width: int, palette: CardPalette

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from sqlalchemy import update
 from textual.widgets import Input, Static
 
@@ -175,3 +176,32 @@ async def test_palette_and_filter_take_hostile_text_literally(hostile_board: Boa
         await pilot.press("escape")
         assert column(app, Stage.PROSPECT).ids == [1, 2, 3, 4, 5]
         assert app.is_running
+
+
+ODD_TITLES = [
+    "日本語の非常に長い案件名と説明",  # wide characters, cut in the middle of one
+    "Café crème — naïve coöperation deal",  # accents, some as combining marks
+    "🚀🚀🚀 rocket launch partnership programme",  # emoji (two cells each)
+    "zero\u200bwidth\u200bspaces\u200bin\u200ba\u200bvery\u200blong\u200btitle",
+]
+
+
+async def test_odd_unicode_titles_are_cut_to_the_card_width(tmp_path: Path) -> None:
+    db = Database.open(str(tmp_path / "odd.db"))
+    board = Board(db, FrozenClock(NOW))
+    for title in ODD_TITLES:
+        board.pipeline.create_deal(title, company=title, owner=ME)
+    app = board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        col = column(app, Stage.PROSPECT)
+        width = col.size.width
+        for index in range(len(ODD_TITLES)):
+            for y in range(index * 5, index * 5 + 4):
+                row = col.render_line(y)
+                assert row.cell_length == width, (index, y, row.text)
+                assert cell_len(row.text) == width, (index, y, row.text)
+            title_row = col.render_line(index * 5).text
+            assert title_row[:-1].rstrip().endswith("…"), title_row  # last cell: scroll bar
+        assert all(cell_len(line) <= NARROW[0] for line in screen_lines(app))
+    db.close()
