@@ -108,7 +108,9 @@ class BoardScreen(Screen[None]):
                         )
             yield DealPane(self.ctx.clock, id="pane")
         yield Static(id="empty-hint")
-        yield FilterBox(placeholder="Filter by title, company or owner", id="filter")
+        yield FilterBox(
+            self._filter_typed, placeholder="Filter by title, company or owner", id="filter"
+        )
         yield BoardFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -627,11 +629,12 @@ class BoardScreen(Screen[None]):
         box.display = True
         box.focus()
 
-    @on(Input.Changed, "#filter")
     @keeps_running
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.board_filter = replace(self.board_filter, text=event.value)
-        self.refilter()
+    def _filter_typed(self, text: str) -> None:
+        """Narrow the board as the filter text changes (typed, pasted or cleared)."""
+        if text != self.board_filter.text:
+            self.board_filter = replace(self.board_filter, text=text)
+            self.refilter()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -640,9 +643,7 @@ class BoardScreen(Screen[None]):
     def _leave_filter(self, *, clear: bool) -> None:
         box = self.query_one("#filter", Input)
         if clear:
-            box.value = ""
-            self.board_filter = replace(self.board_filter, text="")
-            self.refilter()
+            box.value = ""  # the box tells the board, which shows every deal again
         box.display = bool(box.value)
         target = next((c for c in self.columns if not c.is_empty), self.column(Stage.PROSPECT))
         self.focus_column(target)
