@@ -29,7 +29,7 @@ from salesboard.service.presence import Colleague
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
 from salesboard.ui.filter_box import FilterBox
-from salesboard.ui.footer import BoardFooter
+from salesboard.ui.footer import KeyHints
 from salesboard.ui.grid import BoardGrid
 from salesboard.ui.guard import keeps_running
 from salesboard.ui.header import ColumnHeader, StatusLine
@@ -42,15 +42,18 @@ WIDE_PANE = 140  # at this width and above the pane opens beside the board
 
 
 def exempt_from_gc() -> None:
-    """Move every object alive now out of reach of the cyclic garbage collector.
+    """Collect start-up's garbage once, then keep what is left out of later collections.
 
     What start-up builds (modules, widgets, the deal index) lives as long as the board.
     Left in the collector's oldest generation, it was scanned again by every full
     collection, a pause of about 90 ms every few key presses that grew with the number
     of deals. Frozen objects are still freed by reference counting when dropped (an old
-    index after a reload has no cycles).
+    index after a reload has no cycles). Runs after the first frame is drawn, and turns
+    collection back on if the start turned it off (``salesboard.cli.main``).
     """
+    gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 class BoardScreen(Screen[None]):
@@ -111,7 +114,7 @@ class BoardScreen(Screen[None]):
         yield FilterBox(
             self._filter_typed, placeholder="Filter by title, company or owner", id="filter"
         )
-        yield BoardFooter(compact=True, show_command_palette=False)
+        yield KeyHints()
 
     def on_mount(self) -> None:
         """Load the board with two aggregate queries, focus the first card, go live."""

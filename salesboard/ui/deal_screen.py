@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
 from salesboard.service import DealView
-from salesboard.ui.footer import BoardFooter
+from salesboard.ui.footer import KeyHints
 from salesboard.ui.pane import DealPane
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class DealScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The same pane widget the wide layout uses."""
         yield DealPane(self.board.ctx.clock, id="modal-pane")
-        yield BoardFooter(compact=True, show_command_palette=False)
+        yield KeyHints()
 
     @property
     def pane(self) -> DealPane:

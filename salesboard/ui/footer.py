@@ -1,36 +1,84 @@
-"""A footer that is rebuilt only when the keys it shows change."""
+"""The footer: the keys that work now, drawn as one line of text."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Static
 
 
-class BoardFooter(Footer):
-    """Textual's footer, minus the rebuild on every focus change.
+class KeyHints(Static):
+    """The shown bindings of the focused widget and its screen, one entry per action.
 
-    The stock footer recomposes itself (a few layout passes of the whole screen) whenever
-    focus moves, even when the same keys are shown, which made moving between columns
-    several times slower than drawing the cards. Here it recomposes only when the shown
-    keys, their descriptions or their enabled state really changed.
+    Textual's ``Footer`` builds a widget per key and rebuilds them whenever the bindings
+    may have changed: at start that is a second layout and a second full frame before
+    the board is complete. Here the keys are one line of text, redrawn in place only
+    when what it shows changed. Like ``Footer``, it follows
+    ``Screen.bindings_updated_signal``; a key shows dimmed when its action is disabled.
     """
+
+    DEFAULT_CSS = """
+    KeyHints {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    KeyHints > .key-hints--key {
+        color: $footer-key-foreground;
+        text-style: bold;
+    }
+    KeyHints > .key-hints--description {
+        color: $footer-description-foreground;
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"key-hints--key", "key-hints--description"}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._shown: tuple[tuple[str, str, str, bool], ...] | None = None
+        self._shown: tuple[tuple[str, str, bool], ...] | None = None
 
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        """Recompose only for a different set of keys."""
-        shown = tuple(
-            (binding.key, binding.action, binding.description, enabled)
-            for _node, binding, enabled, _tooltip in screen.active_bindings.values()
-            if binding.show
-        )
-        will_recompose = screen.app.app_focus and self.is_attached and screen is self.screen
-        if will_recompose and shown == self._shown:
+    def on_mount(self) -> None:
+        """Follow the screen's bindings, and show them now (no second frame at start)."""
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        """Stop following the screen's bindings."""
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    @property
+    def keys(self) -> tuple[tuple[str, str, bool], ...]:
+        """(key as displayed, description, enabled) of each entry shown now."""
+        return self._shown or ()
+
+    def _bindings_changed(self, screen: Screen[Any]) -> None:
+        if screen is not self.screen:
             return
-        if will_recompose:
-            self._shown = shown
-        super().bindings_changed(screen)
+        shown: dict[str, tuple[str, str, bool]] = {}
+        for _node, binding, enabled, _tooltip in screen.active_bindings.values():
+            if binding.show and binding.action not in shown:
+                key = self.app.get_key_display(binding)
+                shown[binding.action] = (key, binding.description, enabled)
+        entries = tuple(shown.values())
+        if entries != self._shown:
+            self._shown = entries
+            self.update(self._text(entries), layout=False)
+
+    def _text(self, entries: tuple[tuple[str, str, bool], ...]) -> Text:
+        key_style = self.get_component_rich_style("key-hints--key", partial=True)
+        description_style = self.get_component_rich_style(
+            "key-hints--description", partial=True
+        )
+        text = Text(no_wrap=True, end="")
+        for key, description, enabled in entries:
+            entry = Text.assemble((key, key_style), (f" {description} ", description_style))
+            if not enabled:
+                entry.stylize("dim")
+            text.append_text(entry)
+        return text

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from salesboard.service import EventView
 from salesboard.service.history_text import describe_event, event_label
-from salesboard.ui.footer import BoardFooter
+from salesboard.ui.footer import KeyHints
 from salesboard.ui.literal import literal
 
 
@@ -46,7 +46,7 @@ class HistoryScreen(ModalScreen[None]):
         with VerticalScroll(id="history", classes="modal"):
             yield Static(heading, classes="form-title")
             yield Static(self._table(), id="history-table")
-        yield BoardFooter(compact=True, show_command_palette=False)
+        yield KeyHints()
 
     def _table(self) -> Table:
         table = Table(box=None, show_header=True, header_style="dim", padding=(0, 1), expand=True)
