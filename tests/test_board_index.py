@@ -44,9 +44,14 @@ def test_index_matches_the_sql_queries(demo_db: Database, flt: BoardFilter) -> N
         assert sum(len(ids) for ids in view.columns.values()) == len(index) > 50
 
 
-def test_put_keeps_the_index_equal_to_a_fresh_load(demo_db: Database) -> None:
+@pytest.mark.parametrize("searched_first", [False, True], ids=["fresh", "searched"])
+def test_put_keeps_the_index_equal_to_a_fresh_load(
+    demo_db: Database, searched_first: bool
+) -> None:
     index = OpenDealIndex(demo_db)
     index.load()
+    if searched_first:  # search keys already built: put must keep them current too
+        index.view(BoardFilter(text="a"))
     pipeline = Pipeline(demo_db, actor="carol")
     created = pipeline.create_deal("Fresh [red]deal[/]", company="Nordwind", owner="carol")
     index.put(created.summary)

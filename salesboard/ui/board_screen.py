@@ -164,6 +164,11 @@ class BoardScreen(Screen[None]):
         for column in self.columns:
             column.forget_cards()  # details may be stale too
         self.refilter()
+        # One query for the cards every column shows first, instead of one per column.
+        rows = self.app.size.height // CARD_HEIGHT + 1
+        shown = self.ctx.queries.cards(i for c in self.columns for i in c.first_ids(rows))
+        for column in self.columns:
+            column.preload(shown)
         self.call_after_refresh(exempt_from_gc)
 
     def refilter(self) -> None:

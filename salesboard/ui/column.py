@@ -146,6 +146,14 @@ class StageColumn(ScrollView, can_focus=False):
         """The details last drawn for a deal (with the version the user saw), if any."""
         return self._cards.get(deal_id)
 
+    def first_ids(self, count: int) -> list[int]:
+        """The first ``count`` deals of the column (those a fresh view shows)."""
+        return self._ids[:count]
+
+    def preload(self, cards: dict[int, DealSummary]) -> None:
+        """Keep the details of those of ``cards`` in this column, so drawing needs no query."""
+        self._cards.update((i, card) for i, card in cards.items() if self.contains(i))
+
     def put_card(self, card: DealSummary) -> None:
         """Show fresh details of one deal without refetching anything else."""
         self._cards[card.id] = card
@@ -268,10 +276,12 @@ class StageColumn(ScrollView, can_focus=False):
         return True
 
     def _resize(self) -> None:
-        region = self.scrollable_content_region
-        # Pad so that the furthest scroll is still a whole number of cards.
-        padding = region.height % CARD_HEIGHT if self._ids else 0
-        size = Size(region.width, len(self._ids) * CARD_HEIGHT + padding)
+        # The scroll range depends on the number of cards only, never on the column's
+        # height, so a resize (the first layout included) needs no second paint. The
+        # padding of CARD_HEIGHT - 1 rows lets the last card be scrolled to at whole
+        # cards (the top card never cut in half) whatever the height.
+        rows = len(self._ids) * CARD_HEIGHT + CARD_HEIGHT - 1 if self._ids else 0
+        size = Size(0, rows)
         if size != self.virtual_size:
             # Assigning ``virtual_size`` lays out the whole screen again. A column's
             # outer size never depends on its content and it has no scrollbar widget
@@ -285,11 +295,14 @@ class StageColumn(ScrollView, can_focus=False):
     @property
     def allow_vertical_scroll(self) -> bool:
         """The mouse wheel scrolls a column that overflows (it draws its own scroll bar)."""
-        return self.virtual_size.height > self.scrollable_content_region.height
+        return self._overflows(self.size.height)
+
+    def _overflows(self, height: int) -> bool:
+        """Whether the cards (without the last card's blank line) are taller than the view."""
+        return len(self._ids) * CARD_HEIGHT - 1 > height
 
     def on_resize(self, _event: events.Resize) -> None:
-        """Keep the virtual size and cursor visible when the terminal is resized."""
-        self._resize()
+        """Keep the cursor's card in view when the terminal is resized."""
         self._scroll_to_cursor()
 
     def on_click(self, event: events.Click) -> None:
@@ -361,11 +374,13 @@ class StageColumn(ScrollView, can_focus=False):
         as much as a column's cards and whose appearing or disappearing relaid out the
         whole screen.
         """
-        total = self.virtual_size.height
-        if height <= 0 or total <= height:
+        if height <= 0 or not self._overflows(height):
             return Segment(" ", palette.base)
+        total = len(self._ids) * CARD_HEIGHT
         thumb = max(1, height * height // total)
-        top = (height - thumb) * self.scroll_offset.y // max(1, total - height)
+        # The view scrolls by whole cards: its last position shows the last page of cards.
+        last = max(1, (len(self._ids) - max(1, height // CARD_HEIGHT)) * CARD_HEIGHT)
+        top = (height - thumb) * min(self.scroll_offset.y, last) // last
         on_thumb = top <= y < top + thumb
         return Segment("▐", palette.thumb) if on_thumb else Segment(" ", palette.track)
 

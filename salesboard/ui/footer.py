@@ -72,9 +72,7 @@ class KeyHints(Static):
 
     def _text(self, entries: tuple[tuple[str, str, bool], ...]) -> Text:
         key_style = self.get_component_rich_style("key-hints--key", partial=True)
-        description_style = self.get_component_rich_style(
-            "key-hints--description", partial=True
-        )
+        description_style = self.get_component_rich_style("key-hints--description", partial=True)
         text = Text(no_wrap=True, end="")
         for key, description, enabled in entries:
             entry = Text.assemble((key, key_style), (f" {description} ", description_style))

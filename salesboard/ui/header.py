@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Static
 
 from salesboard.service.board import ColumnTotals
@@ -26,8 +27,13 @@ class FixedLine(Static):
         self.update(text, layout=False)
 
 
-class ColumnHeader(FixedLine):
-    """The stage name over ``12 · 340 000``; amounts shorten (``340k``) when narrow."""
+class ColumnHeader(Widget):
+    """The stage name over ``12 · 340 000``; amounts shorten (``340k``) when narrow.
+
+    The text is worked out when drawn, for the width it is drawn at, so neither a new
+    total nor a resize (the first layout included) needs more than a repaint of the
+    header itself.
+    """
 
     def __init__(self, stage: Stage, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -39,14 +45,23 @@ class ColumnHeader(FixedLine):
         """The figures shown now."""
         return self._totals
 
+    @property
+    def text(self) -> str:
+        """What the header shows at its current width, as plain text."""
+        return self._text(self._width()).plain
+
     def show(self, totals: ColumnTotals) -> None:
         """Display new figures."""
-        self._totals = totals
-        self.put(self._text(self.size.width or 30))
+        if totals != self._totals:
+            self._totals = totals
+            self.refresh()
 
-    def on_resize(self) -> None:
-        """Pick the long or short form for the new width."""
-        self.put(self._text(self.size.width))
+    def render(self) -> Text:
+        """The name and figures, in the long or short form for the width drawn at."""
+        return self._text(self._width())
+
+    def _width(self) -> int:
+        return self.size.width  # the content area: padding excluded
 
     def _text(self, width: int) -> Text:
         total = self._totals

@@ -154,7 +154,7 @@ def header_figures(app: SalesboardApp, stage: Stage) -> tuple[int, int]:
 
 def header_text(app: SalesboardApp, stage: Stage) -> str:
     """What a column header shows, as plain text."""
-    return static_text(app.board.header(stage))
+    return app.board.header(stage).text
 
 
 async def wait_for_palette_hits(pilot: Pilot[None], first: str = "") -> None:
