@@ -117,12 +117,17 @@ class BoardScreen(Screen[None]):
         yield KeyHints()
 
     def on_mount(self) -> None:
-        """Load the board with two aggregate queries, focus the first card, go live."""
+        """Load the board, focus the first card, and go live once it is on screen.
+
+        Polling and the presence heartbeat (a write, in a thread) start after the first
+        frame, so they do not compete with drawing it; the change baseline is taken
+        before the load, so nothing committed meanwhile is missed.
+        """
         self.query_one("#readonly-banner").display = self.read_only
         self.reload()
         self.focus_column(self.column(Stage.PROSPECT))
         if self.live_updates:
-            self.live.start()
+            self.call_after_refresh(self.live.start)
 
     def on_unmount(self) -> None:
         """Stop polling and leave the presence list."""

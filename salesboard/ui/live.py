@@ -39,9 +39,15 @@ class LiveUpdates:
         self._timer: Timer | None = None
         self._presence_read = 0.0
         self._failing = False
+        self._stopped = False
 
     def start(self) -> None:
-        """Begin polling; announce this session unless the database is read-only for us."""
+        """Begin polling; announce this session unless the database is read-only for us.
+
+        Does nothing once stopped (a board quit before its first frame was drawn).
+        """
+        if self._stopped:
+            return
         if not self.screen.ctx.pipeline.db.read_only:
             self.heartbeat = Heartbeat(self.book)
             self.heartbeat.start()
@@ -49,6 +55,7 @@ class LiveUpdates:
 
     def stop(self) -> None:
         """Stop polling and leave the presence table."""
+        self._stopped = True
         if self._timer is not None:
             self._timer.stop()
         if self.heartbeat is not None:
