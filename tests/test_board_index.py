@@ -45,9 +45,7 @@ def test_index_matches_the_sql_queries(demo_db: Database, flt: BoardFilter) -> N
 
 
 @pytest.mark.parametrize("searched_first", [False, True], ids=["fresh", "searched"])
-def test_put_keeps_the_index_equal_to_a_fresh_load(
-    demo_db: Database, searched_first: bool
-) -> None:
+def test_put_keeps_the_index_equal_to_a_fresh_load(demo_db: Database, searched_first: bool) -> None:
     index = OpenDealIndex(demo_db)
     index.load()
     if searched_first:  # search keys already built: put must keep them current too
