@@ -130,8 +130,13 @@ class BoardScreen(Screen[None]):
             self.call_after_refresh(self.live.start)
 
     def on_unmount(self) -> None:
-        """Stop polling and leave the presence list."""
+        """Stop polling, leave the presence list, and let the collector see everything again.
+
+        Unfreezing matters when the board is not the whole process (the tests run many
+        boards in one): what this board froze can be collected once it is gone.
+        """
         self.live.stop()
+        gc.unfreeze()
 
     # ------------------------------------------------------------ data down
 
