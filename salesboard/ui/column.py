@@ -138,7 +138,7 @@ class StageColumn(ScrollView, can_focus=False):
         self._ids = ids
         found = self.position(keep) if keep is not None else None
         self._cursor = found if found is not None else 0
-        self._resize()
+        self._update_scroll_range()
         self.refresh()
         self._scroll_to_cursor()
 
@@ -183,7 +183,7 @@ class StageColumn(ScrollView, can_focus=False):
                 keep_view = position < self.scroll_offset.y // CARD_HEIGHT
         if select:
             self._cursor = position
-        self._resize()
+        self._update_scroll_range()
         self.refresh()
         if keep_view:  # a card arrived above the view: keep the same cards in sight
             self.scroll_to(
@@ -203,7 +203,7 @@ class StageColumn(ScrollView, can_focus=False):
         self._cards.pop(deal_id, None)  # a stale copy would carry an old version
         if position < self._cursor or self._cursor >= len(self._ids):
             self._cursor = max(0, self._cursor - 1)
-        self._resize()
+        self._update_scroll_range()
         self.refresh()
         if above_view:  # keep the same cards in sight
             self.scroll_to(
@@ -275,7 +275,7 @@ class StageColumn(ScrollView, can_focus=False):
         self.scroll_to(y=first * CARD_HEIGHT, animate=False, force=True, immediate=True)
         return True
 
-    def _resize(self) -> None:
+    def _update_scroll_range(self) -> None:
         # The scroll range depends on the number of cards only, never on the column's
         # height, so a resize (the first layout included) needs no second paint. The
         # padding of CARD_HEIGHT - 1 rows lets the last card be scrolled to at whole

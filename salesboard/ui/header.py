@@ -15,18 +15,6 @@ CONFIRMATION_SECONDS = 3.0
 """How long the status line shows a confirmation such as "Advanced to Qualified"."""
 
 
-class FixedLine(Static):
-    """A fixed-height strip of text that repaints only itself.
-
-    ``Static.update`` lays out the whole screen again by default; headers and the status
-    line have fixed heights in the stylesheet, so repainting the widget is enough.
-    """
-
-    def put(self, text: Text) -> None:
-        """Show ``text`` without a layout pass."""
-        self.update(text, layout=False)
-
-
 class ColumnHeader(Widget):
     """The stage name over ``12 · 340 000``; amounts shorten (``340k``) when narrow.
 
@@ -73,7 +61,7 @@ class ColumnHeader(Widget):
         return Text.assemble((name, "bold"), "\n", figures)
 
 
-class StatusLine(FixedLine):
+class StatusLine(Static):
     """Which database, which user, what filter: the facts a user checks at a glance.
 
     It also carries the short confirmation of a routine action ("Advanced to
@@ -149,4 +137,6 @@ class StatusLine(FixedLine):
             text.append_text(literal(f"✓ {self._message}", "bold"))
             text.append("  ")
         text.append_text(self._facts)
-        self.put(text)
+        # ``Static.update`` lays out the whole screen by default; this line has a fixed
+        # height in the stylesheet, so repainting it is enough.
+        self.update(text, layout=False)
