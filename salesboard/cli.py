@@ -151,8 +151,13 @@ class _Session:
     demo: bool
     _db: Database | None = field(default=None, repr=False)
 
-    def database(self) -> Database:
-        """The selected database, opened (and for ``--demo`` seeded) once per run."""
+    def database(self, *, create: bool = False) -> Database:
+        """The selected database, opened (and for ``--demo`` seeded) once per run.
+
+        Only ``create`` (``init``, ``demo``, the first board on the default file) and
+        ``--demo`` make a new database; every other command refuses a missing one, so a
+        mistyped path is reported instead of silently taking the user's changes.
+        """
         if self._db is None:
             from salesboard.store import Database
 
@@ -160,11 +165,11 @@ class _Session:
                 from salesboard.store import default_db_path
 
                 path = default_db_path("demo.db")
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._db = Database.open(str(path))
+                _make_data_directory(path)
+                self._db = Database.open(str(path), create=True)
                 _seed_if_empty(self._db)
             else:
-                self._db = Database.open(self.target)
+                self._db = Database.open(self.target, create=create)
         return self._db
 
     def pipeline(self) -> Pipeline:
@@ -178,6 +183,18 @@ class _Session:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _make_data_directory(path: Path) -> None:
+    """Create the user data directory for the default or demo database, if missing."""
+    from salesboard.errors import DatabaseUnavailable
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnavailable(
+            f"cannot create directory {path.parent}: {error.strerror or error}"
+        ) from None
 
 
 def _seed_if_empty(db: Database) -> None:
@@ -252,6 +269,13 @@ def _when(moment: datetime) -> str:
 def _day(value: date | None) -> str:
     """A date, or a dash for none."""
     return value.isoformat() if value else "—"
+
+
+def _safe(text: str) -> str:
+    """A path or name for a message line, with terminal control characters removed."""
+    from salesboard.validation import display_safe
+
+    return display_safe(text)
 
 
 def _print_json(data: Any) -> None:
@@ -495,9 +519,14 @@ def _open_board(state: _Session) -> None:
             "the board needs a terminal; in scripts use a command such as "
             "'salesboard list' (see salesboard --help)"
         )
+    from salesboard.store import default_db_path
+    from salesboard.store.location import is_default
     from salesboard.ui.launch import run_board
 
-    run_board(state.database())
+    first_run = not state.demo and is_default(state.target)
+    if first_run:
+        _make_data_directory(default_db_path())
+    run_board(state.database(create=first_run))
 
 
 @cli.command("add", short_help="Create a deal in Prospect; print its id.")
@@ -728,10 +757,10 @@ def demo_command(ctx: click.Context, deals: int, seed: int) -> None:
     """Fill an empty database with a realistic, deterministic demo pipeline."""
     from salesboard.service.demo import seed_demo
 
-    db = _session(ctx).database()
+    db = _session(ctx).database(create=True)
     created = seed_demo(db, deals=deals, seed=seed)
     noun = "deal" if created == 1 else "deals"
-    click.echo(f"created {created} demo {noun} in {db.name}")
+    click.echo(f"created {created} demo {noun} in {_safe(db.name)}")
 
 
 @cli.command("init", short_help="Create or upgrade the database; --shared GROUP for a team.")
@@ -743,6 +772,11 @@ def demo_command(ctx: click.Context, deals: int, seed: int) -> None:
     help="Set it up for every member of GROUP: directory 2770 (setgid), files 660.",
 )
 @click.option(
+    "--take-over",
+    is_flag=True,
+    help="With --shared, as root: take over a database file that belongs to another user.",
+)
+@click.option(
     "--db",
     "init_target",
     metavar="PATH",
@@ -750,13 +784,18 @@ def demo_command(ctx: click.Context, deals: int, seed: int) -> None:
     help="The database file; the same as the global --db (give it in one place).",
 )
 @click.pass_context
-def init_command(ctx: click.Context, group: str | None, init_target: str | None) -> None:
+def init_command(
+    ctx: click.Context, group: str | None, take_over: bool, init_target: str | None
+) -> None:
     """Create the database and its directory, or upgrade its schema; safe to run again.
 
     With --shared GROUP the directory gets group GROUP and mode 2770 (setgid, so that the
     -wal and -shm files any member creates later get the group too) and the database
-    file group GROUP and mode 660, so that every member of GROUP can use the board.
-    An existing file is checked (PRAGMA quick_check) before anything is changed.
+    file group GROUP and mode 660, so that every member of GROUP can use the board. It
+    refuses a directory, or a directory on the way, that belongs to or may be written by
+    anyone but root and you, a link or hard link where a database file belongs, and a
+    database file of another user (unless --take-over). An existing file is checked
+    (PRAGMA quick_check) before anything is changed.
     """
     state = _session(ctx)
     if init_target is not None:
@@ -765,12 +804,14 @@ def init_command(ctx: click.Context, group: str | None, init_target: str | None)
         state.target = init_target
     if state.demo and (group is not None or init_target is not None):
         raise click.UsageError("--demo uses its own database; init --shared needs --db PATH")
-    path = _init_file(state, make_directory=group is None)
+    if take_over and group is None:
+        raise click.UsageError("--take-over goes with --shared GROUP")
+    path = _init_file(state, shared=group is not None)
     if group is None:
-        db = state.database()
+        db = state.database(create=True)
         if db.read_only:
             raise db.read_only_error()
-        click.echo(f"database ready: {db.name}")
+        click.echo(f"database ready: {_safe(db.name)}")
         return
     if path is None:
         from salesboard.errors import InvalidInput
@@ -779,29 +820,47 @@ def init_command(ctx: click.Context, group: str | None, init_target: str | None)
             "--shared sets up a SQLite file; on a database server, grant the team's "
             "role access instead"
         )
-    _share(path, group)
+    _share(path, group, take_over=take_over)
 
 
-def _init_file(state: _Session, *, make_directory: bool) -> Path | None:
+def _init_file(state: _Session, *, shared: bool) -> Path | None:
     """The SQLite file ``init`` works on (None for a server URL), checked if it exists.
 
-    ``make_directory`` creates a missing directory (``--shared`` makes its own).
+    Plain ``init`` creates a missing directory; ``--shared`` makes and checks its own
+    (``prepare_shared``), so nothing is looked at here.
     """
     from salesboard.errors import DatabaseUnavailable
     from salesboard.store import resolve_url
-    from salesboard.store.database import quick_check
     from salesboard.store.engine import sqlite_file
 
     if state.demo:
         return None
     path = sqlite_file(resolve_url(state.target))
-    if path is None:
-        return None
-    try:
-        existing = path.is_file() and path.stat().st_size > 0
-    except PermissionError:
-        from salesboard.store.sharing import no_access_message
+    if path is None or shared:
+        return path
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True)
+        except OSError as error:
+            raise DatabaseUnavailable(
+                f"cannot create directory {path.parent}: {error.strerror or error}"
+            ) from None
+    _check_existing(path)
+    return path
 
+
+def _check_existing(path: Path) -> None:
+    """Refuse to set up a file that is a link, or damaged, or not a salesboard database."""
+    import os
+
+    from salesboard.errors import DatabaseUnavailable
+    from salesboard.store.database import quick_check
+    from salesboard.store.fileguard import check_database_file
+    from salesboard.store.sharing import no_access_message
+
+    try:
+        existing = check_database_file(path) and os.lstat(path).st_size > 0
+    except PermissionError:
         raise DatabaseUnavailable(no_access_message(path)) from None
     if existing:
         finding = quick_check(path)
@@ -810,33 +869,26 @@ def _init_file(state: _Session, *, make_directory: bool) -> Path | None:
                 f"{path}: the file is damaged or not a salesboard database (quick_check: "
                 f"{finding}); nothing was changed"
             )
-    if make_directory and not path.parent.exists():
-        try:
-            path.parent.mkdir(parents=True)
-        except OSError as error:
-            raise DatabaseUnavailable(
-                f"cannot create directory {path.parent}: {error.strerror or error}"
-            ) from None
-    return path
 
 
-def _share(path: Path, group: str) -> None:
+def _share(path: Path, group: str, *, take_over: bool) -> None:
     """``init --shared``: set the file up for the group and say what was done."""
     from salesboard.store import Database
-    from salesboard.store.sharing import prepare_shared
+    from salesboard.store.shared_setup import prepare_shared
 
     def create(database: Path) -> None:
-        db = Database.open(str(database))
+        _check_existing(database)
+        db = Database.open(str(database), create=True)
         try:
             if db.read_only:
                 raise db.read_only_error()
         finally:
             db.close()
 
-    setup = prepare_shared(path, group, create)
-    click.echo(f"shared {setup.database} with group {setup.group}:")
+    setup = prepare_shared(path, group, create, take_over=take_over)
+    click.echo(f"shared {_safe(str(setup.database))} with group {setup.group}:")
     for done in setup.paths:
-        click.echo(f"  {done.describe()}")
+        click.echo(f"  {_safe(done.describe())}")
     click.echo(
         f"every member of {setup.group} can now read and write it; add people with "
         f"'usermod -aG {setup.group} LOGIN' (they must log in again)"

@@ -15,6 +15,27 @@ class DatabaseUnavailable(SalesboardError):
     exit_code = 1
 
 
+class DatabaseMissing(DatabaseUnavailable):
+    """There is no database where the command looked, and this command does not create one.
+
+    Only ``salesboard init`` (and the first board on the default file, and the demo)
+    creates a database, so that a mistyped path is reported instead of becoming a new,
+    empty database that silently takes the user's changes.
+    """
+
+    exit_code = 1
+
+
+class DamagedData(DatabaseUnavailable):
+    """A stored row breaks the rules the program relies on (written by another tool).
+
+    Raised when a change would have to build on such a row; reads show the row as
+    damaged instead and go on. ``salesboard doctor`` lists every such row.
+    """
+
+    exit_code = 1
+
+
 class ReadOnlyDatabase(DatabaseUnavailable):
     """The database can be read but not written by this user; nothing was changed.
 

@@ -99,12 +99,12 @@ def make_screenshots(out: Path, shots: Sequence[Shot] = SHOTS) -> list[Path]:
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="salesboard-shots-") as tmp, chdir(tmp):
         template = Path("template.db")
-        db = Database.open(str(template))
+        db = Database.open(str(template), create=True)
         seed_demo(db, deals=DEALS, seed=SEED, now=NOW, me=ME)
         db.close()
         for shot in shots:
             shutil.copyfile(template, DB_FILE)
-            db = Database.open(f"sqlite:///{DB_FILE}")
+            db = Database.open(f"sqlite:///{DB_FILE}", create=True)
             try:
                 written.append(asyncio.run(take(shot, db, out)))
             finally:

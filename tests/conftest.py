@@ -20,6 +20,8 @@ import pytest
 from salesboard.service import Pipeline
 from salesboard.store import Database
 
+pytest_plugins = ("tests.unix_users",)
+
 PG_URL = os.environ.get("SALESBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FROZEN_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -86,7 +88,7 @@ def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
     """An opened, migrated database on each backend."""
-    database = Database.open(db_url)
+    database = Database.open(db_url, create=True)
     yield database
     database.close()
 

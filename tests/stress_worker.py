@@ -168,7 +168,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     stop = workdir / f"stop-{name}"
     deadline = time.monotonic() + config["max_seconds"]
 
-    db = Database.open(config["db"])
+    db = Database.open(config["db"], create=True)
     phase.watch(db)
     pipeline = Pipeline(db, actor=name, clock=clock)
     _barrier(workdir, name)

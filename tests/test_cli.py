@@ -49,7 +49,9 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def run(runner: CliRunner, sqlite_url: str) -> Run:
-    """Run ``salesboard --db <test file> ARGS...``."""
+    """Run ``salesboard --db <test file> ARGS...`` on a database made with ``init``."""
+    made = runner.invoke(cli, ["--db", sqlite_url, "init"])
+    assert made.exit_code == 0, made.output
 
     def invoke(*args: str, env: dict[str, str | None] | None = None) -> Result:
         return runner.invoke(cli, ["--db", sqlite_url, *args], env=env)
@@ -60,7 +62,7 @@ def run(runner: CliRunner, sqlite_url: str) -> Run:
 @pytest.fixture
 def service(sqlite_url: str) -> Iterator[Pipeline]:
     """The service on the same file, for arranging state quickly."""
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     yield Pipeline(db, actor="alice")
     db.close()
 
@@ -155,8 +157,27 @@ def test_no_command_in_a_terminal_opens_the_board_on_the_selected_db(
     monkeypatch.setattr(launch, "run_board", lambda db: opened.append(db.name))
     monkeypatch.setattr(sys, "stdin", _Tty())
     monkeypatch.setattr(sys, "stdout", _Tty())
+    # A path given with --db is never created by the board: a typo is reported.
+    with pytest.raises(Exception, match="no database at "):
+        cli.main(["--db", sqlite_url], standalone_mode=False)
+    assert opened == [] and not Path(sqlite_url).exists()
+    assert runner.invoke(cli, ["--db", sqlite_url, "init"]).exit_code == 0
     assert cli.main(["--db", sqlite_url], standalone_mode=False) is None
     assert opened == [str(Path(sqlite_url).absolute())]
+
+
+def test_the_first_board_on_the_default_file_creates_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import salesboard.ui.launch as launch
+
+    opened: list[str] = []
+    monkeypatch.setattr(launch, "run_board", lambda db: opened.append(db.name))
+    monkeypatch.setattr(sys, "stdin", _Tty())
+    monkeypatch.setattr(sys, "stdout", _Tty())
+    assert cli.main([], standalone_mode=False) is None
+    default = tmp_path / "xdg" / "salesboard" / "salesboard.db"
+    assert opened == [str(default)] and default.is_file()
 
 
 class _Tty(io.StringIO):
@@ -174,6 +195,7 @@ def test_python_m_salesboard_runs_the_cli(tmp_path: Path) -> None:
             [sys.executable, "-m", "salesboard", *args], capture_output=True, text=True, env=env
         )
 
+    assert salesboard("--db", db, "init").returncode == 0
     added = salesboard("--db", db, "add", "Fleet [red]x[/]", "--company", "Northwind")
     assert (added.returncode, added.stdout, added.stderr) == (0, "1\n", "")
     listed = salesboard("--db", db, "list")
@@ -213,11 +235,12 @@ def test_unknown_url_scheme_is_exit_1(runner: CliRunner) -> None:
 
 
 def test_salesboard_db_environment_variable_is_honoured(runner: CliRunner, sqlite_url: str) -> None:
+    ok(runner.invoke(cli, ["init"], env={"SALESBOARD_DB": sqlite_url}))
     out = ok(
         runner.invoke(cli, ["add", "Via env", "--company", "C"], env={"SALESBOARD_DB": sqlite_url})
     )
     assert out == "1\n"
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     try:
         assert [d.title for d in Pipeline(db).list_deals()] == ["Via env"]
     finally:
@@ -225,8 +248,35 @@ def test_salesboard_db_environment_variable_is_honoured(runner: CliRunner, sqlit
 
 
 def test_default_database_is_in_the_user_data_directory(runner: CliRunner, tmp_path: Path) -> None:
+    default = tmp_path / "xdg" / "salesboard" / "salesboard.db"
+    assert "database ready: " + str(default) in ok(runner.invoke(cli, ["init"]))
     assert ok(runner.invoke(cli, ["add", "Default", "--company", "C"])) == "1\n"
-    assert (tmp_path / "xdg" / "salesboard" / "salesboard.db").is_file()
+    assert default.is_file()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("add", "Typo", "--company", "C"), ("list",), ("show", "1"), ("history", "1")],
+    ids=["add", "list", "show", "history"],
+)
+def test_only_init_creates_a_database(runner: CliRunner, tmp_path: Path, args: tuple[str]) -> None:
+    typo = tmp_path / "sales.bd"
+    err = failed(runner.invoke(cli, ["--db", str(typo), *args]), 1)
+    assert err == (
+        f"salesboard: no database at {typo}; create it with 'salesboard init --db {typo}' "
+        "(or check the path for a typo)\n"
+    )
+    assert [entry.name for entry in tmp_path.iterdir() if entry.name != "xdg"] == []
+    # Nor on the default file: only the board's first run (or init) makes that one.
+    failed(runner.invoke(cli, list(args)), 1)
+    assert not (tmp_path / "xdg" / "salesboard" / "salesboard.db").exists()
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite:///file:x?mode=memory"])
+def test_in_memory_databases_are_refused(runner: CliRunner, url: str) -> None:
+    for args in (("add", "Kept?", "--company", "C"), ("init",)):
+        err = failed(runner.invoke(cli, ["--db", url, *args]), 1)
+        assert "in-memory and URI-style SQLite databases are refused" in err
 
 
 # -------------------------------------------------------------------------- add
@@ -647,14 +697,14 @@ def test_demo_flag_lists_a_seeded_separate_database(runner: CliRunner, tmp_path:
     assert demo_db.is_file()
     assert not (tmp_path / "xdg" / "salesboard" / "salesboard.db").exists()
     assert "Title" in out and "EUR" in out
-    db = Database.open(str(demo_db))
+    db = Database.open(str(demo_db), create=True)
     try:
         assert len(Pipeline(db).list_deals(status=None)) == 200
         assert out.rstrip().endswith(f"{len(Pipeline(db).list_deals())} deals")
     finally:
         db.close()
     ok(runner.invoke(cli, ["--demo", "list"]))  # a second start does not seed again
-    db = Database.open(str(demo_db))
+    db = Database.open(str(demo_db), create=True)
     try:
         assert len(Pipeline(db).list_deals(status=None)) == 200
     finally:
@@ -679,7 +729,7 @@ def test_init_creates_the_directory_and_the_database_once(
     assert ok(runner.invoke(cli, ["init", "--db", str(target)])) == f"database ready: {target}\n"
     assert ok(runner.invoke(cli, ["--db", str(target), "add", "Kept", "--company", "C"])) == "1\n"
     assert ok(runner.invoke(cli, ["--db", str(target), "init"])) == f"database ready: {target}\n"
-    db = Database.open(str(target))
+    db = Database.open(str(target), create=True)
     try:
         assert [d.title for d in Pipeline(db).list_deals()] == ["Kept"]
         with db.read() as session:
@@ -703,8 +753,9 @@ def test_init_takes_the_database_from_either_db_then_the_environment(
     assert clash.exit_code == 2 and "give the database once" in clash.stderr
 
 
-def test_init_shared_refusals_change_nothing(run: Run, runner: CliRunner, sqlite_url: str) -> None:
-    err = one_line_error(run("init", "--shared", "no-such-group-here"), 2)
+def test_init_shared_refusals_change_nothing(runner: CliRunner, sqlite_url: str) -> None:
+    shared = ["--db", sqlite_url, "init", "--shared", "no-such-group-here"]
+    err = one_line_error(runner.invoke(cli, shared), 2)
     assert "there is no group 'no-such-group-here' on this system" in err
     server = "postgresql+psycopg://u@127.0.0.1:1/x"
     err = one_line_error(runner.invoke(cli, ["init", "--shared", "root", "--db", server]), 2)

@@ -80,7 +80,7 @@ def _describe(error: BaseException) -> str:
 def _work_increment(db_path: str, workdir: Path, name: str, args: Sequence[str]) -> dict[str, Any]:
     """Read the deal, then write value+1 guarded by the version read; retry on Conflict."""
     count, deal_id = int(args[0]), int(args[1])
-    db = Database.open(db_path)
+    db = Database.open(db_path, create=True)
     pipeline = Pipeline(db, actor=name)
     _barrier(workdir, name)
     acked = conflicts = 0
@@ -123,7 +123,7 @@ def _work_mixed(db_path: str, workdir: Path, name: str, args: Sequence[str]) -> 
     """
     count, seed = int(args[0]), int(args[1])
     deal_ids = [int(x) for x in args[2].split(",")]
-    db = Database.open(db_path)
+    db = Database.open(db_path, create=True)
     clock = _StepClock(seed)
     pipeline = Pipeline(db, actor=name, clock=clock)
     rng = random.Random(seed)
@@ -168,13 +168,13 @@ def _work_open(db_path: str, workdir: Path, name: str, args: Sequence[str]) -> d
     assert alembic.command and alembic.config  # imported before the barrier, not in the race
     head_revision()
     _barrier(workdir, name)
-    Database.open(db_path).close()
+    Database.open(db_path, create=True).close()
     return {"errors": []}
 
 
 def _work_hold(db_path: str, workdir: Path, name: str, args: Sequence[str]) -> dict[str, Any]:
     """Open a write transaction, only *read* in it, and keep it open until told to stop."""
-    db = Database.open(db_path)
+    db = Database.open(db_path, create=True)
     with db.write() as session:
         version = session.execute(
             text("SELECT version FROM deal WHERE id = :id"), {"id": int(args[0])}
@@ -285,7 +285,7 @@ INCREMENTS_EACH = 150
 
 def test_versioned_read_modify_write_loses_no_update(tmp_path: Path) -> None:
     db_path = str(tmp_path / "board.db")
-    db = Database.open(db_path)
+    db = Database.open(db_path, create=True)
     pipeline = Pipeline(db, actor="setup")
     deal = pipeline.create_deal("Counter", value=1000)
     initial = deal.summary.value_minor
@@ -359,7 +359,7 @@ def replay(events: Sequence[EventView], stage: Stage, done: set[tuple[int, int]]
 
 def test_concurrent_moves_and_ticks_are_atomic_and_keep_the_gate(tmp_path: Path) -> None:
     db_path = str(tmp_path / "board.db")
-    db = Database.open(db_path)
+    db = Database.open(db_path, create=True)
     pipeline = Pipeline(db, actor="setup")
     # Every job of every stage done, back in Prospect: workers tick and untick jobs 1-3,
     # so advancing depends on those and a deal can travel the whole board.
@@ -430,7 +430,7 @@ def test_control_deferred_read_then_write_fails_at_once_despite_busy_timeout(
     the busy timeout does not help. This is why ``Database.write`` locks at ``BEGIN``.
     """
     path = str(tmp_path / "raw.db")
-    Database.open(path).close()
+    Database.open(path, create=True).close()
     first = sqlite3.connect(path, timeout=30, isolation_level=None)
     second = sqlite3.connect(path, timeout=30, isolation_level=None)
     first.execute("CREATE TABLE counter (n INTEGER)")
@@ -453,7 +453,7 @@ def test_control_deferred_read_then_write_fails_at_once_despite_busy_timeout(
 
 
 def test_connections_from_open_carry_the_pragmas(tmp_path: Path) -> None:
-    db = Database.open(str(tmp_path / "board.db"))
+    db = Database.open(str(tmp_path / "board.db"), create=True)
     pragmas = ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
     with db.engine.connect() as connection:
         raw = {p: connection.exec_driver_sql(f"PRAGMA {p}").scalar() for p in pragmas}
@@ -477,7 +477,7 @@ def test_connections_from_open_carry_the_pragmas(tmp_path: Path) -> None:
 
 def test_write_transaction_locks_at_begin_and_other_writers_wait(tmp_path: Path) -> None:
     db_path = str(tmp_path / "board.db")
-    db = Database.open(db_path)
+    db = Database.open(db_path, create=True)
     pipeline = Pipeline(db, actor="alice")
     deal = pipeline.create_deal("Locked")
     holder = spawn("hold", db_path, tmp_path, "holder", deal.id)
@@ -510,8 +510,8 @@ def test_write_transaction_locks_at_begin_and_other_writers_wait(tmp_path: Path)
 
 def test_wal_reader_keeps_its_snapshot_while_a_writer_commits(tmp_path: Path) -> None:
     db_path = str(tmp_path / "board.db")
-    writer_db = Database.open(db_path)
-    reader_db = Database.open(db_path)  # its own engine, pool and connection
+    writer_db = Database.open(db_path, create=True)
+    reader_db = Database.open(db_path, create=True)  # its own engine, pool and connection
     pipeline = Pipeline(writer_db, actor="alice")
     deal = pipeline.create_deal("Before")
     query = text("SELECT title FROM deal WHERE id = :id")
@@ -545,7 +545,7 @@ def test_processes_opening_a_new_file_at_once_all_succeed(tmp_path: Path, round_
             (head_revision(),)
         ]
         assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    db = Database.open(db_path)
+    db = Database.open(db_path, create=True)
     assert Pipeline(db, actor="alice").create_deal("Works").version == 1
     db.close()
 
@@ -566,7 +566,7 @@ def test_switching_a_new_file_to_wal_waits_for_other_openers(tmp_path: Path) -> 
     release.start()
     started = time.monotonic()
     try:
-        db = Database.open(str(path))
+        db = Database.open(str(path), create=True)
     finally:
         release.join()
         other.close()

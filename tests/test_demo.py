@@ -25,7 +25,7 @@ ME = "zoe"
 
 
 def _open(tmp_path: Path, name: str) -> Database:
-    return Database.open(str(tmp_path / name))
+    return Database.open(str(tmp_path / name), create=True)
 
 
 def _everything(db: Database) -> list[tuple[DealView, list[EventView]]]:
@@ -260,13 +260,13 @@ def test_refuses_a_second_seeding(db: Database) -> None:
 
 @pytest.mark.parametrize("deals", [-1, 1_000_001])
 def test_refuses_an_impossible_number_of_deals(sqlite_url: str, deals: int) -> None:
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     with pytest.raises(InvalidInput, match="from 0 to 1000000"):
         seed_demo(db, deals=deals, now=NOW)
 
 
 def test_refuses_a_naive_now(sqlite_url: str) -> None:
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     with pytest.raises(InvalidInput, match="timezone-aware"):
         seed_demo(db, deals=3, now=datetime(2026, 11, 2, 9, 30))
 
@@ -295,7 +295,7 @@ def test_zero_deals_adds_nothing(db: Database) -> None:
 
 
 def test_defaults_use_the_clock_and_the_login(sqlite_url: str) -> None:
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     before = datetime.now(UTC)
     assert seed_demo(db, deals=30) == 30
     deals = Pipeline(db).list_deals(status=None)
@@ -322,7 +322,7 @@ def test_the_service_carries_on_after_seeding(db: Database) -> None:
 
 
 def test_a_few_thousand_deals(sqlite_url: str) -> None:
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     assert seed_demo(db, deals=2_000, seed=11, now=NOW) == 2_000
     deals, items, events = _counts(db)
     assert (deals, items) == (2_000, 2_000 * 26)

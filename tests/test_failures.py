@@ -74,7 +74,7 @@ def titles(path: str) -> list[str]:
 
 
 def make_board(path: str, *names: str) -> None:
-    db = Database.open(path)
+    db = Database.open(path, create=True)
     pipeline = Pipeline(db, actor="alice")
     for name in names:
         pipeline.create_deal(name, company="Northwind")
@@ -99,7 +99,7 @@ def test_a_damaged_file_is_refused_mid_read_and_mid_write(sqlite_url: str) -> No
     make_board(sqlite_url, "Alpha", "Beta")
     damage_table(sqlite_url, "deal")
     before = digest(Path(sqlite_url))
-    db = Database.open(sqlite_url)  # the damage is not on the pages opening reads
+    db = Database.open(sqlite_url, create=True)  # the damage is not on the pages opening reads
     pipeline = Pipeline(db, actor="alice")
     with pytest.raises(DatabaseUnavailable, match=r"damaged \(quick_check: Page \d+"):
         pipeline.list_deals()
@@ -139,7 +139,7 @@ def test_quick_check_is_not_part_of_a_normal_start(
         raise AssertionError("quick_check ran on a healthy start")
 
     monkeypatch.setattr(database_module, "quick_check", forbidden)
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     assert [deal.title for deal in Pipeline(db).list_deals()] == ["Alpha"]
     db.close()
 
@@ -173,7 +173,7 @@ connection.execute("ROLLBACK")
 @pytest.fixture
 def lock_holder(sqlite_url: str) -> Iterator[Callable[[], None]]:
     """Another process holding the write lock (``BEGIN IMMEDIATE``) until released."""
-    Database.open(sqlite_url).close()
+    Database.open(sqlite_url, create=True).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, sqlite_url],
         stdin=subprocess.PIPE,
@@ -214,7 +214,7 @@ def test_a_write_locked_longer_than_the_busy_timeout_is_refused(
 def test_the_service_gets_the_same_refusal(
     sqlite_url: str, lock_holder: Callable[[], None]
 ) -> None:
-    db = Database.open(sqlite_url, busy_timeout_ms=200)
+    db = Database.open(sqlite_url, busy_timeout_ms=200, create=True)
     with pytest.raises(DatabaseUnavailable, match=r"locked .*\(0.2 s\); nothing was changed"):
         Pipeline(db, actor="alice").create_deal("Blocked", company="N")
     db.close()
@@ -230,14 +230,14 @@ def busy_timeout_of(db: Database) -> int:
 def test_busy_timeout_comes_from_the_argument_then_the_environment(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     assert busy_timeout_of(db) == 30_000  # the default, for people at a terminal
     db.close()
     monkeypatch.setenv(BUSY_TIMEOUT_ENV, "1500")
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     assert busy_timeout_of(db) == 1500
     db.close()
-    db = Database.open(sqlite_url, busy_timeout_ms=250)  # the argument wins
+    db = Database.open(sqlite_url, busy_timeout_ms=250, create=True)  # the argument wins
     assert busy_timeout_of(db) == 250
     db.close()
 
@@ -248,7 +248,7 @@ def test_a_bad_busy_timeout_setting_is_bad_input(
 ) -> None:
     monkeypatch.setenv(BUSY_TIMEOUT_ENV, bad)
     with pytest.raises(InvalidInput, match=BUSY_TIMEOUT_ENV):
-        Database.open(sqlite_url)
+        Database.open(sqlite_url, create=True)
     err = one_line_error(run("list"), 2)
     assert f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds" in err
 
@@ -271,7 +271,7 @@ def tiny_disk() -> Iterator[None]:
 def test_a_full_database_refuses_the_change_and_keeps_the_data(sqlite_url: str) -> None:
     make_board(sqlite_url, "Alpha")
     cap = "PRAGMA max_page_count = 1"
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     event.listen(db.engine, "connect", lambda conn, _record: conn.execute(cap))
     db.engine.dispose()  # connections made from now on carry the cap
     pipeline = Pipeline(db, actor="alice")
@@ -329,7 +329,7 @@ def test_a_really_full_disk_is_one_line_and_loses_nothing(small_tmpfs: Path) -> 
         assert "the disk is full" in err
     # With a connection already open (side files in place) only the write is refused.
     filler.unlink()
-    db = Database.open(path)
+    db = Database.open(path, create=True)
     pipeline = Pipeline(db, actor="alice")
     pipeline.list_deals()
     filler = fill(small_tmpfs)

@@ -19,7 +19,7 @@ from tests.conftest import FrozenClock
 
 def _two_handles(url: str) -> tuple[Database, Database]:
     """Two independent opens of one database, as two boards in two processes would have."""
-    return Database.open(url), Database.open(url)
+    return Database.open(url, create=True), Database.open(url, create=True)
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def test_heartbeat_thread_announces_follows_the_open_deal_and_leaves(sqlite_url:
 
 
 def test_heartbeat_failures_are_kept_not_raised(sqlite_url: str) -> None:
-    db = Database.open(sqlite_url)
+    db = Database.open(sqlite_url, create=True)
     book = PresenceBook(db, "alice")
     db.close()
     with db.engine.connect() as connection:  # make the table vanish under the heartbeat

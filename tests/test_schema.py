@@ -27,11 +27,11 @@ def test_head_revision_constant_is_alembics_real_head() -> None:
 
 
 def test_opening_a_database_at_head_does_not_import_alembic(sqlite_url: str) -> None:
-    Database.open(sqlite_url).close()  # created and migrated: Alembic needed here
+    Database.open(sqlite_url, create=True).close()  # created and migrated: Alembic needed here
     code = (
         "import sys\n"
         "from salesboard.store import Database\n"
-        "db = Database.open(sys.argv[1])\n"
+        "db = Database.open(sys.argv[1], create=True)\n"
         "db.close()\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
     )
@@ -53,20 +53,20 @@ def test_migrations_match_the_models(db: Database) -> None:
 def test_reopening_keeps_data(sqlite_url: str) -> None:
     from salesboard.service import Pipeline
 
-    first = Database.open(sqlite_url)
+    first = Database.open(sqlite_url, create=True)
     deal = Pipeline(first, actor="alice").create_deal("Kept")
     first.close()
-    again = Database.open(sqlite_url)
+    again = Database.open(sqlite_url, create=True)
     assert Pipeline(again, actor="alice").get_deal(deal.id).summary.title == "Kept"
     again.close()
 
 
 def test_newer_schema_is_refused_and_left_untouched(sqlite_url: str) -> None:
-    Database.open(sqlite_url).close()
+    Database.open(sqlite_url, create=True).close()
     with sqlite3.connect(sqlite_url) as raw:
         raw.execute("UPDATE alembic_version SET version_num = '9999_future'")
     with pytest.raises(DatabaseUnavailable, match="newer than this salesboard understands"):
-        Database.open(sqlite_url)
+        Database.open(sqlite_url, create=True)
     with sqlite3.connect(sqlite_url) as raw:
         assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("9999_future",)
 
@@ -75,7 +75,7 @@ def test_foreign_sqlite_database_is_refused(sqlite_url: str) -> None:
     with sqlite3.connect(sqlite_url) as raw:
         raw.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
     with pytest.raises(DatabaseUnavailable, match="not a salesboard database"):
-        Database.open(sqlite_url)
+        Database.open(sqlite_url, create=True)
     with sqlite3.connect(sqlite_url) as raw:
         tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {"invoices"}
@@ -86,20 +86,20 @@ def test_junk_file_is_refused_and_not_overwritten(tmp_path: Path) -> None:
     junk = b"this is not a database, just some notes\n" * 200
     path.write_bytes(junk)
     with pytest.raises(DatabaseUnavailable, match=r"not a salesboard database or is damaged"):
-        Database.open(str(path))
+        Database.open(str(path), create=True)
     assert path.read_bytes() == junk
 
 
 def test_missing_directory_is_named(tmp_path: Path) -> None:
     target = tmp_path / "nowhere" / "board.db"
     with pytest.raises(DatabaseUnavailable, match=r"directory .*nowhere does not exist"):
-        Database.open(str(target))
+        Database.open(str(target), create=True)
     assert not target.parent.exists()
 
 
 def test_directory_instead_of_file(tmp_path: Path) -> None:
     with pytest.raises(DatabaseUnavailable, match="is a directory"):
-        Database.open(str(tmp_path))
+        Database.open(str(tmp_path), create=True)
 
 
 @pytest.mark.parametrize(
@@ -111,4 +111,4 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 )
 def test_unusable_urls_give_one_clear_error(target: str, message: str) -> None:
     with pytest.raises(DatabaseUnavailable, match=message):
-        Database.open(target)
+        Database.open(target, create=True)

@@ -123,7 +123,7 @@ class PipelineMachine(RuleBasedStateMachine):
         self.tmpdir = Path(tempfile.mkdtemp(prefix="salesboard-stateful-"))
         path = self.tmpdir / "board.db"
         shutil.copyfile(template, path)
-        self.db = Database.open(str(path))
+        self.db = Database.open(str(path), create=True)
         clock = StepClock()
         self.users = {user: Pipeline(self.db, actor=user, clock=clock) for user in USERS}
         self.model: dict[int, ModelDeal] = {}
@@ -408,7 +408,7 @@ class PipelineMachine(RuleBasedStateMachine):
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated, empty database that each machine copies (migrating is slow)."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    Database.open(str(path)).close()
+    Database.open(str(path), create=True).close()
     assert not path.with_name("template.db-wal").exists()  # checkpointed on close
     return path
 

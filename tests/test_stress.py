@@ -396,7 +396,7 @@ STRESS_DEALS = 24
 @pytest.mark.slow
 def test_six_processes_mixed_operations_lose_nothing(tmp_path: Path) -> None:
     db_path = tmp_path / "board.db"
-    db = Database.open(str(db_path))
+    db = Database.open(str(db_path), create=True)
     pipeline = Pipeline(db, actor="setup")
     baselines = make_deals(pipeline, STRESS_DEALS, seed=4)
     run = tmp_path / "run"
@@ -487,7 +487,7 @@ def kill_at_random(worker: Worker, rng: random.Random, survivor: Worker) -> Kill
 @pytest.mark.slow
 def test_sigkill_mid_write_keeps_every_acknowledged_change(tmp_path: Path) -> None:
     db_path = tmp_path / "board.db"
-    db = Database.open(str(db_path))
+    db = Database.open(str(db_path), create=True)
     baselines = make_deals(Pipeline(db, actor="setup"), KILL_DEALS, seed=9)
     db.close()
     deals = list(baselines)
@@ -526,7 +526,7 @@ def test_sigkill_mid_write_keeps_every_acknowledged_change(tmp_path: Path) -> No
 
     # The file is intact before anything else touches it.
     assert integrity(db_path) == [("ok",)]
-    db = Database.open(str(db_path))
+    db = Database.open(str(db_path), create=True)
     pipeline = Pipeline(db, actor="after")
     killed = {k.worker.name: k for k in kills}
     records = [r for w in everyone for r in read_log(w, killed=w.name in killed)]
@@ -587,7 +587,8 @@ def test_advance_after_someone_unticked_is_refused_inside_the_transaction(
     tmp_path: Path,
 ) -> None:
     path = str(tmp_path / "board.db")
-    db_a, db_b = Database.open(path), Database.open(path)  # two sessions, two engines
+    # Two sessions, two engines.
+    db_a, db_b = Database.open(path, create=True), Database.open(path, create=True)
     alice, bob = Pipeline(db_a, actor="alice"), Pipeline(db_b, actor="bob")
     deal = alice.create_deal("Shared")
     for job in deal.jobs():

@@ -12,10 +12,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from salesboard.errors import DatabaseUnavailable, ReadOnlyDatabase
-from salesboard.store import sharing
+from salesboard.store import fileguard, sharing
 from salesboard.store.engine import (
     BUSY_TIMEOUT_MS,
-    check_sqlite_path,
     create_db_engine,
     sqlite_file,
     writer,
@@ -140,15 +139,20 @@ class Database:
         cls,
         target: str | None = None,
         *,
+        create: bool = False,
         migrate: bool = True,
         busy_timeout_ms: int | None = None,
     ) -> Database:
-        """Open ``target`` (path, URL or default), creating or upgrading its schema.
+        """Open ``target`` (path, URL or default), upgrading its schema if it is older.
 
-        A SQLite file this user may read but not write is opened read-only (never
-        migrated). ``busy_timeout_ms`` defaults to ``$SALESBOARD_BUSY_TIMEOUT_MS`` or 30 s.
-        Every failure (missing directory, not a database, damaged, newer schema, no
-        permission) becomes a ``DatabaseUnavailable`` with a one-line reason.
+        Only ``create=True`` (``salesboard init``, the first board on the default file,
+        the demo) makes a new database: otherwise a missing file, or a database without
+        salesboard's tables, is refused with ``DatabaseMissing``, so that a mistyped
+        path never becomes a new, empty database. A SQLite file this user may read but
+        not write is opened read-only (never migrated). ``busy_timeout_ms`` defaults to
+        ``$SALESBOARD_BUSY_TIMEOUT_MS`` or 30 s. Every failure (missing directory, a link
+        in place of the file, not a database, damaged, newer schema, no permission)
+        becomes a ``DatabaseUnavailable`` with a one-line reason.
         """
         from salesboard.store.schema import ensure_schema
 
@@ -156,7 +160,9 @@ class Database:
         url = resolve_url(target)
         try:
             path = sqlite_file(url)
-            read_only = path is not None and _must_read_only(path)
+            read_only = False
+            if path is not None:
+                read_only = _prepare_file(path, create=create)
             engine = create_db_engine(url, busy_timeout_ms=timeout, read_only=read_only)
         except ArgumentError as error:
             raise DatabaseUnavailable(f"cannot use database {target!r}: {error}") from None
@@ -168,7 +174,7 @@ class Database:
         db = cls(engine, url, read_only=read_only, busy_timeout_ms=timeout)
         try:
             if migrate:
-                ensure_schema(db)
+                ensure_schema(db, create=create)
         except DBAPIError as error:
             engine.dispose()
             raise db._explain(error) from None
@@ -239,22 +245,27 @@ class Database:
         self.engine.dispose()
 
 
-def _must_read_only(path: Path) -> bool:
-    """Whether this user may read but not write the SQLite file ``path``.
+def _prepare_file(path: Path, *, create: bool) -> bool:
+    """Check the SQLite file before anything opens it; True if it is read-only for us.
 
-    A file that cannot be created or read at all is refused here, with the reason.
+    Links and other non-files are refused (``fileguard``); a missing file is created,
+    never through a link, only when ``create`` is set. A file that cannot be read at all
+    is refused here, with the reason and whom to ask.
     """
     try:
-        check_sqlite_path(path)
-        exists = path.exists()
+        exists = fileguard.check_database_file(path)
     except PermissionError:
         raise DatabaseUnavailable(sharing.no_access_message(path)) from None
     blocker = sharing.write_blocker(path)
     if not exists:
+        if not create:
+            raise fileguard.missing_database(path)
         if blocker is not None:
             raise DatabaseUnavailable(
                 f"cannot create {path}: you may not create files in {blocker}"
             )
+        fileguard.create_database_file(path)
+        fileguard.check_database_file(path)
         return False
     if blocker is None:
         return False

@@ -18,12 +18,14 @@ import os
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from salesboard.errors import DatabaseUnavailable, InvalidInput
+from salesboard.store.fileguard import check_database_file, check_opened_file
 
 BUSY_TIMEOUT_MS: Final = 30_000
 BUSY_TIMEOUT_ENV: Final = "SALESBOARD_BUSY_TIMEOUT_MS"
@@ -55,8 +57,16 @@ def busy_timeout_ms(value: int | None = None) -> int:
 
 
 def _sqlite_on_connect(
-    dbapi_connection: Any, _record: Any, *, timeout_ms: int, read_only: bool
+    dbapi_connection: Any,
+    _record: Any,
+    *,
+    timeout_ms: int,
+    read_only: bool,
+    path: Path | None = None,
 ) -> None:
+    # Before anything is read or written: is this the file we checked, not a link?
+    if path is not None:
+        check_opened_file(dbapi_connection, path)
     # Take transactions away from pysqlite: it would otherwise BEGIN (deferred) lazily
     # and COMMIT behind our back; we emit BEGIN ourselves in ``_sqlite_on_begin``.
     dbapi_connection.isolation_level = None
@@ -109,23 +119,23 @@ def _sqlite_on_begin(conn: Any) -> None:
 
 
 def sqlite_file(url: str) -> Path | None:
-    """The file behind a SQLite URL; None for other backends and in-memory databases."""
+    """The file behind a SQLite URL; None for other backends.
+
+    A SQLite URL that names no file (in memory, ``sqlite://``) or a SQLite URI
+    (``file:…?mode=memory``) is refused: it would keep nothing, or bypass the checks
+    that keep planted links out (``fileguard``).
+    """
     parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
     database = parsed.database or ""
-    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
-        return None
-    if database.startswith("file:"):  # already a SQLite URI: leave it to SQLite
-        return None
+    if database in ("", ":memory:") or database.startswith("file:") or parsed.query:
+        raise DatabaseUnavailable(
+            f"cannot use {url!r}: give a database file (a path such as ~/sales.db); "
+            "in-memory and URI-style SQLite databases are refused — they keep nothing, "
+            "or skip the checks that keep a shared file safe"
+        )
     return Path(database)
-
-
-def check_sqlite_path(path: Path) -> None:
-    """Refuse, before SQLite creates anything, a path that cannot be a database file."""
-    parent = path.parent
-    if not parent.is_dir():
-        raise DatabaseUnavailable(f"cannot open {path}: directory {parent} does not exist")
-    if path.is_dir():
-        raise DatabaseUnavailable(f"cannot open {path}: it is a directory")
 
 
 def _read_only_connector(path: Path, timeout_s: float) -> Any:
@@ -136,9 +146,27 @@ def _read_only_connector(path: Path, timeout_s: float) -> Any:
 
         from salesboard.store.sharing import read_only_uri
 
+        check_database_file(path)
         return sqlite3.connect(
             read_only_uri(path), uri=True, timeout=timeout_s, check_same_thread=False
         )
+
+    return connect
+
+
+def _writer_connector(path: Path, timeout_s: float) -> Any:
+    """A pool ``creator`` opening ``path`` for reading and writing, never creating it.
+
+    ``mode=rw`` makes SQLite fail on a missing file instead of creating it, so even a
+    link swapped in after the checks cannot make it create a file elsewhere.
+    """
+    uri = "file:" + quote(str(path)) + "?mode=rw"
+
+    def connect() -> Any:
+        import sqlite3
+
+        check_database_file(path)
+        return sqlite3.connect(uri, uri=True, timeout=timeout_s, check_same_thread=False)
 
     return connect
 
@@ -154,17 +182,18 @@ def create_db_engine(
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_file(url)
-        if path is not None:
-            check_sqlite_path(path)
+        assert path is not None
+        check_database_file(path)
         timeout_s = busy_timeout_ms / 1000
-        if read_only and path is not None:
+        if read_only:
             engine = create_engine(
                 url, creator=_read_only_connector(path, timeout_s), poolclass=NullPool
             )
         else:
-            engine = create_engine(url, connect_args={"timeout": timeout_s})
-            read_only = False
-        on_connect = partial(_sqlite_on_connect, timeout_ms=busy_timeout_ms, read_only=read_only)
+            engine = create_engine(url, creator=_writer_connector(path, timeout_s))
+        on_connect = partial(
+            _sqlite_on_connect, timeout_ms=busy_timeout_ms, read_only=read_only, path=path
+        )
         event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine

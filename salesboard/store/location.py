@@ -16,6 +16,11 @@ def default_db_path(name: str = "salesboard.db") -> Path:
     return user_data_path(APP_NAME, appauthor=False) / name
 
 
+def is_default(target: str | os.PathLike[str] | None) -> bool:
+    """Whether ``target`` leaves the choice to the default file (no --db, no variable)."""
+    return (target is None or str(target) == "") and not os.environ.get(ENV_VAR)
+
+
 def resolve_url(target: str | os.PathLike[str] | None) -> str:
     """Turn ``--db`` / ``SALESBOARD_DB`` / the default into a SQLAlchemy URL.
 
@@ -25,9 +30,7 @@ def resolve_url(target: str | os.PathLike[str] | None) -> str:
     if target is None or str(target) == "":
         target = os.environ.get(ENV_VAR) or None
     if target is None:
-        path = default_db_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
+        return f"sqlite:///{default_db_path()}"
     text = str(target)
     if "://" in text:
         return text

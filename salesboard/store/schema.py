@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import Connection, inspect, text
 
-from salesboard.errors import DatabaseUnavailable
+from salesboard.errors import DatabaseMissing, DatabaseUnavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -86,14 +86,32 @@ def _refuse_read_only(found: str | None, db: Database) -> None:
     )
 
 
-def ensure_schema(db: Database) -> None:
+SCHEMA_LOCK: Final = 0x5A1E5B0A
+"""PostgreSQL advisory lock key held while the schema is created or upgraded."""
+
+
+def _not_set_up(db: Database) -> DatabaseMissing:
+    """The refusal for a database without salesboard's tables, when not asked to create."""
+    if db.path is not None:
+        return DatabaseMissing(
+            f"{db.path} is not set up as a salesboard database yet; create it with "
+            f"'salesboard init --db {db.path}'"
+        )
+    return DatabaseMissing(
+        f"{db.name} has no salesboard tables yet; create them with 'salesboard init --db URL'"
+    )
+
+
+def ensure_schema(db: Database, *, create: bool = False) -> None:
     """Bring the database to the head revision, or refuse one from a newer version.
 
-    The common case (already at head) is one cheap read, without Alembic. Otherwise the
-    upgrade runs inside one write transaction (``BEGIN IMMEDIATE`` on SQLite,
-    transactional DDL on both), so two boards starting at once on a new file do not both
-    try to create the tables. A read-only database is never migrated: unless it is at
-    head, it is refused with a message saying who can upgrade it.
+    The common case (already at head) is one cheap read, without Alembic. A database
+    without our tables is set up only when ``create`` is given (``salesboard init``);
+    an older one is upgraded by whoever opens it first. The work runs inside one write
+    transaction that first takes the schema lock (``BEGIN IMMEDIATE`` on SQLite, an
+    advisory lock on PostgreSQL) and looks again, so several processes starting at once
+    on a new or old database do not both try to change it. A read-only database is never
+    migrated: unless it is at head, it is refused with a message saying who can upgrade it.
     """
     with db.engine.connect() as connection:
         try:
@@ -104,6 +122,8 @@ def ensure_schema(db: Database) -> None:
         return
     if db.read_only:
         _refuse_read_only(found, db)
+    if found is None and not create:
+        raise _not_set_up(db)
     head = head_revision()
     if found == head:
         return
@@ -112,7 +132,11 @@ def ensure_schema(db: Database) -> None:
 
     with db.write() as session:
         connection = session.connection()
+        if not db.is_sqlite:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
         found = current_revision(connection)
+        if found is None and not create:
+            raise _not_set_up(db)
         _check_known(found, db.name)
         if found != head:
             command.upgrade(_config(connection), "head")

@@ -22,7 +22,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_board(tmp_path: Path, demo_template: Path) -> Iterator[Board]:
     """A private copy of the demo pipeline with a frozen clock at the demo's 'now'."""
-    db = Database.open(str(copy_db(demo_template, tmp_path)))
+    db = Database.open(str(copy_db(demo_template, tmp_path)), create=True)
     board = Board(db, FrozenClock(NOW))
     assert sum(t.count for t in board.queries.totals().values()) > 50, "the copy lost data"
     yield board
@@ -32,7 +32,7 @@ def demo_board(tmp_path: Path, demo_template: Path) -> Iterator[Board]:
 @pytest.fixture
 def empty_board(tmp_path: Path) -> Iterator[Board]:
     """A new, empty database."""
-    db = Database.open(str(tmp_path / "empty.db"))
+    db = Database.open(str(tmp_path / "empty.db"), create=True)
     yield Board(db, FrozenClock(NOW))
     db.close()
 

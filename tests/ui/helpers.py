@@ -39,7 +39,7 @@ DB_NAME = "demo.db"
 def seed_demo_file(directory: Path) -> Path:
     """A closed SQLite file holding the fixed demo pipeline (the same every time)."""
     path = directory / DB_NAME
-    db = Database.open(str(path))
+    db = Database.open(str(path), create=True)
     try:
         seed_demo(db, deals=DEMO_DEALS, seed=DEMO_SEED, now=NOW, me=ME)
     finally:

@@ -22,8 +22,8 @@ async def test_read_only_board_shows_a_banner_and_refuses_changes(
     small_board: Board, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Tests run as root, which ignores file modes: take the read-only decision's place.
-    monkeypatch.setattr(database_module, "_must_read_only", lambda _path: True)
-    db = Database.open(_path(small_board))
+    monkeypatch.setattr(database_module, "_prepare_file", lambda _path, create: True)
+    db = Database.open(_path(small_board), create=True)
     assert db.read_only
     app = make_app(db, clock=small_board.clock, actor="bob")
     async with app.run_test(size=WIDE) as pilot:
@@ -47,7 +47,7 @@ async def test_read_only_board_shows_a_banner_and_refuses_changes(
 async def test_a_lock_held_too_long_refuses_the_action_and_the_board_stays_up(
     small_board: Board,
 ) -> None:
-    db = Database.open(_path(small_board), busy_timeout_ms=200)
+    db = Database.open(_path(small_board), busy_timeout_ms=200, create=True)
     app = make_app(db, clock=small_board.clock, actor=ME)
     blocker = sqlite3.connect(_path(small_board), isolation_level=None)
     async with app.run_test(size=NARROW) as pilot:

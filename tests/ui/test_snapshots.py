@@ -34,7 +34,7 @@ def demo_app(
     """The board on a private copy of the demo pipeline, shown as ``demo.db``."""
     copy_db(demo_template, tmp_path)
     monkeypatch.chdir(tmp_path)
-    db = Database.open(f"sqlite:///{DB_NAME}")
+    db = Database.open(f"sqlite:///{DB_NAME}", create=True)
     assert db.name == DB_NAME
     yield make_app(db, clock=FrozenClock(NOW), actor=ME)
     db.close()

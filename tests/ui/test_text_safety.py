@@ -47,7 +47,7 @@ HOSTILE = [
 @pytest.fixture
 def hostile_board(tmp_path: Path) -> Iterator[Board]:
     """One deal per hostile title, its company the same text, in Prospect, ids 1 to 5."""
-    db = Database.open(str(tmp_path / "hostile.db"))
+    db = Database.open(str(tmp_path / "hostile.db"), create=True)
     board = Board(db, FrozenClock(NOW))
     for title, _shown in HOSTILE:
         deal = board.pipeline.create_deal("placeholder", company="placeholder", owner=ME)
@@ -187,7 +187,7 @@ ODD_TITLES = [
 
 
 async def test_odd_unicode_titles_are_cut_to_the_card_width(tmp_path: Path) -> None:
-    db = Database.open(str(tmp_path / "odd.db"))
+    db = Database.open(str(tmp_path / "odd.db"), create=True)
     board = Board(db, FrozenClock(NOW))
     for title in ODD_TITLES:
         board.pipeline.create_deal(title, company=title, owner=ME)

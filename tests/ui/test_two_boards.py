@@ -36,7 +36,7 @@ LIVE_WITHIN_S = 2.0
 @pytest.fixture
 def colleague_app(small_board: Board) -> Iterator[SalesboardApp]:
     """A second board on the same file, opened separately, run by another login."""
-    db = Database.open(small_board.db.url)
+    db = Database.open(small_board.db.url, create=True)
     yield make_app(db, clock=small_board.clock, actor=COLLEAGUE)
     db.close()
 
