@@ -44,28 +44,37 @@ _ID_MAX = 2**63 - 1  # SQLite and PostgreSQL BIGINT; larger ids could only be ty
 _JOB_MAX = 10_000
 
 
-class _PositiveId(click.types.IntParamType):
-    """A deal id or version: a whole number from 1, within the database's integer range.
+class _WholeNumber(click.types.IntParamType):
+    """A whole number in plain ASCII digits within bounds, or a usage error (exit 2).
 
-    Larger numbers could only be typos, and would overflow the database's integers.
+    Python's ``int`` also takes ``١٢٣``, ``1_000`` and ``+5``; a command line should take
+    only what it documents, and numbers beyond the database's integers could only be
+    typos.
     """
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, low: int = 1, high: int = _ID_MAX) -> None:
         self.what = what
+        self.low = low
+        self.high = high
+        self.name = f"{what} ({low}-{high})" if high < _ID_MAX else what
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        """The number, or a usage error (exit 2) that says what is acceptable."""
+        """The number, or a usage error that says what is acceptable."""
+        from salesboard.errors import InvalidInput
+        from salesboard.validation import parse_whole_number
+
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         try:
-            number = int(str(value).strip())
-        except ValueError:
-            self.fail(f"{self.what} must be a whole number, not {value!r}", param, ctx)
-        if not 1 <= number <= _ID_MAX:
-            self.fail(f"{self.what} must be a whole number from 1, not {number}", param, ctx)
-        return number
+            return parse_whole_number(value, self.what, self.low, self.high)
+        except InvalidInput as error:
+            self.fail(str(error), param, ctx)
 
 
-DEAL_ID = _PositiveId("a deal id")
-VERSION = _PositiveId("a version")
+DEAL_ID = _WholeNumber("a deal id")
+VERSION = _WholeNumber("a version")
+JOB_NUMBER = _WholeNumber("a job number", 1, _JOB_MAX)
+SATISFACTION = _WholeNumber("satisfaction", 1, 5)
 STATUS_CHOICES = ("open", "finished", "lost", "all")
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -623,7 +632,7 @@ def show_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
 
 @cli.command("check", short_help="Tick (untick) job N of the current stage.")
 @click.argument("deal_id", metavar="ID", type=DEAL_ID)
-@click.argument("n", metavar="N", type=click.IntRange(1, _JOB_MAX))
+@click.argument("n", metavar="N", type=JOB_NUMBER)
 @click.option("--undo", is_flag=True, help="Untick the job instead.")
 @_if_version
 @click.pass_context
@@ -721,7 +730,7 @@ def reopen_command(ctx: click.Context, deal_id: int, if_version: int | None) -> 
 @cli.command("finish", short_help="Finish a complete Closed deal.")
 @click.argument("deal_id", metavar="ID", type=DEAL_ID)
 @click.option("--outcome", required=True, type=click.Choice(["success", "failure"]))
-@click.option("--satisfaction", required=True, type=click.IntRange(1, 5), help="Score 1-5.")
+@click.option("--satisfaction", required=True, type=SATISFACTION, help="Score 1-5.")
 @_if_version
 @click.pass_context
 def finish_command(
@@ -749,9 +758,19 @@ def history_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
 
 @cli.command("demo", short_help="Fill an empty database with demo deals.")
 @click.option(
-    "--deals", default=DEMO_DEALS, show_default=True, type=click.IntRange(0), help="How many."
+    "--deals",
+    default=DEMO_DEALS,
+    show_default=True,
+    type=_WholeNumber("the number of demo deals", 0, 1_000_000),
+    help="How many.",
 )
-@click.option("--seed", default=7, show_default=True, type=int, help="Same seed, same data.")
+@click.option(
+    "--seed",
+    default=7,
+    show_default=True,
+    type=_WholeNumber("the seed", -(2**31), 2**31 - 1),
+    help="Same seed, same data.",
+)
 @click.pass_context
 def demo_command(ctx: click.Context, deals: int, seed: int) -> None:
     """Fill an empty database with a realistic, deterministic demo pipeline."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from salesboard.errors import InvalidInput
 
@@ -18,13 +18,14 @@ COMPANY_MAX = 200
 OWNER_MAX = 64
 NOTES_MAX = 20_000
 REASON_MAX = 1_000
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+CURRENCY_RE = re.compile(r"[A-Z]{3}", re.ASCII)
 VALUE_MAX_MINOR = 10**15  # ten trillion in major units: beyond any real deal
 
 # C0 controls, DEL and C1 controls. Newline and tab are handled per field.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\u2028\u2029]+")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_controls(text: str, *, multiline: bool = False) -> str:
@@ -88,50 +89,108 @@ def clean_notes(value: str) -> str:
 def clean_currency(value: str) -> str:
     """An ISO 4217 code such as EUR or USD."""
     cleaned = strip_controls(value).strip().upper()
-    if not CURRENCY_RE.match(cleaned):
+    if not CURRENCY_RE.fullmatch(cleaned):
         raise InvalidInput(f"currency must be a three-letter code such as EUR, not {value!r}")
     return cleaned
 
 
-def parse_value(value: str | int | Decimal) -> int:
-    """A deal value in major units (``12500``, ``12 500.50``, ``12_500``) → minor units.
+VALUE_MAX_TEXT = "10 000 000 000 000.00"
+"""``VALUE_MAX_MINOR`` as people write it, for the refusal of a larger value."""
 
-    Money is kept as whole cents so that sums never drift. Negative amounts, more than two
-    decimals and absurd sizes are refused.
+_GROUP_SPACES = " \u00a0\u202f"  # space, no-break space, narrow no-break space
+_AMOUNT = re.compile(
+    rf"(?P<whole>[0-9]+|[0-9]{{1,3}}(?:[{_GROUP_SPACES}][0-9]{{3}})+)"
+    r"(?:(?P<separator>[.,])(?P<fraction>[0-9]+))?",
+    re.ASCII,
+)
+
+
+def parse_value(value: str | int | Decimal) -> int:
+    """A deal value in major units (``12500``, ``12 500``, ``12 500.50``) → minor units.
+
+    Plain decimal notation only: ASCII digits, thousands grouped by spaces (in threes),
+    and one decimal separator (``.`` or ``,``) with at most two decimals. Exponents,
+    other scripts' digits, signs and more than one separator are refused, so a typo never
+    becomes a different amount. Money is kept as whole cents so that sums never drift;
+    the largest value accepted is ``VALUE_MAX_TEXT``. Every refusal is an ``InvalidInput``.
     """
-    text = str(value).strip().replace("_", "").replace(" ", "").replace("\u00a0", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise InvalidInput(
-            f"value must be a number such as 12500 or 12500.50, not {value!r}"
-        ) from None
-    if not amount.is_finite():
-        raise InvalidInput(f"value must be a finite number, not {value!r}")
-    if amount < 0:
+    if isinstance(value, bool):
+        raise InvalidInput(f"value must be an amount, not {value!r}")
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, Decimal):
+        text = f"{value:f}" if value.is_finite() else str(value)
+    else:
+        text = strip_controls(str(value)).strip()
+    if text.startswith("-") and text[1:2].isdigit():
         raise InvalidInput(f"value must not be negative, not {value!r}")
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise InvalidInput(f"value has more than two decimals: {value!r}")
-    minor = int(cents)
+    found = _AMOUNT.fullmatch(text)
+    if found is None:
+        raise InvalidInput(
+            f"value must be written in plain digits, such as 12500, 12 500 or 12 500.50 "
+            f"(no exponent or sign, one decimal separator), not {value!r}"
+        )
+    fraction = found["fraction"] or ""
+    if len(fraction) > 2:
+        raise InvalidInput(
+            f"value has more than two decimals: {value!r}; group thousands with spaces "
+            "(12 500), not with a comma or a dot"
+        )
+    whole = re.sub(f"[{_GROUP_SPACES}]", "", found["whole"])
+    if len(whole.lstrip("0")) > len(str(VALUE_MAX_MINOR // 100)):
+        raise _too_large(value)
+    minor = int(whole) * 100 + int(fraction.ljust(2, "0"))
     if minor > VALUE_MAX_MINOR:
-        raise InvalidInput(f"value {value!r} is too large")
+        raise _too_large(value)
     return minor
 
 
+def _too_large(value: object) -> InvalidInput:
+    return InvalidInput(
+        f"value {value!r} is too large; the largest value accepted is {VALUE_MAX_TEXT}"
+    )
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
 def parse_date(value: str | date) -> date:
-    """An ISO date (YYYY-MM-DD) such as an expected close date."""
+    """An ISO date (YYYY-MM-DD, ASCII digits) such as an expected close date."""
     if isinstance(value, date):
         return value
     text = strip_controls(value).strip()
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if not _ISO_DATE.fullmatch(text):
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"date must be YYYY-MM-DD, such as 2026-12-31, not {value!r}") from None
 
 
-def display_safe(text: str, *, multiline: bool = False) -> str:
-    """Text safe to print on a terminal even if it was stored by an older or foreign tool."""
-    return strip_controls(text, multiline=multiline)
+def parse_whole_number(value: str, what: str, low: int, high: int) -> int:
+    """A whole number typed by a user (ASCII digits, optional minus), within bounds."""
+    text = strip_controls(str(value)).strip()
+    if not re.fullmatch(r"-?[0-9]+", text, re.ASCII) or len(text) > 20:
+        raise InvalidInput(f"{what} must be a whole number, not {value!r}")
+    number = int(text)
+    if not low <= number <= high:
+        raise InvalidInput(f"{what} must be a whole number from {low} to {high}, not {number}")
+    return number
+
+
+def display_safe(text: object, *, multiline: bool = False) -> str:
+    """Stored text made safe to print on a terminal, whatever wrote it.
+
+    The one display path for every string read from the database (titles, companies,
+    owners, notes, reasons, job texts, currencies, event kinds, actors) and for messages
+    that quote them: terminal control bytes are removed and so are the explicit
+    bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), which could
+    make a line read differently from what it holds. A value that is not text (another
+    tool may store a number or bytes in a text column) is shown as text.
+    """
+    if not isinstance(text, str):
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        else:
+            text = "" if text is None else str(text)
+    return _BIDI_CONTROLS.sub("", strip_controls(text, multiline=multiline))

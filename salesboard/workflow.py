@@ -31,7 +31,7 @@ class Stage(IntEnum):
     def parse(cls, text: str) -> Stage:
         """Accept a stage by name (any case, unique prefix) or by number, for CLI input."""
         cleaned = text.strip().lower()
-        if cleaned.isdigit() and int(cleaned) in {s.value for s in cls}:
+        if cleaned.isascii() and cleaned.isdigit() and int(cleaned) in {s.value for s in cls}:
             return cls(int(cleaned))
         matches = [s for s in cls if s.label.lower().startswith(cleaned)] if cleaned else []
         if len(matches) != 1:

@@ -60,7 +60,17 @@ def test_length_limits_are_clear() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "minor"),
-    [("12500", 1_250_000), ("12 500.50", 1_250_050), ("12_500.5", 1_250_050), (0, 0), ("0.01", 1)],
+    [
+        ("12500", 1_250_000),
+        ("12 500.50", 1_250_050),
+        ("12 500,5", 1_250_050),
+        ("12\u00a0500", 1_250_000),
+        ("1 000 000", 100_000_000),
+        (0, 0),
+        ("0.01", 1),
+        ("007", 700),
+        ("10 000 000 000 000.00", validation.VALUE_MAX_MINOR),
+    ],
 )
 def test_values_become_whole_minor_units(raw: str | int, minor: int) -> None:
     assert validation.parse_value(raw) == minor
@@ -70,11 +80,24 @@ def test_values_become_whole_minor_units(raw: str | int, minor: int) -> None:
     ("raw", "message"),
     [
         ("-5", "negative"),
-        ("abc", "must be a number"),
+        ("abc", "plain digits"),
         ("1.005", "two decimals"),
-        ("nan", "finite"),
-        ("inf", "finite"),
-        ("1e30", "too large"),
+        ("12,500", "group thousands with spaces"),
+        ("nan", "plain digits"),
+        ("inf", "plain digits"),
+        ("1e2", "no exponent"),
+        ("12.345e1", "no exponent"),
+        ("1e999999999", "no exponent"),
+        ("\u0661\u0662\u0663", "plain digits"),  # Arabic-Indic digits
+        ("1,000,000", "one decimal separator"),
+        ("12 12", "plain digits"),
+        ("1212 5", "plain digits"),
+        ("+5", "no exponent or sign"),
+        ("12_500", "plain digits"),
+        (".5", "plain digits"),
+        ("", "plain digits"),
+        ("10000000000000.01", "the largest value accepted is 10 000 000 000 000.00"),
+        ("9" * 5000, "too large"),
     ],
 )
 def test_bad_values_refused_clearly(raw: str, message: str) -> None:
@@ -84,7 +107,13 @@ def test_bad_values_refused_clearly(raw: str, message: str) -> None:
 
 def test_dates_must_be_iso() -> None:
     assert validation.parse_date("2026-12-31") == date(2026, 12, 31)
-    for bad in ("31/12/2026", "2026-13-01", "2026-2-1", "tomorrow"):
+    for bad in (
+        "31/12/2026",
+        "2026-13-01",
+        "2026-2-1",
+        "tomorrow",
+        "\u0662\u0660\u0662\u0666-01-01",
+    ):
         with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
             validation.parse_date(bad)
 

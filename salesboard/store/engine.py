@@ -42,10 +42,7 @@ def busy_timeout_ms(value: int | None = None) -> int:
         raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
         if not raw:
             return BUSY_TIMEOUT_MS
-        try:
-            value = int(raw)
-        except ValueError:
-            value = -1
+        value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
         if value < 0:
             raise InvalidInput(
                 f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds (0 or more), "

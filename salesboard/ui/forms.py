@@ -38,6 +38,22 @@ FIELDS: list[tuple[str, str, FieldCheck, str]] = [
 ]
 
 
+def field_problem(check: FieldCheck, typed: str) -> str | None:
+    """What is wrong with a typed value, or None; a form never crashes on input.
+
+    The checks raise ``InvalidInput`` for every refusal (a hypothesis test feeds them
+    arbitrary text); anything else would be a bug, reported under the field instead of
+    ending the app.
+    """
+    try:
+        check(typed)
+    except InvalidInput as problem:
+        return str(problem)
+    except Exception as error:  # a bug in a check must not lose the user's form
+        return f"this value could not be checked ({type(error).__name__}); please report it"
+    return None
+
+
 def _initial(deal: DealView | None, default_owner: str) -> dict[str, str]:
     if deal is None:
         return {"currency": "EUR", "owner": default_owner, "value": "0", "notes": ""}
@@ -111,10 +127,9 @@ class DealForm(ModalScreen[dict[str, str] | None]):
         checks: list[tuple[str, FieldCheck]] = [(n, c) for n, _l, c, _h in FIELDS]
         checks.append(("notes", validation.clean_notes))
         for name, check in checks:
-            try:
-                check(typed[name])
-            except InvalidInput as problem:
-                problems[name] = str(problem)
+            problem = field_problem(check, typed[name])
+            if problem is not None:
+                problems[name] = problem
             error = self.query_one(f"#error-{name}", Static)
             error.update(Text(problems.get(name, "")))
             error.display = name in problems
@@ -177,12 +192,13 @@ class LostForm(ModalScreen[str | None]):
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:
         reason = self.query_one("#reason", Input).value
-        try:
+        problem = field_problem(validation.clean_reason, reason)
+        if problem is None:
             self.dismiss(validation.clean_reason(reason))
-        except InvalidInput as problem:
-            error = self.query_one("#error-reason", Static)
-            error.update(Text(str(problem)))
-            error.display = True
+            return
+        error = self.query_one("#error-reason", Static)
+        error.update(Text(problem))
+        error.display = True
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
