@@ -756,6 +756,82 @@ def history_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
         _console().print(_history_table(events))
 
 
+def _parse_head(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """``--expect-head EVENT:HASH`` as printed by an earlier ``doctor`` run."""
+    if value is None:
+        return None
+    event, _, digest = value.strip().partition(":")
+    digest = digest.strip().lower()
+    if not (event.isascii() and event.isdigit() and len(digest) == 64):
+        raise click.BadParameter(f"give EVENT:HASH as doctor prints it, not {value!r}")
+    if any(ch not in "0123456789abcdef" for ch in digest):
+        raise click.BadParameter(f"the hash must be 64 hexadecimal digits, not {digest!r}")
+    return int(event), digest
+
+
+@cli.command("doctor", short_help="Check the file, every rule and the history chain.")
+@click.option(
+    "--expect-head",
+    metavar="EVENT:HASH",
+    callback=_parse_head,
+    help="Also check that EVENT still has HASH, as an earlier doctor run printed it.",
+)
+@_json_flag
+@click.pass_context
+def doctor_command(ctx: click.Context, expect_head: tuple[int, str] | None, as_json: bool) -> None:
+    """Check the database: the file's integrity, every row, every rule, the history chain.
+
+    Prints what it finds and the history's head (the newest event and its hash); keep
+    the head somewhere else, and a later --expect-head shows whether the history up to
+    it was rewritten. Exit code 0 when all is well, 1 when anything is wrong.
+    """
+    from salesboard.service.doctor import examine, schema_revision
+
+    db = _session(ctx).database()
+    checkup = examine(db, expect_head=expect_head)
+    head = f"{checkup.head_event}:{checkup.head_hash}" if checkup.head_event else None
+    if as_json:
+        _print_json(
+            {
+                "database": db.name,
+                "ok": checkup.ok,
+                "checks": [
+                    {"name": c.name, "ok": c.ok, "summary": c.summary, "problems": c.problems}
+                    for c in checkup.checks
+                ],
+                "head": head,
+            }
+        )
+    else:
+        _print_checkup(checkup, db.name, schema_revision(db), head)
+    if not checkup.ok:
+        ctx.exit(1)
+
+
+_SHOWN_PER_CHECK = 50
+
+
+def _print_checkup(checkup: Any, where: str, revision: str, head: str | None) -> None:
+    """The human report: one line per check, its problems below it, then the head."""
+    console = _console()
+    console.print(_text(f"salesboard doctor: {where} (schema {revision})"))
+    for check in checkup.checks:
+        mark, style = ("ok  ", "green") if check.ok else ("FAIL", "bold red")
+        line = _text(f"{mark}  {check.name}: {check.summary}", style)
+        console.print(line)
+        for problem in check.problems[:_SHOWN_PER_CHECK]:
+            console.print(_text(f"        {problem}"))
+        hidden = len(check.problems) - _SHOWN_PER_CHECK
+        if hidden > 0:
+            console.print(f"        … and {hidden} more")
+    click.echo(f"history head: {head or 'none (no events yet)'}")  # one line, to copy
+    if checkup.ok:
+        console.print("no problems found")
+    else:
+        count = checkup.problem_count
+        console.print(_text(f"{count} problem{'s' if count != 1 else ''} found", "bold"))
+
+
 @cli.command("demo", short_help="Fill an empty database with demo deals.")
 @click.option(
     "--deals",

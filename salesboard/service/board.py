@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, func
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
+from salesboard.service import rows
 from salesboard.service.filters import needle_of, search_key, text_matches
-from salesboard.service.pipeline import summary_of
 from salesboard.service.views import DealSummary
 from salesboard.store import ChecklistItem, Database, Deal, Event
-from salesboard.workflow import Stage, Status
+from salesboard.validation import VALUE_MAX_MINOR
+from salesboard.workflow import FIRST_STAGE, LAST_STAGE, Stage, Status
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,10 @@ class BoardFilter:
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """SQL conditions selecting the open deals this filter keeps."""
-        found: list[ColumnElement[bool]] = [col(Deal.status) == Status.OPEN.value]
+        found: list[ColumnElement[bool]] = [
+            col(Deal.status) == Status.OPEN.value,
+            col(Deal.stage).between(int(FIRST_STAGE), int(LAST_STAGE)),  # as the index
+        ]
         if self.owner is not None:
             found.append(col(Deal.owner) == self.owner)
         if self.text.strip():
@@ -119,7 +123,11 @@ class BoardQueries:
             return {}
         done = func.coalesce(func.sum(case((col(ChecklistItem.done), 1), else_=0)), 0)
         query = (
-            select(Deal, done, func.count(col(ChecklistItem.id)))
+            core_select(
+                *rows.DEAL_COLUMNS,
+                done.label("jobs_done"),
+                func.count(col(ChecklistItem.id)).label("jobs_total"),
+            )
             .outerjoin(
                 ChecklistItem,
                 and_(
@@ -131,10 +139,8 @@ class BoardQueries:
             .group_by(col(Deal.id))
         )
         with self.db.read() as session:
-            return {
-                int(deal.id or 0): summary_of(deal, d, t)
-                for deal, d, t in session.exec(query).all()
-            }
+            found = session.connection().execute(query).all()
+        return {int(row.id): rows.deal_summary(row, row.jobs_done, row.jobs_total) for row in found}
 
     def find(self, text: str, limit: int = 20) -> list[tuple[int, str, str, Stage]]:
         """Open deals whose title, company or owner contains ``text``, for jumping to them."""
@@ -168,8 +174,20 @@ class BoardQueries:
         with self.db.read() as session:
             for found, deal_id in session.exec(query):
                 newest = max(newest, int(found or 0))
-                deal_ids.add(int(deal_id))
+                if isinstance(deal_id, int):
+                    deal_ids.add(deal_id)
         return ChangedDeals(newest, frozenset(deal_ids), too_many=len(deal_ids) > limit)
+
+
+def _why_not_on_board(stage: Any, value: Any, *texts: Any) -> str:
+    """What keeps an open deal off the board, in the words of ``rows``."""
+    try:
+        rows.stage(stage)
+        rows.whole(value, "value", 0, VALUE_MAX_MINOR)
+    except rows.Damaged as damage:
+        return str(damage)
+    odd = next(t for t in texts if type(t) is not str)
+    return f"a text field is {rows.shown(odd)}, not text"
 
 
 class _Open(NamedTuple):
@@ -201,9 +219,15 @@ class OpenDealIndex:
         self._open: dict[int, _Open] = {}
         self._keys: dict[int, str] | None = None  # built by the first text filter
         self.loaded = False
+        self.damaged: list[tuple[int, str]] = []
+        """Open deals whose board fields cannot be read: (id, what is wrong)."""
 
     def load(self) -> None:
-        """Read every open deal's board fields (one query over the board index)."""
+        """Read every open deal's board fields (one query over the board index).
+
+        A deal whose stage, value or texts cannot be read is left off the board and
+        listed in ``damaged`` instead, so one bad row never stops the board.
+        """
         query = core_select(
             col(Deal.id),
             col(Deal.stage),
@@ -213,11 +237,26 @@ class OpenDealIndex:
             col(Deal.company),
         ).where(col(Deal.status) == Status.OPEN.value)
         with self.db.read() as session:
-            rows = session.connection().execute(query).all()
-        self._open = {
-            int(i or 0): _Open(int(stage), int(value), owner, title, company)
-            for i, stage, value, owner, title, company in rows
-        }
+            found = session.connection().execute(query).all()
+        board: dict[int, _Open] = {}
+        damaged: list[tuple[int, str]] = []
+        for i, stage, value, owner, title, company in found:  # the start-up loop: kept lean
+            if (
+                type(stage) is int
+                and FIRST_STAGE <= stage <= LAST_STAGE
+                and type(value) is int
+                and 0 <= value <= VALUE_MAX_MINOR
+                and type(owner) is str
+                and type(title) is str
+                and type(company) is str
+            ):
+                board[int(i or 0)] = _Open(stage, value, owner, title, company)
+            else:
+                damaged.append(
+                    (int(i or 0), _why_not_on_board(stage, value, owner, title, company))
+                )
+        self._open = board
+        self.damaged = damaged
         self._keys = None
         self.loaded = True
 

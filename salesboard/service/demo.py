@@ -32,6 +32,7 @@ from salesboard import validation
 from salesboard.errors import InvalidInput
 from salesboard.identity import current_login
 from salesboard.store import Database
+from salesboard.store.chain import GENESIS, content, event_hash, lock_chain
 from salesboard.store.models import metadata
 from salesboard.workflow import DEFAULT_CHECKLISTS, EventKind, Outcome, Stage, Status
 
@@ -323,6 +324,7 @@ def seed_demo(
         if postgres:
             # Keep other sessions from adding deals between the check and the inserts.
             session.execute(text("LOCK TABLE deal IN SHARE ROW EXCLUSIVE MODE"))
+            lock_chain(session)
         count = select(func.count()).select_from(metadata.tables["deal"])
         held = int(session.execute(count).scalar_one())
         if held:
@@ -742,7 +744,17 @@ _DEAL_COLUMNS: Final = (
     "stage_entered_at",
 )
 _JOB_COLUMNS: Final = ("id", "deal_id", "stage", "position", "text", "done", "done_by", "done_at")
-_EVENT_COLUMNS: Final = ("id", "deal_id", "at", "actor", "kind", "before", "after")
+_EVENT_COLUMNS: Final = (
+    "id",
+    "deal_id",
+    "at",
+    "actor",
+    "kind",
+    "before",
+    "after",
+    "prev_hash",
+    "chain_hash",
+)
 _SHARED_PAYLOADS: Final = (
     *_STAGE_JSON.values(),
     *_JOB_OPEN.values(),
@@ -828,10 +840,24 @@ def _insert_all(session: Session, plans: Sequence[_Plan], now: datetime) -> None
             for deal_id, plan in enumerate(plans, start=1)
             for seq, e in enumerate(plan.events)
         )
+        previous = GENESIS
         for event_id, (_, deal_id, _, (offset, actor, kind, before, after)) in enumerate(
             ordered, start=1
         ):
-            yield (event_id, deal_id, at(offset), actor, kind, as_json(before), as_json(after))
+            when = now + timedelta(seconds=offset)
+            sealed = event_hash(previous, content(deal_id, when, actor, kind, before, after))
+            yield (
+                event_id,
+                deal_id,
+                at(offset),
+                actor,
+                kind,
+                as_json(before),
+                as_json(after),
+                previous,
+                sealed,
+            )
+            previous = sealed
 
     writer.insert("deal", _DEAL_COLUMNS, deal_rows())
     writer.insert("checklist_item", _JOB_COLUMNS, job_rows())

@@ -13,16 +13,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import Table, and_, case, func
+from sqlalchemy import and_, case, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from salesboard import validation, workflow
 from salesboard.errors import Conflict, DealNotFound, InvalidInput
 from salesboard.identity import current_login
+from salesboard.service import rows
 from salesboard.service.filters import text_matches
-from salesboard.service.views import DealSummary, DealView, EventView, JobView, as_utc
+from salesboard.service.views import DealSummary, DealView, EventView, JobView
 from salesboard.store import ChecklistItem, Database, Deal, Event
+from salesboard.store.chain import seal
 from salesboard.workflow import EventKind, Outcome, Stage, Status
 
 Clock = Callable[[], datetime]
@@ -55,48 +57,14 @@ def _field_json(name: str, value: Any) -> Any:
     return value
 
 
-DEAL_TABLE: Final[Table] = Deal.__table__  # type: ignore[attr-defined]
+ID_MAX: Final = 2**31 - 1
+"""The largest deal id either backend can hold (PostgreSQL's ``integer``); a larger one
+cannot exist, so it is "no such deal" without asking the database."""
 
 
-def summary_of(deal: Deal | Any, done: int, total: int) -> DealSummary:
-    """Freeze a row and its current-stage progress into a view.
-
-    ``deal`` is a ``Deal`` or a plain result row with the same column names (listing many
-    deals skips building ORM objects, which costs more than the query).
-    """
-    assert deal.id is not None
-    return DealSummary(
-        id=deal.id,
-        title=deal.title,
-        company=deal.company,
-        value_minor=deal.value_minor,
-        currency=deal.currency,
-        owner=deal.owner,
-        stage=Stage(deal.stage),
-        status=Status(deal.status),
-        version=deal.version,
-        expected_close=deal.expected_close,
-        outcome=Outcome(deal.outcome) if deal.outcome else None,
-        satisfaction=deal.satisfaction,
-        lost_reason=deal.lost_reason,
-        notes=deal.notes,
-        stage_entered_at=as_utc(deal.stage_entered_at),
-        updated_at=as_utc(deal.updated_at),
-        updated_by=deal.updated_by,
-        jobs_done=int(done or 0),
-        jobs_total=int(total or 0),
-    )
-
-
-def _job_view(item: ChecklistItem) -> JobView:
-    return JobView(
-        stage=Stage(item.stage),
-        n=item.position,
-        text=item.text,
-        done=item.done,
-        done_by=item.done_by,
-        done_at=as_utc(item.done_at) if item.done_at else None,
-    )
+def _check_id(deal_id: int) -> None:
+    if not 1 <= deal_id <= ID_MAX:
+        raise DealNotFound(deal_id)
 
 
 class Pipeline:
@@ -110,9 +78,9 @@ class Pipeline:
     # ----------------------------------------------------------------- reads
 
     def get_deal(self, deal_id: int) -> DealView:
-        """One deal with its whole checklist."""
+        """One deal with its whole checklist (``DamagedData`` if its rows are damaged)."""
         with self.db.read() as session:
-            return self._view(session, self._row(session, deal_id))
+            return self._view_of(session, deal_id)
 
     def list_deals(
         self,
@@ -125,12 +93,13 @@ class Pipeline:
         """Deals with their current stage's progress, in board order (stage, then id).
 
         One aggregate query, whatever the number of deals: progress is counted by the
-        database, not by loading checklists.
+        database, not by loading checklists. A row that cannot be read comes back as a
+        damaged summary (``DealSummary.damage``) in its place; the others are unaffected.
         """
         done = func.coalesce(func.sum(case((col(ChecklistItem.done), 1), else_=0)), 0)
         total = func.count(col(ChecklistItem.id))
         query = (
-            core_select(DEAL_TABLE, done.label("jobs_done"), total.label("jobs_total"))
+            core_select(*rows.DEAL_COLUMNS, done.label("jobs_done"), total.label("jobs_total"))
             .outerjoin(
                 ChecklistItem,
                 and_(
@@ -150,28 +119,27 @@ class Pipeline:
         if text:
             query = query.where(text_matches(text))
         with self.db.read() as session:
-            rows = session.connection().execute(query).all()
-        return [summary_of(row, row.jobs_done, row.jobs_total) for row in rows]
+            found = session.connection().execute(query).all()
+        return [rows.deal_summary(row, row.jobs_done, row.jobs_total) for row in found]
 
     def history(self, deal_id: int) -> list[EventView]:
-        """Every recorded change of a deal, newest first."""
+        """Every recorded change of a deal, newest first.
+
+        An entry that does not parse, or whose hash no longer matches its content, is
+        marked damaged (``EventView.damage``) and the rest is shown as usual.
+        """
+        _check_id(deal_id)
         with self.db.read() as session:
-            self._row(session, deal_id)
-            events = session.exec(
-                select(Event).where(col(Event.deal_id) == deal_id).order_by(col(Event.id).desc())
+            connection = session.connection()
+            exists = core_select(col(Deal.id)).where(col(Deal.id) == deal_id)
+            if connection.execute(exists).first() is None:
+                raise DealNotFound(deal_id)
+            found = connection.execute(
+                core_select(*rows.EVENT_COLUMNS)
+                .where(col(Event.deal_id) == deal_id)
+                .order_by(col(Event.id).desc())
             ).all()
-            return [
-                EventView(
-                    id=e.id or 0,
-                    deal_id=e.deal_id,
-                    at=as_utc(e.at),
-                    actor=e.actor,
-                    kind=e.kind,
-                    before=e.before,
-                    after=e.after,
-                )
-                for e in events
-            ]
+        return [rows.event_view(row) for row in found]
 
     # ---------------------------------------------------------------- writes
 
@@ -220,16 +188,17 @@ class Pipeline:
             )
             after = {k: _field_json(k, v) for k, v in fields.items()}
             after["stage"] = workflow.FIRST_STAGE.label
-            session.add(
-                Event(
-                    deal_id=deal.id,
-                    at=now,
-                    actor=self.actor,
-                    kind=EventKind.CREATED.value,
-                    before=None,
-                    after=after,
-                )
+            session.flush()
+            event = Event(
+                deal_id=deal.id,
+                at=now,
+                actor=self.actor,
+                kind=EventKind.CREATED.value,
+                before=None,
+                after=after,
             )
+            seal(session, event)
+            session.add(event)
             session.flush()
             return self._view(session, deal)
 
@@ -297,13 +266,7 @@ class Pipeline:
         with self.db.write() as session:
             deal = self._lock(session, deal_id, None)
             current = Stage(deal.stage)
-            item = session.exec(
-                select(ChecklistItem).where(
-                    col(ChecklistItem.deal_id) == deal_id,
-                    col(ChecklistItem.stage) == int(current),
-                    col(ChecklistItem.position) == n,
-                )
-            ).first()
+            item = self._item(session, deal_id, current, n)
             agrees = item is not None and item.done == done and Status(deal.status) is Status.OPEN
             if expected_version is not None and deal.version != expected_version:
                 if agrees and stage is current:
@@ -331,7 +294,7 @@ class Pipeline:
         """Move one stage right, only if every job of the current stage is done."""
         with self.db.write() as session:
             deal = self._lock(session, deal_id, expected_version)
-            jobs = [j.as_job() for j in self._jobs(session, deal_id)]
+            jobs = [job.as_job() for job in self._jobs(session, deal_id)]
             target = workflow.check_advance(Stage(deal.stage), Status(deal.status), jobs)
             return self._move(session, deal, target, EventKind.ADVANCED)
 
@@ -392,7 +355,7 @@ class Pipeline:
             raise InvalidInput(f"outcome must be success or failure, not {outcome!r}") from None
         with self.db.write() as session:
             deal = self._lock(session, deal_id, expected_version)
-            jobs = [j.as_job() for j in self._jobs(session, deal_id)]
+            jobs = [job.as_job() for job in self._jobs(session, deal_id)]
             workflow.check_finish(Stage(deal.stage), Status(deal.status), jobs, satisfaction)
             before = {"status": deal.status}
             deal.status = Status.FINISHED.value
@@ -408,19 +371,42 @@ class Pipeline:
 
     # --------------------------------------------------------------- helpers
 
-    def _row(self, session: Session, deal_id: int) -> Deal:
-        deal = session.get(Deal, deal_id)
-        if deal is None:
-            raise DealNotFound(deal_id)
-        return deal
-
     def _lock(self, session: Session, deal_id: int, expected_version: int | None) -> Deal:
-        """Load the deal holding its row lock (PostgreSQL; SQLite holds the file lock)."""
-        deal = session.exec(select(Deal).where(col(Deal.id) == deal_id).with_for_update()).first()
+        """Load the deal holding its row lock (PostgreSQL; SQLite holds the file lock).
+
+        A deal whose row breaks the rules is refused (``DamagedData``): no change is
+        built on data that cannot be trusted.
+        """
+        _check_id(deal_id)
+        try:
+            deal = session.exec(
+                select(Deal).where(col(Deal.id) == deal_id).with_for_update()
+            ).first()
+        except (ValueError, TypeError, LookupError) as error:
+            raise rows.damaged_deal(deal_id, f"it cannot be read: {error}") from None
         if deal is None:
             raise DealNotFound(deal_id)
+        rows.checked_summary(deal)
         self._check_version(deal, expected_version)
         return deal
+
+    def _item(self, session: Session, deal_id: int, stage: Stage, n: int) -> ChecklistItem | None:
+        """Job ``n`` of the deal's ``stage``, checked like every stored row."""
+        if not 1 <= n <= 10_000:
+            return None
+        try:
+            item = session.exec(
+                select(ChecklistItem).where(
+                    col(ChecklistItem.deal_id) == deal_id,
+                    col(ChecklistItem.stage) == int(stage),
+                    col(ChecklistItem.position) == n,
+                )
+            ).first()
+            if item is not None:
+                rows.job_view(item)
+        except (rows.Damaged, ValueError, TypeError, LookupError) as error:
+            raise rows.damaged_deal(deal_id, str(error)) from None
+        return item
 
     @staticmethod
     def _check_version(deal: Deal, expected_version: int | None) -> None:
@@ -428,13 +414,17 @@ class Pipeline:
             assert deal.id is not None
             raise Conflict(deal.id, expected_version, deal.version, deal.updated_by)
 
-    def _jobs(self, session: Session, deal_id: int) -> list[JobView]:
-        items = session.exec(
-            select(ChecklistItem)
-            .where(col(ChecklistItem.deal_id) == deal_id)
-            .order_by(col(ChecklistItem.stage), col(ChecklistItem.position))
-        ).all()
-        return [_job_view(item) for item in items]
+    def _jobs(self, session: Session, deal_id: int) -> tuple[JobView, ...]:
+        """The deal's whole checklist, read raw and checked (``DamagedData`` if broken)."""
+        found = (
+            session.connection()
+            .execute(core_select(*rows.JOB_COLUMNS).where(col(ChecklistItem.deal_id) == deal_id))
+            .all()
+        )
+        try:
+            return rows.job_views(found)
+        except rows.Damaged as damage:
+            raise rows.damaged_deal(deal_id, str(damage)) from None
 
     def _job_count(self, session: Session, deal: Deal) -> int:
         count = session.exec(
@@ -466,21 +456,37 @@ class Pipeline:
         deal.updated_at = now
         deal.updated_by = self.actor
         session.add(deal)
-        session.add(
-            Event(
-                deal_id=deal.id,
-                at=now,
-                actor=self.actor,
-                kind=kind.value,
-                before=before,
-                after=after,
-            )
+        session.flush()
+        event = Event(
+            deal_id=deal.id,
+            at=now,
+            actor=self.actor,
+            kind=kind.value,
+            before=before,
+            after=after,
         )
+        seal(session, event)
+        session.add(event)
         session.flush()
 
     def _view(self, session: Session, deal: Deal) -> DealView:
+        """The deal as it stands in this transaction, after a change."""
         assert deal.id is not None
-        jobs = tuple(self._jobs(session, deal.id))
-        current = [j for j in jobs if j.stage == deal.stage]
-        summary = summary_of(deal, sum(j.done for j in current), len(current))
-        return DealView(summary=summary, checklist=jobs)
+        session.flush()
+        return self._view_of(session, deal.id)
+
+    def _view_of(self, session: Session, deal_id: int) -> DealView:
+        """A deal and its checklist read raw and checked (``DamagedData`` if broken)."""
+        _check_id(deal_id)
+        row = (
+            session.connection()
+            .execute(core_select(*rows.DEAL_COLUMNS).where(col(Deal.id) == deal_id))
+            .first()
+        )
+        if row is None:
+            raise DealNotFound(deal_id)
+        checklist = self._jobs(session, deal_id)
+        stage = rows.checked_summary(row).stage
+        current = [job for job in checklist if job.stage == stage]
+        summary = rows.checked_summary(row, sum(job.done for job in current), len(current))
+        return DealView(summary=summary, checklist=checklist)

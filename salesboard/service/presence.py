@@ -22,6 +22,7 @@ from sqlmodel import col, select
 
 from salesboard.errors import SalesboardError
 from salesboard.service.pipeline import utc_now
+from salesboard.service.rows import text
 from salesboard.store import Database, Presence
 
 HEARTBEAT_EVERY = timedelta(seconds=15)
@@ -81,12 +82,17 @@ class PresenceBook:
         """Every live session, this one included, oldest first."""
         cutoff = self._clock() - PRESENCE_TTL
         query = (
-            select(Presence)
+            select(col(Presence.session_id), col(Presence.login), col(Presence.deal_id))
             .where(col(Presence.seen_at) >= cutoff)
             .order_by(col(Presence.started_at), col(Presence.session_id))
         )
         with self.db.read() as session:
-            return [Colleague(p.session_id, p.login, p.deal_id) for p in session.exec(query)]
+            found = session.connection().execute(query).all()
+        # Read as untrusted data: any member can write this table directly.
+        return [
+            Colleague(text(session_id), text(login), deal_id if type(deal_id) is int else None)
+            for session_id, login, deal_id in found
+        ]
 
     def others(self) -> list[Colleague]:
         """Every live session but this one."""

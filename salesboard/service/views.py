@@ -70,6 +70,9 @@ class DealSummary:
     updated_by: str
     jobs_done: int
     jobs_total: int
+    damage: str | None = None
+    """Why the stored row cannot be read (``service/rows.py``); then only ``id`` and
+    ``title`` are the deal's, every other field is a placeholder."""
 
     @property
     def value(self) -> Decimal:
@@ -77,7 +80,12 @@ class DealSummary:
         return money(self.value_minor)
 
     def to_json(self) -> dict[str, Any]:
-        """The documented JSON shape of a deal, without its checklist."""
+        """The documented JSON shape of a deal, without its checklist.
+
+        A damaged deal is ``{"id": …, "title": …, "damaged": "<what is wrong>"}``.
+        """
+        if self.damage is not None:
+            return {"id": self.id, "title": self.title, "damaged": self.damage}
         return {
             "id": self.id,
             "title": self.title,
@@ -148,10 +156,13 @@ class EventView:
     kind: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    damage: str | None = None
+    """Why this entry cannot be trusted: it does not parse, or its hash no longer
+    matches its content (it was changed after it was written)."""
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON shape of an event."""
-        return {
+        """The JSON shape of an event (with ``"damaged"`` when it cannot be trusted)."""
+        data: dict[str, Any] = {
             "id": self.id,
             "deal_id": self.deal_id,
             "at": self.at.isoformat(),
@@ -160,3 +171,6 @@ class EventView:
             "before": self.before,
             "after": self.after,
         }
+        if self.damage is not None:
+            data["damaged"] = self.damage
+        return data

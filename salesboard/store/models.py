@@ -55,7 +55,11 @@ class ChecklistItem(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """An append-only record of one change: who, when (UTC), what, before and after."""
+    """An append-only record of one change: who, when (UTC), what, before and after.
+
+    Each event is sealed into the history's hash chain when it is written, so a later
+    rewrite of any event is detectable (``salesboard doctor``).
+    """
 
     __tablename__ = "event"
     __table_args__ = (Index("ix_event_deal", "deal_id", "id"),)
@@ -67,6 +71,9 @@ class Event(SQLModel, table=True):
     kind: str
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    prev_hash: str | None = None
+    chain_hash: str | None = None
+    """The hash chain (``store/chain.py``): the previous event's hash and this one's."""
 
 
 class Presence(SQLModel, table=True):

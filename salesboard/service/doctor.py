@@ -1,0 +1,349 @@
+"""``salesboard doctor``: is the file whole, does every deal keep the rules, is history intact.
+
+Read-only, beside the service: it changes nothing, so it can run at any time (also on a
+read-only file) and as often as a team likes. It checks
+
+- **the file**: SQLite's ``PRAGMA integrity_check`` and ``foreign_key_check``;
+- **every row**: each deal, job and event parses and keeps its value ranges (the rows a
+  board or list shows as damaged);
+- **every rule**: no deal sits past a stage with unfinished jobs, every stage has its
+  whole checklist, status, outcome and reason agree, the version counts the deal's events,
+  and the deal's row says what its history says (stage, status, fields, ticks, who and
+  when last), so a row changed behind the program's back is found;
+- **the history chain**: every event's hash matches its content and links to the event
+  before it; the newest event's hash (the head) is reported, so it can be kept elsewhere
+  and checked later (``expect_head``), which catches a history rewritten together with
+  its hashes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Final
+
+from sqlalchemy import select as core_select
+from sqlalchemy import text as sql
+from sqlmodel import col
+
+from salesboard.service import rows
+from salesboard.service.views import DealSummary, EventView, JobView
+from salesboard.store import Database, Deal, Event
+from salesboard.store.chain import GENESIS
+from salesboard.workflow import DEFAULT_CHECKLISTS, LAST_STAGE, Stage, Status
+
+_STAGE_BY_LABEL: Final = {stage.label: stage for stage in Stage}
+_FIELDS: Final = ("title", "company", "value_minor", "currency", "owner", "expected_close", "notes")
+
+
+@dataclass
+class Check:
+    """One area of the check-up: its name, what was looked at, and what is wrong."""
+
+    name: str
+    summary: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing is wrong here."""
+        return not self.problems
+
+
+@dataclass
+class Checkup:
+    """Everything ``doctor`` found, in the order it looked."""
+
+    checks: list[Check]
+    head_event: int | None
+    head_hash: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether every check passed."""
+        return all(check.ok for check in self.checks)
+
+    @property
+    def problem_count(self) -> int:
+        """How many problems were found in all."""
+        return sum(len(check.problems) for check in self.checks)
+
+
+def examine(db: Database, *, expect_head: tuple[int, str] | None = None) -> Checkup:
+    """Run every check on ``db`` (nothing is written) and say what was found."""
+    file_check = _check_file(db)
+    with db.read() as session:
+        connection = session.connection()
+        deal_rows = connection.execute(core_select(*rows.DEAL_COLUMNS).order_by(col(Deal.id))).all()
+        job_rows = connection.execute(core_select(*rows.JOB_COLUMNS)).all()
+        event_rows = connection.execute(
+            core_select(*rows.EVENT_COLUMNS).order_by(col(Event.id))
+        ).all()
+    row_check = Check("rows")
+    deals = _read_deals(deal_rows, row_check)
+    jobs = _read_jobs(job_rows, row_check)
+    events = [rows.event_view(row) for row in event_rows]
+    row_check.summary = (
+        f"{len(deal_rows)} deals, {len(job_rows)} jobs and {len(event_rows)} events read"
+    )
+    by_deal: dict[int, list[EventView]] = defaultdict(list)
+    for event in events:
+        by_deal[event.deal_id].append(event)
+    rule_check = Check("rules", f"{len(deals)} deals checked against the rules and their history")
+    for deal in deals:
+        rule_check.problems.extend(_rule_problems(deal, jobs.get(deal.id, []), by_deal[deal.id]))
+    history_check, head_event, head_hash = _check_chain(event_rows, events, expect_head)
+    return Checkup([file_check, row_check, rule_check, history_check], head_event, head_hash)
+
+
+# ------------------------------------------------------------------------- the file
+
+
+def _check_file(db: Database) -> Check:
+    check = Check("file")
+    if not db.is_sqlite:
+        check.summary = "PostgreSQL keeps its own pages whole (not checked here)"
+        return check
+    with db.engine.connect() as connection:
+        found = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+        orphans = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if found != ["ok"]:
+        check.problems.extend(f"integrity_check: {line}" for line in found[:20])
+    for table, rowid, parent, _key in orphans[:20]:
+        check.problems.append(f"{table} row {rowid} points at a missing {parent} row")
+    check.summary = "integrity_check and foreign_key_check found no damage"
+    return check
+
+
+# ------------------------------------------------------------------------ the rows
+
+
+def _read_deals(found: Sequence[Any], check: Check) -> list[DealSummary]:
+    deals: list[DealSummary] = []
+    for row in found:
+        summary = rows.deal_summary(row)
+        if summary.damage is not None:
+            check.problems.append(f"deal {rows.text(row.id)} is damaged: {summary.damage}")
+        else:
+            deals.append(summary)
+    return deals
+
+
+def _read_jobs(found: Sequence[Any], check: Check) -> dict[int, list[JobView]]:
+    jobs: dict[int, list[JobView]] = defaultdict(list)
+    for row in found:
+        try:
+            jobs[row.deal_id].append(rows.job_view(row))
+        except rows.Damaged as damage:
+            check.problems.append(f"deal {rows.text(row.deal_id)}: {damage}")
+    return jobs
+
+
+# ------------------------------------------------------------------------ the rules
+
+
+@dataclass
+class _Replay:
+    """A deal as its history tells it, event by event."""
+
+    stage: Stage | None = None
+    status: Status = Status.OPEN
+    fields: dict[str, Any] = field(default_factory=dict)
+    outcome: str | None = None
+    satisfaction: int | None = None
+    reason: str | None = None
+    ticks: dict[tuple[Stage, int], str | None] = field(default_factory=dict)
+    problem: str | None = None
+
+    def apply(self, event: EventView) -> None:
+        """Play one event forward (``problem`` says where the history makes no sense)."""
+        after = event.after or {}
+        kind = event.kind
+        if kind == "created":
+            self.stage = _STAGE_BY_LABEL.get(str(after.get("stage")))
+            self.fields = {name: after.get(name) for name in _FIELDS}
+        elif kind == "edited":
+            self.fields.update({k: v for k, v in after.items() if k in _FIELDS})
+        elif kind in ("job_ticked", "job_unticked"):
+            stage = _STAGE_BY_LABEL.get(str(after.get("stage")))
+            if stage is None or not isinstance(after.get("n"), int):
+                self.problem = f"event {event.id} ticks no job it names"
+                return
+            self.ticks[(stage, after["n"])] = event.actor if kind == "job_ticked" else None
+        elif kind in ("advanced", "moved_back"):
+            self.stage = _STAGE_BY_LABEL.get(str(after.get("stage")))
+        elif kind == "lost":
+            self.status, self.reason = Status.LOST, after.get("reason")
+        elif kind == "reopened":
+            self.status, self.reason, self.outcome, self.satisfaction = (
+                Status.OPEN,
+                None,
+                None,
+                None,
+            )
+            self.stage = _STAGE_BY_LABEL.get(str(after.get("stage")), self.stage)
+        elif kind == "finished":
+            self.status = Status.FINISHED
+            self.outcome, self.satisfaction = after.get("outcome"), after.get("satisfaction")
+        if self.stage is None:
+            self.problem = f"event {event.id} ({kind}) names no stage salesboard knows"
+
+
+def _as_json(name: str, value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _rule_problems(
+    deal: DealSummary, jobs: Sequence[JobView], events: Sequence[EventView]
+) -> Iterable[str]:
+    """Every way one readable deal breaks a rule or disagrees with its history."""
+    where = f"deal {deal.id}"
+    places: dict[tuple[Stage, int], JobView] = {}
+    for stage in Stage:
+        wanted = len(DEFAULT_CHECKLISTS[stage])
+        numbers = sorted(job.n for job in jobs if job.stage is stage)
+        if numbers != list(range(1, wanted + 1)):
+            yield f"{where}: {stage.label} has jobs {numbers or 'none'}, not 1 to {wanted}"
+    for job in jobs:
+        places[(job.stage, job.n)] = job
+    unfinished: dict[Stage, list[int]] = defaultdict(list)
+    for job in jobs:
+        if not job.done and (job.stage < deal.stage or (
+            deal.status is Status.FINISHED and job.stage is LAST_STAGE
+        )):  # fmt: skip
+            unfinished[job.stage].append(job.n)
+    for stage, numbers in sorted(unfinished.items()):
+        status = "finished" if deal.status is Status.FINISHED else deal.status.value
+        listed = ", ".join(str(n) for n in sorted(numbers))
+        yield (
+            f"{where} is {status} in {deal.stage.label}, but {stage.label} has unfinished "
+            f"jobs {listed}"
+        )
+    yield from _status_problems(deal, where)
+    if len(events) != deal.version:
+        yield f"{where} is at version {deal.version} but has {len(events)} events in its history"
+    if not events or events[0].kind != "created":
+        yield f"{where}: its history does not start with its creation"
+        return
+    if any(event.damage for event in events):
+        return  # reported with the history; replaying it would only repeat that
+    yield from _history_problems(deal, places, events, where)
+
+
+def _status_problems(deal: DealSummary, where: str) -> Iterable[str]:
+    if deal.status is Status.FINISHED:
+        if deal.stage is not LAST_STAGE:
+            yield f"{where} is finished in {deal.stage.label}, not in {LAST_STAGE.label}"
+        if deal.outcome is None or deal.satisfaction is None:
+            yield f"{where} is finished without an outcome and a satisfaction score"
+    elif deal.outcome is not None or deal.satisfaction is not None:
+        yield f"{where} is {deal.status.value} but has an outcome or satisfaction score"
+    if deal.status is Status.LOST and not (deal.lost_reason or "").strip():
+        yield f"{where} is lost without a reason"
+    if deal.status is not Status.LOST and deal.lost_reason is not None:
+        yield f"{where} is {deal.status.value} but has a lost reason"
+
+
+def _history_problems(
+    deal: DealSummary,
+    places: dict[tuple[Stage, int], JobView],
+    events: Sequence[EventView],
+    where: str,
+) -> Iterable[str]:
+    replay = _Replay()
+    for event in events:
+        replay.apply(event)
+        if replay.problem:
+            yield f"{where}: {replay.problem}"
+            return
+    told = {
+        "stage": replay.stage.label if replay.stage else None,
+        "status": replay.status.value,
+        "outcome": replay.outcome,
+        "satisfaction": replay.satisfaction,
+        "lost reason": replay.reason,
+        **replay.fields,
+    }
+    stored = {
+        "stage": deal.stage.label,
+        "status": deal.status.value,
+        "outcome": deal.outcome.value if deal.outcome else None,
+        "satisfaction": deal.satisfaction,
+        "lost reason": deal.lost_reason,
+        **{name: _as_json(name, getattr(deal, name)) for name in _FIELDS},
+    }
+    for name, value in stored.items():
+        if told.get(name) != value:
+            yield (
+                f"{where}: its row says {name} {rows.shown(value)}, its history says "
+                f"{rows.shown(told.get(name))}"
+            )
+    for place, job in sorted(places.items()):
+        ticked_by = replay.ticks.get(place)
+        if job.done != (ticked_by is not None) or (job.done and job.done_by != ticked_by):
+            stage, n = place
+            yield (
+                f"{where}: {stage.label} job {n} is {'ticked' if job.done else 'not ticked'} "
+                f"(by {rows.shown(job.done_by)}), but its history says "
+                f"{'ticked by ' + rows.shown(ticked_by) if ticked_by else 'not ticked'}"
+            )
+    last = events[-1]
+    if (last.actor, last.at) != (deal.updated_by, deal.updated_at):
+        yield (
+            f"{where}: its row says it was last changed by {rows.shown(deal.updated_by)} at "
+            f"{deal.updated_at:%Y-%m-%d %H:%M:%S}, its history says by "
+            f"{rows.shown(last.actor)} at {last.at:%Y-%m-%d %H:%M:%S}"
+        )
+
+
+# ---------------------------------------------------------------------- the chain
+
+
+def _check_chain(
+    found: Sequence[Any], events: Sequence[EventView], expect_head: tuple[int, str] | None
+) -> tuple[Check, int | None, str]:
+    check = Check("history")
+    previous = GENESIS
+    by_id: dict[int, str] = {}
+    for row, event in zip(found, events, strict=True):
+        if event.damage is not None:
+            check.problems.append(
+                f"event {rows.text(row.id)} (deal {event.deal_id}): {event.damage}"
+            )
+        elif row.prev_hash != previous:
+            check.problems.append(
+                f"event {row.id} (deal {event.deal_id}) does not follow the event before it: "
+                "an event was removed, inserted or reordered there"
+            )
+        if isinstance(row.chain_hash, str):
+            previous = row.chain_hash
+            if isinstance(row.id, int):
+                by_id[row.id] = row.chain_hash
+    head_event = found[-1].id if found else None
+    if expect_head is not None:
+        event_id, wanted = expect_head
+        have = by_id.get(event_id)
+        if have is None:
+            check.problems.append(
+                f"event {event_id}, recorded with hash {wanted[:12]}…, is no longer in the "
+                "history: it was removed or rewritten"
+            )
+        elif have != wanted:
+            check.problems.append(
+                f"event {event_id} now has hash {have[:12]}…, but {wanted[:12]}… was recorded "
+                "for it: the history up to it was rewritten"
+            )
+    chain = "unbroken" if check.ok else "broken"
+    check.summary = f"{len(found)} events, hash chain {chain}"
+    return check, head_event if isinstance(head_event, int) else None, previous
+
+
+def schema_revision(db: Database) -> str:
+    """The revision stamped in the database (for the report's first line)."""
+    with db.engine.connect() as connection:
+        row = connection.execute(sql("SELECT version_num FROM alembic_version")).first()
+    return "?" if row is None else str(row[0])

@@ -1,0 +1,321 @@
+"""Reading stored rows as untrusted data: a row that breaks the rules is damaged, not fatal.
+
+Anyone who can write the database file can store anything in it: SQLite keeps whatever it
+is given whatever the column's type (text in a number column, a stage of 9, an event
+whose ``before`` is not JSON), and another tool or an older version may have written it.
+So every row is read here, column by column, with no type conversion left to the driver
+layer that could fail for the whole query (dates and JSON are read raw and parsed here),
+and checked against the rules the rest of the program relies on:
+
+- a deal that breaks one (a stage outside 1–6, an unknown status, a time that is not a
+  time…) becomes a ``DealSummary`` marked ``damage`` (with only its id and title worth
+  showing), so a list or a board shows it as damaged, names it, and goes on;
+- an event that does not parse, or whose hash no longer matches its content, becomes an
+  ``EventView`` marked ``damage``; the rest of the history is shown;
+- a change that would have to build on a damaged row is refused with ``DamagedData``.
+
+Free text (titles, companies, owners, notes, job texts, actors) is accepted as it is:
+it is made safe where it is shown (``validation.display_safe``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, String, Text, type_coerce
+from sqlmodel import col
+
+from salesboard.errors import DamagedData
+from salesboard.service.views import DealSummary, EventView, JobView
+from salesboard.store import ChecklistItem, Deal, Event
+from salesboard.store.chain import content, verify
+from salesboard.validation import VALUE_MAX_MINOR
+from salesboard.workflow import EventKind, Outcome, Stage, Status
+
+_STAGES: Final = {int(stage): stage for stage in Stage}
+_STATUSES: Final = {status.value: status for status in Status}
+_OUTCOMES: Final = {outcome.value: outcome for outcome in Outcome}
+_KINDS: Final = {kind.value for kind in EventKind}
+_PLACEHOLDER_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Damaged(ValueError):
+    """One column of a row breaks a rule; the message names the column and the value."""
+
+
+def raw(column: Any, name: str) -> ColumnElement[Any]:
+    """A column read without the driver-level conversion that could fail on bad data."""
+    return type_coerce(column, Text() if name in ("before", "after") else String()).label(name)
+
+
+DEAL_COLUMNS: Final = (
+    col(Deal.id),
+    col(Deal.title),
+    col(Deal.company),
+    col(Deal.value_minor),
+    col(Deal.currency),
+    col(Deal.owner),
+    raw(col(Deal.expected_close), "expected_close"),
+    col(Deal.notes),
+    col(Deal.stage),
+    col(Deal.status),
+    col(Deal.outcome),
+    col(Deal.satisfaction),
+    col(Deal.lost_reason),
+    col(Deal.version),
+    raw(col(Deal.created_at), "created_at"),
+    raw(col(Deal.updated_at), "updated_at"),
+    col(Deal.updated_by),
+    raw(col(Deal.stage_entered_at), "stage_entered_at"),
+)
+"""The deal's columns for a core ``select``, dates and times read raw."""
+
+JOB_COLUMNS: Final = (
+    col(ChecklistItem.deal_id),
+    col(ChecklistItem.stage),
+    col(ChecklistItem.position),
+    col(ChecklistItem.text),
+    col(ChecklistItem.done),
+    col(ChecklistItem.done_by),
+    raw(col(ChecklistItem.done_at), "done_at"),
+)
+
+EVENT_COLUMNS: Final = (
+    col(Event.id),
+    col(Event.deal_id),
+    raw(col(Event.at), "at"),
+    col(Event.actor),
+    col(Event.kind),
+    raw(col(Event.before), "before"),
+    raw(col(Event.after), "after"),
+    col(Event.prev_hash),
+    col(Event.chain_hash),
+)
+
+
+# ------------------------------------------------------------------ one value
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A stored value quoted in a damage message: ``repr`` (escapes controls), cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def whole(value: Any, what: str, low: int, high: int) -> int:
+    """A stored integer within bounds (SQLite may hand back text, a float or bytes)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Damaged(f"{what} is {shown(value)}, not a whole number from {low} to {high}")
+    return value
+
+
+def text(value: Any) -> str:
+    """Free text as stored; a number or bytes in a text column is taken as text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def moment(value: Any, what: str) -> datetime:
+    """A stored time as aware UTC (a ``datetime`` from PostgreSQL, text from SQLite)."""
+    try:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except ValueError:
+        pass
+    raise Damaged(f"{what} is {shown(value)}, not a time")
+
+
+def day(value: Any, what: str) -> date | None:
+    """A stored date or None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        if isinstance(value, str):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise Damaged(f"{what} is {shown(value)}, not a date")
+
+
+def stage(value: Any) -> Stage:
+    """A stored stage number."""
+    found = _STAGES.get(value) if isinstance(value, int) and not isinstance(value, bool) else None
+    if found is None:
+        raise Damaged(f"stage is {shown(value)}, not 1 to {len(Stage)}")
+    return found
+
+
+def flag(value: Any, what: str) -> bool:
+    """A stored boolean (0 or 1 in SQLite)."""
+    if value in (0, 1) and not isinstance(value, float):
+        return bool(value)
+    raise Damaged(f"{what} is {shown(value)}, not true or false")
+
+
+def json_object(value: Any, what: str) -> dict[str, Any] | None:
+    """A stored JSON object or NULL (text from SQLite, parsed already on PostgreSQL)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise Damaged(f"{what} is not JSON: {shown(value)}") from None
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise Damaged(f"{what} is {shown(value)}, not an object")
+    return value
+
+
+# ----------------------------------------------------------------------- deals
+
+
+def deal_summary(row: Any, done: Any = 0, total: Any = 0) -> DealSummary:
+    """A deal row (``DEAL_COLUMNS`` or a ``Deal``) as a summary, or a damaged one."""
+    try:
+        return _checked_summary(row, done, total)
+    except Damaged as damage:
+        return damaged_summary(row.id, row.title, str(damage))
+
+
+def checked_summary(row: Any, done: Any = 0, total: Any = 0) -> DealSummary:
+    """A deal row as a summary, or ``DamagedData`` naming the deal and what is wrong."""
+    try:
+        return _checked_summary(row, done, total)
+    except Damaged as damage:
+        raise damaged_deal(row.id, str(damage)) from None
+
+
+def damaged_deal(deal_id: Any, reason: str) -> DamagedData:
+    """The refusal to build on a damaged deal."""
+    return DamagedData(
+        f"deal {text(deal_id)} is damaged in the database ({reason}); nothing was changed — "
+        "run 'salesboard doctor' to see every problem"
+    )
+
+
+def damaged_summary(deal_id: Any, title: Any, reason: str) -> DealSummary:
+    """A stand-in for a deal that cannot be read: its id, title and what is wrong.
+
+    Every other field is a placeholder and must not be shown as the deal's.
+    """
+    identity = deal_id if isinstance(deal_id, int) and not isinstance(deal_id, bool) else 0
+    return DealSummary(
+        id=identity,
+        title=text(title),
+        company="",
+        value_minor=0,
+        currency="",
+        owner="",
+        stage=Stage.PROSPECT,
+        status=Status.OPEN,
+        version=0,
+        expected_close=None,
+        outcome=None,
+        satisfaction=None,
+        lost_reason=None,
+        notes="",
+        stage_entered_at=_PLACEHOLDER_TIME,
+        updated_at=_PLACEHOLDER_TIME,
+        updated_by="",
+        jobs_done=0,
+        jobs_total=0,
+        damage=reason,
+    )
+
+
+def _checked_summary(row: Any, done: Any, total: Any) -> DealSummary:
+    status = _STATUSES.get(row.status) if isinstance(row.status, str) else None
+    if status is None:
+        raise Damaged(f"status is {shown(row.status)}, not open, finished or lost")
+    outcome = None
+    if row.outcome is not None:
+        outcome = _OUTCOMES.get(row.outcome) if isinstance(row.outcome, str) else None
+        if outcome is None:
+            raise Damaged(f"outcome is {shown(row.outcome)}, not success or failure")
+    satisfaction = (
+        None if row.satisfaction is None else whole(row.satisfaction, "satisfaction", 1, 5)
+    )
+    return DealSummary(
+        id=whole(row.id, "id", 1, 2**63 - 1),
+        title=text(row.title),
+        company=text(row.company),
+        value_minor=whole(row.value_minor, "value", 0, VALUE_MAX_MINOR),
+        currency=text(row.currency),
+        owner=text(row.owner),
+        stage=stage(row.stage),
+        status=status,
+        version=whole(row.version, "version", 1, 2**63 - 1),
+        expected_close=day(row.expected_close, "expected close"),
+        outcome=outcome,
+        satisfaction=satisfaction,
+        lost_reason=None if row.lost_reason is None else text(row.lost_reason),
+        notes=text(row.notes),
+        stage_entered_at=moment(row.stage_entered_at, "stage_entered_at"),
+        updated_at=moment(row.updated_at, "updated_at"),
+        updated_by=text(row.updated_by),
+        jobs_done=int(done or 0) if isinstance(done, int) else 0,
+        jobs_total=int(total or 0) if isinstance(total, int) else 0,
+    )
+
+
+def job_view(row: Any) -> JobView:
+    """A checklist row (``JOB_COLUMNS`` or a ``ChecklistItem``); ``Damaged`` if broken."""
+    where = f"job {shown(row.position)} of stage {shown(row.stage)}"
+    try:
+        done_at = None if row.done_at is None else moment(row.done_at, "done_at")
+        return JobView(
+            stage=stage(row.stage),
+            n=whole(row.position, "its number", 1, 10_000),
+            text=text(row.text),
+            done=flag(row.done, "done"),
+            done_by=None if row.done_by is None else text(row.done_by),
+            done_at=done_at,
+        )
+    except Damaged as damage:
+        raise Damaged(f"{where}: {damage}") from None
+
+
+def job_views(rows: Sequence[Any]) -> tuple[JobView, ...]:
+    """A deal's checklist rows, in stage and job order."""
+    jobs = sorted((job_view(row) for row in rows), key=lambda j: (j.stage, j.n))
+    return tuple(jobs)
+
+
+# ---------------------------------------------------------------------- events
+
+
+def event_view(row: Any) -> EventView:
+    """An event row (``EVENT_COLUMNS``); a damaged or altered one is marked, not dropped."""
+    event_id = row.id if isinstance(row.id, int) else 0
+    deal_id = row.deal_id if isinstance(row.deal_id, int) else 0
+    actor, kind = text(row.actor), text(row.kind)
+    try:
+        at = moment(row.at, "its time")
+    except Damaged as damage:
+        return EventView(event_id, deal_id, _PLACEHOLDER_TIME, actor, kind, None, None, str(damage))
+    try:
+        before = json_object(row.before, "before")
+        after = json_object(row.after, "after")
+        if kind not in _KINDS:
+            raise Damaged(f"kind {shown(kind)} is not one salesboard writes")
+    except Damaged as damage:
+        return EventView(event_id, deal_id, at, actor, kind, None, None, str(damage))
+    sealed = content(row.deal_id, row.at, row.actor, row.kind, before, after)
+    if not verify(row.prev_hash, row.chain_hash, sealed):
+        why = "it was changed after it was written: its hash does not match its content"
+        return EventView(event_id, deal_id, at, actor, kind, before, after, why)
+    return EventView(event_id, deal_id, at, actor, kind, before, after)
