@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -271,7 +272,11 @@ def _money(value_minor: int, currency: str) -> str:
 
 
 def _when(moment: datetime) -> str:
-    """A stored (UTC) time to the minute, as shown in tables."""
+    """A stored (UTC) time to the minute, as shown in tables ("time unknown" if damaged)."""
+    from salesboard.service.views import UNKNOWN_TIME
+
+    if moment == UNKNOWN_TIME:
+        return "time unknown"
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
@@ -287,14 +292,31 @@ def _safe(text: str) -> str:
     return display_safe(text)
 
 
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Characters a terminal (or a JavaScript reader) could act on, besides the C0 controls
+that ``json.dumps`` escapes itself: DEL and C1 controls, line and paragraph separators,
+direction overrides, and lone surrogates (which could not even be encoded)."""
+
+
+def json_text(data: Any, *, indent: int | None = None) -> str:
+    """Exact JSON whose strings can never drive a terminal.
+
+    Non-ASCII text stays readable; every character in ``_UNSAFE_IN_JSON`` is written as
+    a JSON ``u``-escape (backslash, u, four hex digits), so a script reading the JSON gets
+    the stored text back exactly while a person looking at it sees only plain characters.
+    """
+    encoded = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _UNSAFE_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", encoded)
+
+
 def _print_json(data: Any) -> None:
-    """JSON for scripts: text kept as is (non-ASCII unescaped).
+    """JSON for scripts: text kept as is (non-ASCII unescaped, controls escaped).
 
     Indented for a person at a terminal; one line when piped, because only the compact
     form uses the json module's C encoder (four times faster on 10,000 deals).
     """
     indent = 2 if sys.stdout.isatty() else None
-    click.echo(json.dumps(data, ensure_ascii=False, indent=indent))
+    click.echo(json_text(data, indent=indent))
 
 
 def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) -> Any:
@@ -321,6 +343,9 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
     if with_status:
         table.add_column("Status", no_wrap=True)
     for deal in deals:
+        if deal.damage is not None:
+            table.add_row(*_damaged_row(deal, with_close=with_close, with_status=with_status))
+            continue
         row: list[Any] = [
             str(deal.id),
             _text(deal.title, cut=True),
@@ -336,6 +361,39 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
             row.append(deal.status.value)
         table.add_row(*row)
     return table
+
+
+def _damaged_row(deal: DealSummary, *, with_close: bool, with_status: bool) -> list[Any]:
+    """A table row for a deal that cannot be read: its id, title and what is wrong."""
+    row: list[Any] = [
+        str(deal.id),
+        _text(deal.title, cut=True),
+        _text("⚠ damaged (below)", "bold red", cut=True),
+        "?",
+        "?",
+        "?",
+        "?",
+    ]
+    if with_close:
+        row.append("?")
+    if with_status:
+        row.append("damaged")
+    return row
+
+
+def _warn_damaged(deals: Sequence[DealSummary]) -> None:
+    """One line on stderr when some rows could not be read (the command still succeeds)."""
+    damaged = [deal for deal in deals if deal.damage is not None]
+    if damaged:
+        ids = ", ".join(str(deal.id) for deal in damaged[:10]) + (
+            ", …" if len(damaged) > 10 else ""
+        )
+        noun = "deal" if len(damaged) == 1 else "deals"
+        click.echo(
+            f"{PROG}: warning: {len(damaged)} damaged {noun} ({ids}) could not be read; "
+            "run 'salesboard doctor' to see every problem",
+            err=True,
+        )
 
 
 def _show_deal(console: Console, deal: DealView) -> None:
@@ -410,7 +468,7 @@ def _history_table(events: Sequence[EventView]) -> Any:
     from rich import box
     from rich.table import Table
 
-    from salesboard.service.history_text import describe_event, event_label
+    from salesboard.service.history_text import describe_entry, event_label
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("When (UTC)", no_wrap=True)
@@ -418,11 +476,12 @@ def _history_table(events: Sequence[EventView]) -> Any:
     table.add_column("Event", no_wrap=True)
     table.add_column("Change", overflow="fold", ratio=1)
     for event in events:
+        style = "bold red" if event.damage else ""
         table.add_row(
             _when(event.at),
             _text(event.actor),
-            _text(event_label(event.kind)),
-            _text(describe_event(event.kind, event.before, event.after)),
+            _text(event_label(event.kind, event.damage), style),
+            _text(describe_entry(event.kind, event.before, event.after, event.damage), style),
         )
     return table
 
@@ -607,6 +666,7 @@ def list_command(
     )
     if as_json:
         _print_json([deal.to_json() for deal in deals])
+        _warn_damaged(deals)
         return
     console = _console()
     if not deals:
@@ -615,6 +675,10 @@ def list_command(
     console.print(_deal_table(deals, with_status=wanted is not Status.OPEN, width=console.width))
     noun = "deal" if len(deals) == 1 else "deals"
     console.print(f"{len(deals)} {noun}", style="dim")
+    for deal in deals:
+        if deal.damage is not None:
+            console.print(_text(f"⚠ deal {deal.id} is damaged: {deal.damage}", "red"))
+    _warn_damaged(deals)
 
 
 @cli.command("show", short_help="One deal with every stage's checklist.")

@@ -183,7 +183,7 @@ def _why_not_on_board(stage: Any, value: Any, *texts: Any) -> str:
     """What keeps an open deal off the board, in the words of ``rows``."""
     try:
         rows.stage(stage)
-        rows.whole(value, "value", 0, VALUE_MAX_MINOR)
+        rows.amount(value)
     except rows.Damaged as damage:
         return str(damage)
     odd = next(t for t in texts if type(t) is not str)
@@ -256,7 +256,7 @@ class OpenDealIndex:
                     (int(i or 0), _why_not_on_board(stage, value, owner, title, company))
                 )
         self._open = board
-        self.damaged = damaged
+        self.damaged = sorted(damaged)
         self._keys = None
         self.loaded = True
 

@@ -10,9 +10,18 @@ from salesboard.validation import display_safe
 EVENT_LABELS = {"job_ticked": "ticked", "job_unticked": "unticked", "moved_back": "moved back"}
 
 
-def event_label(kind: str) -> str:
-    """The word a person would use for an event kind (``job_ticked`` is "ticked")."""
-    return EVENT_LABELS.get(kind, kind)
+DAMAGED_LABEL = "⚠ damaged"
+
+
+def event_label(kind: str, damage: str | None = None) -> str:
+    """The word a person would use for an event kind (``job_ticked`` is "ticked").
+
+    A stored kind is untrusted text: an unknown one is shown made safe, a damaged entry
+    as "⚠ damaged". Callers still draw the result literally (never as markup).
+    """
+    if damage is not None:
+        return DAMAGED_LABEL
+    return EVENT_LABELS.get(kind, display_safe(kind))
 
 
 def short_value(value: Any, key: str = "", limit: int = 60) -> str:
@@ -21,16 +30,19 @@ def short_value(value: Any, key: str = "", limit: int = 60) -> str:
         return "—"
     if value == "":
         return '""'
-    if key == "value_minor" and isinstance(value, int):
+    if key == "value_minor" and isinstance(value, int) and not isinstance(value, bool):
         return f"{money(value):,.2f}"
     text = display_safe(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    """What an event changed, in a few words: "Prospect → Qualified", "value: 10 → 20"."""
-    old = before or {}
-    new = after or {}
+    """What an event changed, in a few words: "Prospect → Qualified", "value: 10 → 20".
+
+    Every stored value and key goes through ``short_value`` (made safe, cut short).
+    """
+    old = before if isinstance(before, dict) else {}
+    new = after if isinstance(after, dict) else {}
     if kind == "created":
         return f"created in {short_value(new.get('stage', '?'))}: {short_value(new.get('title'))}"
     if kind in ("job_ticked", "job_unticked"):
@@ -48,6 +60,14 @@ def describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, An
     keys = list(dict.fromkeys([*old, *new]))
     names = {"value_minor": "value", "expected_close": "close"}
     return "; ".join(
-        f"{names.get(k, k)}: {short_value(old.get(k), k, 30)} → {short_value(new.get(k), k, 30)}"
+        f"{names.get(k) or short_value(k, limit=30)}: {short_value(old.get(k), k, 30)} → "
+        f"{short_value(new.get(k), k, 30)}"
         for k in keys
     )
+
+
+def describe_entry(kind: str, before: Any, after: Any, damage: str | None) -> str:
+    """``describe_event`` for a history entry, or what is wrong with a damaged one."""
+    if damage is not None:
+        return f"{display_safe(kind)}: {display_safe(damage)}"
+    return describe_event(kind, before, after)

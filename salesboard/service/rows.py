@@ -29,17 +29,16 @@ from sqlalchemy import ColumnElement, String, Text, type_coerce
 from sqlmodel import col
 
 from salesboard.errors import DamagedData
-from salesboard.service.views import DealSummary, EventView, JobView
+from salesboard.service.views import UNKNOWN_TIME, DealSummary, EventView, JobView
 from salesboard.store import ChecklistItem, Deal, Event
 from salesboard.store.chain import content, verify
-from salesboard.validation import VALUE_MAX_MINOR
+from salesboard.validation import CURRENCY_RE, VALUE_MAX_MINOR
 from salesboard.workflow import EventKind, Outcome, Stage, Status
 
 _STAGES: Final = {int(stage): stage for stage in Stage}
 _STATUSES: Final = {status.value: status for status in Status}
 _OUTCOMES: Final = {outcome.value: outcome for outcome in Outcome}
 _KINDS: Final = {kind.value for kind in EventKind}
-_PLACEHOLDER_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Damaged(ValueError):
@@ -112,6 +111,13 @@ def whole(value: Any, what: str, low: int, high: int) -> int:
     return value
 
 
+def amount(value: Any) -> int:
+    """A stored amount: whole cents from 0 to ``VALUE_MAX_MINOR``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= VALUE_MAX_MINOR:
+        raise Damaged(f"value is {shown(value)}, not an amount in whole cents")
+    return value
+
+
 def text(value: Any) -> str:
     """Free text as stored; a number or bytes in a text column is taken as text."""
     if isinstance(value, str):
@@ -147,6 +153,16 @@ def day(value: Any, what: str) -> date | None:
     except ValueError:
         pass
     raise Damaged(f"{what} is {shown(value)}, not a date")
+
+
+def currency(value: Any) -> str:
+    """A stored currency: three capital letters, as ``validation.clean_currency`` makes it.
+
+    It is what amounts are grouped and converted by, so anything else is damage, not text.
+    """
+    if isinstance(value, str) and CURRENCY_RE.fullmatch(value):
+        return value
+    raise Damaged(f"currency is {shown(value)}, not a three-letter code")
 
 
 def stage(value: Any) -> Stage:
@@ -202,8 +218,8 @@ def checked_summary(row: Any, done: Any = 0, total: Any = 0) -> DealSummary:
 def damaged_deal(deal_id: Any, reason: str) -> DamagedData:
     """The refusal to build on a damaged deal."""
     return DamagedData(
-        f"deal {text(deal_id)} is damaged in the database ({reason}); nothing was changed — "
-        "run 'salesboard doctor' to see every problem"
+        f"deal {text(deal_id)} is damaged in the database ({reason}); salesboard will not "
+        "build on it — run 'salesboard doctor' to see every problem"
     )
 
 
@@ -228,8 +244,8 @@ def damaged_summary(deal_id: Any, title: Any, reason: str) -> DealSummary:
         satisfaction=None,
         lost_reason=None,
         notes="",
-        stage_entered_at=_PLACEHOLDER_TIME,
-        updated_at=_PLACEHOLDER_TIME,
+        stage_entered_at=UNKNOWN_TIME,
+        updated_at=UNKNOWN_TIME,
         updated_by="",
         jobs_done=0,
         jobs_total=0,
@@ -253,8 +269,8 @@ def _checked_summary(row: Any, done: Any, total: Any) -> DealSummary:
         id=whole(row.id, "id", 1, 2**63 - 1),
         title=text(row.title),
         company=text(row.company),
-        value_minor=whole(row.value_minor, "value", 0, VALUE_MAX_MINOR),
-        currency=text(row.currency),
+        value_minor=amount(row.value_minor),
+        currency=currency(row.currency),
         owner=text(row.owner),
         stage=stage(row.stage),
         status=status,
@@ -306,7 +322,7 @@ def event_view(row: Any) -> EventView:
     try:
         at = moment(row.at, "its time")
     except Damaged as damage:
-        return EventView(event_id, deal_id, _PLACEHOLDER_TIME, actor, kind, None, None, str(damage))
+        return EventView(event_id, deal_id, UNKNOWN_TIME, actor, kind, None, None, str(damage))
     try:
         before = json_object(row.before, "before")
         after = json_object(row.after, "after")

@@ -9,6 +9,9 @@ from typing import Any
 
 from salesboard.workflow import Job, Outcome, Stage, Status
 
+UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+"""Stands in for a stored time that cannot be read (a damaged row); shown as unknown."""
+
 
 def as_utc(moment: datetime) -> datetime:
     """Give clients aware UTC times, whatever the backend returned."""

@@ -87,6 +87,7 @@ class BoardScreen(Screen[None]):
         self.index = OpenDealIndex(context.pipeline.db)
         self.live = LiveUpdates(self)
         self.colleagues: list[Colleague] = []
+        self._damaged_reported: list[tuple[int, str]] = []
 
     # ---------------------------------------------------------------- layout
 
@@ -171,6 +172,7 @@ class BoardScreen(Screen[None]):
         """Read the open deals again and redraw the whole board (start, flood of changes)."""
         self.live.mark_shown()
         self.index.load()
+        self._report_damaged()
         for column in self.columns:
             column.forget_cards()  # details may be stale too
         self.refilter()
@@ -180,6 +182,23 @@ class BoardScreen(Screen[None]):
         for column in self.columns:
             column.preload(shown)
         self.call_after_refresh(exempt_from_gc)
+
+    def _report_damaged(self) -> None:
+        """Say once which open deals cannot be shown because their rows are damaged."""
+        damaged = self.index.damaged
+        if not damaged or damaged == self._damaged_reported:
+            return
+        self._damaged_reported = list(damaged)
+        first_id, why = damaged[0]
+        more = f" and {len(damaged) - 1} more" if len(damaged) > 1 else ""
+        noun = "deal is" if len(damaged) == 1 else "deals are"
+        self.say(
+            f"{len(damaged)} damaged {noun} not on the board: deal {first_id} ({why}){more}. "
+            "Run 'salesboard doctor' to see every problem.",
+            title="Damaged data",
+            severity="warning",
+            timeout=12,
+        )
 
     def refilter(self) -> None:
         """Redraw every column for the current filter from the in-memory index (no query)."""

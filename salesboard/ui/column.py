@@ -416,6 +416,8 @@ class StageColumn(ScrollView, can_focus=False):
         self, card: DealSummary, line: int, width: int, palette: CardPalette
     ) -> list[tuple[str, Style]]:
         """The styled pieces of one line of a card; user text is made safe to draw."""
+        if card.damage is not None:
+            return self._damaged_line(card, line, palette)
         if line == 0:
             return [(" ", NO_STYLE), (display_safe(card.title), palette.title)]
         if line == 1:
@@ -423,7 +425,7 @@ class StageColumn(ScrollView, can_focus=False):
         if line == 2:
             money = short_money(card.value_minor)
             if width >= 18:
-                money = f"{money} {card.currency}"
+                money = f"{money} {display_safe(card.currency)}"
             return [
                 (f" {money}", NO_STYLE),
                 (" · ", palette.detail),
@@ -444,6 +446,19 @@ class StageColumn(ScrollView, can_focus=False):
             (counts, done_style if complete else NO_STYLE),
             (age, palette.detail),
         ]
+
+    @staticmethod
+    def _damaged_line(
+        card: DealSummary, line: int, palette: CardPalette
+    ) -> list[tuple[str, Style]]:
+        """A deal whose row cannot be read: its title, what is wrong, and what to do."""
+        if line == 0:
+            return [(" ⚠ ", palette.title), (display_safe(card.title), palette.title)]
+        if line == 1:
+            return [(" ", NO_STYLE), (f"damaged: {display_safe(card.damage)}", palette.detail)]
+        if line == 2:
+            return [(" run salesboard doctor", palette.detail)]
+        return []
 
 
 NO_STYLE = Style()

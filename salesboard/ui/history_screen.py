@@ -15,12 +15,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from salesboard.service import EventView
-from salesboard.service.history_text import describe_event, event_label
+from salesboard.service.history_text import describe_entry, event_label
+from salesboard.service.views import UNKNOWN_TIME
 from salesboard.ui.footer import KeyHints
 from salesboard.ui.literal import literal
 
 
 def _when(moment: datetime) -> str:
+    if moment == UNKNOWN_TIME:
+        return "time unknown"
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -55,11 +58,16 @@ class HistoryScreen(ModalScreen[None]):
         table.add_column("What", no_wrap=True)
         table.add_column("Change", ratio=1, overflow="fold")
         for event in self.events:
+            damaged = event.damage is not None
             table.add_row(
                 _when(event.at),
                 literal(event.actor),
-                event_label(event.kind),
-                Text(describe_event(event.kind, event.before, event.after)),
+                literal(event_label(event.kind, event.damage), "bold red" if damaged else ""),
+                literal(
+                    describe_entry(event.kind, event.before, event.after, event.damage),
+                    "red" if damaged else "",
+                    wrap=True,
+                ),
             )
         return table
 

@@ -11,13 +11,15 @@ from rich.text import Text
 from salesboard.validation import display_safe
 
 
-def literal(text: str, style: str | Style = "") -> Text:
+def literal(text: object, style: str | Style = "", *, wrap: bool = False) -> Text:
     """A Rich ``Text`` of exactly these characters (markup is not parsed, escapes removed).
 
-    ``Text`` objects never interpret ``[red]`` or ``[@click=…]``, unlike markup strings,
-    and control bytes written by older versions or other tools are stripped here too.
+    The board's one way to draw stored text: ``Text`` objects never interpret ``[red]``
+    or ``[@click=…]``, unlike markup strings, and ``display_safe`` removes control bytes
+    and direction overrides written by older versions or other tools. ``wrap`` lets a
+    long value fold onto more lines (a table cell) instead of staying on one.
     """
-    return Text(display_safe(text), style=style, no_wrap=True, end="")
+    return Text(display_safe(text), style=style, no_wrap=not wrap, end="")
 
 
 def short_money(value_minor: int) -> str:

@@ -99,7 +99,7 @@ class DealPane(VerticalScroll, can_focus=False):
         now = self._clock()
         for job in jobs:
             line = Text("☑ " if job.done else "☐ ", style="bold" if job.done else "")
-            line.append(job.text)
+            line.append_text(literal(job.text))
             if job.done and job.done_by and job.done_at:
                 line.append("\n   ✓ ", "dim")
                 line.append_text(literal(job.done_by, "dim"))
@@ -152,7 +152,7 @@ class DealPane(VerticalScroll, can_focus=False):
         text.no_wrap = False
         rows: list[tuple[str, Text]] = [
             ("Company", literal(s.company or "—")),
-            ("Value", Text(f"{full_money(s.value_minor)} {s.currency}")),
+            ("Value", literal(f"{full_money(s.value_minor)} {s.currency}")),
             ("Owner", literal(s.owner)),
             ("Close by", Text(s.expected_close.isoformat() if s.expected_close else "—")),
             ("Stage", Text(f"{s.stage.label}, {days_since(s.stage_entered_at, self._clock())}d")),

@@ -1,0 +1,303 @@
+"""Everything read from the database is untrusted: hostile text and malformed rows.
+
+Any member of the group can write the database with ``sqlite3``, bypassing every check of
+the program. These tests do exactly that and then run every command that shows data:
+
+- hostile strings in every text column (markup, OSC and CSI escapes, C1 controls,
+  direction overrides, NUL) are printed literally and harmlessly, and come back exactly
+  from ``--json``;
+- malformed rows (a stage of 9, an unknown status, a time that is not a time, text in
+  a number column, an event whose ``before`` is not an object or not JSON) are shown as
+  damaged, named, and the rest of the output carries on; a change built on one is refused
+  in one line.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from salesboard.cli import cli
+from salesboard.service import Pipeline
+from salesboard.service.doctor import examine
+from salesboard.store import Database
+from salesboard.store.chain import GENESIS, content, event_hash
+from tests.conftest import FROZEN_START, FrozenClock
+
+HOSTILE = "[@click=app.quit]Q[/] [red]R[/] \x1b]0;pwned\x07 \x1b[2J \x9b31m \u202eevil\x00!"
+HOSTILE_KEY = "[@click=app.quit]k\x1b]0;x\x07"
+SHOWN = "[@click=app.quit]Q[/] [red]R[/] ]0;pwned [2J 31m evil!"
+"""What a terminal may get of ``HOSTILE``: the same characters, without controls."""
+
+Run = Callable[..., Result]
+
+
+def terminal_safe(output: str) -> None:
+    """Nothing in ``output`` can drive a terminal or reorder what is shown."""
+    bad = [c for c in output if (ord(c) < 32 and c not in "\n") or 0x7F <= ord(c) <= 0x9F]
+    bad += [c for c in output if 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069]
+    assert bad == [], output
+
+
+def reseal(path: Path) -> None:
+    """Recompute the hash chain, as a careful attacker would after rewriting events."""
+    with closing(sqlite3.connect(path)) as raw, raw:
+        found = raw.execute(
+            "SELECT id, deal_id, at, actor, kind, before, after FROM event ORDER BY id"
+        ).fetchall()
+        previous = GENESIS
+        for event_id, deal_id, at, actor, kind, before, after in found:
+            parsed = [json.loads(v) if v is not None else None for v in (before, after)]
+            sealed = event_hash(previous, content(deal_id, at, actor, kind, *parsed))
+            raw.execute(
+                "UPDATE event SET prev_hash = ?, chain_hash = ? WHERE id = ?",
+                (previous, sealed, event_id),
+            )
+            previous = sealed
+
+
+def make_hostile(path: Path) -> None:
+    """Three deals (open, lost, ticked), then hostile text in every text column."""
+    db = Database.open(str(path), create=True)
+    pipeline = Pipeline(db, actor="alice", clock=FrozenClock())
+    pipeline.create_deal("Open", company="C", value="10", notes="n")
+    pipeline.set_job(1, 1, True)
+    pipeline.edit_deal(1, value="20")
+    pipeline.create_deal("Lost", company="C")
+    pipeline.mark_lost(2, "reason")
+    db.close()
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute(
+            "UPDATE deal SET title = ?, company = ?, owner = ?, notes = ?, "
+            "updated_by = ?, lost_reason = CASE WHEN status = 'lost' THEN ? END",
+            (HOSTILE,) * 6,
+        )
+        # A currency is what amounts are grouped by: a hostile one makes the deal damaged.
+        raw.execute("INSERT INTO deal SELECT 3, title, company, value_minor, ?, owner, "
+                    "expected_close, notes, stage, status, outcome, satisfaction, lost_reason, "
+                    "version, created_at, updated_at, updated_by, stage_entered_at FROM deal "
+                    "WHERE id = 1", (HOSTILE,))  # fmt: skip
+        raw.execute("UPDATE checklist_item SET text = ?, done_by = CASE WHEN done THEN ? END",
+                    (HOSTILE, HOSTILE))  # fmt: skip
+        raw.execute("UPDATE event SET actor = ?", (HOSTILE,))
+        edited = json.dumps({HOSTILE_KEY: HOSTILE, "value_minor": 1000})
+        raw.execute("UPDATE event SET before = ?, after = ? WHERE kind = 'edited'",
+                    (edited, edited))  # fmt: skip
+        raw.execute("UPDATE event SET kind = ? WHERE id = 2", (HOSTILE,))
+        raw.execute(
+            "INSERT INTO presence VALUES ('s1', ?, 1, ?, ?)",
+            (HOSTILE, str(FROZEN_START), str(FROZEN_START + timedelta(seconds=1))),
+        )
+    reseal(path)
+
+
+@pytest.fixture
+def hostile_db(tmp_path: Path) -> Iterator[tuple[Path, Run]]:
+    path = tmp_path / "board.db"
+    make_hostile(path)
+    runner = CliRunner(env={"COLUMNS": "250"})
+
+    def run(*args: str) -> Result:
+        return runner.invoke(cli, ["--db", str(path), *args])
+
+    yield path, run
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("list", "--status", "all"),
+        ("show", "1"),
+        ("show", "2"),
+        ("history", "1"),
+        ("history", "2"),
+    ],
+    ids=" ".join,
+)
+def test_hostile_text_is_printed_literally_by_every_command(
+    hostile_db: tuple[Path, Run], args: tuple[str, ...]
+) -> None:
+    _path, run = hostile_db
+    done = run(*args)
+    assert done.exit_code == 0, (done.output, done.exception)
+    terminal_safe(done.stdout + done.stderr)
+    shown = "[@click=app.qui" if args[0] == "history" else "[@click=app.quit]Q[/]"
+    assert shown in done.stdout  # markup shown as typed (an actor is cut short)
+    if args[0] == "show":
+        assert SHOWN in done.stdout
+    if args == ("history", "1"):
+        assert "[@click=app.quit]k]0;x" in done.stdout  # a hostile key, made safe
+        assert "⚠ damaged" in done.stdout  # the kind no salesboard writes
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("list", "--json", "--status", "all"), ("show", "1", "--json"), ("history", "1", "--json")],
+    ids=" ".join,
+)
+def test_json_escapes_controls_and_gives_the_stored_text_back_exactly(
+    hostile_db: tuple[Path, Run], args: tuple[str, ...]
+) -> None:
+    _path, run = hostile_db
+    done = run(*args)
+    assert done.exit_code == 0, done.output
+    terminal_safe(done.stdout.replace("\n", ""))
+    data = json.loads(done.stdout)
+    text = json.dumps(data, ensure_ascii=False)
+    assert HOSTILE in {s for s in _strings(data)}, text
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_a_hostile_currency_makes_its_deal_damaged_and_is_shown_safely(
+    hostile_db: tuple[Path, Run],
+) -> None:
+    _path, run = hostile_db
+    listed = run("list")
+    terminal_safe(listed.stdout + listed.stderr)
+    assert "⚠ deal 3 is damaged: currency is '[@click=app.quit]Q[/]" in listed.stdout
+    assert "salesboard: warning: 1 damaged deal (3) could not be read" in listed.stderr
+    shown = run("show", "3")
+    assert shown.exit_code == 1 and "deal 3 is damaged in the database (currency is" in shown.stderr
+    terminal_safe(shown.stderr)
+
+
+def test_doctor_reports_hostile_rows_safely(hostile_db: tuple[Path, Run]) -> None:
+    path, run = hostile_db
+    done = run("doctor")
+    assert done.exit_code == 1
+    terminal_safe(done.stdout)
+    assert "event 2 (deal 1): kind '[@click=app.quit]Q[/]" in done.stdout
+    assert "deal 3 is damaged: currency is '[@click=app.quit]Q[/]" in done.stdout
+    assert examine(Database.open(str(path))).problem_count > 0
+
+
+# ------------------------------------------------------------------- malformed rows
+
+MALFORMED: dict[str, tuple[str, str]] = {
+    # name: (SQL run on a fresh database of six deals, what the damage message says)
+    "stage 9": ("UPDATE deal SET stage = 9 WHERE id = 1", "stage is 9, not 1 to 6"),
+    "status": ("UPDATE deal SET status = 'maybe' WHERE id = 2", "status is 'maybe'"),
+    "time": (
+        "UPDATE deal SET updated_at = 'soon' WHERE id = 3",
+        "updated_at is 'soon', not a time",
+    ),
+    "value": (
+        "UPDATE deal SET value_minor = 'lots' WHERE id = 4",
+        "value is 'lots', not an amount",
+    ),
+    "date": ("UPDATE deal SET expected_close = '31/12' WHERE id = 5", "expected close is '31/12'"),
+}
+EVENTS: dict[str, str] = {
+    "before is a list": "UPDATE event SET before = '[1, 2]' WHERE id = 7",
+    "after is not JSON": "UPDATE event SET after = '{not json' WHERE id = 8",
+    "time is not a time": "UPDATE event SET at = 'yesterday' WHERE id = 9",
+}
+
+
+@pytest.fixture
+def malformed_db(tmp_path: Path) -> Iterator[tuple[Path, Run]]:
+    path = tmp_path / "board.db"
+    db = Database.open(str(path), create=True)
+    pipeline = Pipeline(db, actor="alice", clock=FrozenClock())
+    for n in range(1, 7):
+        pipeline.create_deal(f"Deal {n}", company="C", value="100")
+    for n in (1, 2, 3):
+        pipeline.set_job(6, n, True)  # events 7, 8, 9 belong to deal 6
+    db.close()
+    with closing(sqlite3.connect(path)) as raw, raw:
+        for statement, _ in MALFORMED.values():
+            raw.execute(statement)
+        for statement in EVENTS.values():
+            raw.execute(statement)
+    runner = CliRunner(env={"COLUMNS": "250"})
+
+    def run(*args: str) -> Result:
+        return runner.invoke(cli, ["--db", str(path), *args])
+
+    yield path, run
+
+
+def test_list_shows_damaged_deals_by_name_and_goes_on(malformed_db: tuple[Path, Run]) -> None:
+    _path, run = malformed_db
+    done = run("list", "--status", "all")
+    assert done.exit_code == 0, (done.output, done.exception)
+    out = done.stdout
+    for _statement, message in MALFORMED.values():
+        assert message in out, out
+    assert "Deal 6" in out
+    assert done.stderr == (
+        "salesboard: warning: 5 damaged deals (2, 3, 4, 5, 1) could not be read; run "
+        "'salesboard doctor' to see every problem\n"
+    )
+    data = json.loads(run("list", "--json", "--status", "all").stdout)
+    damaged = {entry["id"]: entry["damaged"] for entry in data if "damaged" in entry}
+    assert sorted(damaged) == [1, 2, 3, 4, 5]
+    assert [entry["title"] for entry in data if "damaged" not in entry] == ["Deal 6"]
+
+
+def test_history_marks_damaged_events_and_shows_the_rest(malformed_db: tuple[Path, Run]) -> None:
+    _path, run = malformed_db
+    done = run("history", "6")
+    assert done.exit_code == 0, (done.output, done.exception)
+    out = done.stdout
+    assert out.count("⚠ damaged") == 3
+    assert "before is [1, 2], not an object" in out
+    assert "after is not JSON: '{not json'" in out
+    assert "its time is 'yesterday', not a time" in out
+    assert "created in Prospect: Deal 6" in out  # the sound entry is shown as usual
+    data = json.loads(run("history", "6", "--json").stdout)
+    assert [("damaged" in event) for event in data] == [True, True, True, False]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("show", "1"), ("move", "1", "next"), ("check", "3", "1"), ("edit", "4", "--title", "x")],
+    ids=" ".join,
+)
+def test_a_damaged_deal_is_one_line_not_a_crash(
+    malformed_db: tuple[Path, Run], args: tuple[str, ...]
+) -> None:
+    path, run = malformed_db
+    before = snapshot(path)
+    done = run(*args)
+    assert done.exit_code == 1, (done.output, done.exception)
+    assert done.stderr.startswith(f"salesboard: deal {args[1]} is damaged in the database (")
+    assert done.stderr.count("\n") == 1 and "internal error" not in done.stderr
+    assert snapshot(path) == before  # nothing was changed
+
+
+def snapshot(path: Path) -> list[Any]:
+    with closing(sqlite3.connect(path)) as raw:
+        return [
+            raw.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in ("deal", "checklist_item", "event")
+        ]
+
+
+def test_doctor_names_every_malformed_row(malformed_db: tuple[Path, Run]) -> None:
+    _path, run = malformed_db
+    done = run("doctor")
+    assert done.exit_code == 1
+    for _statement, message in MALFORMED.values():
+        assert message in done.stdout
+    assert done.stdout.count("event ") >= 3
