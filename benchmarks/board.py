@@ -361,7 +361,7 @@ def measure_size(sb: Salesboard, n: int, s: Settings, workdir: Path) -> tuple[Sa
     if n:
         sb.run("--db", str(db), "demo", "--deals", str(n))
     else:
-        sb.run("--db", str(db), "list")  # creates the empty database
+        sb.run("--db", str(db), "init")  # creates the empty database
     fill_seconds = time.perf_counter() - started
     progress(f"filled {n} deals in {fill_seconds:.1f} s")
     out = Samples()
