@@ -6,7 +6,8 @@ Every failure becomes one line on stderr (``salesboard: <why>``) and a documente
 code, never a traceback:
 
     0 done · 1 the database cannot be used · 2 bad input · 3 refused by the workflow ·
-    4 conflict with another change · 130 interrupted (Ctrl-C)
+    4 conflict with another change · 130 interrupted (Ctrl-C) · 141 the reader of the
+    output stopped early (``salesboard list | head -1``)
 
 Only ``click`` and the standard library are imported at module level, so that
 ``salesboard --help`` stays instant: the service, the store (SQLAlchemy, SQLModel) and
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 PROG = "salesboard"
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 DEMO_DEALS = 200
 """How many deals ``salesboard --demo`` puts into a new demo database."""
 
@@ -130,8 +132,66 @@ def _failure_for(error: Exception) -> CommandFailed:
     )
 
 
+def _silence_closed_stdout() -> None:
+    """Point stdout at /dev/null so the final flush of a closed pipe raises nothing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file descriptor (a test's runner)
+        pass
+
+
+def _take_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """``--db`` given after the command: the same as before it, but only once."""
+    if value is None:
+        return
+    state = _session(ctx)
+    if state.demo:
+        raise click.UsageError("--demo uses its own database; leave out --db")
+    if state.target is not None and state.target != value:
+        raise click.UsageError("give the database once: --db before the command or after it")
+    _refuse_empty_target(value)
+    state.target = value
+
+
+def _refuse_empty_target(value: str | None) -> None:
+    if value is not None and not value.strip():
+        raise click.UsageError("--db needs a file path or a database URL, not an empty string")
+
+
+class _SalesboardCommand(click.Command):
+    """A subcommand that also takes ``--db`` after its name, and negative numbers as values.
+
+    ``salesboard list --db X`` works like ``salesboard --db X list``. Commands with a
+    number argument let ``-1`` through as that argument, so it is refused as a number
+    ("from 1") rather than reported as an unknown option.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
+            click.Option(
+                ["--db"],
+                metavar="PATH_OR_URL",
+                expose_value=False,
+                callback=_take_db,
+                help="The database, as salesboard --db (given before or after the command).",
+            )
+        )
+        if any(
+            isinstance(param, click.Argument) and isinstance(param.type, _WholeNumber)
+            for param in self.params
+        ):
+            self.ignore_unknown_options = True
+
+
 class _SalesboardGroup(click.Group):
     """The top-level group; turns every error of a command into a message and exit code."""
+
+    command_class = _SalesboardCommand
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, translating domain, database and interrupt errors."""
@@ -140,7 +200,11 @@ class _SalesboardGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:
-            raise  # Click's main handles a closed pipe (`salesboard list | head`) quietly
+            # The reader stopped early (`salesboard list | head -1`): no error of ours.
+            # Exit as a process killed by SIGPIPE would (128 + 13), as git does, and keep
+            # the interpreter from complaining when it flushes the closed pipe at exit.
+            _silence_closed_stdout()
+            raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
         except KeyboardInterrupt:
             raise CommandFailed("interrupted", EXIT_INTERRUPTED) from None
         except Exception as error:
@@ -246,7 +310,12 @@ def _console() -> Console:
     """
     from rich.console import Console
 
-    return Console(highlight=False, markup=False, emoji=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would exit with 1, the code for "the database cannot be used".
+            raise BrokenPipeError
+
+    return _Console(highlight=False, markup=False, emoji=False)
 
 
 def _text(value: str, style: str = "", *, multiline: bool = False, cut: bool = False) -> Text:
@@ -566,6 +635,7 @@ def cli(ctx: click.Context, target: str | None, demo: bool) -> None:
     Deals move through six stages (Prospect, Qualified, Discovery, Developed, Proposed,
     Closed); a deal moves right only when every job of its current stage is done.
     """
+    _refuse_empty_target(target)
     if demo and target is not None:
         raise click.UsageError(
             "--demo uses its own database; to fill another one with demo deals, "
@@ -766,8 +836,13 @@ def edit_command(
         "notes": notes,
     }
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-    deal = _session(ctx).pipeline().edit_deal(deal_id, expected_version=if_version, **changes)
-    _confirm(deal, "saved")
+    pipeline = _session(ctx).pipeline()
+    seen = if_version if if_version is not None else pipeline.get_deal(deal_id).version
+    deal = pipeline.edit_deal(deal_id, expected_version=if_version, **changes)
+    if deal.version == seen:
+        _confirm(deal, "nothing to change, it already has those values")
+    else:
+        _confirm(deal, "saved")
 
 
 @cli.command("lost", short_help="Give a deal up, with a reason.")
@@ -935,17 +1010,8 @@ def demo_command(ctx: click.Context, deals: int, seed: int) -> None:
     is_flag=True,
     help="With --shared, as root: take over a database file that belongs to another user.",
 )
-@click.option(
-    "--db",
-    "init_target",
-    metavar="PATH",
-    default=None,
-    help="The database file; the same as the global --db (give it in one place).",
-)
 @click.pass_context
-def init_command(
-    ctx: click.Context, group: str | None, take_over: bool, init_target: str | None
-) -> None:
+def init_command(ctx: click.Context, group: str | None, take_over: bool) -> None:
     """Create the database and its directory, or upgrade its schema; safe to run again.
 
     With --shared GROUP the directory gets group GROUP and mode 2770 (setgid, so that the
@@ -957,11 +1023,7 @@ def init_command(
     (PRAGMA quick_check) before anything is changed.
     """
     state = _session(ctx)
-    if init_target is not None:
-        if state.target is not None and state.target != init_target:
-            raise click.UsageError("give the database once: --db before 'init' or after it")
-        state.target = init_target
-    if state.demo and (group is not None or init_target is not None):
+    if state.demo and group is not None:
         raise click.UsageError("--demo uses its own database; init --shared needs --db PATH")
     if take_over and group is None:
         raise click.UsageError("--take-over goes with --shared GROUP")

@@ -159,12 +159,14 @@ def parse_date(value: str | date) -> date:
     if isinstance(value, date):
         return value
     text = strip_controls(value).strip()
+    if not _ISO_DATE.fullmatch(text):
+        raise InvalidInput(f"date must be YYYY-MM-DD, such as 2026-12-31, not {value!r}")
     try:
-        if not _ISO_DATE.fullmatch(text):
-            raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"date must be YYYY-MM-DD, such as 2026-12-31, not {value!r}") from None
+        raise InvalidInput(
+            f"{text} is not a date in the calendar; write YYYY-MM-DD"
+        ) from None
 
 
 def parse_whole_number(value: str, what: str, low: int, high: int) -> int:
@@ -173,8 +175,10 @@ def parse_whole_number(value: str, what: str, low: int, high: int) -> int:
     if not re.fullmatch(r"-?[0-9]+", text, re.ASCII) or len(text) > 20:
         raise InvalidInput(f"{what} must be a whole number, not {value!r}")
     number = int(text)
-    if not low <= number <= high:
-        raise InvalidInput(f"{what} must be a whole number from {low} to {high}, not {number}")
+    if number < low:
+        raise InvalidInput(f"{what} must be a whole number from {low}, not {number}")
+    if number > high:
+        raise InvalidInput(f"{what} must be at most {high}, not {number}")
     return number
 
 

@@ -455,7 +455,7 @@ def test_unknown_deal_is_exit_2(run: Run, command: str) -> None:
 @pytest.mark.parametrize("bad", ["0", "-1", "x", "99999999999999999999"])
 def test_malformed_ids_are_usage_errors(run: Run, bad: str) -> None:
     result = run("show", "--", bad)
-    assert result.exit_code == 2 and "deal id must be a whole number" in result.stderr
+    assert result.exit_code == 2 and "a deal id must be " in result.stderr
 
 
 # ----------------------------------------------------------------- check & move
@@ -788,3 +788,70 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
     monkeypatch.setattr(Pipeline, "get_deal", broken)
     err = one_line_error(run("show", "1"), 1)
     assert "internal error (ZeroDivisionError: boom)" in err
+
+
+# ------------------------------------------- messages that say what really happened
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("/proc/version", "is not a salesboard database"),
+        ("/dev/null", "it is not a regular file"),
+        ("mysql://u@localhost/x", "MySQL is not supported; salesboard keeps its data in a SQLite"),
+        ("", "--db needs a file path or a database URL, not an empty string"),
+    ],
+    ids=["proc-file", "device", "mysql", "empty"],
+)
+def test_a_database_that_cannot_be_used_says_why(
+    runner: CliRunner, target: str, message: str
+) -> None:
+    err = failed(runner.invoke(cli, ["--db", target, "list"]), 1 if target else 2)
+    assert message in err
+    assert "disk is full" not in err and "install salesboard[postgres]" not in err
+
+
+def test_global_options_work_after_the_command_too(runner: CliRunner, sqlite_url: str) -> None:
+    assert ok(runner.invoke(cli, ["init", "--db", sqlite_url])).startswith("database ready")
+    assert ok(runner.invoke(cli, ["add", "After", "--company", "C", "--db", sqlite_url])) == "1\n"
+    assert "After" in ok(runner.invoke(cli, ["list", "--db", sqlite_url]))
+    assert '"title": "After"' in ok(runner.invoke(cli, ["show", "1", "--json", "--db", sqlite_url]))
+    other = sqlite_url + "-other"
+    err = failed(runner.invoke(cli, ["--db", other, "list", "--db", sqlite_url]), 2)
+    assert "give the database once" in err
+
+
+@pytest.mark.parametrize("args", [("show", "-1"), ("history", "-5"), ("check", "1", "-2")])
+def test_negative_numbers_are_refused_as_numbers_not_options(run: Run, args: tuple[str]) -> None:
+    err = failed(run(*args), 2)
+    assert "must be a whole number from 1, not -" in err and "No such option" not in err
+
+
+def test_an_impossible_date_says_it_is_not_in_the_calendar(run: Run) -> None:
+    err = one_line_error(run("add", "X", "--company", "C", "--close", "2026-02-30"), 2)
+    assert "2026-02-30 is not a date in the calendar" in err
+
+
+def test_an_edit_that_changes_nothing_says_so(run: Run) -> None:
+    deal_id = add(run, "Same")
+    assert ok(run("edit", str(deal_id), "--title", "Same")) == (
+        f"deal {deal_id}: nothing to change, it already has those values (version 1)\n"
+    )
+
+
+def test_a_reader_that_stops_early_is_not_a_database_error(tmp_path: Path) -> None:
+    db = str(tmp_path / "many.db")
+    env = {**os.environ, "COLUMNS": "200"}
+    salesboard = [sys.executable, "-m", "salesboard", "--db", db]
+    assert subprocess.run([*salesboard, "demo", "--deals", "2000"], env=env).returncode == 0
+    # Output far larger than a pipe's buffer, so the write is cut off deterministically.
+    for args in (["list"], ["list", "--status", "all"]):
+        reader = subprocess.Popen(
+            [*salesboard, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        assert reader.stdout is not None
+        reader.stdout.readline()
+        reader.stdout.close()  # like `| head -1`
+        reader.wait(timeout=60)
+        assert reader.returncode == 141, args  # 128 + SIGPIPE, as git and coreutils do
+        assert reader.stderr is not None and reader.stderr.read() == b""

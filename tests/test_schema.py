@@ -85,7 +85,7 @@ def test_junk_file_is_refused_and_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     junk = b"this is not a database, just some notes\n" * 200
     path.write_bytes(junk)
-    with pytest.raises(DatabaseUnavailable, match=r"not a salesboard database or is damaged"):
+    with pytest.raises(DatabaseUnavailable, match=r"is not a salesboard database \(it is not a SQLite file\)"):
         Database.open(str(path), create=True)
     assert path.read_bytes() == junk
 
@@ -105,7 +105,7 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("foo://bar", "cannot use database 'foo://bar'"),
+        ("foo://bar", "foo is not supported; salesboard keeps its data in a SQLite file"),
         ("postgresql+psycopg://postgres@127.0.0.1:1/test", "connection"),
     ],
 )

@@ -106,9 +106,11 @@ def explain_db_error(
 def _disk_full(path: Path) -> bool:
     """Whether the file system holding ``path`` has no space left for us."""
     try:
-        return os.statvfs(path.parent).f_bavail == 0
+        found = os.statvfs(path.parent)
     except OSError:
         return False
+    # /proc and other pseudo file systems report no blocks at all: not a full disk.
+    return found.f_blocks > 0 and found.f_bavail == 0
 
 
 class Database:
@@ -158,6 +160,7 @@ class Database:
 
         timeout = resolve_busy_timeout(busy_timeout_ms)
         url = resolve_url(target)
+        _check_backend(url)
         try:
             path = sqlite_file(url)
             read_only = False
@@ -245,6 +248,30 @@ class Database:
         self.engine.dispose()
 
 
+_BACKEND_NAMES = {
+    "mysql": "MySQL",
+    "mariadb": "MariaDB",
+    "mssql": "Microsoft SQL Server",
+    "oracle": "Oracle",
+}
+
+
+def _check_backend(url: str) -> None:
+    """Refuse, in words, a database server salesboard does not run on."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError as error:
+        raise DatabaseUnavailable(f"cannot use database {url!r}: {error}") from None
+    if backend not in ("sqlite", "postgresql"):
+        name = _BACKEND_NAMES.get(backend, backend)
+        raise DatabaseUnavailable(
+            f"{name} is not supported; salesboard keeps its data in a SQLite file (give a "
+            "path) or a PostgreSQL database (postgresql+psycopg://user@host/dbname)"
+        )
+
+
 def _prepare_file(path: Path, *, create: bool) -> bool:
     """Check the SQLite file before anything opens it; True if it is read-only for us.
 
@@ -267,8 +294,32 @@ def _prepare_file(path: Path, *, create: bool) -> bool:
         fileguard.create_database_file(path)
         fileguard.check_database_file(path)
         return False
+    if sharing.readable(path):
+        _check_header(path)
     if blocker is None:
         return False
     if not sharing.readable(path):
         raise DatabaseUnavailable(sharing.no_access_message(path))
     return True
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that has content but is no SQLite database, before SQLite opens it."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return  # SQLite's own open will say why
+    try:
+        start = os.read(handle, len(_SQLITE_HEADER))
+    except OSError:
+        return
+    finally:
+        os.close(handle)
+    if start and start != _SQLITE_HEADER:
+        raise DatabaseUnavailable(
+            f"{path} is not a salesboard database (it is not a SQLite file); nothing was "
+            "changed — check the path, or choose a new file"
+        )

@@ -230,8 +230,9 @@ class BoardScreen(Screen[None]):
         filtered = bool(self.board_filter.text) or self.board_filter.owner is not None
         if empty and not filtered:
             hint.update(
-                "The board is empty.\n\nPress n to add a deal,\n"
-                "or run `salesboard demo` to load a demo pipeline."
+                "The board is empty.\n\nPress n to add a deal.\n"
+                "To try the board on made-up deals first, run\n"
+                "`salesboard --demo` (a separate demo board)."
             )
         elif empty:
             hint.update("No open deal matches.\n\nPress Esc to clear the filter.")

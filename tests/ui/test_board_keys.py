@@ -68,6 +68,9 @@ async def test_empty_board_says_what_to_do(empty_board: Board) -> None:
         hint = app.board.query_one("#empty-hint")
         assert hint.display
         assert "Press n to add a deal" in static_text(hint)
+        # The demo is pointed at as a board of its own, never as data for this one.
+        assert "salesboard --demo" in static_text(hint)
+        assert "salesboard demo" not in static_text(hint)
         # Keys that need a card do nothing rather than fail.
         await pilot.press("enter", "greater_than_sign", "less_than_sign", "e", "x", "down")
         assert app.screen is app.board

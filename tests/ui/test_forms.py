@@ -94,7 +94,7 @@ async def test_enter_in_a_field_saves_too(empty_board: Board) -> None:
     [
         ("title", "   ", "title must not be empty"),
         ("value", "-5", "value must not be negative"),
-        ("expected_close", "2026-13-45", "date must be YYYY-MM-DD"),
+        ("expected_close", "2026-13-45", "is not a date in the calendar"),
         ("currency", "EURO", "currency must be a three-letter code"),
     ],
 )
