@@ -164,9 +164,7 @@ def parse_date(value: str | date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(
-            f"{text} is not a date in the calendar; write YYYY-MM-DD"
-        ) from None
+        raise InvalidInput(f"{text} is not a date in the calendar; write YYYY-MM-DD") from None
 
 
 def parse_whole_number(value: str, what: str, low: int, high: int) -> int:

@@ -85,7 +85,8 @@ def test_junk_file_is_refused_and_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     junk = b"this is not a database, just some notes\n" * 200
     path.write_bytes(junk)
-    with pytest.raises(DatabaseUnavailable, match=r"is not a salesboard database \(it is not a SQLite file\)"):
+    refusal = r"is not a salesboard database \(it is not a SQLite file\)"
+    with pytest.raises(DatabaseUnavailable, match=refusal):
         Database.open(str(path), create=True)
     assert path.read_bytes() == junk
 
