@@ -73,7 +73,14 @@ class Conflict(SalesboardError):
         self.actual = actual
         self.changed_by = changed_by
         who = f" by {changed_by}" if changed_by else ""
-        super().__init__(
-            f"deal {deal_id} was changed{who} since you loaded it "
-            f"(version {expected}, now {actual}); reload and try again"
-        )
+        if expected > actual:
+            message = (
+                f"deal {deal_id} is at version {actual}; it has never been at version "
+                f"{expected} — check the version you gave"
+            )
+        else:
+            message = (
+                f"deal {deal_id} was changed{who} since you loaded it "
+                f"(version {expected}, now {actual}); reload and try again"
+            )
+        super().__init__(message)

@@ -125,6 +125,11 @@ def parse_value(value: str | int | Decimal) -> int:
     if text.startswith("-") and text[1:2].isdigit():
         raise InvalidInput(f"value must not be negative, not {value!r}")
     found = _AMOUNT.fullmatch(text)
+    if found is None and re.fullmatch(rf"[0-9][0-9{_GROUP_SPACES}]*(?:[.,][0-9]+)?", text):
+        raise InvalidInput(
+            f"value {value!r}: group thousands in threes, such as 12 500 or 1 000 000 "
+            "(or write the digits without spaces)"
+        )
     if found is None:
         raise InvalidInput(
             f"value must be written in plain digits, such as 12500, 12 500 or 12 500.50 "

@@ -855,3 +855,9 @@ def test_a_reader_that_stops_early_is_not_a_database_error(tmp_path: Path) -> No
         reader.wait(timeout=60)
         assert reader.returncode == 141, args  # 128 + SIGPIPE, as git and coreutils do
         assert reader.stderr is not None and reader.stderr.read() == b""
+
+
+def test_a_version_that_never_was_is_named_as_such(run: Run) -> None:
+    deal_id = add(run)
+    err = one_line_error(run("check", str(deal_id), "1", "--if-version", "999"), 4)
+    assert f"deal {deal_id} is at version 1; it has never been at version 999" in err

@@ -24,6 +24,7 @@ from salesboard.service import Pipeline
 from salesboard.service.doctor import examine
 from salesboard.store import Database
 from salesboard.store.chain import GENESIS, content, event_hash
+from salesboard.store.schema import HEAD_REVISION
 from tests.conftest import FrozenClock
 
 
@@ -155,6 +156,10 @@ def test_a_rewrite_with_fresh_hashes_is_caught_by_the_recorded_head(
         f"event 15 now has hash {examine(pipeline.db).head_hash[:12]}…, but "
         f"{head[1][:12]}… was recorded for it: the history up to it was rewritten"
     ]
+    [history] = [c for c in examine(pipeline.db, expect_head=head).checks if c.name == "history"]
+    assert history.summary == (
+        "15 events, hash chain unbroken; the recorded head (event 15) does NOT match"
+    )
 
 
 # --------------------------------------------------------------------- the command
@@ -179,7 +184,7 @@ def test_doctor_prints_the_checks_and_the_head(cli_db: tuple[str, Callable[..., 
     done = run("doctor")
     assert done.exit_code == 0, done.output
     lines = done.stdout.splitlines()
-    assert lines[0] == f"salesboard doctor: {path} (schema 0003)"
+    assert lines[0] == f"salesboard doctor: {path} (schema {HEAD_REVISION})"
     assert lines[1:5] == [
         "ok    file: integrity_check and foreign_key_check found no damage",
         "ok    rows: 1 deals, 26 jobs and 2 events read",
@@ -216,3 +221,14 @@ def test_doctor_refuses_a_head_it_cannot_read(cli_db: tuple[str, Callable[..., R
         done = run("doctor", "--expect-head", bad)
         assert done.exit_code == 2, done.output
         assert "EVENT:HASH" in done.stderr or "hexadecimal" in done.stderr
+
+
+def test_a_title_changed_behind_the_programs_back_is_found(pipeline: Pipeline) -> None:
+    pipeline.create_deal("Honest", company="N")
+    execute(pipeline.db, "UPDATE deal SET title = 'Forged' WHERE id = 1")
+    found = problems(pipeline.db)
+    assert (
+        "deal 1: its search text does not match its title, company and owner (changed by "
+        "another tool), so searches may miss it"
+    ) in found
+    assert "deal 1: its row says title 'Forged', its history says 'Honest'" in found

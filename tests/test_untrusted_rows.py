@@ -26,6 +26,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from salesboard.cli import cli
+from salesboard.folding import search_text
 from salesboard.service import Pipeline
 from salesboard.service.doctor import examine
 from salesboard.store import Database
@@ -77,14 +78,15 @@ def make_hostile(path: Path) -> None:
     with closing(sqlite3.connect(path)) as raw, raw:
         raw.execute(
             "UPDATE deal SET title = ?, company = ?, owner = ?, notes = ?, "
-            "updated_by = ?, lost_reason = CASE WHEN status = 'lost' THEN ? END",
-            (HOSTILE,) * 6,
+            "updated_by = ?, lost_reason = CASE WHEN status = 'lost' THEN ? END, "
+            "search_text = ?",
+            (*(HOSTILE,) * 6, search_text(HOSTILE, HOSTILE, HOSTILE)),
         )
         # A currency is what amounts are grouped by: a hostile one makes the deal damaged.
         raw.execute("INSERT INTO deal SELECT 3, title, company, value_minor, ?, owner, "
                     "expected_close, notes, stage, status, outcome, satisfaction, lost_reason, "
-                    "version, created_at, updated_at, updated_by, stage_entered_at FROM deal "
-                    "WHERE id = 1", (HOSTILE,))  # fmt: skip
+                    "version, created_at, updated_at, updated_by, stage_entered_at, "
+                    "search_text FROM deal WHERE id = 1", (HOSTILE,))  # fmt: skip
         raw.execute("UPDATE checklist_item SET text = ?, done_by = CASE WHEN done THEN ? END",
                     (HOSTILE, HOSTILE))  # fmt: skip
         raw.execute("UPDATE event SET actor = ?", (HOSTILE,))

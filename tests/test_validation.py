@@ -90,8 +90,8 @@ def test_values_become_whole_minor_units(raw: str | int, minor: int) -> None:
         ("1e999999999", "no exponent"),
         ("\u0661\u0662\u0663", "plain digits"),  # Arabic-Indic digits
         ("1,000,000", "one decimal separator"),
-        ("12 12", "plain digits"),
-        ("1212 5", "plain digits"),
+        ("12 12", "group thousands in threes"),
+        ("1212 5", "group thousands in threes"),
         ("+5", "no exponent or sign"),
         ("12_500", "plain digits"),
         (".5", "plain digits"),

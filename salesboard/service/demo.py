@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from salesboard import validation
 from salesboard.errors import InvalidInput
+from salesboard.folding import search_text
 from salesboard.identity import current_login
 from salesboard.store import Database
 from salesboard.store.chain import GENESIS, content, event_hash, lock_chain
@@ -742,6 +743,7 @@ _DEAL_COLUMNS: Final = (
     "updated_at",
     "updated_by",
     "stage_entered_at",
+    "search_text",
 )
 _JOB_COLUMNS: Final = ("id", "deal_id", "stage", "position", "text", "done", "done_by", "done_at")
 _EVENT_COLUMNS: Final = (
@@ -819,6 +821,7 @@ def _insert_all(session: Session, plans: Sequence[_Plan], now: datetime) -> None
                 at(row["updated_at"]),
                 row["updated_by"],
                 at(row["stage_entered_at"]),
+                search_text(row["title"], row["company"], row["owner"]),
             )
 
     def job_rows() -> Iterator[tuple[Any, ...]]:

@@ -28,6 +28,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy import text as sql
 from sqlmodel import col
 
+from salesboard.folding import search_text
 from salesboard.service import rows
 from salesboard.service.views import DealSummary, EventView, JobView
 from salesboard.store import Database, Deal, Event
@@ -126,8 +127,13 @@ def _read_deals(found: Sequence[Any], check: Check) -> list[DealSummary]:
         summary = rows.deal_summary(row)
         if summary.damage is not None:
             check.problems.append(f"deal {rows.text(row.id)} is damaged: {summary.damage}")
-        else:
-            deals.append(summary)
+            continue
+        deals.append(summary)
+        if row.search_text != search_text(summary.title, summary.company, summary.owner):
+            check.problems.append(
+                f"deal {summary.id}: its search text does not match its title, company and "
+                "owner (changed by another tool), so searches may miss it"
+            )
     return deals
 
 
@@ -324,6 +330,8 @@ def _check_chain(
             if isinstance(row.id, int):
                 by_id[row.id] = row.chain_hash
     head_event = found[-1].id if found else None
+    chain = "unbroken" if check.ok else "broken"
+    check.summary = f"{len(found)} events, hash chain {chain}"
     if expect_head is not None:
         event_id, wanted = expect_head
         have = by_id.get(event_id)
@@ -337,8 +345,8 @@ def _check_chain(
                 f"event {event_id} now has hash {have[:12]}…, but {wanted[:12]}… was recorded "
                 "for it: the history up to it was rewritten"
             )
-    chain = "unbroken" if check.ok else "broken"
-    check.summary = f"{len(found)} events, hash chain {chain}"
+        verdict = "matches" if have == wanted else "does NOT match"
+        check.summary += f"; the recorded head (event {event_id}) {verdict}"
     return check, head_event if isinstance(head_event, int) else None, previous
 
 

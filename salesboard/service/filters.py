@@ -1,33 +1,32 @@
-"""The one definition of "matches the search text", shared by the CLI list and the board."""
+"""The one definition of "matches the search text", shared by the CLI, palette and board.
+
+The folding itself is ``salesboard.folding``; here it meets SQL (a folded needle looked
+for in the stored, folded ``Deal.search_text``) and the board's in-memory index.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement
 from sqlmodel import col
 
+from salesboard.folding import needle, search_text
 from salesboard.store import Deal
 
 
-def search_key(*values: str) -> str:
-    """The text a search looks in, folded once so matching is a plain substring test."""
-    return "\n".join(value.casefold() for value in values)
+def search_key(title: str, company: str, owner: str) -> str:
+    """The text the board's index looks in: the same as each deal's stored search text."""
+    return search_text(title, company, owner)
 
 
 def needle_of(text: str) -> str:
-    """What a typed search looks for: trimmed and case-folded like ``search_key``."""
-    return text.strip().casefold()
+    """What a typed search looks for: trimmed and folded like ``search_key``."""
+    return needle(text)
 
 
 def text_matches(text: str) -> ColumnElement[bool]:
-    r"""Title, company or owner contains ``text``, case-insensitively and literally.
+    r"""The deal's title, company or owner contains ``text``, folded and literally.
 
     ``%``, ``_`` and ``\`` are escaped so that searching for ``50%`` finds exactly that.
     """
-    needle = text.strip().lower()
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(
-        func.lower(col(Deal.title)).like(pattern, escape="\\"),
-        func.lower(col(Deal.company)).like(pattern, escape="\\"),
-        func.lower(col(Deal.owner)).like(pattern, escape="\\"),
-    )
+    escaped = needle(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return col(Deal.search_text).like(f"%{escaped}%", escape="\\")

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from salesboard import validation, workflow
 from salesboard.errors import Conflict, DealNotFound, InvalidInput
+from salesboard.folding import search_text
 from salesboard.identity import current_login
 from salesboard.service import rows
 from salesboard.service.filters import text_matches
@@ -167,9 +168,11 @@ class Pipeline:
             "notes": validation.clean_notes(notes),
         }
         now = self._clock()
+        found_by = search_text(fields["title"], fields["company"], fields["owner"])
         with self.db.write() as session:
             deal = Deal(
                 **fields,
+                search_text=found_by,
                 stage=int(workflow.FIRST_STAGE),
                 status=Status.OPEN.value,
                 version=1,
@@ -243,6 +246,8 @@ class Pipeline:
             before = {k: _field_json(k, getattr(deal, k)) for k in changed}
             for key, new in changed.items():
                 setattr(deal, key, new)
+            if changed.keys() & {"title", "company", "owner"}:
+                deal.search_text = search_text(deal.title, deal.company, deal.owner)
             after = {k: _field_json(k, v) for k, v in changed.items()}
             self._record(session, deal, EventKind.EDITED, before, after)
             return self._view(session, deal)

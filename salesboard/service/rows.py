@@ -69,6 +69,7 @@ DEAL_COLUMNS: Final = (
     raw(col(Deal.updated_at), "updated_at"),
     col(Deal.updated_by),
     raw(col(Deal.stage_entered_at), "stage_entered_at"),
+    col(Deal.search_text),
 )
 """The deal's columns for a core ``select``, dates and times read raw."""
 

@@ -32,6 +32,8 @@ class Deal(SQLModel, table=True):
     satisfaction: int | None = None
     lost_reason: str | None = Field(default=None, sa_type=Text)
     version: int = 1
+    search_text: str = Field(default="", sa_type=Text)
+    """Title, company and owner folded for searching (``salesboard.folding``)."""
     created_at: datetime
     updated_at: datetime
     updated_by: str

@@ -10,6 +10,7 @@ from rich.cells import cell_len
 from sqlalchemy import update
 from textual.widgets import Input, Static
 
+from salesboard.folding import search_text
 from salesboard.store import Database, Deal
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.forms import DealForm, LostForm
@@ -54,7 +55,9 @@ def hostile_board(tmp_path: Path) -> Iterator[Board]:
         # Written behind the service's back, as an older version or another tool might.
         with db.write() as session:
             session.execute(
-                update(Deal).where(Deal.id == deal.id).values(title=title, company=title)
+                update(Deal)
+                .where(Deal.id == deal.id)
+                .values(title=title, company=title, search_text=search_text(title, title, ME))
             )
     yield board
     db.close()
