@@ -21,11 +21,28 @@ REASON_MAX = 1_000
 CURRENCY_RE = re.compile(r"[A-Z]{3}", re.ASCII)
 VALUE_MAX_MINOR = 10**15  # ten trillion in major units: beyond any real deal
 
-# C0 controls, DEL and C1 controls. Newline and tab are handled per field.
+# Whole terminal control sequences (ECMA-48), so that no fragment such as "[2J" or
+# "]0;title" is left behind once the escape byte is gone: strings (DCS, OSC, SOS, PM,
+# APC, in 7- or 8-bit form) up to their terminator or the end of the text; CSI with its
+# parameters and final byte; any other escape with its intermediate and final byte.
+_SEQUENCES = re.compile(
+    r"""
+    (?:\x1b[P\]X^_]|[\x90\x98\x9d\x9e\x9f]) .*? (?:\x07|\x1b\\|\x9c|\Z)
+    | (?:\x1b\[|\x9b) [0-?]* [ -/]* [@-~]?
+    | \x1b [ -/]* [0-~]?
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# C0 controls, DEL and C1 controls left over. Newline and tab are handled per field.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\u2028\u2029]+")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Joiners, presentation selectors, skin tones, keycaps and tag characters: terminals do
+# not agree on how wide the sequences they make are (tmux 3.3 draws a ZWJ emoji 4 cells
+# wide, Rich counts 2), which pushes column borders out of line. Without them every
+# terminal and ``rich.cells.cell_len`` agree.
+_WIDTH_UNSTABLE = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
 
 
 def strip_controls(text: str, *, multiline: bool = False) -> str:
@@ -34,7 +51,7 @@ def strip_controls(text: str, *, multiline: bool = False) -> str:
     Lone surrogates (from undecodable command-line bytes) become U+FFFD so the text can
     always be stored and printed.
     """
-    text = _SURROGATES.sub("\ufffd", text)
+    text = _SEQUENCES.sub("", _SURROGATES.sub("\ufffd", text))
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return _CONTROL.sub("", text)
@@ -45,6 +62,12 @@ def _line(value: str, field: str, limit: int, *, required: bool) -> str:
     cleaned = strip_controls(value).strip()
     if required and not cleaned:
         raise InvalidInput(f"{field} must not be empty")
+    override = _BIDI_CONTROLS.search(cleaned)
+    if override is not None:
+        raise InvalidInput(
+            f"{field} contains U+{ord(override.group()):04X}, an invisible direction "
+            "override that makes text read differently from what it holds; remove it"
+        )
     if len(cleaned) > limit:
         raise InvalidInput(f"{field} is {len(cleaned)} characters long; the limit is {limit}")
     return cleaned
@@ -200,4 +223,5 @@ def display_safe(text: object, *, multiline: bool = False) -> str:
             text = text.decode("utf-8", "replace")
         else:
             text = "" if text is None else str(text)
-    return _BIDI_CONTROLS.sub("", strip_controls(text, multiline=multiline))
+    shown = _BIDI_CONTROLS.sub("", strip_controls(text, multiline=multiline))
+    return _WIDTH_UNSTABLE.sub("", shown)

@@ -626,19 +626,22 @@ HOSTILE = [
     "[@click=app.quit]x[/]",
     "[red]x[/]",
     "\x1b[2Jcleared",
-    "mark\u200fRTL\u202eabc",
+    "mark\u200fRTL abc",
     "emoji 🚀👩🏽‍💻",
     "bell\x07 and null\x00 bytes",
 ]
 
 
 def _clean(text: str) -> str:
-    return text.replace("\x1b", "").replace("\x07", "").replace("\x00", "")
+    """What is stored: whole control sequences and stray control bytes removed."""
+    for sequence in ("\x1b[2J", "\x07", "\x00"):
+        text = text.replace(sequence, "")
+    return text
 
 
 def _shown(text: str) -> str:
-    """What a terminal gets: stored text without bidirectional overrides either."""
-    return _clean(text).replace("\u202e", "")
+    """What a terminal gets: also without the joiners whose width terminals disagree on."""
+    return _clean(text).replace("\u200d", "").replace("\U0001f3fd", "")
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -669,7 +672,7 @@ def test_control_bytes_stored_by_another_tool_are_not_printed(
         conn.execute("UPDATE deal SET title = ? WHERE id = ?", ("evil\x1b[2Jtitle", deal_id))
     for args in (["show", str(deal_id)], ["list"]):
         out = ok(run(*args))
-        assert "evil[2Jtitle" in out and "\x1b" not in out
+        assert "eviltitle" in out and "\x1b" not in out and "[2J" not in out
 
 
 def test_ten_thousand_characters(run: Run) -> None:

@@ -14,14 +14,15 @@ from salesboard.errors import InvalidInput
 
 @pytest.mark.parametrize(
     "text",
-    ["[red]x[/]", "[/]", "[@click=app.quit]x[/]", "[EMEA] renewal", "\u200fRTL\u202e", "🚀 deal"],
+    ["[red]x[/]", "[/]", "[@click=app.quit]x[/]", "[EMEA] renewal", "\u200fRTL", "🚀 deal"],
 )
 def test_markup_and_unicode_are_kept_literally(text: str) -> None:
     assert validation.clean_title(text) == text.strip()
 
 
-def test_escape_sequences_lose_their_control_bytes_only() -> None:
-    assert validation.clean_title("a\x1b[2Jb\x07c\x9bd\x7fe") == "a[2Jbcde"
+def test_escape_sequences_go_as_a_whole() -> None:
+    # "\x9bd" is a whole (C1) CSI sequence: "d" is its final byte.
+    assert validation.clean_title("a\x1b[2Jb\x07c\x9bd\x7fe") == "abce"
 
 
 def test_single_line_fields_fold_line_breaks() -> None:
@@ -30,7 +31,7 @@ def test_single_line_fields_fold_line_breaks() -> None:
 
 def test_notes_keep_newlines_and_tabs_but_not_escapes() -> None:
     cleaned = validation.clean_notes("line 1\r\n\tline 2\x1b]0;pwned\x07")
-    assert cleaned == "line 1\n\tline 2]0;pwned"
+    assert cleaned == "line 1\n\tline 2"
 
 
 def test_lone_surrogates_become_replacement_characters() -> None:
@@ -130,3 +131,65 @@ def test_owner_and_currency_rules() -> None:
 def test_reason_required() -> None:
     with pytest.raises(InvalidInput, match="reason is required"):
         validation.clean_reason("  \n ")
+
+
+# ------------------------------------------- whole control sequences, bidi, widths
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("\x1b[2J\x1b[31mRED", "RED"),  # CSI: erase screen, colour
+        ("a\x1b]0;PWNED\x07b", "ab"),  # OSC (window title) ended by BEL
+        ("a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b", "alinkb"),  # OSC 8 link, ended by ST
+        ("a\x1bPq#0;2;0;0;0\x1b\\b", "ab"),  # DCS (sixel)
+        ("a\x1b_hidden\x1b\\b", "ab"),  # APC
+        ("a\x9b31mb", "ab"),  # C1 CSI
+        ("a\x9d0;t\x9cb", "ab"),  # C1 OSC ended by C1 ST
+        ("a\x1b7b\x1b8c", "abc"),  # two-character sequences (save/restore cursor)
+        ("a\x1b]0;never ended", "a"),  # an unended string sequence takes the rest
+        ("tab\there", "tab here"),
+    ],
+)
+def test_whole_control_sequences_are_removed_not_just_the_escape(typed: str, kept: str) -> None:
+    assert validation.strip_controls(typed) == kept
+    assert validation.display_safe(typed) == kept
+
+
+def test_a_title_that_is_only_an_escape_sequence_is_empty() -> None:
+    with pytest.raises(InvalidInput, match="title must not be empty"):
+        validation.clean_title("\x1b[2J")
+
+
+@pytest.mark.parametrize("override", ["\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069"])
+@pytest.mark.parametrize("field", ["title", "company", "owner"])
+def test_direction_overrides_are_refused_where_they_could_disguise_a_name(
+    field: str, override: str
+) -> None:
+    clean = {
+        "title": validation.clean_title,
+        "company": validation.clean_company,
+        "owner": validation.clean_owner,
+    }[field]
+    with pytest.raises(InvalidInput, match=f"U\\+{ord(override):04X}"):
+        clean(f"invoice{override}fdp.exe")
+
+
+def test_right_to_left_text_itself_is_welcome() -> None:
+    assert validation.clean_company("شركة المستقبل") == "شركة المستقبل"
+    assert validation.clean_title("mark\u200fRTL") == "mark\u200fRTL"  # a mark, not an override
+
+
+@pytest.mark.parametrize(
+    ("stored", "drawn"),
+    [
+        ("👩🏽\u200d💻 dev", "👩💻 dev"),  # ZWJ and skin tone: terminals disagree on the width
+        ("❤\ufe0f love", "❤ love"),  # emoji presentation selector
+        ("1\ufe0f\u20e3 first", "1 first"),  # keycap
+        ("👍🏽 ok", "👍 ok"),
+        ("e\u0301 café", "e\u0301 café"),  # combining marks: every terminal agrees
+        ("🇳🇴 Norge", "🇳🇴 Norge"),  # flags too
+    ],
+)
+def test_display_drops_what_terminals_disagree_on_the_width_of(stored: str, drawn: str) -> None:
+    assert validation.display_safe(stored) == drawn
