@@ -225,12 +225,13 @@ class _Session:
     demo: bool
     _db: Database | None = field(default=None, repr=False)
 
-    def database(self, *, create: bool = False) -> Database:
+    def database(self, *, create: bool = False, migrate: bool = True) -> Database:
         """The selected database, opened (and for ``--demo`` seeded) once per run.
 
         Only ``create`` (``init``, ``demo``, the first board on the default file) and
         ``--demo`` make a new database; every other command refuses a missing one, so a
         mistyped path is reported instead of silently taking the user's changes.
+        ``migrate=False`` leaves an older schema as it is (``doctor`` changes nothing).
         """
         if self._db is None:
             from salesboard.store import Database
@@ -243,7 +244,7 @@ class _Session:
                 self._db = Database.open(str(path), create=True)
                 _seed_if_empty(self._db)
             else:
-                self._db = Database.open(self.target, create=create)
+                self._db = Database.open(self.target, create=create, migrate=migrate)
         return self._db
 
     def pipeline(self) -> Pipeline:
@@ -664,7 +665,9 @@ def _open_board(state: _Session) -> None:
     first_run = not state.demo and is_default(state.target)
     if first_run:
         _make_data_directory(default_db_path())
-    run_board(state.database(create=first_run))
+    code = run_board(state.database(create=first_run))
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 @cli.command("add", short_help="Create a deal in Prospect; print its id.")
@@ -901,7 +904,7 @@ def _parse_head(_ctx: click.Context, _param: click.Parameter, value: str | None)
         return None
     event, _, digest = value.strip().partition(":")
     digest = digest.strip().lower()
-    if not (event.isascii() and event.isdigit() and len(digest) == 64):
+    if not (event.isascii() and event.isdigit() and len(event) <= 19 and len(digest) == 64):
         raise click.BadParameter(f"give EVENT:HASH as doctor prints it, not {value!r}")
     if any(ch not in "0123456789abcdef" for ch in digest):
         raise click.BadParameter(f"the hash must be 64 hexadecimal digits, not {digest!r}")
@@ -926,7 +929,8 @@ def doctor_command(ctx: click.Context, expect_head: tuple[int, str] | None, as_j
     """
     from salesboard.service.doctor import examine, schema_revision
 
-    db = _session(ctx).database()
+    db = _session(ctx).database(migrate=False)
+    _refuse_other_schema(db)
     checkup = examine(db, expect_head=expect_head)
     head = f"{checkup.head_event}:{checkup.head_hash}" if checkup.head_event else None
     if as_json:
@@ -945,6 +949,25 @@ def doctor_command(ctx: click.Context, expect_head: tuple[int, str] | None, as_j
         _print_checkup(checkup, db.name, schema_revision(db), head)
     if not checkup.ok:
         ctx.exit(1)
+
+
+def _refuse_other_schema(db: Database) -> None:
+    """``doctor`` looks at a database of this version only, and never upgrades one.
+
+    An upgrade changes the file (the upgrade to schema 0003 seals the history as it
+    stands), which is no business of a check.
+    """
+    from salesboard.errors import DatabaseUnavailable
+    from salesboard.store.schema import HEAD_REVISION, current_revision
+
+    with db.engine.connect() as connection:
+        found = current_revision(connection)
+    if found != HEAD_REVISION:
+        raise DatabaseUnavailable(
+            f"{db.name}: its schema is {found or 'not set up'}, this salesboard checks "
+            f"{HEAD_REVISION}; doctor changes nothing — upgrade it with 'salesboard init' "
+            "(or use the salesboard that wrote it), then run doctor again"
+        )
 
 
 _SHOWN_PER_CHECK = 50

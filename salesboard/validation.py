@@ -164,8 +164,8 @@ def parse_value(value: str | int | Decimal) -> int:
             f"value has more than two decimals: {value!r}; group thousands with spaces "
             "(12 500), not with a comma or a dot"
         )
-    whole = re.sub(f"[{_GROUP_SPACES}]", "", found["whole"])
-    if len(whole.lstrip("0")) > len(str(VALUE_MAX_MINOR // 100)):
+    whole = re.sub(f"[{_GROUP_SPACES}]", "", found["whole"]).lstrip("0") or "0"
+    if len(whole) > len(str(VALUE_MAX_MINOR // 100)):
         raise _too_large(value)
     minor = int(whole) * 100 + int(fraction.ljust(2, "0"))
     if minor > VALUE_MAX_MINOR:

@@ -864,3 +864,29 @@ def test_a_version_that_never_was_is_named_as_such(run: Run) -> None:
     deal_id = add(run)
     err = one_line_error(run("check", str(deal_id), "1", "--if-version", "999"), 4)
     assert f"deal {deal_id} is at version 1; it has never been at version 999" in err
+
+
+def test_odd_command_line_values_never_crash(run: Run, tmp_path: Path) -> None:
+    assert add(run, "Zeros", "--value", "0" * 5000 + "1") == 1  # leading zeros, no int() limit
+    assert show_json(run, 1)["value"] == 1.0
+    done = run("doctor", "--expect-head", "9" * 5000 + ":" + "a" * 64)
+    assert done.exit_code == 2 and "EVENT:HASH" in done.stderr
+    for option in ("--search", "--owner"):
+        assert ok(run("list", option, "\udcff")).startswith("No deals")  # an undecodable byte
+    odd = os.fsdecode(bytes(tmp_path) + b"/caf\xe9.db")  # a Latin-1 file name
+    assert ok(CliRunner().invoke(cli, ["--db", odd, "init"])).startswith("database ready")
+    assert os.path.exists(os.fsencode(odd))
+
+
+def test_a_board_that_ends_on_an_error_exits_non_zero(
+    runner: CliRunner, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import salesboard.ui.launch as launch
+
+    monkeypatch.setattr(launch, "run_board", lambda _db: 1)
+    monkeypatch.setattr(sys, "stdin", _Tty())
+    monkeypatch.setattr(sys, "stdout", _Tty())
+    assert runner.invoke(cli, ["--db", sqlite_url, "init"]).exit_code == 0
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["--db", sqlite_url])
+    assert ended.value.code == 1

@@ -232,3 +232,35 @@ def test_a_title_changed_behind_the_programs_back_is_found(pipeline: Pipeline) -
         "another tool), so searches may miss it"
     ) in found
     assert "deal 1: its row says title 'Forged', its history says 'Honest'" in found
+
+
+def test_doctor_changes_nothing_not_even_an_old_schema(
+    cli_db: tuple[str, Callable[..., Result]],
+) -> None:
+    path, run = cli_db
+    with closing(sqlite3.connect(path)) as raw, raw:  # as a database before the chain
+        raw.execute("ALTER TABLE event DROP COLUMN prev_hash")
+        raw.execute("ALTER TABLE event DROP COLUMN chain_hash")
+        raw.execute("ALTER TABLE deal DROP COLUMN search_text")
+        raw.execute("UPDATE alembic_version SET version_num = '0002'")
+    before = Path(path).read_bytes()
+    done = run("doctor")
+    assert done.exit_code == 1
+    assert done.stderr == (
+        f"salesboard: {path}: its schema is 0002, this salesboard checks {HEAD_REVISION}; "
+        "doctor changes nothing — upgrade it with 'salesboard init' (or use the salesboard "
+        "that wrote it), then run doctor again\n"
+    )
+    assert Path(path).read_bytes() == before
+
+
+def test_an_event_dated_before_the_one_written_ahead_of_it_is_found(
+    pipeline: Pipeline, clock: FrozenClock
+) -> None:
+    busy_history(pipeline, clock)
+    execute(pipeline.db, "UPDATE event SET at = '2020-01-01 00:00:00.000000' WHERE id = 9")
+    reseal(pipeline.db)  # even with every hash recomputed
+    found = problems(pipeline.db)
+    assert any(
+        p.startswith("event 9 (deal 1) is dated 2020-01-01 00:00, before event 8") for p in found
+    ), found

@@ -275,3 +275,66 @@ def test_read_only_hint_on_ones_own_file_says_how_to_fix_it(team: Team, place: P
         f"salesboard: {db}: read-only for you (sbtest1); nothing was changed — {db} is yours "
         f"but its mode (0444) does not let you write it; 'chmod u+w {db}' makes it writable\n"
     )
+
+
+# --------------------------------------------------------- found in a security review
+
+
+STOPPER = """
+import os, signal, sys
+from pathlib import Path
+from salesboard.store.shared_setup import Stopped, prepare_shared
+def create(_database):
+    os.kill(os.getpid(), signal.SIGTERM)  # as a closed SSH session or a kill would
+try:
+    prepare_shared(Path(sys.argv[1]), sys.argv[2], create)
+except Stopped as stopped:
+    print(stopped)
+    sys.exit(1)
+"""
+
+
+def test_a_stopped_init_gives_the_directory_its_mode_back(team: Team, shared: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", STOPPER, str(shared), GROUP], capture_output=True, text=True
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("stopped by SIGTERM; the directory has its old mode back")
+    assert mode_and_group(shared.parent) == ("2770", GROUP)
+
+
+def test_root_does_not_open_a_database_whose_side_files_a_member_holds(
+    team: Team, shared: Path
+) -> None:
+    from tests.unix_users import Worker
+
+    member = Worker(team, team.one)
+    try:
+        assert member.ask("hold", str(shared))["wrote"] is True  # -wal and -shm are theirs
+        err = refused(as_root("init", "--shared", GROUP, "--db", str(shared)))
+        assert f"{shared}-wal belongs to sbtest1: a board of theirs has the database open" in err
+        assert mode_and_group(shared.parent) == ("2770", GROUP)
+        member.ask("release")
+    finally:
+        member.close()
+    assert as_root("init", "--shared", GROUP, "--db", str(shared)).exit_code == 0
+
+
+def test_reading_another_programs_database_leaves_it_as_it_was(tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite"
+    with closing(sqlite3.connect(other)) as raw, raw:
+        raw.execute("CREATE TABLE notes (text TEXT)")
+        raw.execute("INSERT INTO notes VALUES ('mine')")
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    for path, why in ((other, "is not a salesboard database"), (empty, "is not set up")):
+        before = path.read_bytes()
+        for args in (("list",), ("show", "1"), ("doctor",)):
+            assert why in refused(as_root("--db", str(path), *args))
+        assert path.read_bytes() == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db", "other.sqlite"]
+    with closing(sqlite3.connect(other)) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone() == ("delete",)

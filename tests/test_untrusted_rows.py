@@ -303,3 +303,125 @@ def test_doctor_names_every_malformed_row(malformed_db: tuple[Path, Run]) -> Non
     for _statement, message in MALFORMED.values():
         assert message in done.stdout
     assert done.stdout.count("event ") >= 3
+
+
+# ------------------------------------------------- rows found in a security review
+
+
+def fresh_db(tmp_path: Path) -> tuple[Path, Pipeline]:
+    path = tmp_path / "board.db"
+    db = Database.open(str(path), create=True)
+    pipeline = Pipeline(db, actor="alice", clock=FrozenClock())
+    for n in (1, 2, 3):
+        pipeline.create_deal(f"Deal {n}", company="C")
+    pipeline.set_job(1, 1, True)
+    return path, pipeline
+
+
+def write(path: Path, statement: str, *params: Any) -> None:
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute(statement, params)
+
+
+@pytest.mark.parametrize(
+    ("statement", "what"),
+    [
+        ("UPDATE deal SET updated_at = '0001-01-01T00:00:00+05:00' WHERE id = 2", "updated_at"),
+        ("UPDATE deal SET stage_entered_at = '9999-12-31T23:59:59-05:00' WHERE id = 2",
+         "stage_entered_at"),
+        ("UPDATE deal SET created_at = '0001-01-01 00:00:00' WHERE id = 2", None),
+        ("UPDATE deal SET updated_at = '0001-01-01 00:00:00' WHERE id = 2", "updated_at"),
+    ],
+    ids=["before-the-calendar", "after-the-calendar", "unused-column", "the-placeholder"],
+)  # fmt: skip
+def test_times_beyond_the_calendar_are_damage_not_a_crash(
+    tmp_path: Path, statement: str, what: str | None
+) -> None:
+    path, pipeline = fresh_db(tmp_path)
+    write(path, statement)
+    listed = {deal.id: deal for deal in pipeline.list_deals()}
+    assert listed[1].damage is None and listed[3].damage is None
+    if what is not None:
+        assert listed[2].damage is not None and listed[2].damage.startswith(what)
+    assert examine(pipeline.db).checks  # doctor runs to the end
+
+
+def test_an_event_that_is_no_event_is_marked_not_fatal(tmp_path: Path) -> None:
+    path, pipeline = fresh_db(tmp_path)
+    write(path, "UPDATE event SET actor = X'41' WHERE id = 4")  # bytes, not text
+    write(path, "UPDATE event SET after = ? WHERE id = 1", "[" * 100_000)  # nested past reason
+    write(path, "UPDATE event SET at = '0001-01-01T00:00:00+05:00' WHERE id = 2")
+    write(path, "UPDATE event SET chain_hash = ? WHERE id = 3", "\x1b]0;PWNED\x07\x1b[2J")
+    damaged = {e.id: e.damage for e in pipeline.history(1) if e.damage}
+    assert set(damaged) == {1, 4}
+    assert "not of the kind salesboard writes" in str(damaged[4])
+    assert "not JSON" in str(damaged[1])
+    assert any(e.damage for e in pipeline.history(2))
+    assert "not a SHA-256 hash" in str([e.damage for e in pipeline.history(3)])
+    done = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["--db", str(path), "doctor"])
+    assert done.exit_code == 1 and "internal error" not in done.output
+    terminal_safe(done.stdout)
+
+
+def test_a_fractional_stage_does_not_empty_the_palette(tmp_path: Path) -> None:
+    path, pipeline = fresh_db(tmp_path)
+    write(path, "UPDATE deal SET stage = 1.5 WHERE id = 2")
+    from salesboard.service.board import BoardQueries
+
+    assert [hit[0] for hit in BoardQueries(pipeline.db).find("deal")] == [1, 3]
+
+
+def test_a_rebuilt_event_table_with_odd_ids_does_not_stop_the_board(tmp_path: Path) -> None:
+    path, pipeline = fresh_db(tmp_path)
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("ALTER TABLE event RENAME TO event_old")
+        raw.execute("CREATE TABLE event AS SELECT * FROM event_old WHERE 0")  # no INTEGER key
+        raw.execute("INSERT INTO event SELECT * FROM event_old")
+        raw.execute("INSERT INTO event (id, deal_id, at, actor, kind) VALUES "
+                    "('zzz', 'x', '2026-01-01', 'm', 'edited')")  # fmt: skip
+    from salesboard.service.board import BoardQueries
+
+    queries = BoardQueries(pipeline.db)
+    assert queries.last_event_id() == 0  # the newest id is no number: "anything may be new"
+    assert queries.changed_since(0).deal_ids == {1, 2, 3}
+
+
+def test_a_tampered_presence_row_does_not_stop_anyones_heartbeat(tmp_path: Path) -> None:
+    from salesboard.service.presence import PresenceBook
+
+    _path, pipeline = fresh_db(tmp_path)
+    book = PresenceBook(pipeline.db, "alice", clock=FrozenClock(), session_id="mine")
+    book.beat(None)
+    write(_path, "UPDATE presence SET started_at = 'garbage', login = X'00ff'")
+    book.beat(2)  # no ValueError from loading the row: the beat goes through
+    [me] = PresenceBook(pipeline.db, "bob", clock=FrozenClock()).others()
+    assert (me.session_id, me.deal_id) == ("mine", 2)
+
+
+@pytest.mark.postgres
+def test_postgresql_infinity_and_deep_json_are_damage_not_a_failed_query(
+    pg_url: str,
+) -> None:
+    db = Database.open(pg_url, create=True)
+    pipeline = Pipeline(db, actor="alice", clock=FrozenClock())
+    for n in (1, 2):
+        pipeline.create_deal(f"Deal {n}", company="C", expected_close="2027-01-01")
+    from sqlalchemy import text
+
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE deal SET updated_at = 'infinity' WHERE id = 1"))
+        connection.execute(text("UPDATE deal SET expected_close = '-infinity' WHERE id = 2"))
+        connection.execute(
+            text("UPDATE event SET after = CAST(:deep AS json) WHERE id = 2"),
+            {"deep": "[" * 3000 + "]" * 3000},
+        )
+        connection.execute(text("UPDATE event SET at = 'infinity' WHERE id = 1"))
+    listed = {deal.id: deal for deal in pipeline.list_deals()}
+    assert str(listed[1].damage).startswith("updated_at is None, not a time")
+    assert listed[2].damage is None and listed[2].expected_close is None  # read as no date
+    assert [bool(e.damage) for e in pipeline.history(1)] == [True]
+    assert [bool(e.damage) for e in pipeline.history(2)] == [True]
+    found = [p for check in examine(db).checks for p in check.problems]
+    assert "deal row 2: expected_close is -infinity" in found
+    assert "event row 1: at is infinity" in found
+    db.close()

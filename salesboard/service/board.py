@@ -151,7 +151,15 @@ class BoardQueries:
             .limit(limit)
         )
         with self.db.read() as session:
-            return [(int(i or 0), t, c, Stage(s)) for i, t, c, s in session.exec(query).all()]
+            found = session.exec(query).all()
+        hits: list[tuple[int, str, str, Stage]] = []
+        for deal_id, title, company, stage in found:  # stored data: take only what is sound
+            try:
+                hit = (rows.whole(deal_id, "id", 1, 2**63 - 1), rows.text(title))
+                hits.append((*hit, rows.text(company), rows.stage(stage)))
+            except rows.Damaged:
+                continue
+        return hits
 
     def last_event_id(self) -> int:
         """The newest event's id (0 for none): a change counter every board can compare.
@@ -160,7 +168,8 @@ class BoardQueries:
         has changed, whatever else was committed (heartbeats, for instance).
         """
         with self.db.read() as session:
-            return int(session.exec(select(func.max(col(Event.id)))).one() or 0)
+            newest = session.exec(select(func.max(col(Event.id)))).one()
+        return newest if type(newest) is int else 0  # a rebuilt table may hold anything
 
     def changed_since(self, event_id: int, limit: int = 50) -> ChangedDeals:
         """The deals changed by events newer than ``event_id``, up to ``limit`` of them."""
@@ -173,8 +182,9 @@ class BoardQueries:
         deal_ids: set[int] = set()
         with self.db.read() as session:
             for found, deal_id in session.exec(query):
-                newest = max(newest, int(found or 0))
-                if isinstance(deal_id, int):
+                if type(found) is int:
+                    newest = max(newest, found)
+                if type(deal_id) is int:
                     deal_ids.add(deal_id)
         return ChangedDeals(newest, frozenset(deal_ids), too_many=len(deal_ids) > limit)
 
@@ -242,7 +252,8 @@ class OpenDealIndex:
         damaged: list[tuple[int, str]] = []
         for i, stage, value, owner, title, company in found:  # the start-up loop: kept lean
             if (
-                type(stage) is int
+                type(i) is int
+                and type(stage) is int
                 and FIRST_STAGE <= stage <= LAST_STAGE
                 and type(value) is int
                 and 0 <= value <= VALUE_MAX_MINOR
@@ -250,11 +261,9 @@ class OpenDealIndex:
                 and type(title) is str
                 and type(company) is str
             ):
-                board[int(i or 0)] = _Open(stage, value, owner, title, company)
-            else:
-                damaged.append(
-                    (int(i or 0), _why_not_on_board(stage, value, owner, title, company))
-                )
+                board[i] = _Open(stage, value, owner, title, company)
+            elif type(i) is int:
+                damaged.append((i, _why_not_on_board(stage, value, owner, title, company)))
         self._open = board
         self.damaged = sorted(damaged)
         self._keys = None

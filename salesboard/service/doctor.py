@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import select as core_select
@@ -36,6 +36,9 @@ from salesboard.store.chain import GENESIS
 from salesboard.workflow import DEFAULT_CHECKLISTS, LAST_STAGE, Stage, Status
 
 _STAGE_BY_LABEL: Final = {stage.label: stage for stage in Stage}
+CLOCK_TOLERANCE: Final = timedelta(minutes=5)
+"""How far an event may be dated before the one written ahead of it (clocks of several
+computers writing to one PostgreSQL database differ a little) before it is a problem."""
 _FIELDS: Final = ("title", "company", "value_minor", "currency", "owner", "expected_close", "notes")
 
 
@@ -105,7 +108,8 @@ def examine(db: Database, *, expect_head: tuple[int, str] | None = None) -> Chec
 def _check_file(db: Database) -> Check:
     check = Check("file")
     if not db.is_sqlite:
-        check.summary = "PostgreSQL keeps its own pages whole (not checked here)"
+        check.problems.extend(_infinite_times(db))
+        check.summary = "PostgreSQL keeps its own pages whole; no time is infinite"
         return check
     with db.engine.connect() as connection:
         found = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
@@ -116,6 +120,28 @@ def _check_file(db: Database) -> Check:
         check.problems.append(f"{table} row {rowid} points at a missing {parent} row")
     check.summary = "integrity_check and foreign_key_check found no damage"
     return check
+
+
+_TIME_COLUMNS: Final = {
+    "deal": ("expected_close", "created_at", "updated_at", "stage_entered_at"),
+    "checklist_item": ("done_at",),
+    "event": ("at",),
+}
+
+
+def _infinite_times(db: Database) -> list[str]:
+    """PostgreSQL's ``infinity`` in a date or time: read as "no time" (or damage), named here."""
+    found: list[str] = []
+    with db.engine.connect() as connection:
+        for table, columns in _TIME_COLUMNS.items():
+            for column in columns:
+                statement = sql(
+                    f"SELECT id, {column}::text FROM {table} "  # the names are ours, fixed above
+                    f"WHERE NOT isfinite({column}) ORDER BY id LIMIT 20"
+                )
+                for row_id, value in connection.execute(statement):
+                    found.append(f"{table} row {row_id}: {column} is {value}")
+    return found
 
 
 # ------------------------------------------------------------------------ the rows
@@ -315,6 +341,7 @@ def _check_chain(
     check = Check("history")
     previous = GENESIS
     by_id: dict[int, str] = {}
+    latest: EventView | None = None
     for row, event in zip(found, events, strict=True):
         if event.damage is not None:
             check.problems.append(
@@ -325,11 +352,19 @@ def _check_chain(
                 f"event {row.id} (deal {event.deal_id}) does not follow the event before it: "
                 "an event was removed, inserted or reordered there"
             )
-        if isinstance(row.chain_hash, str):
+        elif latest is not None and event.at < latest.at - CLOCK_TOLERANCE:
+            check.problems.append(
+                f"event {event.id} (deal {event.deal_id}) is dated {event.at:%Y-%m-%d %H:%M}, "
+                f"before event {latest.id} ({latest.at:%Y-%m-%d %H:%M}) written ahead of it: "
+                "its time was changed, or a computer's clock was wrong"
+            )
+        if event.damage is None:
+            latest = event
+        if rows.is_hash(row.chain_hash):
             previous = row.chain_hash
-            if isinstance(row.id, int):
+            if type(row.id) is int:
                 by_id[row.id] = row.chain_hash
-    head_event = found[-1].id if found else None
+    head_event = found[-1].id if found and rows.is_hash(found[-1].chain_hash) else None
     chain = "unbroken" if check.ok else "broken"
     check.summary = f"{len(found)} events, hash chain {chain}"
     if expect_head is not None:

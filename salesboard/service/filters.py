@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from salesboard.folding import needle, search_text
 from salesboard.store import Deal
+from salesboard.validation import strip_controls
 
 
 def search_key(title: str, company: str, owner: str) -> str:
@@ -28,5 +29,7 @@ def text_matches(text: str) -> ColumnElement[bool]:
 
     ``%``, ``_`` and ``\`` are escaped so that searching for ``50%`` finds exactly that.
     """
-    escaped = needle(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = (
+        needle(strip_controls(text)).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    )
     return col(Deal.search_text).like(f"%{escaped}%", escape="\\")

@@ -116,7 +116,7 @@ class Pipeline:
         if status is not None:
             query = query.where(col(Deal.status) == status.value)
         if owner is not None:
-            query = query.where(col(Deal.owner) == owner)
+            query = query.where(col(Deal.owner) == validation.strip_controls(owner).strip())
         if text:
             query = query.where(text_matches(text))
         with self.db.read() as session:

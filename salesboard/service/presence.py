@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, update
 from sqlmodel import col, select
 
-from salesboard.errors import SalesboardError
+from salesboard.errors import DatabaseUnavailable, SalesboardError
 from salesboard.service.pipeline import utc_now
 from salesboard.service.rows import text
 from salesboard.store import Database, Presence
@@ -61,17 +61,22 @@ class PresenceBook:
         now = self._clock()
         with self.db.write() as session:
             session.execute(delete(Presence).where(col(Presence.seen_at) < now - PRESENCE_TTL))
-            row = session.get(Presence, self.session_id)
-            if row is None:
-                row = Presence(
-                    session_id=self.session_id,
-                    login=self.login,
-                    started_at=self._started,
-                    seen_at=now,
+            # Plain statements, no row loaded: any member can write this table, and a row
+            # that does not parse must not stop this board from saying it is here.
+            mine = col(Presence.session_id) == self.session_id
+            found = session.execute(
+                update(Presence).where(mine).values(deal_id=deal_id, seen_at=now)
+            )
+            if not getattr(found, "rowcount", 0):
+                session.execute(
+                    insert(Presence).values(
+                        session_id=self.session_id,
+                        login=self.login,
+                        deal_id=deal_id,
+                        started_at=self._started,
+                        seen_at=now,
+                    )
                 )
-            row.deal_id = deal_id
-            row.seen_at = now
-            session.add(row)
 
     def leave(self) -> None:
         """Remove this session at once, instead of waiting for it to expire."""
@@ -148,6 +153,8 @@ class Heartbeat:
             self.book.beat(self._deal_id)
         except SalesboardError as error:
             self.last_error = error
+        except Exception as error:  # the thread must outlive any one bad beat
+            self.last_error = DatabaseUnavailable(f"presence could not be updated: {error}")
         else:
             self.last_error = None
             self.beats += 1

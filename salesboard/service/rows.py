@@ -21,11 +21,14 @@ it is made safe where it is shown (``validation.display_safe``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, String, Text, type_coerce
+from sqlalchemy import ColumnElement, String, Text, cast, type_coerce
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import col
 
 from salesboard.errors import DamagedData
@@ -39,15 +42,50 @@ _STAGES: Final = {int(stage): stage for stage in Stage}
 _STATUSES: Final = {status.value: status for status in Status}
 _OUTCOMES: Final = {outcome.value: outcome for outcome in Outcome}
 _KINDS: Final = {kind.value for kind in EventKind}
+_HASH: Final = re.compile("[0-9a-f]{64}")
 
 
 class Damaged(ValueError):
     """One column of a row breaks a rule; the message names the column and the value."""
 
 
+class _FiniteOnly(ColumnElement[Any]):
+    """A time or date column that PostgreSQL hands over only when it is a real moment.
+
+    PostgreSQL stores ``infinity`` in date and time columns, which its driver refuses to
+    load at all, failing the whole query; ``CASE WHEN isfinite(…)`` turns it into NULL,
+    which is then reported as damage for that row alone. SQLite has no such value.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_FiniteOnly)
+def _finite_default(element: _FiniteOnly, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
+
+
+@compiles(_FiniteOnly, "postgresql")
+def _finite_postgresql(element: _FiniteOnly, compiler: Any, **kw: Any) -> str:
+    inner = compiler.process(element.column, **kw)
+    return f"CASE WHEN isfinite({inner}) THEN {inner} END"
+
+
 def raw(column: Any, name: str) -> ColumnElement[Any]:
-    """A column read without the driver-level conversion that could fail on bad data."""
-    return type_coerce(column, Text() if name in ("before", "after") else String()).label(name)
+    """A column read without the driver-level conversion that could fail on bad data.
+
+    JSON is cast to text in SQL (the PostgreSQL driver would parse it, and a deeply nested
+    value would fail the whole query); dates and times come as the driver gives them
+    (text from SQLite), never as ``infinity``.
+    """
+    if name in ("before", "after"):
+        return cast(column, Text()).label(name)
+    return type_coerce(_FiniteOnly(column), String()).label(name)
 
 
 DEAL_COLUMNS: Final = (
@@ -134,8 +172,10 @@ def moment(value: Any, what: str) -> datetime:
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         if isinstance(value, datetime):
-            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except ValueError:
+            found = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            if found != UNKNOWN_TIME:
+                return found
+    except (ValueError, OverflowError):  # not a time, or one beyond the calendar in UTC
         pass
     raise Damaged(f"{what} is {shown(value)}, not a time")
 
@@ -151,7 +191,7 @@ def day(value: Any, what: str) -> date | None:
     try:
         if isinstance(value, str):
             return date.fromisoformat(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     raise Damaged(f"{what} is {shown(value)}, not a date")
 
@@ -188,7 +228,7 @@ def json_object(value: Any, what: str) -> dict[str, Any] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond any reason
             raise Damaged(f"{what} is not JSON: {shown(value)}") from None
     if value is None:
         return None
@@ -315,10 +355,15 @@ def job_views(rows: Sequence[Any]) -> tuple[JobView, ...]:
 # ---------------------------------------------------------------------- events
 
 
+def is_hash(value: Any) -> bool:
+    """Whether a stored value is a SHA-256 hash as the chain writes it (64 hex digits)."""
+    return isinstance(value, str) and _HASH.fullmatch(value) is not None
+
+
 def event_view(row: Any) -> EventView:
     """An event row (``EVENT_COLUMNS``); a damaged or altered one is marked, not dropped."""
-    event_id = row.id if isinstance(row.id, int) else 0
-    deal_id = row.deal_id if isinstance(row.deal_id, int) else 0
+    event_id = row.id if type(row.id) is int else 0
+    deal_id = row.deal_id if type(row.deal_id) is int else 0
     actor, kind = text(row.actor), text(row.kind)
     try:
         at = moment(row.at, "its time")
@@ -329,6 +374,10 @@ def event_view(row: Any) -> EventView:
         after = json_object(row.after, "after")
         if kind not in _KINDS:
             raise Damaged(f"kind {shown(kind)} is not one salesboard writes")
+        if type(row.actor) is not str or type(row.deal_id) is not int or type(row.id) is not int:
+            raise Damaged("its id, deal or actor is not of the kind salesboard writes")
+        if not is_hash(row.chain_hash):
+            raise Damaged(f"its hash is {shown(row.chain_hash)}, not a SHA-256 hash")
     except Damaged as damage:
         return EventView(event_id, deal_id, at, actor, kind, None, None, str(damage))
     sealed = content(row.deal_id, row.at, row.actor, row.kind, before, after)

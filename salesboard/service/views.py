@@ -9,8 +9,11 @@ from typing import Any
 
 from salesboard.workflow import Job, Outcome, Stage, Status
 
-UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
-"""Stands in for a stored time that cannot be read (a damaged row); shown as unknown."""
+UNKNOWN_TIME = datetime(1, 1, 1, tzinfo=UTC)
+"""Stands in for a stored time that cannot be read (a damaged row); shown as unknown.
+
+The first moment of the calendar, which no salesboard ever writes (a stored time equal to
+it is itself reported as damage)."""
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -39,7 +39,10 @@ def time_text(moment: datetime | str) -> str:
         moment = datetime.fromisoformat(moment)
     if not isinstance(moment, datetime):
         raise ValueError(f"not a time: {moment!r}")
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"beyond the calendar in UTC: {moment!r}") from None
     return moment.isoformat(timespec="microseconds")
 
 
@@ -59,7 +62,12 @@ def content(
         "before": before,
         "after": after,
     }
-    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        encoded = json.dumps(
+            payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=repr
+        )
+    except (ValueError, RecursionError):  # nested beyond reason: hashed as its text
+        encoded = repr(payload)
     return encoded.encode("utf-8", "surrogatepass")
 
 

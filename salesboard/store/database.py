@@ -16,6 +16,7 @@ from salesboard.store import fileguard, sharing
 from salesboard.store.engine import (
     BUSY_TIMEOUT_MS,
     create_db_engine,
+    ensure_wal,
     sqlite_file,
     writer,
 )
@@ -35,7 +36,7 @@ def quick_check(path: Path) -> str | None:
 
     try:
         if sharing.write_blocker(path) is None:
-            uri = f"file:{quote(str(path))}?mode=ro"
+            uri = f"file:{quote(os.fsencode(path))}?mode=ro"
         else:
             uri = sharing.read_only_uri(path)
     except (DatabaseUnavailable, OSError):
@@ -178,6 +179,8 @@ class Database:
         try:
             if migrate:
                 ensure_schema(db, create=create)
+            if db.is_sqlite and not read_only and (migrate or create):
+                ensure_wal(engine, timeout)
         except DBAPIError as error:
             engine.dispose()
             raise db._explain(error) from None

@@ -75,11 +75,34 @@ def _sqlite_on_connect(
             cursor.execute("PRAGMA query_only = ON")
             return
         cursor.execute("PRAGMA synchronous = NORMAL")
-        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-        if str(mode).lower() != "wal":
-            _switch_to_wal(cursor, timeout_ms)
     finally:
         cursor.close()
+
+
+def ensure_wal(engine: Engine, timeout_ms: int) -> None:
+    """Put a salesboard database into WAL mode (once; the mode is kept in the file).
+
+    Called only after the schema check has shown that the file is a salesboard database
+    (or has just made it one): switching the journal mode writes to the file, and a file
+    of another program must be refused unchanged.
+    """
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                _switch_to_wal(cursor, timeout_ms)
+        finally:
+            cursor.close()
+    except sqlite3.Error as error:  # the driver's own error: hand it on as SQLAlchemy would
+        raise DBAPIError.instance("PRAGMA journal_mode", None, error, sqlite3.Error) from error
+    finally:
+        raw.close()
 
 
 def _switch_to_wal(cursor: Any, timeout_ms: int) -> None:
@@ -157,7 +180,7 @@ def _writer_connector(path: Path, timeout_s: float) -> Any:
     ``mode=rw`` makes SQLite fail on a missing file instead of creating it, so even a
     link swapped in after the checks cannot make it create a file elsewhere.
     """
-    uri = "file:" + quote(str(path)) + "?mode=rw"
+    uri = "file:" + quote(os.fsencode(path)) + "?mode=rw"  # any bytes a file name may hold
 
     def connect() -> Any:
         import sqlite3

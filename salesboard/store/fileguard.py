@@ -134,12 +134,16 @@ def check_opened_file(dbapi_connection: Any, path: Path) -> None:
 
     Runs first on every new connection, before any page is read or written.
     """
+    # File names are bytes on Linux and need not be UTF-8: compare them as bytes.
+    text_factory = dbapi_connection.text_factory
+    dbapi_connection.text_factory = bytes
     cursor = dbapi_connection.cursor()
     try:
         rows = cursor.execute("PRAGMA database_list").fetchall()
     finally:
         cursor.close()
-    opened = next((str(row[2]) for row in rows if row[1] == "main"), "")
-    if opened and opened != expected_main_file(path):
+        dbapi_connection.text_factory = text_factory
+    opened = next((bytes(row[2]) for row in rows if row[1] == b"main"), b"")
+    if opened and opened != os.fsencode(expected_main_file(path)):
         dbapi_connection.close()
-        raise link_refusal(path, opened)
+        raise link_refusal(path, os.fsdecode(opened))

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import grp
 import os
+import signal
 import stat
-from collections.abc import Callable
-from contextlib import suppress
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -334,6 +336,77 @@ def _set_file(
         os.close(handle)
 
 
+_STOP_SIGNALS: Final = (signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(DatabaseUnavailable):
+    """``init --shared`` was told to stop (SIGTERM, or SIGHUP when an SSH session ends)."""
+
+
+@contextmanager
+def _signals_end_the_work() -> Iterator[None]:
+    """While the directory is locked, SIGTERM and SIGHUP stop the work through ``finally``.
+
+    So the directory gets its mode back, instead of staying 0700 and locking the team
+    out. (SIGKILL cannot be caught: running ``init --shared`` again sets the mode.)
+    Signals can only be handled on the main thread; elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(
+            f"stopped by {signal.Signals(signum).name}; the directory has its old mode back "
+            "and nothing more was changed — run 'salesboard init --shared' again to finish"
+        )
+
+    previous = {number: signal.signal(number, stop) for number in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGHUP back while the directory's mode is put back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _refuse_foreign_side_files(
+    directory: Path, entries: dict[str, os.stat_result], name: str
+) -> None:
+    """As root, refuse to open a database whose side files someone else can change.
+
+    SQLite maps the ``-shm`` file into memory and reads the ``-wal`` file; a member who
+    owns them could change them under root's feet while root works. They exist while a
+    member's board has the database open (or after it crashed with it open); the last
+    session to close the database removes them.
+    """
+    if os.geteuid() != 0:
+        return
+    for suffix in SIDE_SUFFIXES:
+        info = entries.get(name + suffix)
+        if info is not None and not _trusted(info.st_uid):
+            owner = owner_name(info.st_uid)
+            raise DatabaseUnavailable(
+                f"{directory / (name + suffix)} belongs to {owner}: a board of theirs has the "
+                "database open (or stopped with it open), and root does not open files that "
+                "others can change while it works — ask everyone to close the board (a "
+                "crashed board's files go when anyone runs and ends 'salesboard list'), then "
+                "run this again"
+            )
+
+
 def prepare_shared(
     database: Path,
     group_name_or_id: str,
@@ -366,35 +439,38 @@ def prepare_shared(
         before = os.fstat(descriptor)
         _check_directory(directory, before, gid)
         lock = os.geteuid() in (0, before.st_uid)
-        if lock:
-            os.fchmod(descriptor, LOCKED_MODE)
-        finished = False
-        try:
-            entries = _entries(descriptor, directory, path.name)
-            if not lock and _needs_change(before, gid, DIRECTORY_MODE):
-                raise _cannot_change(directory, before, gid, DIRECTORY_MODE)
-            found = entries.get(path.name)
-            owner = None if found is None else _check_database_owner(path, found, take_over)
-            if (
-                found is not None
-                and not _trusted(found.st_uid)
-                and owner is None
-                and _needs_change(found, gid, FILE_MODE)
-            ):
-                raise _cannot_change(path, found, gid, FILE_MODE)
-            create(path)
-            done = [_set_file(descriptor, path, gid, created=found is None, owner=owner)]
-            for suffix in SIDE_SUFFIXES:
-                # Not there, or deleted meanwhile by the last session closing: nothing to set.
-                with suppress(FileNotFoundError):
-                    done.append(_set_file(descriptor, path.with_name(path.name + suffix), gid))
-            finished = True
-        finally:
-            if lock and finished:
-                os.fchown(descriptor, -1, gid)
-                os.fchmod(descriptor, DIRECTORY_MODE)  # after chown, which clears setgid
-            elif lock:
-                os.fchmod(descriptor, stat.S_IMODE(before.st_mode))
+        with _signals_end_the_work():
+            if lock:
+                os.fchmod(descriptor, LOCKED_MODE)
+            finished = False
+            try:
+                entries = _entries(descriptor, directory, path.name)
+                _refuse_foreign_side_files(directory, entries, path.name)
+                if not lock and _needs_change(before, gid, DIRECTORY_MODE):
+                    raise _cannot_change(directory, before, gid, DIRECTORY_MODE)
+                found = entries.get(path.name)
+                owner = None if found is None else _check_database_owner(path, found, take_over)
+                if (
+                    found is not None
+                    and not _trusted(found.st_uid)
+                    and owner is None
+                    and _needs_change(found, gid, FILE_MODE)
+                ):
+                    raise _cannot_change(path, found, gid, FILE_MODE)
+                create(path)
+                done = [_set_file(descriptor, path, gid, created=found is None, owner=owner)]
+                for suffix in SIDE_SUFFIXES:
+                    # Not there, or deleted meanwhile by the last session closing: nothing to set.
+                    with suppress(FileNotFoundError):
+                        done.append(_set_file(descriptor, path.with_name(path.name + suffix), gid))
+                finished = True
+            finally:
+                with _signals_held():
+                    if lock and finished:
+                        os.fchown(descriptor, -1, gid)
+                        os.fchmod(descriptor, DIRECTORY_MODE)  # after chown, clears setgid
+                    elif lock:
+                        os.fchmod(descriptor, stat.S_IMODE(before.st_mode))
     finally:
         os.close(descriptor)
     if made:

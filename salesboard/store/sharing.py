@@ -84,7 +84,7 @@ def read_only_uri(path: Path) -> str:
     be read safely by someone who may not create the index: that is refused, clearly.
     """
     wal, shm = side_files(path)
-    uri = "file:" + quote(str(path))
+    uri = "file:" + quote(os.fsencode(path))
     wal_info, shm_info = _lstat(wal), _lstat(shm)
     if wal_info is not None and shm_info is not None:
         return f"{uri}?mode=ro"

@@ -28,6 +28,12 @@ def make_app(
     return SalesboardApp(BoardContext(pipeline, BoardQueries(db), clock), live=live)
 
 
-def run_board(db: Database) -> None:
-    """Run the board in this terminal until the user quits."""
-    make_app(db).run()
+def run_board(db: Database) -> int:
+    """Run the board in this terminal until the user quits; the app's exit code.
+
+    Non-zero when the app ended on an error (Textual has then printed what happened), so
+    a script or a wrapper can tell a crash from a quit.
+    """
+    app = make_app(db)
+    app.run()
+    return app.return_code or 0
