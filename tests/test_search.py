@@ -60,11 +60,12 @@ def test_every_search_path_finds_the_same_deals(
     assert index.view(BoardFilter(text=typed)).columns[Stage.PROSPECT] == found
 
 
-def test_list_search_on_the_command_line(tmp_path: object, searchable: Pipeline) -> None:
-    if not searchable.db.is_sqlite:
-        pytest.skip("the command line test runs on the SQLite file")
-    url = searchable.db.url.removeprefix("sqlite:///")
-    out = CliRunner(env={"COLUMNS": "200"}).invoke(
-        cli, ["--db", url, "list", "--search", "ålesund"]
-    )
+def test_list_search_on_the_command_line(sqlite_url: str) -> None:
+    runner = CliRunner(env={"COLUMNS": "200"})
+    assert runner.invoke(cli, ["--db", sqlite_url, "init"]).exit_code == 0
+    for title in TITLES.values():
+        assert (
+            runner.invoke(cli, ["--db", sqlite_url, "add", title, "--company", "N"]).exit_code == 0
+        )
+    out = runner.invoke(cli, ["--db", sqlite_url, "list", "--search", "ålesund"])
     assert out.exit_code == 0 and "ÅLESUND Fisk" in out.stdout and "Alesund" not in out.stdout
