@@ -699,8 +699,7 @@ class BoardScreen(Screen[None]):
         """Show only my deals, or everyone's again."""
         owner = None if self.board_filter.owner is not None else self.ctx.user
         self.board_filter = replace(self.board_filter, owner=owner)
-        self.refilter()
-        self.confirm("Only my deals" if owner else "Everyone's deals")
+        self.refilter()  # the status line shows "only my deals" for as long as it holds
 
     @keeps_running
     def jump_to(self, deal_id: int) -> None:

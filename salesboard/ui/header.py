@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
@@ -61,17 +64,54 @@ class ColumnHeader(Widget):
         return Text.assemble((name, "bold"), "\n", figures)
 
 
-class StatusLine(Static):
-    """Which database, which user, what filter: the facts a user checks at a glance.
+def shorten_path(path: str, width: int) -> str:
+    """A path to fit ``width`` cells: the home directory as ``~``, then cut in the middle.
 
-    It also carries the short confirmation of a routine action ("Advanced to
-    Qualified") for a few seconds. A toast would cover cards and lay out the whole
-    screen on every move; this line repaints only itself.
+    The start (which disk, which team) and the end (the file) are what tell databases
+    apart, so the middle gives way.
+    """
+    home = str(Path.home())
+    if home not in ("", "/") and (path == home or path.startswith(home + "/")):
+        path = "~" + path[len(home) :]
+    if cell_len(path) <= width:
+        return path
+    folder, _, name = path.rpartition("/")
+    if cell_len(name) + 2 >= width:  # room for the file name at most
+        return "…" + _last_cells(name, width - 1)
+    room = width - 1 - cell_len(name) - 1  # "…" and "/" + name
+    head = _first_cells(folder, room - room // 2)
+    tail = _last_cells(folder, room - cell_len(head))
+    return f"{head}…{tail}/{name}"
+
+
+def _first_cells(text: str, width: int) -> str:
+    while text and cell_len(text) > width:
+        text = text[:-1]
+    return text
+
+
+def _last_cells(text: str, width: int) -> str:
+    while text and cell_len(text) > width:
+        text = text[1:]
+    return text
+
+
+class StatusLine(Static):
+    """The state of the board at a glance: what it is narrowed to, who is here, where.
+
+    Modes come first (read-only, only my deals, the filter, who is online), then the user
+    and the database, whose path gives way in its middle so that an 80-column terminal
+    still shows every mode; the key hint comes last and goes first. It also carries the
+    short confirmation of a routine action ("Advanced to Qualified") for a few seconds:
+    a toast would cover cards and lay out the whole screen on every move; this line
+    repaints only itself.
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._facts = Text()
+        self._modes = Text()
+        self._user = ""
+        self._database = ""
         self._message: str = ""
         self._message_timer: Timer | None = None
 
@@ -94,27 +134,26 @@ class StatusLine(Static):
 
         ``online`` lists the other sessions' logins; this user is always counted.
         """
-        text = Text("db ")
-        text.append_text(literal(database, "bold"))
+        modes = Text()
         if read_only:
-            text.append(" (read-only)", "bold")
-        text.append("  user ")
-        text.append_text(literal(user, "bold"))
+            modes.append("READ-ONLY  ", "bold reverse")
+        if mine:
+            modes.append("only my deals  ", "bold")
+        if filter_text:
+            modes.append("filter ")
+            modes.append_text(literal(filter_text, "bold"))
+            modes.append("  ")
         others = online or []
-        text.append(f"  {len(others) + 1} online", "bold")
+        modes.append(f"{len(others) + 1} online", "bold")
         if others:
             names = sorted(set(others))
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-            text.append(" (")
-            text.append_text(literal(shown))
-            text.append(")")
-        if mine:
-            text.append("  only my deals", "bold")
-        if filter_text:
-            text.append("  filter ")
-            text.append_text(literal(filter_text, "bold"))
-        text.append("  ? help · ctrl+p commands", "dim")
-        self._facts = text
+            modes.append(" (")
+            modes.append_text(literal(shown))
+            modes.append(")")
+        self._modes = modes
+        self._user = user
+        self._database = database
         self._draw()
 
     def tell(self, message: str, *, seconds: float = CONFIRMATION_SECONDS) -> None:
@@ -130,13 +169,31 @@ class StatusLine(Static):
         self._message_timer = None
         self._draw()
 
+    def on_resize(self) -> None:
+        """Fit the line to the new width (the path is shortened for it)."""
+        self._draw()
+
     def _draw(self) -> None:
         # The message comes first so that a narrow terminal cuts facts, not the message.
+        width = self.size.width or self.app.size.width
         text = Text.assemble((" salesboard ", "bold reverse"), " ")
         if self._message:
             text.append_text(literal(f"✓ {self._message}", "bold"))
             text.append("  ")
-        text.append_text(self._facts)
+        text.append_text(self._modes)
+        text.append("  user ")
+        text.append_text(literal(self._user, "bold"))
+        text.append("  db ")
+        hint = "  ? help · ctrl+p commands"
+        room = width - text.cell_len
+        path = literal(self._database).plain
+        if cell_len(path) + cell_len(hint) <= room:
+            text.append(path, "bold")
+            text.append(hint, "dim")
+        else:
+            text.append(shorten_path(path, max(1, room)), "bold")
+        text.no_wrap = True
+        text.overflow = "ellipsis"
         # ``Static.update`` lays out the whole screen by default; this line has a fixed
         # height in the stylesheet, so repainting it is enough.
         self.update(text, layout=False)

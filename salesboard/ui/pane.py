@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from salesboard.service import DealView
 from salesboard.ui.literal import days_since, full_money, literal
+from salesboard.validation import display_safe
 from salesboard.workflow import Stage
 
 
@@ -164,8 +165,9 @@ class DealPane(VerticalScroll, can_focus=False):
             text.append(f"\n{label:<9}", "dim")
             text.append_text(value)
         if s.notes:
-            text.append("\nNotes    ", "dim")
-            text.append_text(literal(s.notes.splitlines()[0]))
+            # All of it, wrapped by the pane (which scrolls): no line is hidden.
+            text.append("\nNotes\n", "dim")
+            text.append(display_safe(s.notes, multiline=True).expandtabs(4))
         return text
 
     def _stages(self, deal: DealView) -> Text:

@@ -6,25 +6,33 @@ holds which deal, where the keyboard focus is, and what the headers say.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from rich.cells import cell_len
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input
 
 from salesboard.service.board import BoardFilter
+from salesboard.service.presence import Colleague
+from salesboard.store import Database
 from salesboard.ui.column import StageColumn
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.forms import DealForm
-from salesboard.ui.header import StatusLine
+from salesboard.ui.header import StatusLine, shorten_path
 from salesboard.ui.help_screen import HelpScreen
 from salesboard.ui.pane import JobList
 from salesboard.workflow import Stage
+from tests.conftest import FrozenClock
 from tests.ui.helpers import (
     ME,
     NARROW,
+    NOW,
     WIDE,
     Board,
     card_text,
     column,
+    copy_db,
     focused_column,
     header_figures,
     header_text,
@@ -603,3 +611,49 @@ async def test_the_focused_card_is_highlighted_on_every_line(small_board: Board)
         first_row = column(app, FIRST).render_line(0).crop(0, card_width)
         blurred = {seg.style.bgcolor for seg in first_row if seg.style}
         assert len(blurred) == 1 and blurred != cursor_bg
+
+
+# ------------------------------------------------------ what the status line shows
+
+
+async def test_the_status_line_shows_modes_first_at_80_columns(
+    tmp_path: Path, demo_template: Path
+) -> None:
+    deep = tmp_path / "a-rather-long-directory-name" / "and-another-one-below-it"
+    deep.mkdir(parents=True)
+    db = Database.open(str(copy_db(demo_template, deep)))
+    board = Board(db, FrozenClock(NOW))
+    app = board.app(live=False)
+    async with app.run_test(size=NARROW) as pilot:
+        app.board.show_presence([Colleague("s1", "bob", None)])
+        await pilot.press("m", "slash", *"ab", "enter")
+        await pilot.pause()
+        [drawn] = widget_lines(app.board.query_one("#status"))
+        assert cell_len(drawn) <= NARROW[0]
+        for shown in ("only my deals", "filter ab", "2 online", f"user {ME}", "demo.db"):
+            assert shown in drawn, drawn
+        assert "…" in drawn  # the path gave way, in its middle
+        assert drawn.index("only my deals") < drawn.index("demo.db")
+    db.close()
+
+
+def test_a_path_is_shortened_in_its_middle_and_home_is_a_tilde() -> None:
+    home = str(Path.home())
+    assert shorten_path(f"{home}/.local/share/salesboard/board.db", 60) == (
+        "~/.local/share/salesboard/board.db"
+    )
+    short = shorten_path("/srv/teams/sales-norway/2026/pipeline/board.db", 20)
+    assert cell_len(short) == 20 and short.endswith("board.db") and short.startswith("/srv")
+    assert "…" in short
+
+
+async def test_the_pane_shows_every_line_of_the_notes(empty_board: Board) -> None:
+    notes = "\n".join(f"line {n}: {'word ' * 12}".strip() for n in range(1, 9))
+    empty_board.pipeline.create_deal("Long notes", company="N", owner=ME, notes=notes)
+    app = empty_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter")
+        fields = static_text(app.board.query_one("#pane-fields"))
+        for n in range(1, 9):
+            assert f"line {n}: word" in fields
+        assert fields.count("word") == 8 * 12  # nothing cut; the pane wraps and scrolls
