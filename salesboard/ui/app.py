@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import App
+from textual.binding import Binding, BindingType
 
 from salesboard.ui.board_screen import BoardScreen
 from salesboard.ui.commands import DealCommands
@@ -17,6 +18,11 @@ class SalesboardApp(App[None]):
     CSS_PATH = "salesboard.tcss"
     TITLE = "salesboard"
     COMMANDS: ClassVar = App.COMMANDS | {DealCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # q quits from every screen; modal screens, which hide the app's bindings, bind
+        # it to the same action (typed into a form's field, it is just a letter).
+        Binding("q", "quit_board", "Quit", show=False),
+    ]
 
     def __init__(self, context: BoardContext, *, live: bool = True) -> None:
         super().__init__()
@@ -34,6 +40,17 @@ class SalesboardApp(App[None]):
             if isinstance(screen, BoardScreen):
                 return screen
         raise LookupError("the board is not open")
+
+    def action_quit_board(self) -> None:
+        """Quit, unless a form is open: what was typed there would be lost."""
+        from salesboard.ui.forms import DealForm, LostForm
+
+        if isinstance(self.screen, DealForm | LostForm):
+            self.notify(
+                "Save (ctrl+s) or cancel (Esc) the form first.", title="Form open", markup=False
+            )
+            return
+        self.exit()
 
     def action_help(self) -> None:
         """Show every key."""

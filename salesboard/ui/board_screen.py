@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -72,7 +72,7 @@ class BoardScreen(Screen[None]):
         Binding("slash", "filter", "Filter"),
         Binding("m", "mine", "Mine"),
         Binding("question_mark,f1", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "app.quit_board", "Quit"),
         Binding("escape", "escape", "Clear", show=False),
     ]
 
@@ -129,6 +129,23 @@ class BoardScreen(Screen[None]):
         self.focus_column(self.column(Stage.PROSPECT))
         if self.live_updates:
             self.call_after_refresh(self.live.start)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below the side pane's width, an open side pane becomes the checklist dialog.
+
+        Squeezing the columns to make room for it would leave them unreadable.
+        """
+        if not self._pane_open or event.size.width >= WIDE_PANE or self.pane.deal is None:
+            return
+        deal, job = self.pane.deal, self.pane.highlighted_job
+        pane_had_keys = self.focused is not self.grid
+        self._pane_open = False
+        self.pane.display = False
+        column = self.column(deal.stage)
+        column.select_id(deal.id)
+        self.focus_column(column)
+        if pane_had_keys:
+            self.call_after_refresh(self.open_pane, deal.id, focus_job=job)
 
     def on_unmount(self) -> None:
         """Stop polling, leave the presence list, and let the collector see everything again.
@@ -481,21 +498,36 @@ class BoardScreen(Screen[None]):
     def _pane_toggle(self, message: DealPane.ToggleJob) -> None:
         self.toggle_job(message.deal, message.n)
 
-    def toggle_job(self, deal: DealView, n: int) -> DealView | None:
-        """Flip job ``n`` of the deal the user sees; saves at once."""
+    def toggle_job(self, deal: DealView, n: int) -> None:
+        """Flip job ``n`` of the deal the user sees; saves at once.
+
+        Unticking a job a colleague ticked erases their name and date from the checklist,
+        so it asks first, naming who and when.
+        """
+        from salesboard.ui.forms import ConfirmUntick
+
         jobs = deal.jobs()
-        if not 1 <= n <= len(jobs):
-            return None
-        wanted = not jobs[n - 1].done
-        result = self.run_change(
-            deal.id,
-            lambda v: self.ctx.pipeline.set_job(
-                deal.id, n, wanted, expected_version=v, stage=deal.stage
-            ),
-        )
-        if result is not None:
-            self.show_change(result)
-        return result
+        if not 1 <= n <= len(jobs) or self._refuse_read_only():
+            return
+        job = jobs[n - 1]
+        wanted = not job.done
+
+        def save(confirmed: bool | None = True) -> None:
+            if not confirmed:
+                return
+            result = self.run_change(
+                deal.id,
+                lambda v: self.ctx.pipeline.set_job(
+                    deal.id, n, wanted, expected_version=v, stage=deal.stage
+                ),
+            )
+            if result is not None:
+                self.show_change(result)
+
+        if job.done and job.done_by is not None and job.done_by != self.ctx.user:
+            self.app.push_screen(ConfirmUntick(job), save)
+        else:
+            save()
 
     @on(StageColumn.Highlighted)
     @keeps_running

@@ -24,7 +24,8 @@ class DealScreen(ModalScreen[None]):
         Binding("greater_than_sign,shift+right", "advance", "Advance"),
         Binding("less_than_sign,shift+left", "back", "Back"),
         Binding("H", "history", "History"),
-        Binding("escape,q", "close", "Close"),
+        Binding("escape", "close", "Close"),
+        Binding("q", "app.quit_board", "Quit"),  # a modal screen hides the app's bindings
     ]
 
     def __init__(
@@ -60,9 +61,7 @@ class DealScreen(ModalScreen[None]):
     @on(DealPane.ToggleJob)
     def _toggle(self, message: DealPane.ToggleJob) -> None:
         message.stop()
-        result = self.board.toggle_job(message.deal, message.n)
-        if result is not None:
-            self.pane.show(result)
+        self.board.toggle_job(message.deal, message.n)  # the board redraws this pane too
 
     @on(DealPane.Closed)
     def action_close(self) -> None:

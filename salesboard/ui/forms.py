@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from salesboard import validation
 from salesboard.errors import InvalidInput
-from salesboard.service import DealView
+from salesboard.service import DealView, JobView
 
 FieldCheck = Callable[[str], object]
 
@@ -164,6 +164,48 @@ class DealForm(ModalScreen[dict[str, str] | None]):
     def action_cancel(self) -> None:
         """Close without saving."""
         self.dismiss(None)
+
+
+class ConfirmUntick(ModalScreen[bool]):
+    """Ask before unticking a job a colleague ticked: their name and date would go."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Untick"),
+        Binding("n,escape", "answer(False)", "Keep"),
+    ]
+
+    def __init__(self, job: JobView) -> None:
+        super().__init__()
+        when = job.done_at.strftime("%Y-%m-%d %H:%M UTC") if job.done_at else "earlier"
+        self.question = (
+            f"Untick \u201c{validation.display_safe(job.text)}\u201d?\n\n"
+            f"{validation.display_safe(job.done_by)} ticked it on {when}; unticking removes "
+            "their name and date from the checklist (the history keeps them)."
+        )
+
+    def compose(self) -> ComposeResult:
+        """The question and two buttons."""
+        with Vertical(id="confirm", classes="modal"):
+            yield Static(Text(self.question), classes="form-title")
+            with Horizontal(classes="buttons"):
+                yield Button("Untick (y)", variant="warning", id="yes")
+                yield Button("Keep it (n, esc)", id="no")
+
+    def on_mount(self) -> None:
+        """Keep it unless the user says otherwise."""
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, untick: bool) -> None:
+        """Answer with a key."""
+        self.dismiss(untick)
 
 
 class LostForm(ModalScreen[str | None]):

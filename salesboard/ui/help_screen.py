@@ -16,19 +16,19 @@ KEYS: list[tuple[str, str]] = [
     ("← → ↑ ↓  h l k j", "move between columns and cards"),
     ("Home End  g G", "first / last card of the column"),
     ("PgUp PgDn", "a screenful up / down"),
-    ("Enter", "open the deal's checklist"),
-    ("Space", "tick / untick the job (in the checklist)"),
-    ("H", "the deal's history: every change, who and when (in the checklist)"),
-    ("> or shift+→", "advance one stage (needs a complete checklist)"),
+    ("Enter", "open the checklist (in it: nothing)"),
+    ("Space", "tick / untick a job (in the checklist)"),
+    ("H", "the deal's history: who changed what, when"),
+    ("> or shift+→", "advance one stage (checklist complete)"),
     ("< or shift+←", "move back one stage"),
     ("n / e", "new deal / edit deal"),
     ("x", "mark lost (asks for a reason)"),
-    ("/", "filter by title, company or owner; Esc clears"),
+    ("/", "filter title, company, owner; Esc clears"),
     ("m", "only my deals / everyone's"),
     ("? or F1", "this help"),
-    ("ctrl+p", "command palette: jump to a deal, run any action"),
-    ("Esc", "close the pane or dialog, clear the filter"),
-    ("q", "quit"),
+    ("ctrl+p", "palette: jump to a deal, run an action"),
+    ("Esc", "close what is open; clear the filter"),
+    ("q", "quit (anywhere but in a form)"),
 ]
 
 
@@ -36,7 +36,8 @@ class HelpScreen(ModalScreen[None]):
     """Lists every key of the board."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "close", "Close"),
+        Binding("escape,question_mark,f1", "close", "Close"),
+        Binding("q", "app.quit_board", "Quit", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -52,7 +53,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 Text(
                     "A card moves right only when every job of its stage is done.\n"
-                    "Moving left is always allowed. Esc closes this help.",
+                    "Moving left is always allowed. Unticking a job a colleague\n"
+                    "ticked asks first. Esc closes this help.",
                     style="dim",
                 )
             )

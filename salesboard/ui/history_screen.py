@@ -31,7 +31,8 @@ class HistoryScreen(ModalScreen[None]):
     """Answers "who changed this deal, and when?" without leaving the board."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,H", "close", "Close"),
+        Binding("escape,H", "close", "Close"),
+        Binding("q", "app.quit_board", "Quit", show=False),
         Binding("j,down", "scroll(1)", "Down", show=False),
         Binding("k,up", "scroll(-1)", "Up", show=False),
     ]

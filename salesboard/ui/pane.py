@@ -25,14 +25,32 @@ from salesboard.workflow import Stage
 
 
 class JobList(OptionList):
-    """The current stage's jobs; Space or Enter ticks the highlighted one."""
+    """The current stage's jobs; Space, and only Space, ticks or unticks the highlighted one.
+
+    Enter does nothing here (an Enter pressed out of habit, say after a refused move, must
+    not tick a job unnoticed), and the cursor stops at the first and last job instead of
+    wrapping round.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_job", "Tick/untick", show=True),
-        Binding("enter", "toggle_job", "Tick/untick", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        Binding("enter", "nothing", show=False),
+        Binding("j,down", "down", "Down", show=False),
+        Binding("k,up", "up", "Up", show=False),
     ]
+
+    def action_nothing(self) -> None:
+        """Enter in the checklist: changes nothing (Space ticks)."""
+
+    def action_down(self) -> None:
+        """The next job; the last one stays highlighted at the end."""
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            self.action_cursor_down()
+
+    def action_up(self) -> None:
+        """The previous job; the first one stays highlighted at the top."""
+        if self.highlighted is None or self.highlighted > 0:
+            self.action_cursor_up()
 
     class Toggle(Message):
         """The user asked to flip job ``n`` of the shown deal."""

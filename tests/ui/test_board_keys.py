@@ -254,7 +254,9 @@ async def test_space_ticks_and_unticks_the_focused_job(
         await pilot.press("space")
         assert not small_board.pipeline.get_deal(1).jobs()[1].done
         assert "1/3 jobs done" in static_text(pane.query_one("#pane-stage-title"))
-        await pilot.press("up", "enter")  # Enter ticks too, in the job list
+        await pilot.press("up", "enter")  # Enter changes nothing in the job list
+        assert small_board.pipeline.get_deal(1).jobs()[0].done
+        await pilot.press("space")  # alice unticks her own tick without being asked
         assert not small_board.pipeline.get_deal(1).jobs()[0].done
 
 

@@ -38,7 +38,9 @@ async def test_read_only_board_shows_a_banner_and_refuses_changes(
         await pilot.press("enter", "space")
         assert app.screen is app.board
         messages = [m for _, _, m in notifications(app)]
-        assert sum("nothing was changed" in m for m in messages) == 2  # the move and the tick
+        assert sum("nothing was changed" in m for m in messages) == 1  # the move
+        # The tick is refused before anything is asked or tried.
+        assert messages[-1] == "This database is read-only for you; nothing can be changed."
     db.close()
     assert small_board.pipeline.get_deal(BRAVO).stage is Stage.PROSPECT
     assert [j.done for j in small_board.pipeline.get_deal(BRAVO).jobs()] == [True] * 3
