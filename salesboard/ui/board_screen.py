@@ -33,12 +33,48 @@ from salesboard.ui.footer import KeyHints
 from salesboard.ui.grid import BoardGrid
 from salesboard.ui.guard import keeps_running
 from salesboard.ui.header import ColumnHeader, StatusLine
+from salesboard.ui.literal import full_money
 from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
 from salesboard.validation import display_safe
 from salesboard.workflow import GateRefusal, Stage, Status, WorkflowRefusal
 
 WIDE_PANE = 140  # at this width and above the pane opens beside the board
+
+
+_EDITABLE = (
+    ("title", "title"),
+    ("company", "company"),
+    ("value_minor", "value"),
+    ("currency", "currency"),
+    ("owner", "owner"),
+    ("expected_close", "expected close"),
+    ("notes", "notes"),
+)
+
+
+def what_changed(seen: DealView, fresh: DealView) -> str:
+    """Who changed what between the deal the user saw and the deal as it is now."""
+    before, after = seen.summary, fresh.summary
+    changes: list[str] = []
+    for key, label in _EDITABLE:
+        old, new = getattr(before, key), getattr(after, key)
+        if old != new:
+            if key == "value_minor":
+                old, new = f"{full_money(old)}", f"{full_money(new)}"
+            elif key == "notes":
+                changes.append(label)
+                continue
+            changes.append(f"{label} ({old or '—'} → {new or '—'})")
+    if before.stage != after.stage:
+        changes.append(f"stage ({before.stage.label} → {after.stage.label})")
+    if before.jobs_done != after.jobs_done:
+        changes.append("the checklist")
+    what = ", ".join(changes) or "the deal"
+    return (
+        f"{after.updated_by} changed {what} at {after.updated_at:%H:%M} UTC while you were "
+        "editing. Your changes are still here: save again to put them on top."
+    )
 
 
 def exempt_from_gc() -> None:
@@ -620,26 +656,39 @@ class BoardScreen(Screen[None]):
     @keeps_running
     def action_edit_deal(self) -> None:
         """Open the form on the highlighted deal."""
-        from salesboard.ui.forms import DealForm
-
         deal_id = self.current_deal_id()
         if deal_id is None or self._refuse_read_only():
             return
-        deal = self.ctx.pipeline.get_deal(deal_id)
+        self.edit(self.ctx.pipeline.get_deal(deal_id))
+
+    def edit(self, deal: DealView, typed: dict[str, str] | None = None, note: str = "") -> None:
+        """Open the edit form on ``deal``; a save refused by a conflict opens it again.
+
+        The second form shows the deal as it is now, with what the user typed kept over
+        it and a note naming who changed what meanwhile, so nothing typed is lost and
+        nothing of theirs is overwritten unseen.
+        """
+        from salesboard.ui.forms import DealForm
 
         def edited(values: dict[str, str] | None) -> None:
             if not values:  # cancelled, or saved without changing anything
                 return
-            result = self.run_change(
-                deal_id,
-                lambda _v: self.ctx.pipeline.edit_deal(
-                    deal_id, expected_version=deal.version, **values
-                ),
-            )
-            if result is not None:
-                self.show_change(result)
+            try:
+                result = self.ctx.pipeline.edit_deal(
+                    deal.id, expected_version=deal.version, **values
+                )
+            except Conflict:
+                fresh = self.refresh_deal(deal.id)
+                self.edit(fresh, values, what_changed(deal, fresh))
+                return
+            except (WorkflowRefusal, SalesboardError) as refusal:
+                self.say(str(refusal), title="Not saved", severity="error")
+                self.sync_read_only()
+                return
+            self.show_change(result)
 
-        self.app.push_screen(DealForm(deal, default_owner=self.ctx.user), edited)
+        form = DealForm(deal, default_owner=self.ctx.user, typed=typed, note=note)
+        self.app.push_screen(form, edited)
 
     @keeps_running
     def action_lost(self) -> None:

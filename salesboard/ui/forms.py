@@ -26,7 +26,12 @@ FieldCheck = Callable[[str], object]
 FIELDS: list[tuple[str, str, FieldCheck, str]] = [
     ("title", "Title", validation.clean_title, "What is being sold, e.g. Fleet telematics"),
     ("company", "Company", validation.clean_company, "Customer company"),
-    ("value", "Value", validation.parse_value, "Amount, e.g. 12500 or 12 500.50"),
+    (
+        "value",
+        "Value",
+        lambda v: validation.parse_value(v) if v.strip() else 0,
+        "0, or an amount such as 12 500 or 12 500,50",
+    ),
     ("currency", "Currency", validation.clean_currency, "EUR"),
     ("owner", "Owner", validation.clean_owner, "Login of the salesperson"),
     (
@@ -54,9 +59,15 @@ def field_problem(check: FieldCheck, typed: str) -> str | None:
     return None
 
 
+_CHECKS: dict[str, FieldCheck] = {
+    **{name: check for name, _label, check, _hint in FIELDS},
+    "notes": validation.clean_notes,
+}
+
+
 def _initial(deal: DealView | None, default_owner: str) -> dict[str, str]:
     if deal is None:
-        return {"currency": "EUR", "owner": default_owner, "value": "0", "notes": ""}
+        return {"currency": "EUR", "owner": default_owner, "value": "", "notes": ""}
     s = deal.summary
     return {
         "title": s.title,
@@ -70,35 +81,53 @@ def _initial(deal: DealView | None, default_owner: str) -> dict[str, str]:
 
 
 class DealForm(ModalScreen[dict[str, str] | None]):
-    """Create a deal (``deal=None``) or edit one; returns the typed values or None."""
+    """Create a deal (``deal=None``) or edit one; returns the typed values or None.
+
+    A field is checked when it is left and every field again on save; nothing is judged
+    (or shown, or hidden) while a key is typed, so a burst of keys (a paste, an SSH link)
+    reaches the field whole. ``typed`` fills fields with what the user had typed before
+    (a save refused by a conflict), over ``deal``'s fresh values, and ``note`` says why.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
     ]
 
-    def __init__(self, deal: DealView | None, *, default_owner: str) -> None:
+    def __init__(
+        self,
+        deal: DealView | None,
+        *,
+        default_owner: str,
+        typed: dict[str, str] | None = None,
+        note: str = "",
+    ) -> None:
         super().__init__()
         self.deal = deal
         self._initial = _initial(deal, default_owner)
+        self._shown = {**self._initial, **(typed or {})}
+        self._touched: set[str] = set()
+        self.note = note
 
     def compose(self) -> ComposeResult:
         """One labelled input per field, an error line under each, then the buttons."""
         heading = "New deal" if self.deal is None else f"Edit deal #{self.deal.id}"
         with Vertical(id="form", classes="modal"):
             yield Static(Text(heading, style="bold"), classes="form-title")
+            if self.note:
+                yield Static(Text(self.note), id="form-note")
             with VerticalScroll():
                 for name, label, _check, hint in FIELDS:
                     yield Label(label, classes="field-label")
                     yield Input(
-                        value=self._initial.get(name, ""),
+                        value=self._shown.get(name, ""),
                         placeholder=hint,
                         id=f"field-{name}",
                         select_on_focus=False,
                     )
                     yield Static("", id=f"error-{name}", classes="field-error")
                 yield Label("Notes", classes="field-label")
-                yield TextArea(self._initial.get("notes", ""), id="field-notes")
+                yield TextArea(self._shown.get("notes", ""), id="field-notes")
                 yield Static("", id="error-notes", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
@@ -118,34 +147,45 @@ class DealForm(ModalScreen[dict[str, str] | None]):
         """What the user typed, by field name."""
         typed = {name: self.query_one(f"#field-{name}", Input).value for name, *_ in FIELDS}
         typed["notes"] = self.query_one("#field-notes", TextArea).text
+        if not typed["value"].strip():
+            typed["value"] = "0"  # left empty: no amount yet
         return typed
 
     def validate(self) -> dict[str, str]:
         """Check every field and show each problem under its field; return the problems."""
         problems: dict[str, str] = {}
-        typed = self.values()
-        checks: list[tuple[str, FieldCheck]] = [(n, c) for n, _l, c, _h in FIELDS]
-        checks.append(("notes", validation.clean_notes))
-        for name, check in checks:
-            problem = field_problem(check, typed[name])
+        for name in _CHECKS:
+            problem = self._check_field(name)
             if problem is not None:
                 problems[name] = problem
-            error = self.query_one(f"#error-{name}", Static)
-            error.update(Text(problems.get(name, "")))
-            error.display = name in problems
         return problems
+
+    def _check_field(self, name: str) -> str | None:
+        """Check one field and show (or clear) its message; the problem, if any."""
+        typed = self.values()[name]
+        problem = field_problem(_CHECKS[name], typed)
+        error = self.query_one(f"#error-{name}", Static)
+        if problem != (str(error.content) if error.display else None):
+            error.update(Text(problem or ""))
+            error.display = problem is not None
+        return problem
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """A field that was typed in is checked when it is left (the rest on save)."""
+        name = (event.widget.id or "").removeprefix("field-")
+        if name in self._touched and self.is_attached:
+            self._check_field(name)
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _typed(self, event: Input.Changed | TextArea.Changed) -> None:
+        # Only remembered: checking (and showing or hiding a message) waits for the blur.
+        widget = event.input if isinstance(event, Input.Changed) else event.text_area
+        self._touched.add((widget.id or "").removeprefix("field-"))
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
         self.action_save()
-
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        if event.input.id:
-            name = event.input.id.removeprefix("field-")
-            error = self.query_one(f"#error-{name}", Static)
-            if error.display:
-                self.validate()
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:

@@ -118,7 +118,7 @@ async def test_invalid_field_shows_an_inline_error_and_saves_nothing(
         assert all(error_of(form, name) is None for name in others)
         assert form.query_one(f"#field-{field}", Input).has_focus
         assert count_deals(small_board) == before
-        # The message goes away as soon as the field is fixed, and then it saves.
+        # The message goes away once the fixed field is left, and then it saves.
         good = {
             "title": "Fixed",
             "value": "5",
@@ -127,6 +127,8 @@ async def test_invalid_field_shows_an_inline_error_and_saves_nothing(
             "owner": "bob",
         }[field]
         await fill(pilot, field, good)
+        assert error_of(form, field) is not None  # not re-checked on every key
+        await pilot.press("tab")
         assert error_of(form, field) is None
         await pilot.press("ctrl+s")
         assert app.screen is app.board
@@ -271,3 +273,69 @@ async def test_cancelling_lost_keeps_the_deal(small_board: Board) -> None:
             assert app.screen is app.board
             assert small_board.pipeline.get_deal(1).status is Status.OPEN
             assert column(app, Stage.PROSPECT).ids == [1, 2]
+
+
+# ------------------------------------------------ checked when left, every key kept
+
+
+async def test_a_field_is_checked_when_it_is_left(empty_board: Board) -> None:
+    app = empty_board.app(live=False)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, DealForm)
+        await fill(pilot, "value", "1e3", type_it=True)
+        assert error_of(form, "value") is None  # nothing flickers while typing
+        await pilot.press("tab")
+        assert "no exponent" in (error_of(form, "value") or "")
+        assert error_of(form, "title") is None  # untouched fields are not judged yet
+
+
+async def test_a_burst_of_keys_while_an_error_shows_keeps_every_key(empty_board: Board) -> None:
+    from textual import events
+
+    app = empty_board.app(live=False)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, DealForm)
+        await fill(pilot, "title", "Burst")
+        await fill(pilot, "value", "-5")
+        await pilot.press("ctrl+s")
+        assert error_of(form, "value") is not None
+        box = form.query_one("#field-value", Input)
+        box.focus()
+        box.clear()
+        await pilot.pause()
+        for key in "12 500,50":  # as a paste or an SSH link delivers it: all at once
+            app.post_message(events.Key("space" if key == " " else key, key))
+        await pilot.pause()
+        assert box.value == "12 500,50"
+        await pilot.press("ctrl+s")
+        assert app.screen is app.board
+    [deal] = empty_board.pipeline.list_deals()
+    assert deal.value_minor == 1_250_050
+
+
+async def test_a_conflict_keeps_what_was_typed_and_says_what_changed(small_board: Board) -> None:
+    from salesboard.service import Pipeline
+
+    app = small_board.app(live=False)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.press("e")  # Alpha
+        form = app.screen
+        assert isinstance(form, DealForm)
+        await fill(pilot, "title", "Alpha, my new title")
+        Pipeline(small_board.db, actor="bob", clock=small_board.clock).edit_deal(1, value="7777")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, DealForm) and again is not form  # back, on the fresh deal
+        assert again.query_one("#field-title", Input).value == "Alpha, my new title"
+        assert again.query_one("#field-value", Input).value == "7777"  # bob's, shown
+        note = static_text(again.query_one("#form-note"))
+        assert "bob changed value (1 000 → 7 777)" in note
+        await pilot.press("ctrl+s")
+        assert app.screen is app.board
+    deal = small_board.pipeline.get_deal(1).summary
+    assert (deal.title, deal.value_minor) == ("Alpha, my new title", 777_700)

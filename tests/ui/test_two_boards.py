@@ -92,10 +92,14 @@ async def test_a_stale_edit_is_refused_with_who_changed_it(
         await them.pause()
         deal = small_board.pipeline.get_deal(ALPHA)
         assert deal.summary.title == "Alpha rollout (alice)"  # nothing overwritten
-        [(severity, title, message)] = notifications(colleague_app)
-        assert (severity, title) == ("error", "Changed by someone else")
-        assert f"changed by {ME} at" in message and "Nothing was saved" in message
-        # Bob's board now shows alice's version, so he can retry on fresh data.
+        # Bob's form opens again on alice's version, with what he typed kept and a note.
+        again = colleague_app.screen
+        assert isinstance(again, DealForm) and again.deal is not None
+        assert again.deal.version == deal.version
+        assert again.query_one("#field-title", Input).value == "Alpha rollout (bob)"
+        note = static_text(again.query_one("#form-note"))
+        assert note.startswith(f"{ME} changed title (Alpha rollout → Alpha rollout (alice))")
+        # Bob's board shows alice's version behind the form.
         card = column(colleague_app, FIRST).cached_card(ALPHA)
         assert card is not None and card.version == deal.version
         assert card.title == "Alpha rollout (alice)"
