@@ -334,11 +334,11 @@ def _text(value: str, style: str = "", *, multiline: bool = False, cut: bool = F
 
 
 def _money(value_minor: int, currency: str) -> str:
-    """An amount as ``12,500.00 EUR``, the form people read in a table."""
-    from salesboard.service.views import money
+    """An amount as ``12 500.00 EUR``: the one way money is written, which input takes back."""
+    from salesboard.money import money_text
     from salesboard.validation import display_safe
 
-    return f"{money(value_minor):,.2f} {display_safe(currency)}"
+    return display_safe(money_text(value_minor, currency))
 
 
 def _when(moment: datetime) -> str:
@@ -431,6 +431,32 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
             row.append(deal.status.value)
         table.add_row(*row)
     return table
+
+
+def _total_line(db: Database, deals: Sequence[DealSummary]) -> str:
+    """What the listed deals are worth together, in the base currency, never mixed."""
+    from salesboard.money import money_text
+    from salesboard.service.rates import RateBook
+
+    rates = RateBook(db).current()
+    total, converted = 0, False
+    apart: dict[str, int] = {}
+    for deal in deals:
+        if deal.damage is not None:
+            continue
+        value = rates.convert(deal.value_minor, deal.currency)
+        if value is None:
+            apart[deal.currency] = apart.get(deal.currency, 0) + deal.value_minor
+        else:
+            total += value
+            converted = converted or deal.currency != rates.base
+    line = f"total {'≈' if converted else ''}{money_text(total, rates.base)}"
+    if converted:
+        line += " (converted at the team's rates)"
+    if apart:
+        amounts = ", ".join(money_text(value, code) for code, value in sorted(apart.items()))
+        line += f"; without a rate, not added: {_safe(amounts)}"
+    return line
 
 
 def _damaged_row(deal: DealSummary, *, with_close: bool, with_status: bool) -> list[Any]:
@@ -747,7 +773,7 @@ def list_command(
         return
     console.print(_deal_table(deals, with_status=wanted is not Status.OPEN, width=console.width))
     noun = "deal" if len(deals) == 1 else "deals"
-    console.print(f"{len(deals)} {noun}", style="dim")
+    console.print(f"{len(deals)} {noun}; {_total_line(_session(ctx).database(), deals)}")
     for deal in deals:
         if deal.damage is not None:
             console.print(_text(f"⚠ deal {deal.id} is damaged: {deal.damage}", "red"))
@@ -896,6 +922,65 @@ def history_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
         _print_json([event.to_json() for event in events])
     else:
         _console().print(_history_table(events))
+
+
+@cli.group("rates", invoke_without_command=True, short_help="The base currency and rates.")
+@click.pass_context
+def rates_group(ctx: click.Context) -> None:
+    """The team's base currency and exchange rates, which totals are converted with.
+
+    Without a subcommand: the base currency and the current rate of every currency.
+    Amounts in a currency without a rate are counted apart, never added as if they were
+    in the base currency.
+    """
+    if ctx.invoked_subcommand is None:
+        from salesboard.service.rates import RateBook
+
+        current = RateBook(_session(ctx).database()).current()
+        click.echo(f"base currency: {current.base}")
+        if not current.rates:
+            click.echo("no rates yet: set one with 'salesboard rates set USD 0.92'")
+        for code, rate in sorted(current.rates.items()):
+            click.echo(f"1 {code} = {rate} {current.base}")
+
+
+@rates_group.command("set", short_help="Set a currency's rate against the base.")
+@click.argument("currency")
+@click.argument("rate")
+@click.pass_context
+def rates_set_command(ctx: click.Context, currency: str, rate: str) -> None:
+    """Record that one CURRENCY is worth RATE of the base currency (e.g. USD 0.92)."""
+    from salesboard.service.rates import RateBook
+
+    found = RateBook(_session(ctx).database()).set_rate(currency, rate)
+    click.echo(f"1 {found.currency} = {found.rate} {found.base} (set by {_safe(found.set_by)})")
+
+
+@rates_group.command("base", short_help="Choose the team's base currency.")
+@click.argument("currency")
+@click.pass_context
+def rates_base_command(ctx: click.Context, currency: str) -> None:
+    """Make CURRENCY the base of every total; rates set against another base lapse."""
+    from salesboard.service.rates import RateBook
+
+    book = RateBook(_session(ctx).database())
+    code = book.set_base(currency)
+    missing = "no rates against it yet" if not book.current().rates else "its rates apply"
+    click.echo(f"base currency: {code} ({missing})")
+
+
+@rates_group.command("history", short_help="Every rate ever set, newest first.")
+@click.argument("currency", required=False)
+@click.pass_context
+def rates_history_command(ctx: click.Context, currency: str | None) -> None:
+    """Every rate the team has set (of CURRENCY), newest first, with who and when."""
+    from salesboard.service.rates import RateBook
+
+    for rate in RateBook(_session(ctx).database()).history(currency):
+        click.echo(
+            f"{_when(rate.set_at)}  1 {rate.currency} = {rate.rate} {rate.base}  "
+            f"by {_safe(rate.set_by)}"
+        )
 
 
 def _parse_head(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:

@@ -110,10 +110,17 @@ def clean_notes(value: str) -> str:
 
 
 def clean_currency(value: str) -> str:
-    """An ISO 4217 code such as EUR or USD."""
+    """A current ISO 4217 code such as EUR, NOK or USD (from CLDR's data, via Babel)."""
+    from salesboard.money import is_currency
+
     cleaned = strip_controls(value).strip().upper()
     if not CURRENCY_RE.fullmatch(cleaned):
         raise InvalidInput(f"currency must be a three-letter code such as EUR, not {value!r}")
+    if not is_currency(cleaned):
+        raise InvalidInput(
+            f"{cleaned} is not a currency in use today (ISO 4217); write one such as EUR, "
+            "NOK, SEK or USD"
+        )
     return cleaned
 
 
@@ -128,8 +135,8 @@ _AMOUNT = re.compile(
 )
 
 
-def parse_value(value: str | int | Decimal) -> int:
-    """A deal value in major units (``12500``, ``12 500``, ``12 500.50``) → minor units.
+def parse_value(value: str | int | Decimal, currency: str | None = None) -> int:
+    """A deal value in major units (``12500``, ``12 500``, ``12 500.50``) → hundredths.
 
     Plain decimal notation only: ASCII digits, thousands grouped by spaces (in threes),
     and one decimal separator (``.`` or ``,``) with at most two decimals. Exponents,
@@ -170,6 +177,14 @@ def parse_value(value: str | int | Decimal) -> int:
     minor = int(whole) * 100 + int(fraction.ljust(2, "0"))
     if minor > VALUE_MAX_MINOR:
         raise _too_large(value)
+    if currency is not None and minor % 100:
+        from salesboard.money import decimals
+
+        if decimals(currency) == 0:
+            raise InvalidInput(
+                f"{currency} has no decimals (no smaller unit): write the value as a whole "
+                f"number, not {value!r}"
+            )
     return minor
 
 

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 
 from salesboard.service import rows
 from salesboard.service.filters import needle_of, search_key, text_matches
+from salesboard.service.rates import DEFAULT_BASE, Rates
 from salesboard.service.views import DealSummary
 from salesboard.store import ChecklistItem, Database, Deal, Event
 from salesboard.validation import VALUE_MAX_MINOR
@@ -65,11 +66,19 @@ class ChangedDeals:
 
 @dataclass(frozen=True)
 class ColumnTotals:
-    """A column header's figures: how many open deals and what they are worth."""
+    """A column header's figures: how many open deals and what they are worth.
+
+    ``value_minor`` is in the team's ``base`` currency: amounts in other currencies are
+    converted at the team's rates (``converted`` says some were), and those without a
+    rate are counted in ``unconverted``, not added as if they were base money.
+    """
 
     stage: Stage
     count: int
     value_minor: int
+    unconverted: int = 0
+    converted: bool = False
+    base: str = DEFAULT_BASE
 
 
 class BoardQueries:
@@ -206,6 +215,8 @@ class _Open(NamedTuple):
     owner: str
     title: str
     company: str
+    currency: str
+    in_base: int | None  # the value in the base currency, None without a rate
 
 
 @dataclass(frozen=True)
@@ -224,8 +235,9 @@ class OpenDealIndex:
     changes and other sessions' alike.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, rates: Rates | None = None) -> None:
         self.db = db
+        self.rates = rates or Rates()
         self._open: dict[int, _Open] = {}
         self._keys: dict[int, str] | None = None  # built by the first text filter
         self.loaded = False
@@ -245,12 +257,15 @@ class OpenDealIndex:
             col(Deal.owner),
             col(Deal.title),
             col(Deal.company),
+            col(Deal.currency),
         ).where(col(Deal.status) == Status.OPEN.value)
         with self.db.read() as session:
             found = session.connection().execute(query).all()
         board: dict[int, _Open] = {}
         damaged: list[tuple[int, str]] = []
-        for i, stage, value, owner, title, company in found:  # the start-up loop: kept lean
+        base = self.rates.base
+        convert = self.rates.convert
+        for i, stage, value, owner, title, company, currency in found:  # start-up: kept lean
             if (
                 type(i) is int
                 and type(stage) is int
@@ -260,8 +275,10 @@ class OpenDealIndex:
                 and type(owner) is str
                 and type(title) is str
                 and type(company) is str
+                and type(currency) is str
             ):
-                board[i] = _Open(stage, value, owner, title, company)
+                in_base = value if currency == base else convert(value, currency)
+                board[i] = _Open(stage, value, owner, title, company, currency, in_base)
             elif type(i) is int:
                 damaged.append((i, _why_not_on_board(stage, value, owner, title, company)))
         self._open = board
@@ -271,8 +288,17 @@ class OpenDealIndex:
 
     def put(self, deal: DealSummary) -> None:
         """Record one deal's current state (it may have left the board)."""
-        if deal.status is Status.OPEN:
-            entry = _Open(int(deal.stage), deal.value_minor, deal.owner, deal.title, deal.company)
+        if deal.status is Status.OPEN and deal.damage is None:
+            in_base = self.rates.convert(deal.value_minor, deal.currency)
+            entry = _Open(
+                int(deal.stage),
+                deal.value_minor,
+                deal.owner,
+                deal.title,
+                deal.company,
+                deal.currency,
+                in_base,
+            )
             self._open[deal.id] = entry
             if self._keys is not None:
                 self._keys[deal.id] = search_key(entry.title, entry.company, entry.owner)
@@ -297,20 +323,43 @@ class OpenDealIndex:
     def __len__(self) -> int:
         return len(self._open)
 
+    def rebase(self, rates: Rates) -> None:
+        """The team changed a rate or its base currency: convert every value again."""
+        self.rates = rates
+        convert = rates.convert
+        self._open = {
+            deal_id: entry._replace(in_base=convert(entry.value_minor, entry.currency))
+            for deal_id, entry in self._open.items()
+        }
+
     def view(self, board_filter: BoardFilter = BoardFilter()) -> BoardView:
         """Columns and totals for a filter, in one pass over the index."""
         columns: dict[int, list[int]] = {int(stage): [] for stage in Stage}
-        values = dict.fromkeys(columns, 0)
         needle = needle_of(board_filter.text)
         owner = board_filter.owner
         keys = self._search_keys() if needle else {}
         for deal_id, entry in self._open.items():  # the hot loop of a filter keystroke
             if (owner is None or entry.owner == owner) and (not needle or needle in keys[deal_id]):
                 columns[entry.stage].append(deal_id)
-                values[entry.stage] += entry.value_minor
         ordered = {Stage(s): sorted(ids) for s, ids in columns.items()}
-        totals = {
-            stage: ColumnTotals(stage, len(ids), values[int(stage)])
-            for stage, ids in ordered.items()
-        }
-        return BoardView(ordered, totals)
+        return BoardView(ordered, self._totals(ordered))
+
+    def totals(self, board_filter: BoardFilter = BoardFilter()) -> dict[Stage, ColumnTotals]:
+        """Every column's figures for a filter: the one source of the headers."""
+        return self.view(board_filter).totals
+
+    def _totals(self, columns: dict[Stage, list[int]]) -> dict[Stage, ColumnTotals]:
+        base = self.rates.base
+        found: dict[Stage, ColumnTotals] = {}
+        for stage, ids in columns.items():
+            value = unconverted = 0
+            converted = False
+            for deal_id in ids:
+                entry = self._open[deal_id]
+                if entry.in_base is None:
+                    unconverted += 1
+                else:
+                    value += entry.in_base
+                    converted = converted or entry.currency != base
+            found[stage] = ColumnTotals(stage, len(ids), value, unconverted, converted, base)
+        return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from salesboard.service.views import money
+from salesboard.money import amount_text
 from salesboard.validation import display_safe
 
 EVENT_LABELS = {"job_ticked": "ticked", "job_unticked": "unticked", "moved_back": "moved back"}
@@ -31,7 +31,7 @@ def short_value(value: Any, key: str = "", limit: int = 60) -> str:
     if value == "":
         return '""'
     if key == "value_minor" and isinstance(value, int) and not isinstance(value, bool):
-        return f"{money(value):,.2f}"
+        return amount_text(value)
     text = display_safe(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from salesboard import validation, workflow
+from salesboard import money, validation, workflow
 from salesboard.errors import Conflict, DealNotFound, InvalidInput
 from salesboard.folding import search_text
 from salesboard.identity import current_login
@@ -61,6 +61,15 @@ def _field_json(name: str, value: Any) -> Any:
 ID_MAX: Final = 2**31 - 1
 """The largest deal id either backend can hold (PostgreSQL's ``integer``); a larger one
 cannot exist, so it is "no such deal" without asking the database."""
+
+
+def _check_decimals(value_minor: int, currency: str) -> None:
+    """Refuse an amount with cents in a currency without decimals (after an edit, too)."""
+    if value_minor % 100 and money.decimals(currency) == 0:
+        raise InvalidInput(
+            f"{money.amount_text(value_minor)} has decimals, which {currency} does not have; "
+            "give a whole amount (with --value)"
+        )
 
 
 def _check_id(deal_id: int) -> None:
@@ -156,11 +165,12 @@ class Pipeline:
         notes: str = "",
     ) -> DealView:
         """A new open deal in Prospect with a fresh copy of every stage's checklist."""
+        cleaned_currency = validation.clean_currency(currency)
         fields: dict[str, Any] = {
             "title": validation.clean_title(title),
             "company": validation.clean_company(company),
-            "value_minor": validation.parse_value(value),
-            "currency": validation.clean_currency(currency),
+            "value_minor": validation.parse_value(value, cleaned_currency),
+            "currency": cleaned_currency,
             "owner": validation.clean_owner(owner if owner is not None else self.actor),
             "expected_close": (
                 validation.parse_date(expected_close) if expected_close not in (None, "") else None
@@ -240,6 +250,9 @@ class Pipeline:
             raise InvalidInput("nothing to change: give at least one field")
         with self.db.write() as session:
             deal = self._lock(session, deal_id, expected_version)
+            _check_decimals(
+                wanted.get("value_minor", deal.value_minor), wanted.get("currency", deal.currency)
+            )
             changed = {k: v for k, v in wanted.items() if getattr(deal, k) != v}
             if not changed:
                 return self._view(session, deal)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from salesboard.money import json_amount
 from salesboard.workflow import Job, Outcome, Stage, Status
 
 UNKNOWN_TIME = datetime(1, 1, 1, tzinfo=UTC)
@@ -96,7 +97,7 @@ class DealSummary:
             "id": self.id,
             "title": self.title,
             "company": self.company,
-            "value": float(self.value),
+            "value": json_amount(self.value_minor, self.currency),
             "currency": self.currency,
             "owner": self.owner,
             "stage": self.stage.label,

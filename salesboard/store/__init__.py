@@ -6,14 +6,16 @@ Only the service layer uses this package, and only through ``Database.read()`` a
 
 from salesboard.store.database import Database
 from salesboard.store.location import default_db_path, resolve_url
-from salesboard.store.models import ChecklistItem, Deal, Event, Presence
+from salesboard.store.models import ChecklistItem, Deal, Event, ExchangeRate, Presence, Setting
 
 __all__ = [
     "ChecklistItem",
     "Database",
     "Deal",
     "Event",
+    "ExchangeRate",
     "Presence",
+    "Setting",
     "default_db_path",
     "resolve_url",
 ]

@@ -96,4 +96,33 @@ class Presence(SQLModel, table=True):
     seen_at: datetime
 
 
+class Setting(SQLModel, table=True):
+    """One team-wide setting (the base currency), with who set it last and when."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: str
+    set_by: str
+    set_at: datetime
+
+
+class ExchangeRate(SQLModel, table=True):
+    """One rate the team set: one unit of ``currency`` is ``rate`` units of ``base``.
+
+    Rows are never changed or deleted: a new rate is a new row, so the history of rates
+    stays. ``rate`` is an exact decimal kept as text (SQLite has no exact decimal type).
+    """
+
+    __tablename__ = "exchange_rate"
+    __table_args__ = (Index("ix_rate_current", "base", "currency", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    currency: str
+    base: str
+    rate: str
+    set_by: str
+    set_at: datetime
+
+
 metadata = SQLModel.metadata

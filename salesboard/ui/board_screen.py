@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from salesboard.errors import Conflict, DealNotFound, SalesboardError
+from salesboard.money import amount_text
 from salesboard.service import DealView
 from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals, OpenDealIndex
 from salesboard.service.filters import search_key
@@ -33,7 +34,6 @@ from salesboard.ui.footer import KeyHints
 from salesboard.ui.grid import BoardGrid
 from salesboard.ui.guard import keeps_running
 from salesboard.ui.header import ColumnHeader, StatusLine
-from salesboard.ui.literal import full_money
 from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
 from salesboard.validation import display_safe
@@ -61,7 +61,7 @@ def what_changed(seen: DealView, fresh: DealView) -> str:
         old, new = getattr(before, key), getattr(after, key)
         if old != new:
             if key == "value_minor":
-                old, new = f"{full_money(old)}", f"{full_money(new)}"
+                old, new = amount_text(old, after.currency), amount_text(new, after.currency)
             elif key == "notes":
                 changes.append(label)
                 continue
@@ -224,6 +224,7 @@ class BoardScreen(Screen[None]):
     def reload(self) -> None:
         """Read the open deals again and redraw the whole board (start, flood of changes)."""
         self.live.mark_shown()
+        self.index.rates = self.ctx.rates.current()
         self.index.load()
         self._report_damaged()
         for column in self.columns:
@@ -291,12 +292,16 @@ class BoardScreen(Screen[None]):
             hint.update("No open deal matches.\n\nPress Esc to clear the filter.")
         hint.display = empty
 
-    def _adjust_totals(self, stage: Stage, count: int, value_minor: int) -> None:
-        old = self.totals[stage]
-        self.totals[stage] = replace(
-            old, count=old.count + count, value_minor=old.value_minor + value_minor
-        )
-        self.header(stage).show(self.totals[stage])
+    def recount(self) -> None:
+        """Headers from the index, the one source of totals (after any change of a deal)."""
+        self.totals = self.index.totals(self.board_filter)
+        for stage in Stage:
+            self.header(stage).show(self.totals[stage])
+
+    def rates_changed(self) -> None:
+        """The team set a rate or its base currency: convert and redraw the totals."""
+        self.index.rebase(self.ctx.rates.current())
+        self.recount()
 
     # ------------------------------------------------------------- helpers
 
@@ -396,11 +401,18 @@ class BoardScreen(Screen[None]):
         return fresh
 
     def show_change(
-        self, deal: DealView, *, previous_stage: Stage | None = None, remote: bool = False
+        self,
+        deal: DealView,
+        *,
+        previous_stage: Stage | None = None,
+        remote: bool = False,
+        recount: bool = True,
     ) -> None:
         """Push one changed deal down: its column(s), headers and the pane.
 
-        A ``remote`` change (someone else's) never moves the user's cursor.
+        A ``remote`` change (someone else's) never moves the user's cursor. The headers
+        are counted again from the index (``recount=False`` leaves that to a caller who
+        pushes several deals).
         """
         self.index.put(deal.summary)
         summary = deal.summary
@@ -409,23 +421,16 @@ class BoardScreen(Screen[None]):
             located = self._stage_showing(deal.id)
         keeps = summary.status is Status.OPEN and self._matches(deal)
         if located is not None and (located != summary.stage or not keeps):
-            old_card = self.column(located).cached_card(deal.id)
             self.column(located).remove_deal(deal.id)
-            value = old_card.value_minor if old_card else summary.value_minor
-            self._adjust_totals(located, -1, -value)
             located = None
         if keeps:
             target = self.column(summary.stage)
             if located is None:
                 target.insert(summary, select=not remote)
-                self._adjust_totals(summary.stage, 1, summary.value_minor)
             else:
-                old_card = target.cached_card(deal.id)
-                if old_card is not None and old_card.value_minor != summary.value_minor:
-                    self._adjust_totals(
-                        summary.stage, 0, summary.value_minor - old_card.value_minor
-                    )
                 target.put_card(summary)
+        if recount:
+            self.recount()
         if self.pane.deal is not None and self.pane.deal.id == deal.id:
             self.pane.show(deal)
         modal = self._modal_pane()
@@ -460,12 +465,10 @@ class BoardScreen(Screen[None]):
             drawn = self._version_of(deal_id) == fresh.version
             if drawn and self._stage_showing(deal_id) == where:
                 continue  # our own change, already drawn
-            self.show_change(fresh, remote=True)
+            self.show_change(fresh, remote=True, recount=False)
             applied = True
         if applied:
-            self.totals = self.index.view(self.board_filter).totals
-            for stage in Stage:
-                self.header(stage).show(self.totals[stage])
+            self.recount()
             self._show_empty_hint()
 
     def show_presence(self, colleagues: list[Colleague]) -> None:

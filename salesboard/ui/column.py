@@ -21,8 +21,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from salesboard.money import short_amount
 from salesboard.service import DealSummary
-from salesboard.ui.literal import days_since, short_money
+from salesboard.ui.literal import days_since
 from salesboard.validation import display_safe
 from salesboard.workflow import Stage
 
@@ -423,7 +424,7 @@ class StageColumn(ScrollView, can_focus=False):
         if line == 1:
             return [(" ", NO_STYLE), (display_safe(card.company) or "—", palette.detail)]
         if line == 2:
-            money = short_money(card.value_minor)
+            money = short_amount(card.value_minor)
             if width >= 18:
                 money = f"{money} {display_safe(card.currency)}"
             return [

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from salesboard.service import Pipeline
 from salesboard.service.board import BoardQueries
+from salesboard.service.rates import RateBook
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class BoardContext:
     pipeline: Pipeline
     queries: BoardQueries
     clock: Callable[[], datetime]
+    rates: RateBook
 
     @property
     def user(self) -> str:

@@ -7,6 +7,7 @@ under the field before anything is saved; the service checks again when it write
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,6 +20,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from salesboard import validation
 from salesboard.errors import InvalidInput
+from salesboard.money import amount_text
 from salesboard.service import DealView, JobView
 
 FieldCheck = Callable[[str], object]
@@ -72,7 +74,7 @@ def _initial(deal: DealView | None, default_owner: str) -> dict[str, str]:
     return {
         "title": s.title,
         "company": s.company,
-        "value": f"{s.value:f}".removesuffix(".00"),
+        "value": amount_text(s.value_minor, s.currency),  # as written everywhere
         "currency": s.currency,
         "owner": s.owner,
         "expected_close": s.expected_close.isoformat() if s.expected_close else "",
@@ -162,8 +164,13 @@ class DealForm(ModalScreen[dict[str, str] | None]):
 
     def _check_field(self, name: str) -> str | None:
         """Check one field and show (or clear) its message; the problem, if any."""
-        typed = self.values()[name]
-        problem = field_problem(_CHECKS[name], typed)
+        values = self.values()
+        check = _CHECKS[name]
+        if name == "value":  # the decimals allowed depend on the currency typed
+            currency = values["currency"].strip().upper()
+            known = field_problem(validation.clean_currency, currency) is None
+            check = partial(validation.parse_value, currency=currency if known else None)
+        problem = field_problem(check, values[name])
         error = self.query_one(f"#error-{name}", Static)
         if problem != (str(error.content) if error.display else None):
             error.update(Text(problem or ""))

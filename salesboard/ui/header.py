@@ -10,8 +10,9 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
+from salesboard.money import short_amount, whole_amount
 from salesboard.service.board import ColumnTotals
-from salesboard.ui.literal import full_money, literal, short_money
+from salesboard.ui.literal import literal
 from salesboard.workflow import Stage
 
 CONFIRMATION_SECONDS = 3.0
@@ -19,7 +20,11 @@ CONFIRMATION_SECONDS = 3.0
 
 
 class ColumnHeader(Widget):
-    """The stage name over ``12 · 340 000``; amounts shorten (``340k``) when narrow.
+    """The stage name over ``12 · 340 000 EUR``; amounts shorten (``340k``) when narrow.
+
+    The total is in the team's base currency. ``≈`` marks one that includes amounts
+    converted from other currencies at the team's rates, and ``+2 no rate`` counts deals
+    whose currency has no rate: they are listed apart, never added as if base money.
 
     The text is worked out when drawn, for the width it is drawn at, so neither a new
     total nor a resize (the first layout included) needs more than a repaint of the
@@ -56,10 +61,20 @@ class ColumnHeader(Widget):
 
     def _text(self, width: int) -> Text:
         total = self._totals
-        money = full_money(total.value_minor)
-        figures = f"{total.count} · {money}"
-        if len(figures) > width:
-            figures = f"{total.count} · {short_money(total.value_minor)}"
+        mark = "≈" if total.converted else ""
+        apart = f" +{total.unconverted} no rate" if total.unconverted else ""
+        full = whole_amount(total.value_minor)
+        short = short_amount(total.value_minor)
+        few = f" +{total.unconverted}" if total.unconverted else ""
+        for figures in (
+            f"{total.count} · {mark}{full} {total.base}{apart}",
+            f"{total.count} · {mark}{full}{apart}",
+            f"{total.count} · {mark}{short} {total.base}{apart}",
+            f"{total.count} · {mark}{full}{few}",
+            f"{total.count} · {mark}{short}{few}",
+        ):
+            if len(figures) <= width:
+                break
         name = self.stage.label if len(self.stage.label) <= width else self.stage.label[:width]
         return Text.assemble((name, "bold"), "\n", figures)
 

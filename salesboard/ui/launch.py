@@ -7,6 +7,7 @@ from datetime import datetime
 
 from salesboard.service import Pipeline, utc_now
 from salesboard.service.board import BoardQueries
+from salesboard.service.rates import RateBook
 from salesboard.store import Database
 from salesboard.ui.app import SalesboardApp
 from salesboard.ui.context import BoardContext
@@ -25,7 +26,8 @@ def make_app(
     need a board whose view goes stale on purpose.
     """
     pipeline = Pipeline(db, actor=actor, clock=clock)
-    return SalesboardApp(BoardContext(pipeline, BoardQueries(db), clock), live=live)
+    rates = RateBook(db, actor=pipeline.actor, clock=clock)
+    return SalesboardApp(BoardContext(pipeline, BoardQueries(db), clock, rates), live=live)
 
 
 def run_board(db: Database) -> int:

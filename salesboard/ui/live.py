@@ -38,6 +38,7 @@ class LiveUpdates:
         self.colleagues: list[Colleague] = []
         self._timer: Timer | None = None
         self._presence_read = 0.0
+        self._rates_seen: tuple[int, str] = (0, "")
         self._failing = False
         self._stopped = False
 
@@ -65,6 +66,7 @@ class LiveUpdates:
     def mark_shown(self) -> None:
         """The board is about to load from scratch: changes up to now need no redraw."""
         self.feed.mark_shown()
+        self._rates_seen = self.screen.ctx.rates.version()
 
     def poll(self) -> None:
         """One look: redraw changed deals, refresh presence when it may have changed."""
@@ -72,6 +74,11 @@ class LiveUpdates:
             result = self.feed.poll()
             if result.deals is not None:
                 self.screen.apply_remote_changes(result.deals)
+            if result.committed:  # rates are no deal's events: look at them apart
+                rates = self.screen.ctx.rates.version()
+                if rates != self._rates_seen:
+                    self._rates_seen = rates
+                    self.screen.rates_changed()
             now = time.monotonic()
             if result.committed or now - self._presence_read >= PRESENCE_SECONDS:
                 self._presence_read = now

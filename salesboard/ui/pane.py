@@ -18,8 +18,9 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from salesboard.money import money_text
 from salesboard.service import DealView
-from salesboard.ui.literal import days_since, full_money, literal
+from salesboard.ui.literal import days_since, literal
 from salesboard.validation import display_safe
 from salesboard.workflow import Stage
 
@@ -171,7 +172,7 @@ class DealPane(VerticalScroll, can_focus=False):
         text.no_wrap = False
         rows: list[tuple[str, Text]] = [
             ("Company", literal(s.company or "—")),
-            ("Value", literal(f"{full_money(s.value_minor)} {s.currency}")),
+            ("Value", literal(money_text(s.value_minor, s.currency))),
             ("Owner", literal(s.owner)),
             ("Close by", Text(s.expected_close.isoformat() if s.expected_close else "—")),
             ("Stage", Text(f"{s.stage.label}, {days_since(s.stage_entered_at, self._clock())}d")),

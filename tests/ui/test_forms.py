@@ -183,7 +183,7 @@ async def test_edit_changes_the_deal_and_its_card(small_board: Board) -> None:
         form = app.screen
         assert isinstance(form, DealForm)
         assert form.query_one("#field-title", Input).value == "Alpha rollout"
-        assert form.query_one("#field-value", Input).value == "1000"
+        assert form.query_one("#field-value", Input).value == "1 000.00"
         await fill(pilot, "title", "Alpha rollout v2")
         await fill(pilot, "value", "1500")
         await pilot.press("ctrl+s")
@@ -332,9 +332,9 @@ async def test_a_conflict_keeps_what_was_typed_and_says_what_changed(small_board
         again = app.screen
         assert isinstance(again, DealForm) and again is not form  # back, on the fresh deal
         assert again.query_one("#field-title", Input).value == "Alpha, my new title"
-        assert again.query_one("#field-value", Input).value == "7777"  # bob's, shown
+        assert again.query_one("#field-value", Input).value == "7 777.00"  # bob's, shown
         note = static_text(again.query_one("#form-note"))
-        assert "bob changed value (1 000 → 7 777)" in note
+        assert "bob changed value (1 000.00 → 7 777.00)" in note
         await pilot.press("ctrl+s")
         assert app.screen is app.board
     deal = small_board.pipeline.get_deal(1).summary

@@ -1,0 +1,187 @@
+"""The team's base currency and exchange rates: how amounts in several currencies add up.
+
+Money in different currencies is never added as if it were one: totals are given in the
+team's base currency (EUR until the team picks another), each amount converted with the
+rate the team keeps for its currency (``salesboard rates set USD 0.92``: one US dollar is
+0.92 of the base). An amount whose currency has no rate is counted apart, never guessed.
+Rates are kept with their history: a new rate is a new row, written through the service
+like every other change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Final
+
+from sqlalchemy import func
+from sqlalchemy import select as core_select
+from sqlmodel import col, select
+
+from salesboard import validation
+from salesboard.errors import InvalidInput
+from salesboard.identity import current_login
+from salesboard.service.rows import Damaged, moment, raw, text
+from salesboard.service.views import as_utc
+from salesboard.store import Database, ExchangeRate, Setting
+
+DEFAULT_BASE: Final = "EUR"
+BASE_KEY: Final = "base_currency"
+_RATE = re.compile(r"[0-9]{1,12}(?:[.,][0-9]{1,12})?", re.ASCII)
+
+
+def parse_rate(typed: str) -> Decimal:
+    """A rate typed by a user: a positive plain decimal such as ``0.92`` or ``11,57``."""
+    cleaned = validation.strip_controls(str(typed)).strip()
+    if not _RATE.fullmatch(cleaned):
+        raise InvalidInput(
+            f"a rate is a plain positive number such as 0.92 or 11,57 (how much of the base "
+            f"currency one unit is worth), not {typed!r}"
+        )
+    rate = Decimal(cleaned.replace(",", "."))
+    if rate <= 0:
+        raise InvalidInput(f"a rate must be more than 0, not {typed!r}")
+    return rate
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One rate as it was set: one ``currency`` is ``rate`` ``base``; who set it and when."""
+
+    currency: str
+    base: str
+    rate: Decimal
+    set_by: str
+    set_at: datetime
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The base currency and the current rate of every currency that has one."""
+
+    base: str = DEFAULT_BASE
+    rates: dict[str, Decimal] = field(default_factory=dict)
+
+    def convert(self, value_minor: int, currency: str) -> int | None:
+        """The amount in the base currency (hundredths), or None when there is no rate."""
+        if currency == self.base:
+            return value_minor
+        rate = self.rates.get(currency)
+        if rate is None:
+            return None
+        return int((Decimal(value_minor) * rate).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+Clock = Callable[[], datetime]
+
+
+class RateBook:
+    """Reads and changes the base currency and the rates, acting as one OS user."""
+
+    def __init__(self, db: Database, actor: str | None = None, clock: Clock | None = None) -> None:
+        from salesboard.service.pipeline import utc_now
+
+        self.db = db
+        self.actor = actor or current_login()
+        self._clock = clock or utc_now
+
+    def current(self) -> Rates:
+        """The base currency and, for each currency, its newest rate against that base."""
+        with self.db.read() as session:
+            setting = session.get(Setting, BASE_KEY)
+            base = _currency_or_default(setting.value if setting is not None else None)
+            newest = (
+                select(func.max(col(ExchangeRate.id)))
+                .where(col(ExchangeRate.base) == base)
+                .group_by(col(ExchangeRate.currency))
+            )
+            found = session.exec(
+                select(col(ExchangeRate.currency), col(ExchangeRate.rate)).where(
+                    col(ExchangeRate.id).in_(newest)
+                )
+            ).all()
+        rates: dict[str, Decimal] = {}
+        for currency, rate in found:  # stored data: a rate that is no number is left out
+            try:
+                value = Decimal(text(rate))
+            except InvalidOperation:
+                continue
+            if value.is_finite() and value > 0:
+                rates[text(currency)] = value
+        return Rates(base, rates)
+
+    def version(self) -> tuple[int, str]:
+        """Changes whenever a rate or the base is set: a cheap check for a live board."""
+        with self.db.read() as session:
+            newest = session.exec(select(func.max(col(ExchangeRate.id)))).one()
+            setting = session.get(Setting, BASE_KEY)
+        return (newest if type(newest) is int else 0, text(setting.value) if setting else "")
+
+    def set_rate(self, currency: str, rate: str | Decimal) -> Rate:
+        """Record that one ``currency`` is now worth ``rate`` of the base currency."""
+        code = validation.clean_currency(currency)
+        value = rate if isinstance(rate, Decimal) else parse_rate(rate)
+        now = self._clock()
+        with self.db.write() as session:
+            setting = session.get(Setting, BASE_KEY)
+            base = _currency_or_default(setting.value if setting is not None else None)
+            if code == base:
+                raise InvalidInput(f"{code} is the base currency: its rate is always 1")
+            row = ExchangeRate(
+                currency=code, base=base, rate=str(value), set_by=self.actor, set_at=now
+            )
+            session.add(row)
+        return Rate(code, base, value, self.actor, as_utc(now))
+
+    def set_base(self, currency: str) -> str:
+        """Make ``currency`` the team's base currency (rates against another base lapse)."""
+        code = validation.clean_currency(currency)
+        now = self._clock()
+        with self.db.write() as session:
+            setting = session.get(Setting, BASE_KEY) or Setting(
+                key=BASE_KEY, value=code, set_by=self.actor, set_at=now
+            )
+            setting.value, setting.set_by, setting.set_at = code, self.actor, now
+            session.add(setting)
+        return code
+
+    def history(self, currency: str | None = None) -> list[Rate]:
+        """Every rate ever set (of one currency), newest first."""
+        query = core_select(
+            col(ExchangeRate.currency),
+            col(ExchangeRate.base),
+            col(ExchangeRate.rate),
+            col(ExchangeRate.set_by),
+            raw(col(ExchangeRate.set_at), "set_at"),
+        ).order_by(col(ExchangeRate.id).desc())
+        if currency is not None:
+            query = query.where(col(ExchangeRate.currency) == validation.clean_currency(currency))
+        with self.db.read() as session:
+            found = session.connection().execute(query).all()
+        history: list[Rate] = []
+        for row in found:  # stored data: a row that cannot be read is left out
+            try:
+                when = moment(row.set_at, "set_at")
+            except Damaged:
+                continue
+            history.append(
+                Rate(text(row.currency), text(row.base), _decimal(row.rate), text(row.set_by), when)
+            )
+        return history
+
+
+def _decimal(stored: object) -> Decimal:
+    try:
+        return Decimal(text(stored))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _currency_or_default(stored: str | None) -> str:
+    """The stored base currency if it is one (a damaged setting falls back to EUR)."""
+    if isinstance(stored, str) and validation.CURRENCY_RE.fullmatch(stored):
+        return stored
+    return DEFAULT_BASE

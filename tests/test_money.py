@@ -1,0 +1,184 @@
+"""Money that adds up: ISO currencies with their decimals, one way of writing amounts,
+totals in the team's base currency and never across currencies without a rate.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from salesboard import money
+from salesboard.cli import cli
+from salesboard.errors import InvalidInput
+from salesboard.service import Pipeline
+from salesboard.service.board import OpenDealIndex
+from salesboard.service.rates import RateBook, Rates
+from salesboard.workflow import Stage
+from tests.conftest import FrozenClock
+
+
+@pytest.mark.parametrize(
+    ("code", "places"), [("EUR", 2), ("NOK", 2), ("JPY", 0), ("ISK", 0), ("KRW", 0), ("BHD", 2)]
+)
+def test_decimals_come_from_the_currency_data(code: str, places: int) -> None:
+    assert money.is_currency(code)
+    assert money.decimals(code) == places  # BHD has 3; amounts are kept to the hundredth
+
+
+@pytest.mark.parametrize("code", ["XYZ", "HRK", "XXX", "DEM", "eur1"])
+def test_only_currencies_in_use_are_accepted(code: str) -> None:
+    assert not money.is_currency(code)
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "amount", "written", "exact"),
+    [
+        (1_250_050, "EUR", "12 500.50", "12 500.50 EUR", "12500.50"),
+        (100_000_000, "JPY", "1 000 000", "1 000 000 JPY", "1000000"),
+        (99, "EUR", "0.99", "0.99 EUR", "0.99"),
+        (150, "JPY", "1.50", "1.50 JPY", "1.50"),  # old data with cents: shown, not hidden
+    ],
+)
+def test_one_way_of_writing_money(
+    minor: int, currency: str, amount: str, written: str, exact: str
+) -> None:
+    assert money.amount_text(minor, currency) == amount
+    assert money.money_text(minor, currency) == written
+    assert money.json_amount(minor, currency) == exact
+
+
+def test_short_amounts_do_not_round_small_ones_away() -> None:
+    assert [money.short_amount(v) for v in (99, 95_000, 1_250_000, 10**15)] == [
+        "0.99",
+        "950",
+        "12.5k",
+        "10.0T",
+    ]
+
+
+def test_what_is_written_is_what_input_takes_back(pipeline: Pipeline) -> None:
+    deal = pipeline.create_deal("Copy me", company="N", value="12 500,50")
+    written = money.amount_text(deal.summary.value_minor, "EUR")
+    again = pipeline.create_deal("Pasted", company="N", value=written)
+    assert again.summary.value_minor == deal.summary.value_minor == 1_250_050
+
+
+def test_a_currency_without_decimals_refuses_them(pipeline: Pipeline) -> None:
+    with pytest.raises(InvalidInput, match="JPY has no decimals"):
+        pipeline.create_deal("Tokyo", company="N", value="1000.50", currency="JPY")
+    deal = pipeline.create_deal("Tokyo", company="N", value="1 000 000", currency="jpy")
+    assert deal.summary.value_minor == 100_000_000
+    euros = pipeline.create_deal("Euros", company="N", value="10.50")
+    with pytest.raises(InvalidInput, match="has decimals, which ISK does not have"):
+        pipeline.edit_deal(euros.id, currency="ISK")
+
+
+def test_rates_convert_and_keep_their_history(pipeline: Pipeline, clock: FrozenClock) -> None:
+    book = RateBook(pipeline.db, actor="kari", clock=clock)
+    assert book.current() == Rates("EUR", {})
+    book.set_rate("usd", "0,95")
+    clock.advance(days=1)
+    book.set_rate("USD", "0.92")
+    book.set_rate("NOK", "0.085")
+    current = book.current()
+    assert current.rates == {"USD": Decimal("0.92"), "NOK": Decimal("0.085")}
+    assert current.convert(100_000, "USD") == 92_000
+    assert current.convert(100_000, "EUR") == 100_000
+    assert current.convert(100_000, "SEK") is None
+    assert [(r.currency, str(r.rate), r.set_by) for r in book.history("USD")] == [
+        ("USD", "0.92", "kari"),
+        ("USD", "0.95", "kari"),
+    ]
+    with pytest.raises(InvalidInput, match="EUR is the base currency"):
+        book.set_rate("EUR", "1")
+    for bad in ("0", "-1", "1e3", "abc", ""):
+        with pytest.raises(InvalidInput):
+            book.set_rate("USD", bad)
+    book.set_base("NOK")  # rates set against EUR no longer apply
+    assert book.current() == Rates("NOK", {})
+
+
+def test_totals_never_add_currencies_without_a_rate(pipeline: Pipeline) -> None:
+    pipeline.create_deal("Euro", company="N", value="1000")
+    pipeline.create_deal("Dollar", company="N", value="1000", currency="USD")
+    pipeline.create_deal("Yen", company="N", value="1000000", currency="JPY")
+    index = OpenDealIndex(pipeline.db, RateBook(pipeline.db).current())
+    index.load()
+    prospect = index.totals()[Stage.PROSPECT]
+    assert (prospect.count, prospect.value_minor, prospect.unconverted) == (3, 100_000, 2)
+    assert prospect.converted is False  # only base money was added
+    book = RateBook(pipeline.db, actor="kari")
+    book.set_rate("USD", "0.92")
+    book.set_rate("JPY", "0.0062")
+    index.rebase(book.current())
+    prospect = index.totals()[Stage.PROSPECT]
+    assert (prospect.value_minor, prospect.unconverted, prospect.converted) == (
+        100_000 + 92_000 + 620_000,
+        0,
+        True,
+    )
+
+
+def test_the_command_line_keeps_money_exact_and_apart(sqlite_url: str) -> None:
+    runner = CliRunner(env={"COLUMNS": "200"})
+
+    def run(*args: str) -> str:
+        done = runner.invoke(cli, ["--db", sqlite_url, *args])
+        assert done.exit_code == 0, done.output
+        return done.stdout
+
+    run("init")
+    run("add", "Euro", "--company", "N", "--value", "1000")
+    run("add", "Dollar", "--company", "N", "--value", "1000", "--currency", "USD")
+    refused = runner.invoke(cli, ["--db", sqlite_url, "add", "X", "--company", "N",
+                                  "--currency", "XYZ"])  # fmt: skip
+    assert refused.exit_code == 2 and "XYZ is not a currency in use today" in refused.stderr
+    assert [d["value"] for d in json.loads(run("list", "--json"))] == ["1000.00", "1000.00"]
+    assert "2 deals; total 1 000.00 EUR; without a rate, not added: 1 000.00 USD" in run("list")
+    assert (
+        run("rates", "set", "USD", "0.92")
+        == "1 USD = 0.92 EUR (set by "
+        + run("rates", "history").split("by ")[1].rstrip("\n")
+        + ")\n"
+    )
+    assert "2 deals; total ≈1 920.00 EUR (converted at the team's rates)" in run("list")
+    assert run("rates").splitlines() == ["base currency: EUR", "1 USD = 0.92 EUR"]
+
+
+async def test_the_board_headers_convert_and_count_apart(tmp_path: object) -> None:
+    from salesboard.store import Database
+    from tests.ui.helpers import NOW, WIDE, Board, header_text
+
+    db = Database.open(str(tmp_path) + "/m.db", create=True)
+    board = Board(db, FrozenClock(NOW))
+    board.pipeline.create_deal("Euro", company="N", value="1000")
+    board.pipeline.create_deal("Dollar", company="N", value="1000", currency="USD")
+    app = board.app(live=True)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert header_text(app, Stage.PROSPECT).endswith("2 · 1 000 +1 no rate")
+        RateBook(db, actor="kari").set_rate("USD", "0.92")  # another session, live
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "≈" in header_text(app, Stage.PROSPECT):
+                break
+        assert header_text(app, Stage.PROSPECT).endswith("2 · ≈1 920 EUR")  # room for it now
+    db.close()
+
+
+def test_an_old_currency_in_stored_data_is_counted_apart(sqlite_url: str) -> None:
+    from salesboard.store import Database
+
+    db = Database.open(sqlite_url, create=True)
+    deal = Pipeline(db, actor="alice").create_deal("Old", company="N", value="5")
+    with closing(sqlite3.connect(sqlite_url)) as raw, raw:
+        raw.execute("UPDATE deal SET currency = 'XYZ' WHERE id = ?", (deal.id,))
+    index = OpenDealIndex(db)
+    index.load()
+    assert index.totals()[Stage.PROSPECT].unconverted == 1
+    db.close()
