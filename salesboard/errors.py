@@ -62,6 +62,22 @@ class DealNotFound(InvalidInput):
         super().__init__(f"no deal with id {deal_id}")
 
 
+class LostRace(SalesboardError):
+    """Two changes of one deal met at the same moment and this one lost; nothing was written.
+
+    The guard on every deal UPDATE (its version) caught it: the row had moved on between
+    this change's read and its write.
+    """
+
+    exit_code = 4
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the deal was changed by someone else at the same moment; nothing was saved — "
+            "look at it again and retry"
+        )
+
+
 class Conflict(SalesboardError):
     """The deal changed since the caller read it; nothing was written."""
 

@@ -283,8 +283,16 @@ INCREMENT_WORKERS = 6
 INCREMENTS_EACH = 150
 
 
-def test_versioned_read_modify_write_loses_no_update(tmp_path: Path) -> None:
-    db_path = str(tmp_path / "board.db")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """What every process opens: one SQLite file, or one PostgreSQL schema."""
+    if request.param == "sqlite":
+        return str(tmp_path / "board.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+def test_versioned_read_modify_write_loses_no_update(tmp_path: Path, shared_target: str) -> None:
+    db_path = shared_target
     db = Database.open(db_path, create=True)
     pipeline = Pipeline(db, actor="setup")
     deal = pipeline.create_deal("Counter", value=1000)
@@ -357,8 +365,10 @@ def replay(events: Sequence[EventView], stage: Stage, done: set[tuple[int, int]]
     return stage
 
 
-def test_concurrent_moves_and_ticks_are_atomic_and_keep_the_gate(tmp_path: Path) -> None:
-    db_path = str(tmp_path / "board.db")
+def test_concurrent_moves_and_ticks_are_atomic_and_keep_the_gate(
+    tmp_path: Path, shared_target: str
+) -> None:
+    db_path = shared_target
     db = Database.open(db_path, create=True)
     pipeline = Pipeline(db, actor="setup")
     # Every job of every stage done, back in Prospect: workers tick and untick jobs 1-3,

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from salesboard.errors import DatabaseUnavailable, ReadOnlyDatabase
+from salesboard.errors import DatabaseUnavailable, LostRace, ReadOnlyDatabase
 from salesboard.store import fileguard, sharing
 from salesboard.store.engine import (
     BUSY_TIMEOUT_MS,
@@ -245,6 +246,8 @@ class Database:
             raise
         except DBAPIError as error:
             raise self._explain(error) from None
+        except StaleDataError:  # the version guard on a deal's UPDATE matched no row
+            raise LostRace() from None
 
     def close(self) -> None:
         """Release every pooled connection."""

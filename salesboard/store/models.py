@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 
@@ -38,6 +39,15 @@ class Deal(SQLModel, table=True):
     updated_at: datetime
     updated_by: str
     stage_entered_at: datetime
+
+    # Every UPDATE of a deal is guarded by the version it was read at ("... WHERE id = ?
+    # AND version = ?"): a stale write changes no row and fails, even in a use case that
+    # forgot to lock the row first. The service sets each new version itself.
+    @declared_attr  # type: ignore[arg-type]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        """The version guard described above, given to SQLAlchemy's mapper."""
+        table: Any = cls.__table__  # type: ignore[attr-defined]
+        return {"version_id_col": table.c.version, "version_id_generator": False}
 
 
 class ChecklistItem(SQLModel, table=True):

@@ -209,3 +209,33 @@ async def test_odd_unicode_titles_are_cut_to_the_card_width(tmp_path: Path) -> N
             assert title_row[:-1].rstrip().endswith("…"), title_row  # last cell: scroll bar
         assert all(cell_len(line) <= NARROW[0] for line in screen_lines(app))
     db.close()
+
+
+async def test_a_hostile_title_in_a_conflict_notice_runs_nothing_when_clicked(
+    hostile_board: Board,
+) -> None:
+    from textual.widgets._toast import Toast
+
+    from salesboard.service import Pipeline
+
+    app = hostile_board.app(live=False)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.press("enter")  # deal 1 "[@click=app.quit]x[/]" in the checklist
+        Pipeline(hostile_board.db, actor="bob", clock=hostile_board.clock).edit_deal(
+            1, company="changed"
+        )
+        await pilot.press("space")  # a tick on a stale view: the conflict notice
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if app.screen.query(Toast):
+                break
+        [toast] = app.screen.query(Toast)
+        shown = toast.render()
+        message = str(shown)
+        assert "[@click=app.quit]x[/] was changed by bob" in message
+        for line, row in enumerate(message.splitlines()):
+            column_at = row.find("[@click")
+            if column_at >= 0:
+                await pilot.click(toast, offset=(column_at + 3, line + 1))  # on the "link"
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
