@@ -27,6 +27,7 @@ from salesboard.service import DealView
 from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals, OpenDealIndex
 from salesboard.service.filters import search_key
 from salesboard.service.presence import Colleague
+from salesboard.ui.board_model import BoardModel
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
 from salesboard.ui.filter_box import FilterBox
@@ -121,6 +122,7 @@ class BoardScreen(Screen[None]):
         self._pane_open = False
         self.read_only = context.pipeline.db.read_only
         self.index = OpenDealIndex(context.pipeline.db)
+        self.model = BoardModel()
         self.live = LiveUpdates(self)
         self.colleagues: list[Colleague] = []
         self._damaged_reported: list[tuple[int, str]] = []
@@ -136,7 +138,7 @@ class BoardScreen(Screen[None]):
             id="readonly-banner",
         )
         with Horizontal(id="board"):
-            with BoardGrid(id="columns"):
+            with BoardGrid(self.model, id="columns"):
                 for stage in Stage:
                     with Vertical(classes="stage"):
                         yield ColumnHeader(stage, id=f"header-{stage.name.lower()}")
@@ -144,6 +146,7 @@ class BoardScreen(Screen[None]):
                             stage,
                             self.ctx.queries.cards,
                             self.ctx.clock,
+                            state=self.model.columns[stage],
                             id=f"column-{stage.name.lower()}",
                         )
             yield DealPane(self.ctx.clock, id="pane")
@@ -586,11 +589,7 @@ class BoardScreen(Screen[None]):
         if not 0 <= index < len(Stage):
             return
         target = self.column(list(Stage)[index])
-        row = (
-            current.cursor
-            - current.scroll_offset.y // CARD_HEIGHT
-            + target.scroll_offset.y // CARD_HEIGHT
-        )
+        row = current.cursor - current.top + target.top  # the same height on screen
         target.select_index(row)
         self.focus_column(target)
 

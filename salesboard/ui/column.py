@@ -16,13 +16,14 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from salesboard.money import short_amount
 from salesboard.service import DealSummary
+from salesboard.ui.board_model import ColumnCursor
 from salesboard.ui.literal import days_since
 from salesboard.validation import display_safe
 from salesboard.workflow import Stage
@@ -42,11 +43,12 @@ def progress_bar(done: int, total: int, width: int) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-class StageColumn(ScrollView, can_focus=False):
-    """The cards of one stage, with a cursor; only visible rows are ever drawn.
+class StageColumn(Widget, can_focus=False):
+    """The cards of one stage, drawn from its ``ColumnCursor``; only visible rows are drawn.
 
     Columns never take keyboard focus: the ``BoardGrid`` around them does, and tells the
-    active column to move its cursor and to draw it bright (``lit``).
+    active column to move its cursor and to draw it bright (``lit``). The view scrolls by
+    whole cards (the model's ``top``), so a column never starts in the middle of a card.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -76,15 +78,15 @@ class StageColumn(ScrollView, can_focus=False):
         card_source: CardSource,
         clock: Callable[[], datetime],
         *,
+        state: ColumnCursor | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.stage = stage
+        self.state = state if state is not None else ColumnCursor()
         self._card_source = card_source
         self._clock = clock
-        self._ids: list[int] = []
         self._cards: dict[int, DealSummary] = {}
-        self._cursor = 0
         self._lit = False
         self._palette: CardPalette | None = None
         self.empty_hint = ""
@@ -94,28 +96,30 @@ class StageColumn(ScrollView, can_focus=False):
     @property
     def ids(self) -> list[int]:
         """The deals in this column, in order (a copy)."""
-        return list(self._ids)
+        return list(self.state.ids)
 
     def position(self, deal_id: int) -> int | None:
         """Where ``deal_id`` is in this column, found by bisection (ids are kept sorted)."""
-        from bisect import bisect_left
-
-        index = bisect_left(self._ids, deal_id)
-        return index if index < len(self._ids) and self._ids[index] == deal_id else None
+        return self.state.position(deal_id)
 
     def contains(self, deal_id: int) -> bool:
         """Whether the deal is in this column, without scanning it."""
-        return self.position(deal_id) is not None
+        return self.state.position(deal_id) is not None
 
     @property
     def is_empty(self) -> bool:
         """Whether the column has no deals (after filtering)."""
-        return not self._ids
+        return not self.state.ids
 
     @property
     def cursor(self) -> int:
         """Index of the highlighted card."""
-        return self._cursor
+        return self.state.cursor
+
+    @property
+    def top(self) -> int:
+        """Index of the first card shown (the view scrolls by whole cards)."""
+        return self.state.top
 
     @property
     def lit(self) -> bool:
@@ -126,30 +130,26 @@ class StageColumn(ScrollView, can_focus=False):
     def lit(self, lit: bool) -> None:
         if lit != self._lit:
             self._lit = lit
-            if self._ids:
-                self._refresh_card(self._cursor)
+            if self.state.ids:
+                self._refresh_card(self.state.cursor)
 
     @property
     def current_id(self) -> int | None:
         """The highlighted deal, if the column has any."""
-        return self._ids[self._cursor] if self._ids else None
+        return self.state.current_id
 
     def set_ids(self, ids: list[int], *, keep: int | None = None) -> None:
         """Replace the column's deals, keeping the cursor on ``keep`` (else the first)."""
-        self._ids = ids
-        found = self.position(keep) if keep is not None else None
-        self._cursor = found if found is not None else 0
-        self._update_scroll_range()
+        self.state.set_ids(ids, keep)
         self.refresh()
-        self._scroll_to_cursor()
 
     def cached_card(self, deal_id: int) -> DealSummary | None:
         """The details last drawn for a deal (with the version the user saw), if any."""
         return self._cards.get(deal_id)
 
     def first_ids(self, count: int) -> list[int]:
-        """The first ``count`` deals of the column (those a fresh view shows)."""
-        return self._ids[:count]
+        """The first ``count`` deals the view shows (those a fresh view needs)."""
+        return self.state.ids[self.state.top : self.state.top + count]
 
     def preload(self, cards: dict[int, DealSummary]) -> None:
         """Keep the details of those of ``cards`` in this column, so drawing needs no query."""
@@ -169,51 +169,18 @@ class StageColumn(ScrollView, can_focus=False):
 
     def insert(self, card: DealSummary, *, select: bool = True) -> None:
         """Add one deal in id order (a card moved here), optionally putting the cursor on it."""
-        from bisect import bisect_left
-
-        position = bisect_left(self._ids, card.id)
-        keep_view = False
-        if position < len(self._ids) and self._ids[position] == card.id:
-            self._cards[card.id] = card
-        else:
-            was_empty = not self._ids
-            self._ids.insert(position, card.id)
-            self._cards[card.id] = card
-            if not select and not was_empty and position <= self._cursor:
-                self._cursor += 1  # the highlighted card stays highlighted
-                keep_view = position < self.scroll_offset.y // CARD_HEIGHT
-        if select:
-            self._cursor = position
-        self._update_scroll_range()
+        self._cards[card.id] = card
+        self.state.insert(card.id, select=select)
         self.refresh()
-        if keep_view:  # a card arrived above the view: keep the same cards in sight
-            self.scroll_to(
-                y=self.scroll_offset.y + CARD_HEIGHT, animate=False, force=True, immediate=True
-            )
-        self._scroll_to_cursor()
         if select:
             self.announce()
 
     def remove_deal(self, deal_id: int) -> None:
         """Take one deal out (moved away, lost or filtered), keeping the cursor near."""
-        position = self.position(deal_id)
-        if position is None:
-            return
-        above_view = position < self.scroll_offset.y // CARD_HEIGHT
-        self._ids.pop(position)
-        self._cards.pop(deal_id, None)  # a stale copy would carry an old version
-        if position < self._cursor or self._cursor >= len(self._ids):
-            self._cursor = max(0, self._cursor - 1)
-        self._update_scroll_range()
-        self.refresh()
-        if above_view:  # keep the same cards in sight
-            self.scroll_to(
-                y=max(0, self.scroll_offset.y - CARD_HEIGHT),
-                animate=False,
-                force=True,
-                immediate=True,
-            )
-        self.announce()
+        if self.state.remove(deal_id):
+            self._cards.pop(deal_id, None)  # a stale copy would carry an old version
+            self.refresh()
+            self.announce()
 
     def select_id(self, deal_id: int) -> bool:
         """Put the cursor on ``deal_id`` if it is in this column."""
@@ -231,99 +198,83 @@ class StageColumn(ScrollView, can_focus=False):
 
     def move_cursor(self, delta: int) -> None:
         """Move the cursor ``delta`` cards up or down."""
-        self._move_cursor_to(self._cursor + delta)
+        self._move_cursor_to(self.state.cursor + delta)
 
     def jump(self, where: str) -> None:
         """Jump to the ``"first"`` or ``"last"`` card."""
-        self._move_cursor_to(0 if where == "first" else len(self._ids) - 1)
+        self._move_cursor_to(0 if where == "first" else len(self.state.ids) - 1)
 
     def page(self, direction: int) -> None:
         """Move the cursor by one screenful of cards."""
-        per_page = max(1, self.scrollable_content_region.height // CARD_HEIGHT)
-        self._move_cursor_to(self._cursor + direction * per_page)
+        self._move_cursor_to(self.state.cursor + direction * self.state.per_page)
 
     def _move_cursor_to(self, index: int) -> None:
-        index = max(0, min(index, len(self._ids) - 1))
-        if index == self._cursor:
+        previous = self.state.cursor
+        scrolled = self.state.move_to(index)
+        if self.state.cursor == previous and not scrolled:
             return
-        previous, self._cursor = self._cursor, index
-        if not self._scroll_to_cursor():  # a scroll repaints everything anyway
+        if scrolled:
+            self.refresh()
+        else:  # a cursor move touches two cards, not the column
             self._refresh_card(previous)
-            self._refresh_card(index)
+            self._refresh_card(self.state.cursor)
         self.announce()
 
     def _refresh_card(self, index: int) -> None:
-        """Repaint one card's rows only (a cursor move touches two cards, not the column)."""
-        self.refresh_lines(index * CARD_HEIGHT, CARD_HEIGHT)
+        """Repaint one card's rows only, if it is in view."""
+        row = (index - self.state.top) * CARD_HEIGHT
+        if 0 <= row < self.size.height:
+            self.refresh(Region(0, row, self.size.width, CARD_HEIGHT))
 
     def announce(self) -> None:
         """Tell the screen which deal is under the cursor now."""
         self.post_message(self.Highlighted(self, self.current_id))
 
-    def _scroll_to_cursor(self) -> bool:
-        """Scroll so the cursor's card is in view; whether it had to scroll."""
-        if not self._ids:
-            return False
-        # Scroll by whole cards so that the top card is never cut in half.
-        per_page = max(1, self.scrollable_content_region.height // CARD_HEIGHT)
-        first = -(-self.scroll_offset.y // CARD_HEIGHT)
-        if self._cursor < first:
-            first = self._cursor
-        elif self._cursor >= first + per_page:
-            first = self._cursor - per_page + 1
-        if first * CARD_HEIGHT == self.scroll_offset.y:
-            return False
-        self.scroll_to(y=first * CARD_HEIGHT, animate=False, force=True, immediate=True)
-        return True
-
-    def _update_scroll_range(self) -> None:
-        # The scroll range depends on the number of cards only, never on the column's
-        # height, so a resize (the first layout included) needs no second paint. The
-        # padding of CARD_HEIGHT - 1 rows lets the last card be scrolled to at whole
-        # cards (the top card never cut in half) whatever the height.
-        rows = len(self._ids) * CARD_HEIGHT + CARD_HEIGHT - 1 if self._ids else 0
-        size = Size(0, rows)
-        if size != self.virtual_size:
-            # Assigning ``virtual_size`` lays out the whole screen again. A column's
-            # outer size never depends on its content and it has no scrollbar widget
-            # (it draws its own), so the scroll range is all a change of card count needs.
-            self.set_reactive(StageColumn.virtual_size, size)
-            self._scroll_update(size)
-            self.refresh()
-
     # ---------------------------------------------------------------- events
-
-    @property
-    def allow_vertical_scroll(self) -> bool:
-        """The mouse wheel scrolls a column that overflows (it draws its own scroll bar)."""
-        return self._overflows(self.size.height)
 
     def _overflows(self, height: int) -> bool:
         """Whether the cards (without the last card's blank line) are taller than the view."""
-        return len(self._ids) * CARD_HEIGHT - 1 > height
+        return len(self.state.ids) * CARD_HEIGHT - 1 > height
 
-    def on_resize(self, _event: events.Resize) -> None:
-        """Keep the cursor's card in view when the terminal is resized."""
-        self._scroll_to_cursor()
+    def on_resize(self, event: events.Resize) -> None:
+        """Show as many whole cards as fit, the cursor's card still in view."""
+        self.state.resize(event.size.height // CARD_HEIGHT)
+        self.refresh()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        """The wheel scrolls a card at a time (the cursor follows to stay in sight)."""
+        self._wheel(1, event)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        """The wheel scrolls a card at a time (the cursor follows to stay in sight)."""
+        self._wheel(-1, event)
+
+    def _wheel(self, cards: int, event: events.MouseEvent) -> None:
+        event.stop()
+        before = (self.state.top, self.state.cursor)
+        self.state.scroll(cards)
+        if (self.state.top, self.state.cursor) != before:
+            self.refresh()
+            self.announce()
 
     def on_click(self, event: events.Click) -> None:
         """Put the cursor on the clicked card (the mouse works, but is never needed).
 
         The click goes on to the grid, which makes this column the active one.
         """
-        index = (event.y + self.scroll_offset.y) // CARD_HEIGHT
-        if 0 <= index < len(self._ids):
+        index = event.y // CARD_HEIGHT + self.state.top
+        if 0 <= index < len(self.state.ids):
             self._move_cursor_to(index)
 
     # -------------------------------------------------------------- drawing
 
     def _card(self, index: int) -> DealSummary | None:
-        deal_id = self._ids[index]
+        deal_id = self.state.ids[index]
         card = self._cards.get(deal_id)
         if card is None:
             if len(self._cards) > CACHE_LIMIT:
                 self._cards.clear()
-            window = self._ids[max(0, index - PREFETCH // 4) : index + PREFETCH]
+            window = self.state.ids[max(0, index - PREFETCH // 4) : index + PREFETCH]
             self._cards.update(self._card_source(i for i in window if i not in self._cards))
             card = self._cards.get(deal_id)
         return card
@@ -350,21 +301,22 @@ class StageColumn(ScrollView, can_focus=False):
         # (``scrollable_content_region`` would look the widget up on the screen per row).
         view = self.size
         inner = max(0, view.width - 1)  # the last cell shows where the view is
-        row = y + self.scroll_offset.y
+        row = y + self.state.top * CARD_HEIGHT
         index, line = divmod(row, CARD_HEIGHT)
         mark = self._scroll_mark(y, view.height, palette)
-        if not self._ids:
+        ids = self.state.ids
+        if not ids:
             if y == 1 and self.empty_hint:
                 pieces = [(" " + self.empty_hint, palette.empty)]
                 return self._strip(pieces, inner, palette.base, mark)
             return self._strip([], inner, palette.base, mark)
-        if index >= len(self._ids) or line == CARD_HEIGHT - 1:
+        if index >= len(ids) or line == CARD_HEIGHT - 1:
             return self._strip([], inner, palette.base, mark)
         card = self._card(index)
         if card is None:
             return self._strip([], inner, palette.base, mark)
         style = palette.base
-        if index == self._cursor:
+        if index == self.state.cursor:
             style = palette.cursor if self._lit else palette.cursor_dim
         return self._strip(self._card_line(card, line, inner - 2, palette), inner, style, mark)
 
@@ -377,11 +329,11 @@ class StageColumn(ScrollView, can_focus=False):
         """
         if height <= 0 or not self._overflows(height):
             return Segment(" ", palette.base)
-        total = len(self._ids) * CARD_HEIGHT
-        thumb = max(1, height * height // total)
+        count = len(self.state.ids)
+        thumb = max(1, height * height // (count * CARD_HEIGHT))
         # The view scrolls by whole cards: its last position shows the last page of cards.
-        last = max(1, (len(self._ids) - max(1, height // CARD_HEIGHT)) * CARD_HEIGHT)
-        top = (height - thumb) * min(self.scroll_offset.y, last) // last
+        last = max(1, count - self.state.per_page)
+        top = (height - thumb) * min(self.state.top, last) // last
         on_thumb = top <= y < top + thumb
         return Segment("▐", palette.thumb) if on_thumb else Segment(" ", palette.track)
 

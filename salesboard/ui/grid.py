@@ -14,6 +14,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 
+from salesboard.ui.board_model import BoardModel
 from salesboard.ui.column import StageColumn
 
 
@@ -29,26 +30,26 @@ class BoardGrid(Horizontal, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, model: BoardModel, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._active: StageColumn | None = None
+        self.model = model
 
     @property
     def active(self) -> StageColumn:
-        """The column the cursor keys act on (the first one until another is chosen)."""
-        if self._active is None:
-            self._active = self.query(StageColumn).first()
-        return self._active
+        """The column the cursor keys act on: the model's active one."""
+        stage = self.model.active
+        return next(c for c in self.query(StageColumn) if c.stage is stage)
 
     def activate(self, column: StageColumn, *, focus: bool = True) -> None:
         """Make ``column`` the active one; with ``focus``, take the keyboard too.
 
         The column then tells the screen which deal is current, as a cursor move does.
+        Every other column is dimmed: only one card is ever lit.
         """
-        previous = self.active
-        self._active = column
-        if previous is not column:
-            previous.lit = False
+        self.model.active = column.stage
+        for other in self.query(StageColumn):
+            if other is not column:
+                other.lit = False
         column.lit = focus or self.has_focus
         if focus:
             self.focus()

@@ -92,8 +92,8 @@ def focused_column(app: SalesboardApp) -> StageColumn:
 
 def card_text(col: StageColumn, index: int) -> list[str]:
     """The four drawn lines of the card at ``index`` (it must be scrolled into view)."""
-    top = index * 5 - col.scroll_offset.y
-    assert 0 <= top < col.scrollable_content_region.height, "card is not on screen"
+    top = (index - col.top) * 5
+    assert 0 <= top < col.size.height, "card is not on screen"
     return [col.render_line(top + line).text for line in range(4)]
 
 

@@ -123,7 +123,7 @@ async def test_moving_down_scrolls_the_focused_card_into_view(demo_board: Board)
         await pilot.press(*["down"] * 6)
         col = focused_column(app)
         assert col.cursor == 6
-        assert col.scroll_offset.y > 0
+        assert col.top > 0
         title = demo_board.pipeline.get_deal(col.ids[6]).summary.title
         assert card_text(col, 6)[0].strip().rstrip("…") in title
 
@@ -139,12 +139,12 @@ async def test_home_end_and_g_G_jump_to_first_and_last_card(demo_board: Board) -
             card_text(col, len(ids) - 1)  # the last card is on screen
             await pilot.press(first)
             assert col.current_id == ids[0]
-            assert col.scroll_offset.y == 0
+            assert col.top == 0
 
 
 def scroll_thumb_rows(col: StageColumn) -> list[int]:
     """The rows where a column's own scroll bar draws its thumb (its last cell)."""
-    height = col.scrollable_content_region.height
+    height = col.size.height
     return [y for y in range(height) if col.render_line(y).text.endswith("▐")]
 
 
@@ -152,9 +152,8 @@ async def test_a_long_column_shows_where_the_view_is(demo_board: Board) -> None:
     app = demo_board.app()
     async with app.run_test(size=NARROW) as pilot:
         col = focused_column(app)
-        height = col.scrollable_content_region.height
+        height = col.size.height
         assert len(col.ids) * 5 > height, "the test needs a column longer than the screen"
-        assert col.allow_vertical_scroll  # so the mouse wheel scrolls it
         top = scroll_thumb_rows(col)
         assert top and top[0] == 0
         await pilot.press("G")
@@ -170,8 +169,7 @@ async def test_a_column_that_fits_has_no_scroll_thumb(small_board: Board) -> Non
         await pilot.pause()
         for stage in Stage:
             col = column(app, stage)
-            assert len(col.ids) * 5 <= col.scrollable_content_region.height
-            assert not col.allow_vertical_scroll
+            assert len(col.ids) * 5 <= col.size.height
             assert scroll_thumb_rows(col) == []
 
 
@@ -181,7 +179,7 @@ async def test_page_down_and_up_move_by_a_screenful(demo_board: Board) -> None:
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
         col = focused_column(app)
-        page = col.scrollable_content_region.height // 5
+        page = col.size.height // 5
         assert page >= 3
         await pilot.press("pagedown")
         assert col.current_id == ids[page]
@@ -601,7 +599,7 @@ async def test_the_focused_card_is_highlighted_on_every_line(small_board: Board)
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
         col = focused_column(app)
-        card_width = col.scrollable_content_region.width - 1  # the last cell: scroll bar
+        card_width = col.size.width - 1  # the last cell: scroll bar
         cursor_rows = [col.render_line(y).crop(0, card_width) for y in range(4)]
         other_rows = [col.render_line(y).crop(0, card_width) for y in range(5, 9)]
         cursor_bg = {seg.style.bgcolor for row in cursor_rows for seg in row if seg.style}
@@ -659,3 +657,21 @@ async def test_the_pane_shows_every_line_of_the_notes(empty_board: Board) -> Non
         for n in range(1, 9):
             assert f"line {n}: word" in fields
         assert fields.count("word") == 8 * 12  # nothing cut; the pane wraps and scrolls
+
+
+async def test_the_mouse_wheel_scrolls_by_whole_cards_and_the_cursor_follows(
+    demo_board: Board,
+) -> None:
+    from textual import events
+
+    app = demo_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        col = focused_column(app)
+        for _ in range(3):
+            col.post_message(events.MouseScrollDown(col, 1, 1, 0, 0, 0, False, False, False))
+        await pilot.pause()
+        assert col.top == 3 and col.cursor == 3  # the lit card stays in sight
+        col.post_message(events.MouseScrollUp(col, 1, 1, 0, 0, 0, False, False, False))
+        await pilot.pause()
+        assert col.top == 2 and col.cursor == 3

@@ -1,0 +1,102 @@
+"""The board model under random use: the lit card is always on screen and always the one
+every key acts on, whatever is inserted, removed, moved, filtered or resized.
+"""
+
+from __future__ import annotations
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from salesboard.ui.board_model import BoardModel, ColumnCursor
+from salesboard.workflow import Stage
+
+STAGES = st.sampled_from(list(Stage))
+IDS = st.integers(min_value=1, max_value=60)
+
+
+class Board(RuleBasedStateMachine):
+    """Random operations on a board model; the rules of its docstring checked after each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = BoardModel()
+        self.where: dict[int, Stage] = {}  # every deal on the board, and its column
+
+    @rule(deal_id=IDS, stage=STAGES, select=st.booleans())
+    def insert(self, deal_id: int, stage: Stage, select: bool) -> None:
+        old = self.where.get(deal_id)
+        if old is not None and old is not stage:
+            self.model.columns[old].remove(deal_id)
+        lit_before = self.model.columns[stage].current_id
+        self.model.columns[stage].insert(deal_id, select=select)
+        self.where[deal_id] = stage
+        if select:
+            assert self.model.columns[stage].current_id == deal_id
+        elif lit_before is not None:
+            assert self.model.columns[stage].current_id == lit_before  # a remote insert
+
+    @rule(deal_id=IDS)
+    def remove(self, deal_id: int) -> None:
+        stage = self.where.pop(deal_id, None)
+        if stage is not None:
+            column = self.model.columns[stage]
+            lit_before = column.current_id
+            assert column.remove(deal_id)
+            if lit_before != deal_id:
+                assert column.current_id == lit_before  # the lit card stays the lit card
+
+    @rule(stage=STAGES, keep=IDS, data=st.data())
+    def filter(self, stage: Stage, keep: int, data: st.DataObject) -> None:
+        column = self.model.columns[stage]
+        kept = sorted(data.draw(st.sets(st.sampled_from(column.ids))) if column.ids else [])
+        for gone in set(column.ids) - set(kept):
+            self.where.pop(gone)
+        column.set_ids(kept, keep)
+        if keep in kept:
+            assert column.current_id == keep
+
+    @rule(delta=st.integers(-8, 8))
+    def cursor(self, delta: int) -> None:
+        column = self.model.columns[self.model.active]
+        column.move_to(column.cursor + delta)
+
+    @rule(stage=STAGES)
+    def activate(self, stage: Stage) -> None:
+        self.model.active = stage
+
+    @rule(stage=STAGES, per_page=st.integers(0, 12))
+    def resize(self, stage: Stage, per_page: int) -> None:
+        self.model.columns[stage].resize(per_page)
+
+    @rule(stage=STAGES, cards=st.integers(-5, 5))
+    def wheel(self, stage: Stage, cards: int) -> None:
+        self.model.columns[stage].scroll(cards)
+
+    @invariant()
+    def every_column_is_sound(self) -> None:
+        for stage, column in self.model.columns.items():
+            assert column.ids == sorted(column.ids)
+            assert sorted(column.ids) == sorted(i for i, s in self.where.items() if s is stage)
+            check(column)
+
+    @invariant()
+    def the_lit_card_is_the_one_acted_on(self) -> None:
+        active = self.model.columns[self.model.active]
+        assert self.model.current_id() == active.current_id
+        if active.ids:
+            assert active.top <= active.cursor < active.top + active.per_page
+            assert self.model.stage_of(active.ids[active.cursor]) is self.model.active
+
+
+def check(column: ColumnCursor) -> None:
+    if not column.ids:
+        assert (column.cursor, column.top) == (0, 0)
+        return
+    assert 0 <= column.cursor < len(column.ids)
+    assert column.top <= column.cursor < column.top + column.per_page  # on screen
+    assert 0 <= column.top <= max(0, len(column.ids) - column.per_page)  # no blank rows
+
+
+TestBoardModel = Board.TestCase
+TestBoardModel.settings = settings(max_examples=300, stateful_step_count=60, deadline=None)
