@@ -26,6 +26,12 @@ class DatabaseMissing(DatabaseUnavailable):
     exit_code = 1
 
 
+class Busy(DatabaseUnavailable):
+    """Another session held the write lock for longer than this change would wait."""
+
+    exit_code = 1
+
+
 class DamagedData(DatabaseUnavailable):
     """A stored row breaks the rules the program relies on (written by another tool).
 

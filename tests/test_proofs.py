@@ -36,11 +36,11 @@ def at_the_start_of_the_next_write(db: Database, competitor: Callable[[], Any]) 
     fired: list[bool] = []
 
     @contextmanager
-    def write() -> Iterator[Session]:
+    def write(**options: Any) -> Iterator[Session]:
         if not fired:
             fired.append(True)
             competitor()
-        with original() as session:
+        with original(**options) as session:
             yield session
 
     db.write = write  # type: ignore[method-assign]
@@ -92,3 +92,32 @@ def test_a_stale_write_fails_even_without_its_row_lock(
     assert (after.summary.value_minor, after.version) == (20_000, 2)  # bob's, not lost
     mine.close()
     theirs.close()
+
+
+def test_a_change_waits_no_longer_than_asked(db_url: str) -> None:
+    import time
+
+    from sqlalchemy import text
+
+    from salesboard.errors import Busy
+
+    db = Database.open(db_url, create=True)
+    pipeline = Pipeline(db, actor="alice")
+    deal = pipeline.create_deal("Held", company="N")
+    holder = Database.open(db_url)
+    # Another session holds the lock: the SQLite write lock, or the deal's row lock.
+    lock = "IMMEDIATE" if holder.is_sqlite else "DEFERRED"
+    with holder.engine.execution_options(salesboard_begin=lock).connect() as other:
+        if holder.is_sqlite:
+            other.execute(text("SELECT 1"))
+        else:
+            other.execute(text("SELECT 1 FROM deal WHERE id = :i FOR UPDATE"), {"i": deal.id})
+        started = time.monotonic()
+        with pytest.raises(Busy, match="locked by another session"):
+            pipeline.waiting_at_most(100).edit_deal(deal.id, title="Waited")
+        waited = time.monotonic() - started
+        other.rollback()
+    assert 0.09 <= waited < 2.0  # about the wait asked for, not the 30 s busy timeout
+    assert pipeline.edit_deal(deal.id, title="Free now").summary.title == "Free now"
+    holder.close()
+    db.close()

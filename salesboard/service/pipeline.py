@@ -80,10 +80,23 @@ def _check_id(deal_id: int) -> None:
 class Pipeline:
     """Every use case of the sales pipeline, acting as one OS user on one database."""
 
-    def __init__(self, db: Database, actor: str | None = None, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        actor: str | None = None,
+        clock: Clock = utc_now,
+        *,
+        wait_ms: int | None = None,
+    ) -> None:
         self.db = db
         self.actor = actor or current_login()
         self._clock = clock
+        self.wait_ms = wait_ms
+        """How long a change waits for another session's lock (None: the busy timeout)."""
+
+    def waiting_at_most(self, wait_ms: int | None) -> Pipeline:
+        """The same use cases, whose changes wait at most ``wait_ms`` for the lock."""
+        return Pipeline(self.db, self.actor, self._clock, wait_ms=wait_ms)
 
     # ----------------------------------------------------------------- reads
 
@@ -179,7 +192,7 @@ class Pipeline:
         }
         now = self._clock()
         found_by = search_text(fields["title"], fields["company"], fields["owner"])
-        with self.db.write() as session:
+        with self.db.write(wait_ms=self.wait_ms) as session:
             deal = Deal(
                 **fields,
                 search_text=found_by,
@@ -248,7 +261,7 @@ class Pipeline:
             wanted["notes"] = validation.clean_notes(notes)
         if not wanted:
             raise InvalidInput("nothing to change: give at least one field")
-        with self.db.write() as session:
+        with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
             _check_decimals(
                 wanted.get("value_minor", deal.value_minor), wanted.get("currency", deal.currency)
@@ -281,7 +294,7 @@ class Pipeline:
         the caller names the ``stage`` it saw and the deal is still there; otherwise job
         ``n`` may be another stage's job now, and the change is refused as a conflict.
         """
-        with self.db.write() as session:
+        with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, None)
             current = Stage(deal.stage)
             item = self._item(session, deal_id, current, n)
@@ -310,7 +323,7 @@ class Pipeline:
 
     def advance(self, deal_id: int, *, expected_version: int | None = None) -> DealView:
         """Move one stage right, only if every job of the current stage is done."""
-        with self.db.write() as session:
+        with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
             jobs = [job.as_job() for job in self._jobs(session, deal_id)]
             target = workflow.check_advance(Stage(deal.stage), Status(deal.status), jobs)
@@ -318,7 +331,7 @@ class Pipeline:
 
     def move_back(self, deal_id: int, *, expected_version: int | None = None) -> DealView:
         """Move one stage left; every job keeps its state."""
-        with self.db.write() as session:
+        with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
             target = workflow.check_back(Stage(deal.stage), Status(deal.status))
             return self._move(session, deal, target, EventKind.MOVED_BACK)
@@ -328,7 +341,7 @@ class Pipeline:
     ) -> DealView:
         """Give a deal up from any stage; it keeps its stage so it can be reopened there."""
         cleaned = validation.clean_reason(reason)
-        with self.db.write() as session:
+        with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
             workflow.check_lost(Status(deal.status), cleaned)
             before = {"status": deal.status}
@@ -340,7 +353,7 @@ class Pipeline:
 
     def reopen(self, deal_id: int, *, expected_version: int | None = None) -> DealView:
         """Bring a lost (or finished) deal back to open, at the stage it left."""
-        with self.db.write() as session:
+        with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
             workflow.check_reopen(Status(deal.status))
             before: dict[str, Any] = {
@@ -371,7 +384,7 @@ class Pipeline:
             result = Outcome(str(outcome).strip().lower())
         except ValueError:
             raise InvalidInput(f"outcome must be success or failure, not {outcome!r}") from None
-        with self.db.write() as session:
+        with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
             jobs = [job.as_job() for job in self._jobs(session, deal_id)]
             workflow.check_finish(Stage(deal.stage), Status(deal.status), jobs, satisfaction)

@@ -8,14 +8,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from salesboard.errors import DatabaseUnavailable, LostRace, ReadOnlyDatabase
+from salesboard.errors import Busy, DatabaseUnavailable, LostRace, ReadOnlyDatabase
 from salesboard.store import fileguard, sharing
 from salesboard.store.engine import (
     BUSY_TIMEOUT_MS,
+    WAIT_MS,
     create_db_engine,
     ensure_wal,
     sqlite_file,
@@ -71,11 +73,15 @@ def explain_db_error(
     """
     text = str(error.orig) if error.orig is not None else str(error)
     lowered = text.lower()
-    if "database is locked" in lowered or "database is busy" in lowered:
+    if (
+        "database is locked" in lowered
+        or "database is busy" in lowered
+        or "lock timeout" in lowered  # PostgreSQL's lock_timeout
+    ):
         waited = f"{busy_timeout_ms / 1000:g} s"
-        reason = (
-            f"locked by another session for longer than the busy timeout ({waited}); "
-            "nothing was changed — try again"
+        return Busy(
+            f"{where}: locked by another session for longer than the busy timeout "
+            f"({waited}); nothing was changed — try again"
         )
     elif "readonly" in lowered or "read-only" in lowered:
         if path is not None:
@@ -206,10 +212,13 @@ class Database:
             return ReadOnlyDatabase(sharing.read_only_message(self.path))
         return ReadOnlyDatabase(f"{self.name}: read-only for you; nothing was changed")
 
-    def _explain(self, error: DBAPIError) -> DatabaseUnavailable:
+    def _explain(self, error: DBAPIError, waited_ms: int | None = None) -> DatabaseUnavailable:
         """``explain_db_error`` for this database; a read-only refusal marks it read-only."""
         explained = explain_db_error(
-            error, self.name, path=self.path, busy_timeout_ms=self.busy_timeout_ms
+            error,
+            self.name,
+            path=self.path,
+            busy_timeout_ms=self.busy_timeout_ms if waited_ms is None else waited_ms,
         )
         if isinstance(explained, ReadOnlyDatabase):
             self.read_only = True
@@ -227,8 +236,12 @@ class Database:
             raise self._explain(error) from None
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, wait_ms: int | None = None) -> Iterator[Session]:
         """A short write transaction that holds the write lock from its first statement.
+
+        ``wait_ms`` waits that long at most for another session's lock (``Busy`` after),
+        instead of the busy timeout: the board tries a change for a moment on its event
+        loop and hands it to a worker thread if the database is busy.
 
         On SQLite this is ``BEGIN IMMEDIATE``: concurrent writers wait (busy timeout)
         instead of failing halfway, and a read-check-write inside cannot be interleaved.
@@ -239,13 +252,18 @@ class Database:
         """
         if self.read_only:
             raise self.read_only_error()
+        engine = self._writer
+        if wait_ms is not None:
+            engine = engine.execution_options(**{WAIT_MS: wait_ms})
         try:
-            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            with Session(engine, expire_on_commit=False) as session, session.begin():
+                if wait_ms is not None and not self.is_sqlite:
+                    session.execute(sql_text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
                 yield session
         except IntegrityError:
             raise
         except DBAPIError as error:
-            raise self._explain(error) from None
+            raise self._explain(error, wait_ms) from None
         except StaleDataError:  # the version guard on a deal's UPDATE matched no row
             raise LostRace() from None
 

@@ -30,6 +30,9 @@ from salesboard.store.fileguard import check_database_file, check_opened_file
 BUSY_TIMEOUT_MS: Final = 30_000
 BUSY_TIMEOUT_ENV: Final = "SALESBOARD_BUSY_TIMEOUT_MS"
 BEGIN_MODE: Final = "salesboard_begin"
+WAIT_MS: Final = "salesboard_wait_ms"
+"""Execution option: how long this transaction may wait for the lock (ms), if not the
+engine's busy timeout."""
 
 
 def busy_timeout_ms(value: int | None = None) -> int:
@@ -133,8 +136,11 @@ def _switch_to_wal(cursor: Any, timeout_ms: int) -> None:
         time.sleep(0.005)
 
 
-def _sqlite_on_begin(conn: Any) -> None:
-    mode = conn.get_execution_options().get(BEGIN_MODE, "DEFERRED")
+def _sqlite_on_begin(conn: Any, *, timeout_ms: int) -> None:
+    options = conn.get_execution_options()
+    mode = options.get(BEGIN_MODE, "DEFERRED")
+    wait = int(options.get(WAIT_MS, timeout_ms))
+    conn.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")  # per transaction: see WAIT_MS
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -215,7 +221,7 @@ def create_db_engine(
             _sqlite_on_connect, timeout_ms=busy_timeout_ms, read_only=read_only, path=path
         )
         event.listen(engine, "connect", on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "begin", partial(_sqlite_on_begin, timeout_ms=busy_timeout_ms))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -9,7 +9,6 @@ same way, card by card, keeping the user's cursor and scroll.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
 
@@ -21,13 +20,14 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from salesboard.errors import Conflict, DealNotFound, SalesboardError
+from salesboard.errors import Conflict, DealNotFound
 from salesboard.money import amount_text
-from salesboard.service import DealView
+from salesboard.service import DealView, Pipeline
 from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals, OpenDealIndex
 from salesboard.service.filters import search_key
 from salesboard.service.presence import Colleague
 from salesboard.ui.board_model import BoardModel
+from salesboard.ui.changes import Change, ChangeRunner, Done, Refused
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
 from salesboard.ui.filter_box import FilterBox
@@ -38,9 +38,16 @@ from salesboard.ui.header import ColumnHeader, StatusLine
 from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
 from salesboard.validation import display_safe
-from salesboard.workflow import GateRefusal, Stage, Status, WorkflowRefusal
+from salesboard.workflow import GateRefusal, Stage, Status
 
 WIDE_PANE = 140  # at this width and above the pane opens beside the board
+
+
+class _Seen:
+    """Marks "the version the user sees on screen" as a change's expected version."""
+
+
+SEEN = _Seen()
 
 
 _EDITABLE = (
@@ -123,6 +130,7 @@ class BoardScreen(Screen[None]):
         self.read_only = context.pipeline.db.read_only
         self.index = OpenDealIndex(context.pipeline.db)
         self.model = BoardModel()
+        self.changes = ChangeRunner(self)
         self.live = LiveUpdates(self)
         self.colleagues: list[Colleague] = []
         self._damaged_reported: list[tuple[int, str]] = []
@@ -360,11 +368,27 @@ class BoardScreen(Screen[None]):
                 return card.version
         return None
 
-    def run_change(self, deal_id: int, change: Callable[[int | None], DealView]) -> DealView | None:
-        """Call a service change with the version the user saw; explain any refusal."""
-        try:
-            return change(self._version_of(deal_id))
-        except GateRefusal as refusal:
+    def submit(
+        self,
+        deal_id: int,
+        what: str,
+        change: Change,
+        done: Done,
+        *,
+        version: int | _Seen | None = SEEN,
+        refused: Refused | None = None,
+    ) -> None:
+        """Make a change with the version the user saw (``ChangeRunner``: never freezes)."""
+        seen = self._version_of(deal_id) if isinstance(version, _Seen) else version
+        self.changes.submit(deal_id, what, change, done, version=seen, refused=refused)
+
+    def show_pending(self, pending: dict[int | str, str]) -> None:
+        """Say in the status line which changes are waiting for the database."""
+        self.query_one(StatusLine).pending(list(pending.values()))
+
+    def report_refusal(self, key: int | str, refusal: Exception, *, later: bool) -> None:
+        """Explain a refused change; a gate refusal opens the checklist (unless it came late)."""
+        if isinstance(refusal, GateRefusal) and isinstance(key, int):
             jobs = "\n".join(f"• {job.text}" for job in refusal.missing)
             self.say(
                 f"Cannot leave {refusal.stage.label} yet. Unfinished:\n{jobs}",
@@ -372,11 +396,12 @@ class BoardScreen(Screen[None]):
                 severity="warning",
                 timeout=8,
             )
-            first = refusal.missing[0].n if refusal.missing else None
-            self.open_pane(deal_id, focus_job=first)
-        except Conflict as conflict:
-            fresh = self.refresh_deal(deal_id)
-            who = conflict.changed_by or fresh.summary.updated_by
+            if not later:
+                first = refusal.missing[0].n if refusal.missing else None
+                self.open_pane(key, focus_job=first)
+        elif isinstance(refusal, Conflict) and isinstance(key, int):
+            fresh = self.refresh_deal(key)
+            who = refusal.changed_by or fresh.summary.updated_by
             self.say(
                 f"{fresh.summary.title} was changed by {who} at "
                 f"{fresh.summary.updated_at:%H:%M} UTC after you opened it. Nothing was "
@@ -385,10 +410,9 @@ class BoardScreen(Screen[None]):
                 severity="error",
                 timeout=10,
             )
-        except (WorkflowRefusal, SalesboardError) as refusal:
+        else:
             self.say(str(refusal), title="Not done", severity="warning")
             self.sync_read_only()
-        return None
 
     def sync_read_only(self) -> None:
         """Show the read-only banner if a refused write just revealed the database is."""
@@ -557,14 +581,14 @@ class BoardScreen(Screen[None]):
         def save(confirmed: bool | None = True) -> None:
             if not confirmed:
                 return
-            result = self.run_change(
+            self.submit(
                 deal.id,
-                lambda v: self.ctx.pipeline.set_job(
+                f"the {'tick' if wanted else 'untick'} of job {n} of deal {deal.id}",
+                lambda pipeline, v: pipeline.set_job(
                     deal.id, n, wanted, expected_version=v, stage=deal.stage
                 ),
+                lambda result, later: self.show_change(result, remote=later),
             )
-            if result is not None:
-                self.show_change(result)
 
         if job.done and job.done_by is not None and job.done_by != self.ctx.user:
             self.app.push_screen(ConfirmUntick(job), save)
@@ -600,22 +624,31 @@ class BoardScreen(Screen[None]):
         if deal_id is not None:
             self.open_pane(deal_id)
 
-    def move(self, deal_id: int, forward: bool) -> DealView | None:
-        """Advance (gated) or move back one stage; focus follows the card."""
-        call = self.ctx.pipeline.advance if forward else self.ctx.pipeline.move_back
+    def move(self, deal_id: int, forward: bool) -> None:
+        """Advance (gated) or move back one stage; focus follows the card.
+
+        Saved only after a wait for the database, the card moves where the user is not
+        looking: the cursor stays where the user has put it since.
+        """
         source = self._stage_showing(deal_id)
-        moved = self.run_change(deal_id, lambda v: call(deal_id, expected_version=v))
-        if moved is None:
-            return None
-        pane_had_focus = self._pane_open and self.focused is not self.grid
-        self.show_change(moved, previous_stage=source)
-        column = self.column(moved.stage)
-        column.select_id(deal_id)
-        if not pane_had_focus:
-            self.focus_column(column)
         label = "Advanced" if forward else "Moved back"
-        self.confirm(f"{label} to {moved.stage.label}")
-        return moved
+
+        def change(pipeline: Pipeline, version: int | None) -> DealView:
+            call = pipeline.advance if forward else pipeline.move_back
+            return call(deal_id, expected_version=version)
+
+        def done(moved: DealView, later: bool) -> None:
+            pane_had_focus = self._pane_open and self.focused is not self.grid
+            self.show_change(moved, previous_stage=source, remote=later)
+            if not later:
+                column = self.column(moved.stage)
+                column.select_id(deal_id)
+                if not pane_had_focus:
+                    self.focus_column(column)
+            self.confirm(f"{label} to {moved.stage.label}")
+
+        what = "the advance" if forward else "the move back"
+        self.submit(deal_id, f"{what} of deal {deal_id}", change, done)
 
     @keeps_running
     def action_advance(self) -> None:
@@ -642,16 +675,20 @@ class BoardScreen(Screen[None]):
         def created(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            try:
-                deal = self.ctx.pipeline.create_deal(**values)
-            except SalesboardError as error:
-                self.say(str(error), title="Not saved", severity="error")
-                self.sync_read_only()
-                return
-            self.show_change(deal)
-            self.column(deal.stage).select_id(deal.id)
-            self.focus_column(self.column(deal.stage))
-            self.confirm(f"Created {deal.summary.title}")
+
+            def done(deal: DealView, later: bool) -> None:
+                self.show_change(deal, remote=later)
+                if not later:
+                    self.column(deal.stage).select_id(deal.id)
+                    self.focus_column(self.column(deal.stage))
+                self.confirm(f"Created {deal.summary.title}")
+
+            self.changes.submit(
+                "new",
+                "a new deal",
+                lambda pipeline, _v: pipeline.create_deal(**values),
+                done,
+            )
 
         self.app.push_screen(DealForm(None, default_owner=self.ctx.user), created)
 
@@ -675,19 +712,22 @@ class BoardScreen(Screen[None]):
         def edited(values: dict[str, str] | None) -> None:
             if not values:  # cancelled, or saved without changing anything
                 return
-            try:
-                result = self.ctx.pipeline.edit_deal(
-                    deal.id, expected_version=deal.version, **values
-                )
-            except Conflict:
+
+            def conflict(refusal: Exception, _later: bool) -> bool:
+                if not isinstance(refusal, Conflict):
+                    return False
                 fresh = self.refresh_deal(deal.id)
                 self.edit(fresh, values, what_changed(deal, fresh))
-                return
-            except (WorkflowRefusal, SalesboardError) as refusal:
-                self.say(str(refusal), title="Not saved", severity="error")
-                self.sync_read_only()
-                return
-            self.show_change(result)
+                return True
+
+            self.submit(
+                deal.id,
+                f"the edit of deal {deal.id}",
+                lambda pipeline, v: pipeline.edit_deal(deal.id, expected_version=v, **values),
+                lambda result, later: self.show_change(result, remote=later),
+                version=deal.version,
+                refused=conflict,
+            )
 
         form = DealForm(deal, default_owner=self.ctx.user, typed=typed, note=note)
         self.app.push_screen(form, edited)
@@ -705,17 +745,20 @@ class BoardScreen(Screen[None]):
         def lost(reason: str | None) -> None:
             if reason is None:
                 return
-            result = self.run_change(
-                deal_id,
-                lambda _v: self.ctx.pipeline.mark_lost(
-                    deal_id, reason, expected_version=deal.version
-                ),
-            )
-            if result is not None:
-                self.show_change(result)
+
+            def done(result: DealView, later: bool) -> None:
+                self.show_change(result, remote=later)
                 if self._pane_open and self.pane.deal and self.pane.deal.id == deal_id:
                     self.close_pane()
                 self.confirm(f"Marked lost: {deal.summary.title}")
+
+            self.submit(
+                deal_id,
+                f"marking deal {deal_id} lost",
+                lambda pipeline, v: pipeline.mark_lost(deal_id, reason, expected_version=v),
+                done,
+                version=deal.version,
+            )
 
         self.app.push_screen(LostForm(deal.summary.title), lost)
 

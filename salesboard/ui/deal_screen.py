@@ -77,9 +77,7 @@ class DealScreen(ModalScreen[None]):
         deal = self.pane.deal
         if deal is None:
             return
-        moved = self.board.move(deal.id, forward=forward)
-        if moved is not None:
-            self.pane.show(moved)
+        self.board.move(deal.id, forward=forward)  # the board redraws this pane too
 
     def action_advance(self) -> None:
         """Advance from the pane, as on the board."""

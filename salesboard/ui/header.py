@@ -129,6 +129,7 @@ class StatusLine(Static):
         self._database = ""
         self._message: str = ""
         self._message_timer: Timer | None = None
+        self._pending: list[str] = []
 
     @property
     def message(self) -> str:
@@ -179,6 +180,11 @@ class StatusLine(Static):
         self._message_timer = self.set_timer(seconds, self._forget_message)
         self._draw()
 
+    def pending(self, changes: list[str]) -> None:
+        """Show the changes waiting for another session's lock (none: the line as usual)."""
+        self._pending = list(changes)
+        self._draw()
+
     def _forget_message(self) -> None:
         self._message = ""
         self._message_timer = None
@@ -192,6 +198,10 @@ class StatusLine(Static):
         # The message comes first so that a narrow terminal cuts facts, not the message.
         width = self.size.width or self.app.size.width
         text = Text.assemble((" salesboard ", "bold reverse"), " ")
+        if self._pending:
+            waiting = ", ".join(self._pending)
+            text.append_text(literal(f"⋯ saving {waiting} (the database is busy)", "bold"))
+            text.append("  ")
         if self._message:
             text.append_text(literal(f"✓ {self._message}", "bold"))
             text.append("  ")

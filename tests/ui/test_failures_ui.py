@@ -10,8 +10,17 @@ import salesboard.store.database as database_module
 from salesboard.store import Database
 from salesboard.ui.launch import make_app
 from salesboard.workflow import Stage
-from tests.ui.helpers import ME, NARROW, WIDE, Board, notifications, static_text
-from tests.ui.scenario import BRAVO
+from tests.ui.helpers import (
+    ME,
+    NARROW,
+    WIDE,
+    Board,
+    focused_column,
+    notifications,
+    static_text,
+    status_text,
+)
+from tests.ui.scenario import ALPHA, BRAVO
 
 
 def _path(board: Board) -> str:
@@ -46,23 +55,57 @@ async def test_read_only_board_shows_a_banner_and_refuses_changes(
     assert [j.done for j in small_board.pipeline.get_deal(BRAVO).jobs()] == [True] * 3
 
 
-async def test_a_lock_held_too_long_refuses_the_action_and_the_board_stays_up(
-    small_board: Board,
-) -> None:
-    db = Database.open(_path(small_board), busy_timeout_ms=200, create=True)
+async def wait_until(pilot: object, done: object, seconds: float = 10.0) -> None:
+    """Let the app run (workers included) until ``done()`` holds."""
+    for _ in range(int(seconds / 0.05)):
+        if done():  # type: ignore[operator]
+            return
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    raise AssertionError("it did not happen in time")
+
+
+async def test_a_change_that_waits_for_a_lock_never_freezes_the_board(small_board: Board) -> None:
+    db = Database.open(_path(small_board), busy_timeout_ms=10_000)
     app = make_app(db, clock=small_board.clock, actor=ME)
     blocker = sqlite3.connect(_path(small_board), isolation_level=None)
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         blocker.execute("BEGIN IMMEDIATE")  # someone else's long write transaction
         try:
+            await pilot.press("down", "greater_than_sign")  # advance Bravo: it has to wait
+            assert "⋯ saving the advance of deal 2 (the database is busy)" in status_text(app)
+            await pilot.press("greater_than_sign")  # no double submit
+            [(severity, title, message)] = notifications(app)
+            assert (severity, title) == ("warning", "Wait a moment")
+            assert message.startswith("Still saving the advance of deal 2")
+            await pilot.press("up")  # the board answers keys meanwhile
+            assert focused_column(app).current_id == ALPHA
+        finally:
+            blocker.execute("ROLLBACK")  # the colleague's write ends
+        await wait_until(pilot, lambda: "⋯ saving" not in status_text(app))
+        assert small_board.pipeline.get_deal(BRAVO).stage is Stage.QUALIFIED
+        assert "✓ Advanced to Qualified" in status_text(app)
+        assert focused_column(app).current_id == ALPHA  # the cursor stayed where it was put
+    blocker.close()
+    db.close()
+
+
+async def test_a_lock_held_too_long_is_given_up_and_said(small_board: Board) -> None:
+    db = Database.open(_path(small_board), busy_timeout_ms=300)
+    app = make_app(db, clock=small_board.clock, actor=ME)
+    blocker = sqlite3.connect(_path(small_board), isolation_level=None)
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
             await pilot.press("down", "greater_than_sign")
+            await wait_until(pilot, lambda: bool(notifications(app)))
             [(severity, _title, message)] = notifications(app)
             assert severity == "warning" and "locked by another session" in message
-            assert "nothing was changed" in message
+            assert "nothing was changed" in message and "0.3 s" in message
+            assert "⋯ saving" not in status_text(app)
             assert app.is_running and app.screen is app.board
         finally:
             blocker.execute("ROLLBACK")
-        await pilot.press("greater_than_sign")  # the lock is gone: it works now
+        await pilot.press("greater_than_sign")  # the lock is gone: it works now, at once
         assert small_board.pipeline.get_deal(BRAVO).stage is Stage.QUALIFIED
     blocker.close()
     db.close()
