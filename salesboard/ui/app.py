@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 from salesboard.ui.board_screen import BoardScreen
 from salesboard.ui.commands import DealCommands
 from salesboard.ui.context import BoardContext
+from salesboard.ui.deal_screen import DealScreen
+from salesboard.ui.pane import DealPane
 
 
 class SalesboardApp(App[None]):
@@ -51,6 +54,20 @@ class SalesboardApp(App[None]):
             )
             return
         self.exit()
+
+    # The checklist dialog's requests, handed to the board (the dialog knows no board).
+
+    @on(DealPane.ToggleJob)
+    def _dialog_toggle(self, message: DealPane.ToggleJob) -> None:
+        self.board.toggle_job(message.deal, message.n)
+
+    @on(DealScreen.Move)
+    def _dialog_move(self, message: DealScreen.Move) -> None:
+        self.board.move(message.deal_id, forward=message.forward)
+
+    @on(DealScreen.History)
+    def _dialog_history(self, message: DealScreen.History) -> None:
+        self.board.show_history(message.deal_id)
 
     def action_help(self) -> None:
         """Show every key."""

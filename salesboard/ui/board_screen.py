@@ -539,9 +539,18 @@ class BoardScreen(Screen[None]):
                 top.pane.show(deal, focus_job=focus_job)
                 top.pane.focus_jobs()
                 return
-            self.app.push_screen(
-                DealScreen(self, deal, focus_job=focus_job, viewers=self.live.viewers_of(deal_id))
+            dialog = DealScreen(
+                deal, self.ctx.clock, focus_job=focus_job, viewers=self.live.viewers_of(deal_id)
             )
+            self.app.push_screen(dialog, self.dialog_closed)
+
+    def dialog_closed(self, deal_id: int | None) -> None:
+        """The checklist dialog closed: the cursor goes to its deal's card."""
+        stage = self._stage_showing(deal_id) if deal_id is not None else None
+        if deal_id is not None and stage is not None:
+            column = self.column(stage)
+            column.select_id(deal_id)
+            self.focus_column(column)
 
     def close_pane(self) -> None:
         """Hide the pane and return focus to the card it showed."""
@@ -562,6 +571,7 @@ class BoardScreen(Screen[None]):
     @on(DealPane.ToggleJob)
     @keeps_running
     def _pane_toggle(self, message: DealPane.ToggleJob) -> None:
+        message.stop()  # the side pane's own: not also the app's (the dialog's path)
         self.toggle_job(message.deal, message.n)
 
     def toggle_job(self, deal: DealView, n: int) -> None:

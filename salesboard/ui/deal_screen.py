@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import ModalScreen
 
 from salesboard.service import DealView
 from salesboard.ui.footer import KeyHints
 from salesboard.ui.pane import DealPane
 
-if TYPE_CHECKING:
-    from salesboard.ui.board_screen import BoardScreen
 
+class DealScreen(ModalScreen[int | None]):
+    """One deal's checklist over the board.
 
-class DealScreen(ModalScreen[None]):
-    """One deal's checklist over the board; actions go through the board screen."""
+    It knows nothing of the board: what the user asks for goes up as messages (the
+    pane's ``ToggleJob``, and ``Move`` and ``History`` from here), which the app hands to
+    the board; the board pushes the changed deal back down into this pane. Closing returns
+    the deal's id, so the board can put its cursor on that card.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("greater_than_sign,shift+right", "advance", "Advance"),
@@ -28,23 +34,38 @@ class DealScreen(ModalScreen[None]):
         Binding("q", "app.quit_board", "Quit"),  # a modal screen hides the app's bindings
     ]
 
+    class Move(Message):
+        """Advance (``forward``) or move back the deal shown."""
+
+        def __init__(self, deal_id: int, forward: bool) -> None:
+            self.deal_id = deal_id
+            self.forward = forward
+            super().__init__()
+
+    class History(Message):
+        """Show the history of the deal shown."""
+
+        def __init__(self, deal_id: int) -> None:
+            self.deal_id = deal_id
+            super().__init__()
+
     def __init__(
         self,
-        board: BoardScreen,
         deal: DealView,
+        clock: Callable[[], datetime],
         *,
         focus_job: int | None,
         viewers: list[str] | None = None,
     ) -> None:
         super().__init__()
-        self.board = board
         self.deal = deal
+        self.clock = clock
         self.focus_job = focus_job
         self.viewers = viewers or []
 
     def compose(self) -> ComposeResult:
         """The same pane widget the wide layout uses."""
-        yield DealPane(self.board.ctx.clock, id="modal-pane")
+        yield DealPane(self.clock, id="modal-pane")
         yield KeyHints()
 
     @property
@@ -58,36 +79,23 @@ class DealScreen(ModalScreen[None]):
         self.pane.show_viewers(self.viewers)
         self.pane.focus_jobs()
 
-    @on(DealPane.ToggleJob)
-    def _toggle(self, message: DealPane.ToggleJob) -> None:
-        message.stop()
-        self.board.toggle_job(message.deal, message.n)  # the board redraws this pane too
-
     @on(DealPane.Closed)
     def action_close(self) -> None:
-        """Back to the board, focus on the card."""
-        self.dismiss(None)
+        """Back to the board, with the cursor on this deal's card."""
         deal = self.pane.deal
-        if deal is not None:
-            column = self.board.column(deal.stage)
-            column.select_id(deal.id)
-            self.board.focus_column(column)
-
-    def _move(self, forward: bool) -> None:
-        deal = self.pane.deal
-        if deal is None:
-            return
-        self.board.move(deal.id, forward=forward)  # the board redraws this pane too
+        self.dismiss(deal.id if deal is not None else None)
 
     def action_advance(self) -> None:
         """Advance from the pane, as on the board."""
-        self._move(True)
+        if self.pane.deal is not None:
+            self.post_message(self.Move(self.pane.deal.id, True))
 
     def action_back(self) -> None:
         """Move back from the pane, as on the board."""
-        self._move(False)
+        if self.pane.deal is not None:
+            self.post_message(self.Move(self.pane.deal.id, False))
 
     def action_history(self) -> None:
         """Every change of this deal, newest first."""
         if self.pane.deal is not None:
-            self.board.show_history(self.pane.deal.id)
+            self.post_message(self.History(self.pane.deal.id))

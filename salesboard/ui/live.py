@@ -10,7 +10,10 @@ every few seconds, refreshes who else is online and who has the open deal in fro
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from textual.notifications import SeverityLevel
 
 from salesboard.errors import SalesboardError
 from salesboard.service.live import ChangeFeed
@@ -19,7 +22,34 @@ from salesboard.service.presence import Colleague, Heartbeat, PresenceBook
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from salesboard.ui.board_screen import BoardScreen
+    from salesboard.service.board import ChangedDeals
+    from salesboard.ui.context import BoardContext
+
+
+class LiveBoard(Protocol):
+    """What live updates need from the board they keep current (and nothing more)."""
+
+    ctx: BoardContext
+
+    def set_interval(self, interval: float, callback: Callable[[], object], *, name: str) -> Timer:
+        """Call ``callback`` every ``interval`` seconds."""
+
+    def apply_remote_changes(self, changed: ChangedDeals) -> None:
+        """Redraw the deals other sessions changed."""
+
+    def rates_changed(self) -> None:
+        """Convert the totals again: the team changed a rate or its base currency."""
+
+    def show_presence(self, colleagues: list[Colleague]) -> None:
+        """Show who else is on the board."""
+
+    def open_deal_id(self) -> int | None:
+        """The deal whose checklist this user has open."""
+
+    def say(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+            timeout: float | None = None) -> None:  # fmt: skip
+        """Tell the user something, literally."""
+
 
 POLL_SECONDS = 0.5
 PRESENCE_SECONDS = 5.0
@@ -29,7 +59,7 @@ PRESENCE_SECONDS = 5.0
 class LiveUpdates:
     """Polls for other sessions' changes and keeps this session's presence alive."""
 
-    def __init__(self, screen: BoardScreen) -> None:
+    def __init__(self, screen: LiveBoard) -> None:
         self.screen = screen
         ctx = screen.ctx
         self.feed = ChangeFeed(ctx.pipeline.db, ctx.queries)
