@@ -161,7 +161,7 @@ async def test_the_board_headers_convert_and_count_apart(tmp_path: object) -> No
     app = board.app(live=True)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
-        assert header_text(app, Stage.PROSPECT).endswith("2 · 1 000 +1 no rate")
+        assert header_text(app, Stage.PROSPECT).endswith("2 · 1.0k EUR +1 no rate")
         RateBook(db, actor="kari").set_rate("USD", "0.92")  # another session, live
         for _ in range(40):
             await pilot.pause(0.05)

@@ -134,6 +134,7 @@ class BoardScreen(Screen[None]):
         self.live = LiveUpdates(self)
         self.colleagues: list[Colleague] = []
         self._damaged_reported: list[tuple[int, str]] = []
+        self._pane_to_dialog = False
 
     # ---------------------------------------------------------------- layout
 
@@ -183,6 +184,21 @@ class BoardScreen(Screen[None]):
         Squeezing the columns to make room for it would leave them unreadable.
         """
         if not self._pane_open or event.size.width >= WIDE_PANE or self.pane.deal is None:
+            return
+        if self.app.screen is not self:  # a dialog is open over the board: when it closes
+            self._pane_to_dialog = True
+            return
+        self._turn_pane_into_dialog()
+
+    def on_screen_resume(self) -> None:
+        """Back on top after a dialog: finish turning a squeezed side pane into a dialog."""
+        if self._pane_to_dialog:
+            self._pane_to_dialog = False
+            if self._pane_open and self.size.width < WIDE_PANE:
+                self._turn_pane_into_dialog()
+
+    def _turn_pane_into_dialog(self) -> None:
+        if self.pane.deal is None:
             return
         deal, job = self.pane.deal, self.pane.highlighted_job
         pane_had_keys = self.focused is not self.grid

@@ -19,6 +19,10 @@ CONFIRMATION_SECONDS = 3.0
 """How long the status line shows a confirmation such as "Advanced to Qualified"."""
 
 
+FULL_AMOUNTS_FROM = 18
+"""Headers this wide (or wider) show whole amounts (``340 000``), narrower ones ``340k``."""
+
+
 class ColumnHeader(Widget):
     """The stage name over ``12 · 340 000 EUR``; amounts shorten (``340k``) when narrow.
 
@@ -66,13 +70,17 @@ class ColumnHeader(Widget):
         full = whole_amount(total.value_minor)
         short = short_amount(total.value_minor)
         few = f" +{total.unconverted}" if total.unconverted else ""
-        for figures in (
-            f"{total.count} · {mark}{full} {total.base}{apart}",
-            f"{total.count} · {mark}{full}{apart}",
+        # Every header has the same width, so choosing by width (not by amount) keeps the
+        # columns alike: full amounts when the headers are wide, compact ones when narrow.
+        wide = width >= FULL_AMOUNTS_FROM
+        candidates = [
             f"{total.count} · {mark}{short} {total.base}{apart}",
-            f"{total.count} · {mark}{full}{few}",
+            f"{total.count} · {mark}{short}{apart}",
             f"{total.count} · {mark}{short}{few}",
-        ):
+        ]
+        if wide:
+            candidates[:0] = [f"{total.count} · {mark}{full} {total.base}{apart}"]
+        for figures in candidates:
             if len(figures) <= width:
                 break
         name = self.stage.label if len(self.stage.label) <= width else self.stage.label[:width]

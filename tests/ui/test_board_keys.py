@@ -274,8 +274,8 @@ async def test_advance_moves_the_card_and_keeps_focus_on_it(small_board: Board) 
         assert (col.stage, col.current_id) == (SECOND, 2)
         assert header_figures(app, FIRST) == (1, 100_000)
         assert header_figures(app, SECOND) == (2, 650_000)
-        assert header_text(app, FIRST).endswith("1 · 1 000")
-        assert header_text(app, SECOND).endswith("2 · 6 500")
+        assert header_text(app, FIRST).endswith("1 · 1.0k")  # compact: a narrow header
+        assert header_text(app, SECOND).endswith("2 · 6.5k")
         assert "✓ Advanced to Qualified" in status_text(app)
         assert not notifications(app), "a routine move confirms in the status line, no toast"
 

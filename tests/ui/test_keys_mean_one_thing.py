@@ -120,3 +120,22 @@ async def test_a_shrinking_window_turns_the_side_pane_into_the_dialog(small_boar
         assert not app.board.pane.display
         await pilot.press("escape")
         assert app.screen is app.board and app.board.current_deal_id() == BRAVO
+
+
+async def test_a_window_shrinking_under_a_question_turns_the_pane_once_answered(
+    small_board: Board,
+) -> None:
+    bob = Pipeline(small_board.db, actor="bob", clock=small_board.clock)
+    bob.set_job(BRAVO, 2, False)
+    bob.set_job(BRAVO, 2, True)
+    app = small_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("down", "enter", "down", "space")
+        assert isinstance(app.screen, ConfirmUntick)
+        await pilot.resize_terminal(*NARROW)
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmUntick)  # the question stays on top...
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DealScreen)  # ...then the pane becomes the dialog
+        assert app.screen.pane.deal is not None and app.screen.pane.deal.id == BRAVO
