@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from salesboard.service import Pipeline
 from salesboard.service.board import BoardFilter, BoardQueries, OpenDealIndex
 from salesboard.service.demo import seed_demo
+from salesboard.service.rates import RateBook
 from salesboard.store import Database
 from salesboard.workflow import Stage
 from tests.conftest import FROZEN_START
@@ -76,3 +79,35 @@ def test_search_folds_case_beyond_ascii(db: Database) -> None:
     for needle in ("STRÖM", "wärme", "BERGSTRÖM ab"):
         assert index.view(BoardFilter(text=needle)).columns[Stage.PROSPECT] == [deal.id]
     assert index.view(BoardFilter(text="stroem")).totals[Stage.PROSPECT].count == 0
+
+
+@pytest.mark.parametrize("kept", ["everyone", "acme", "bob"])
+def test_adjusting_totals_deal_by_deal_equals_counting_again(tmp_path: Path, kept: str) -> None:
+    """A move, an edit or a loss changes the figures by that deal alone (issue 11)."""
+    board_filter = {
+        "everyone": BoardFilter(),
+        "acme": BoardFilter(text="acme"),
+        "bob": BoardFilter(owner="bob"),
+    }[kept]
+    db = Database.open(str(tmp_path / "board.db"), create=True)
+    pipeline = Pipeline(db, actor="alice")
+    RateBook(db, actor="alice").set_rate("USD", "0.9")
+    for n in range(6):
+        currency = "USD" if n % 3 == 0 else ("NOK" if n == 5 else "EUR")
+        company = "Acme" if n % 2 else "Bolt"
+        pipeline.create_deal(f"Deal {n}", company=company, value=str(100 * n), currency=currency)
+    index = OpenDealIndex(db, RateBook(db).current())
+    index.load()
+    totals = index.totals(board_filter)
+    changed = [
+        pipeline.edit_deal(1, value="7"),
+        pipeline.edit_deal(2, owner="bob", company="Acme"),
+        pipeline.mark_lost(3, "gone"),
+        pipeline.reopen(3),
+        pipeline.edit_deal(4, currency="NOK"),
+        pipeline.edit_deal(6, owner="bob"),
+    ]
+    for deal in changed:
+        totals = index.adjust(totals, *index.put(deal.summary), board_filter)
+        assert totals == index.totals(board_filter)
+    db.close()

@@ -69,15 +69,15 @@ class ColumnTotals:
     """A column header's figures: how many open deals and what they are worth.
 
     ``value_minor`` is in the team's ``base`` currency: amounts in other currencies are
-    converted at the team's rates (``converted`` says some were), and those without a
-    rate are counted in ``unconverted``, not added as if they were base money.
+    converted at the team's rates (``converted`` counts them), and those without a rate
+    are counted in ``unconverted``, not added as if they were base money.
     """
 
     stage: Stage
     count: int
     value_minor: int
     unconverted: int = 0
-    converted: bool = False
+    converted: int = 0
     base: str = DEFAULT_BASE
 
 
@@ -286,8 +286,12 @@ class OpenDealIndex:
         self._keys = None
         self.loaded = True
 
-    def put(self, deal: DealSummary) -> None:
-        """Record one deal's current state (it may have left the board)."""
+    def put(self, deal: DealSummary) -> tuple[_Open | None, _Open | None]:
+        """Record one deal's current state (it may have left the board).
+
+        Returns the deal's entry before and after, for ``adjust``.
+        """
+        before = self._open.get(deal.id)
         if deal.status is Status.OPEN and deal.damage is None:
             in_base = self.rates.convert(deal.value_minor, deal.currency)
             entry = _Open(
@@ -302,10 +306,43 @@ class OpenDealIndex:
             self._open[deal.id] = entry
             if self._keys is not None:
                 self._keys[deal.id] = search_key(entry.title, entry.company, entry.owner)
-        else:
-            self._open.pop(deal.id, None)
-            if self._keys is not None:
-                self._keys.pop(deal.id, None)
+            return before, entry
+        self._open.pop(deal.id, None)
+        if self._keys is not None:
+            self._keys.pop(deal.id, None)
+        return before, None
+
+    def adjust(
+        self,
+        totals: dict[Stage, ColumnTotals],
+        before: _Open | None,
+        after: _Open | None,
+        board_filter: BoardFilter,
+    ) -> dict[Stage, ColumnTotals]:
+        """The figures once one deal changed from ``before`` to ``after`` (``put``'s answer).
+
+        Constant work, whatever the number of deals: a move or a tick does not count every
+        open deal again.
+        """
+        found = dict(totals)
+        for entry, sign in ((before, -1), (after, 1)):
+            if entry is None or not board_filter.keeps(
+                entry.owner, search_key(entry.title, entry.company, entry.owner)
+            ):
+                continue
+            stage = Stage(entry.stage)
+            old = found[stage]
+            value = entry.in_base or 0
+            found[stage] = ColumnTotals(
+                stage,
+                old.count + sign,
+                old.value_minor + sign * value,
+                old.unconverted + (sign if entry.in_base is None else 0),
+                old.converted
+                + (sign if entry.in_base is not None and entry.currency != old.base else 0),
+                old.base,
+            )
+        return found
 
     def _search_keys(self) -> dict[int, str]:
         """Each open deal's folded search text, built when a text filter first needs it.
@@ -335,31 +372,37 @@ class OpenDealIndex:
     def view(self, board_filter: BoardFilter = BoardFilter()) -> BoardView:
         """Columns and totals for a filter, in one pass over the index."""
         columns: dict[int, list[int]] = {int(stage): [] for stage in Stage}
+        values = dict.fromkeys(columns, 0)
+        apart = dict.fromkeys(columns, 0)
+        converted = dict.fromkeys(columns, 0)
+        base = self.rates.base
         needle = needle_of(board_filter.text)
         owner = board_filter.owner
         keys = self._search_keys() if needle else {}
         for deal_id, entry in self._open.items():  # the hot loop of a filter keystroke
             if (owner is None or entry.owner == owner) and (not needle or needle in keys[deal_id]):
-                columns[entry.stage].append(deal_id)
+                stage = entry.stage
+                columns[stage].append(deal_id)
+                if entry.in_base is None:
+                    apart[stage] += 1
+                else:
+                    values[stage] += entry.in_base
+                    if entry.currency != base:
+                        converted[stage] += 1
         ordered = {Stage(s): sorted(ids) for s, ids in columns.items()}
-        return BoardView(ordered, self._totals(ordered))
+        totals = {
+            stage: ColumnTotals(
+                stage,
+                len(ids),
+                values[int(stage)],
+                apart[int(stage)],
+                converted[int(stage)],
+                base,
+            )
+            for stage, ids in ordered.items()
+        }
+        return BoardView(ordered, totals)
 
     def totals(self, board_filter: BoardFilter = BoardFilter()) -> dict[Stage, ColumnTotals]:
         """Every column's figures for a filter: the one source of the headers."""
         return self.view(board_filter).totals
-
-    def _totals(self, columns: dict[Stage, list[int]]) -> dict[Stage, ColumnTotals]:
-        base = self.rates.base
-        found: dict[Stage, ColumnTotals] = {}
-        for stage, ids in columns.items():
-            value = unconverted = 0
-            converted = False
-            for deal_id in ids:
-                entry = self._open[deal_id]
-                if entry.in_base is None:
-                    unconverted += 1
-                else:
-                    value += entry.in_base
-                    converted = converted or entry.currency != base
-            found[stage] = ColumnTotals(stage, len(ids), value, unconverted, converted, base)
-        return found

@@ -263,6 +263,17 @@ class BoardScreen(Screen[None]):
         for column in self.columns:
             column.preload(shown)
         self.call_after_refresh(exempt_from_gc)
+        self.call_after_refresh(self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Load the currency data in the background once the board is drawn.
+
+        The first money written with its decimals (the checklist's value) would otherwise
+        pay for importing it, on a key press.
+        """
+        from salesboard.money import decimals
+
+        self.run_worker(lambda: decimals("EUR"), thread=True, group="warm-up")
 
     def _report_damaged(self) -> None:
         """Say once which open deals cannot be shown because their rows are damaged."""
@@ -449,15 +460,20 @@ class BoardScreen(Screen[None]):
         *,
         previous_stage: Stage | None = None,
         remote: bool = False,
-        recount: bool = True,
     ) -> None:
         """Push one changed deal down: its column(s), headers and the pane.
 
-        A ``remote`` change (someone else's) never moves the user's cursor. The headers
-        are counted again from the index (``recount=False`` leaves that to a caller who
-        pushes several deals).
+        A ``remote`` change (someone else's) never moves the user's cursor. The headers'
+        figures change by what this deal changed (the index works the difference out), so
+        a move costs the same at any number of deals.
         """
-        self.index.put(deal.summary)
+        before, after = self.index.put(deal.summary)
+        if self.totals:
+            changed = self.index.adjust(self.totals, before, after, self.board_filter)
+            for stage in Stage:
+                if changed[stage] != self.totals[stage]:
+                    self.header(stage).show(changed[stage])
+            self.totals = changed
         summary = deal.summary
         located = previous_stage
         if located is None:
@@ -472,8 +488,6 @@ class BoardScreen(Screen[None]):
                 target.insert(summary, select=not remote)
             else:
                 target.put_card(summary)
-        if recount:
-            self.recount()
         if self.pane.deal is not None and self.pane.deal.id == deal.id:
             self.pane.show(deal)
         modal = self._modal_pane()
@@ -508,10 +522,9 @@ class BoardScreen(Screen[None]):
             drawn = self._version_of(deal_id) == fresh.version
             if drawn and self._stage_showing(deal_id) == where:
                 continue  # our own change, already drawn
-            self.show_change(fresh, remote=True, recount=False)
+            self.show_change(fresh, remote=True)
             applied = True
         if applied:
-            self.recount()
             self._show_empty_hint()
 
     def show_presence(self, colleagues: list[Colleague]) -> None:
