@@ -80,7 +80,7 @@ def test_a_currency_without_decimals_refuses_them(pipeline: Pipeline) -> None:
 
 def test_rates_convert_and_keep_their_history(pipeline: Pipeline, clock: FrozenClock) -> None:
     book = RateBook(pipeline.db, actor="kari", clock=clock)
-    assert book.current() == Rates("EUR", {})
+    assert book.current() == Rates("EUR", {}, (0, ""))
     book.set_rate("usd", "0,95")
     clock.advance(days=1)
     book.set_rate("USD", "0.92")
@@ -100,7 +100,7 @@ def test_rates_convert_and_keep_their_history(pipeline: Pipeline, clock: FrozenC
         with pytest.raises(InvalidInput):
             book.set_rate("USD", bad)
     book.set_base("NOK")  # rates set against EUR no longer apply
-    assert book.current() == Rates("NOK", {})
+    assert book.current() == Rates("NOK", {}, (3, "NOK"))  # a new version: boards reconvert
 
 
 def test_totals_never_add_currencies_without_a_rate(pipeline: Pipeline) -> None:

@@ -25,7 +25,6 @@ from salesboard.service import rows
 from salesboard.service.filters import text_matches
 from salesboard.service.views import DealSummary, DealView, EventView, JobView
 from salesboard.store import ChecklistItem, Database, Deal, Event
-from salesboard.store.chain import seal
 from salesboard.workflow import EventKind, Outcome, Stage, Status
 
 Clock = Callable[[], datetime]
@@ -61,6 +60,13 @@ def _field_json(name: str, value: Any) -> Any:
 ID_MAX: Final = 2**31 - 1
 """The largest deal id either backend can hold (PostgreSQL's ``integer``); a larger one
 cannot exist, so it is "no such deal" without asking the database."""
+
+
+def _seal(session: Session, event: Event) -> None:
+    """Give a new event its place in the history's hash chain (loaded on the first write)."""
+    from salesboard.store.chain import seal
+
+    seal(session, event)
 
 
 def _check_decimals(value_minor: int, currency: str) -> None:
@@ -223,7 +229,7 @@ class Pipeline:
                 before=None,
                 after=after,
             )
-            seal(session, event)
+            _seal(session, event)
             session.add(event)
             session.flush()
             return self._view(session, deal)
@@ -496,7 +502,7 @@ class Pipeline:
             before=before,
             after=after,
         )
-        seal(session, event)
+        _seal(session, event)
         session.add(event)
         session.flush()
 

@@ -17,16 +17,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Final
 
-from sqlalchemy import func
-from sqlalchemy import select as core_select
-from sqlmodel import col, select
+from sqlalchemy import func, insert, select, update
 
 from salesboard import validation
 from salesboard.errors import InvalidInput
 from salesboard.identity import current_login
 from salesboard.service.rows import Damaged, moment, raw, text
 from salesboard.service.views import as_utc
-from salesboard.store import Database, ExchangeRate, Setting
+from salesboard.store import EXCHANGE_RATE, SETTING, Database
 
 DEFAULT_BASE: Final = "EUR"
 BASE_KEY: Final = "base_currency"
@@ -60,10 +58,15 @@ class Rate:
 
 @dataclass(frozen=True)
 class Rates:
-    """The base currency and the current rate of every currency that has one."""
+    """The base currency and the current rate of every currency that has one.
+
+    ``version`` changes whenever a rate or the base is set: a running board compares it
+    to notice that the team changed them.
+    """
 
     base: str = DEFAULT_BASE
     rates: dict[str, Decimal] = field(default_factory=dict)
+    version: tuple[int, str] = (0, "")
 
     def convert(self, value_minor: int, currency: str) -> int | None:
         """The amount in the base currency (hundredths), or None when there is no rate."""
@@ -76,6 +79,8 @@ class Rates:
 
 
 Clock = Callable[[], datetime]
+_RATE_COLUMNS = EXCHANGE_RATE.c
+_BASE_QUERY = select(SETTING.c.value).where(SETTING.c.key == BASE_KEY)
 
 
 class RateBook:
@@ -91,18 +96,20 @@ class RateBook:
     def current(self) -> Rates:
         """The base currency and, for each currency, its newest rate against that base."""
         with self.db.read() as session:
-            setting = session.get(Setting, BASE_KEY)
-            base = _currency_or_default(setting.value if setting is not None else None)
+            connection = session.connection()
+            stored = connection.execute(_BASE_QUERY).scalar()
+            base = _currency_or_default(stored)
             newest = (
-                select(func.max(col(ExchangeRate.id)))
-                .where(col(ExchangeRate.base) == base)
-                .group_by(col(ExchangeRate.currency))
+                select(func.max(_RATE_COLUMNS.id))
+                .where(_RATE_COLUMNS.base == base)
+                .group_by(_RATE_COLUMNS.currency)
             )
-            found = session.exec(
-                select(col(ExchangeRate.currency), col(ExchangeRate.rate)).where(
-                    col(ExchangeRate.id).in_(newest)
+            found = connection.execute(
+                select(_RATE_COLUMNS.currency, _RATE_COLUMNS.rate).where(
+                    _RATE_COLUMNS.id.in_(newest)
                 )
             ).all()
+            last = connection.execute(select(func.max(_RATE_COLUMNS.id))).scalar()
         rates: dict[str, Decimal] = {}
         for currency, rate in found:  # stored data: a rate that is no number is left out
             try:
@@ -111,14 +118,16 @@ class RateBook:
                 continue
             if value.is_finite() and value > 0:
                 rates[text(currency)] = value
-        return Rates(base, rates)
+        version = (last if type(last) is int else 0, text(stored) if stored else "")
+        return Rates(base, rates, version)
 
     def version(self) -> tuple[int, str]:
         """Changes whenever a rate or the base is set: a cheap check for a live board."""
         with self.db.read() as session:
-            newest = session.exec(select(func.max(col(ExchangeRate.id)))).one()
-            setting = session.get(Setting, BASE_KEY)
-        return (newest if type(newest) is int else 0, text(setting.value) if setting else "")
+            connection = session.connection()
+            last = connection.execute(select(func.max(_RATE_COLUMNS.id))).scalar()
+            stored = connection.execute(_BASE_QUERY).scalar()
+        return (last if type(last) is int else 0, text(stored) if stored else "")
 
     def set_rate(self, currency: str, rate: str | Decimal) -> Rate:
         """Record that one ``currency`` is now worth ``rate`` of the base currency."""
@@ -126,39 +135,42 @@ class RateBook:
         value = rate if isinstance(rate, Decimal) else parse_rate(rate)
         now = self._clock()
         with self.db.write() as session:
-            setting = session.get(Setting, BASE_KEY)
-            base = _currency_or_default(setting.value if setting is not None else None)
+            connection = session.connection()
+            base = _currency_or_default(connection.execute(_BASE_QUERY).scalar())
             if code == base:
                 raise InvalidInput(f"{code} is the base currency: its rate is always 1")
-            row = ExchangeRate(
-                currency=code, base=base, rate=str(value), set_by=self.actor, set_at=now
+            connection.execute(
+                insert(EXCHANGE_RATE).values(
+                    currency=code, base=base, rate=str(value), set_by=self.actor, set_at=now
+                )
             )
-            session.add(row)
         return Rate(code, base, value, self.actor, as_utc(now))
 
     def set_base(self, currency: str) -> str:
         """Make ``currency`` the team's base currency (rates against another base lapse)."""
         code = validation.clean_currency(currency)
         now = self._clock()
+        row = {"value": code, "set_by": self.actor, "set_at": now}
         with self.db.write() as session:
-            setting = session.get(Setting, BASE_KEY) or Setting(
-                key=BASE_KEY, value=code, set_by=self.actor, set_at=now
+            connection = session.connection()
+            changed = connection.execute(
+                update(SETTING).where(SETTING.c.key == BASE_KEY).values(**row)
             )
-            setting.value, setting.set_by, setting.set_at = code, self.actor, now
-            session.add(setting)
+            if not getattr(changed, "rowcount", 0):
+                connection.execute(insert(SETTING).values(key=BASE_KEY, **row))
         return code
 
     def history(self, currency: str | None = None) -> list[Rate]:
         """Every rate ever set (of one currency), newest first."""
-        query = core_select(
-            col(ExchangeRate.currency),
-            col(ExchangeRate.base),
-            col(ExchangeRate.rate),
-            col(ExchangeRate.set_by),
-            raw(col(ExchangeRate.set_at), "set_at"),
-        ).order_by(col(ExchangeRate.id).desc())
+        query = select(
+            _RATE_COLUMNS.currency,
+            _RATE_COLUMNS.base,
+            _RATE_COLUMNS.rate,
+            _RATE_COLUMNS.set_by,
+            raw(_RATE_COLUMNS.set_at, "set_at"),
+        ).order_by(_RATE_COLUMNS.id.desc())
         if currency is not None:
-            query = query.where(col(ExchangeRate.currency) == validation.clean_currency(currency))
+            query = query.where(_RATE_COLUMNS.currency == validation.clean_currency(currency))
         with self.db.read() as session:
             found = session.connection().execute(query).all()
         history: list[Rate] = []

@@ -34,7 +34,6 @@ from sqlmodel import col
 from salesboard.errors import DamagedData
 from salesboard.service.views import UNKNOWN_TIME, DealSummary, EventView, JobView
 from salesboard.store import ChecklistItem, Deal, Event
-from salesboard.store.chain import content, verify
 from salesboard.validation import CURRENCY_RE, VALUE_MAX_MINOR
 from salesboard.workflow import EventKind, Outcome, Stage, Status
 
@@ -380,6 +379,8 @@ def event_view(row: Any) -> EventView:
             raise Damaged(f"its hash is {shown(row.chain_hash)}, not a SHA-256 hash")
     except Damaged as damage:
         return EventView(event_id, deal_id, at, actor, kind, None, None, str(damage))
+    from salesboard.store.chain import content, verify  # only when a history is read
+
     sealed = content(row.deal_id, row.at, row.actor, row.kind, before, after)
     if not verify(row.prev_hash, row.chain_hash, sealed):
         why = "it was changed after it was written: its hash does not match its content"

@@ -6,16 +6,23 @@ Only the service layer uses this package, and only through ``Database.read()`` a
 
 from salesboard.store.database import Database
 from salesboard.store.location import default_db_path, resolve_url
-from salesboard.store.models import ChecklistItem, Deal, Event, ExchangeRate, Presence, Setting
+from salesboard.store.models import (
+    EXCHANGE_RATE,
+    SETTING,
+    ChecklistItem,
+    Deal,
+    Event,
+    Presence,
+)
 
 __all__ = [
+    "EXCHANGE_RATE",
+    "SETTING",
     "ChecklistItem",
     "Database",
     "Deal",
     "Event",
-    "ExchangeRate",
     "Presence",
-    "Setting",
     "default_db_path",
     "resolve_url",
 ]

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -106,33 +117,34 @@ class Presence(SQLModel, table=True):
     seen_at: datetime
 
 
-class Setting(SQLModel, table=True):
-    """One team-wide setting (the base currency), with who set it last and when."""
-
-    __tablename__ = "setting"
-
-    key: str = Field(primary_key=True)
-    value: str
-    set_by: str
-    set_at: datetime
-
-
-class ExchangeRate(SQLModel, table=True):
-    """One rate the team set: one unit of ``currency`` is ``rate`` units of ``base``.
-
-    Rows are never changed or deleted: a new rate is a new row, so the history of rates
-    stays. ``rate`` is an exact decimal kept as text (SQLite has no exact decimal type).
-    """
-
-    __tablename__ = "exchange_rate"
-    __table_args__ = (Index("ix_rate_current", "base", "currency", "id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    currency: str
-    base: str
-    rate: str
-    set_by: str
-    set_at: datetime
-
-
 metadata = SQLModel.metadata
+
+# The team's settings and exchange rates are plain tables (no ORM class): only the rates
+# service reads and writes them, with core statements, and an ORM class would cost the
+# board's start-up several milliseconds each.
+
+SETTING = Table(
+    "setting",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("value", String, nullable=False),
+    Column("set_by", String, nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+)
+"""One team-wide setting (the base currency), with who set it last and when."""
+
+EXCHANGE_RATE = Table(
+    "exchange_rate",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("currency", String, nullable=False),
+    Column("base", String, nullable=False),
+    Column("rate", String, nullable=False),
+    Column("set_by", String, nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+    Index("ix_rate_current", "base", "currency", "id"),
+)
+"""One rate the team set: one unit of ``currency`` is ``rate`` units of ``base``.
+
+Rows are never changed or deleted: a new rate is a new row, so the history of rates stays.
+``rate`` is an exact decimal kept as text (SQLite has no exact decimal type)."""

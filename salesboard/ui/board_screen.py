@@ -250,8 +250,8 @@ class BoardScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read the open deals again and redraw the whole board (start, flood of changes)."""
-        self.live.mark_shown()
         self.index.rates = self.ctx.rates.current()
+        self.live.mark_shown(self.index.rates.version)
         self.index.load()
         self._report_damaged()
         for column in self.columns:

@@ -16,6 +16,7 @@ from textual.containers import Horizontal
 
 from salesboard.ui.board_model import BoardModel
 from salesboard.ui.column import StageColumn
+from salesboard.workflow import Stage
 
 
 class BoardGrid(Horizontal, can_focus=True):
@@ -33,12 +34,17 @@ class BoardGrid(Horizontal, can_focus=True):
     def __init__(self, model: BoardModel, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
+        self._columns: dict[Stage, StageColumn] = {}
+
+    def _column(self, stage: Stage) -> StageColumn:
+        if not self._columns:  # found once: a query per key would cost a DOM walk
+            self._columns = {column.stage: column for column in self.query(StageColumn)}
+        return self._columns[stage]
 
     @property
     def active(self) -> StageColumn:
         """The column the cursor keys act on: the model's active one."""
-        stage = self.model.active
-        return next(c for c in self.query(StageColumn) if c.stage is stage)
+        return self._column(self.model.active)
 
     def activate(self, column: StageColumn, *, focus: bool = True) -> None:
         """Make ``column`` the active one; with ``focus``, take the keyboard too.
@@ -47,7 +53,8 @@ class BoardGrid(Horizontal, can_focus=True):
         Every other column is dimmed: only one card is ever lit.
         """
         self.model.active = column.stage
-        for other in self.query(StageColumn):
+        for stage in Stage:
+            other = self._column(stage)
             if other is not column:
                 other.lit = False
         column.lit = focus or self.has_focus

@@ -93,10 +93,10 @@ class LiveUpdates:
             self.heartbeat.stop()
         self.feed.close()
 
-    def mark_shown(self) -> None:
+    def mark_shown(self, rates_version: tuple[int, str]) -> None:
         """The board is about to load from scratch: changes up to now need no redraw."""
         self.feed.mark_shown()
-        self._rates_seen = self.screen.ctx.rates.version()
+        self._rates_seen = rates_version
 
     def poll(self) -> None:
         """One look: redraw changed deals, refresh presence when it may have changed."""
