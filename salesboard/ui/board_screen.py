@@ -609,7 +609,7 @@ class BoardScreen(Screen[None]):
         Unticking a job a colleague ticked erases their name and date from the checklist,
         so it asks first, naming who and when.
         """
-        from salesboard.ui.forms import ConfirmUntick
+        from salesboard.ui.confirm import ConfirmUntick
 
         jobs = deal.jobs()
         if not 1 <= n <= len(jobs) or self._refuse_read_only():

@@ -21,7 +21,8 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from salesboard import validation
 from salesboard.errors import InvalidInput
 from salesboard.money import amount_text
-from salesboard.service import DealView, JobView
+from salesboard.service import DealView
+from salesboard.ui.confirm import ConfirmDiscard
 
 FieldCheck = Callable[[str], object]
 
@@ -209,50 +210,23 @@ class DealForm(ModalScreen[dict[str, str] | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        """Close without saving."""
-        self.dismiss(None)
+        """Close without saving; if anything was typed, ask first."""
+        if not self._changed():
+            self.dismiss(None)
+            return
 
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
 
-class ConfirmUntick(ModalScreen[bool]):
-    """Ask before unticking a job a colleague ticked: their name and date would go."""
+        what = "the new deal" if self.deal is None else f"deal #{self.deal.id}"
+        self.app.push_screen(ConfirmDiscard(what), answered)
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Untick"),
-        Binding("n,escape", "answer(False)", "Keep"),
-    ]
-
-    def __init__(self, job: JobView) -> None:
-        super().__init__()
-        when = job.done_at.strftime("%Y-%m-%d %H:%M UTC") if job.done_at else "earlier"
-        self.question = (
-            f"Untick \u201c{validation.display_safe(job.text)}\u201d?\n\n"
-            f"{validation.display_safe(job.done_by)} ticked it on {when}; unticking removes "
-            "their name and date from the checklist (the history keeps them)."
-        )
-
-    def compose(self) -> ComposeResult:
-        """The question and two buttons."""
-        with Vertical(id="confirm", classes="modal"):
-            yield Static(Text(self.question), classes="form-title")
-            with Horizontal(classes="buttons"):
-                yield Button("Untick (y)", variant="warning", id="yes")
-                yield Button("Keep it (n, esc)", id="no")
-
-    def on_mount(self) -> None:
-        """Keep it unless the user says otherwise."""
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed, "#yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, untick: bool) -> None:
-        """Answer with a key."""
-        self.dismiss(untick)
+    def _changed(self) -> bool:
+        """Whether any field differs from the deal as it was opened (typed text counts)."""
+        shown = {name: self.query_one(f"#field-{name}", Input).value for name, *_ in FIELDS}
+        shown["notes"] = self.query_one("#field-notes", TextArea).text
+        return any(shown[name] != self._initial.get(name, "") for name in shown)
 
 
 class LostForm(ModalScreen[str | None]):

@@ -53,8 +53,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 Text(
                     "A card moves right only when every job of its stage is done.\n"
-                    "Moving left is always allowed. Unticking a job a colleague\n"
-                    "ticked asks first. Esc closes this help.",
+                    "Moving left is always allowed. Unticking a colleague's job,\n"
+                    "or Esc on a form you typed in, asks first. Esc closes this help.",
                     style="dim",
                 )
             )

@@ -6,6 +6,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from salesboard.ui.confirm import ConfirmDiscard
 from salesboard.ui.forms import DealForm, LostForm
 from salesboard.workflow import Stage, Status
 from tests.ui.helpers import (
@@ -162,15 +163,49 @@ async def test_cancel_by_escape_or_button_saves_nothing(small_board: Board) -> N
     async with app.run_test(size=NARROW) as pilot:
         await pilot.press("down")
         for cancel in ("escape", "#cancel"):
-            await pilot.press("n", *"Nope")
+            await pilot.press("n")
             assert isinstance(app.screen, DealForm)
             if cancel == "escape":
                 await pilot.press("escape")
             else:
                 await pilot.click(cancel)
-            assert app.screen is app.board
+            assert app.screen is app.board  # nothing typed: closed at once
             assert count_deals(small_board) == before
             assert focused_column(app).current_id == 2
+
+
+@pytest.mark.parametrize("cancel", ["escape", "#cancel"])
+async def test_cancelling_a_form_with_typing_in_it_asks_first(
+    small_board: Board, cancel: str
+) -> None:
+    before = count_deals(small_board)
+    app = small_board.app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("n", *"Nordic fleet")
+        form = app.screen
+        assert isinstance(form, DealForm)
+
+        async def cancel_it() -> None:
+            if cancel == "escape":
+                await pilot.press("escape")
+            else:
+                await pilot.click(cancel)
+
+        await cancel_it()
+        assert isinstance(app.screen, ConfirmDiscard)
+        assert "Discard what you typed in the new deal?" in static_text(
+            app.screen.query_one(".form-title", Static)
+        )
+        await pilot.press("enter")  # the focused answer keeps the typing
+        assert app.screen is form
+        assert form.query_one("#field-title", Input).value == "Nordic fleet"
+        await cancel_it()
+        await pilot.press("escape")  # Escape on the question keeps it too
+        assert app.screen is form
+        await cancel_it()
+        await pilot.press("y")
+        assert app.screen is app.board
+        assert count_deals(small_board) == before
 
 
 # ------------------------------------------------------------------ edit
@@ -218,7 +253,7 @@ async def test_edit_with_an_empty_title_is_refused_inline(small_board: Board) ->
         await pilot.press("enter")
         assert app.screen is form
         assert error_of(form, "title") == "title must not be empty"
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # the title was typed over: discard it
         assert app.screen is app.board
         assert small_board.pipeline.get_deal(1).summary.title == "Alpha rollout"
 

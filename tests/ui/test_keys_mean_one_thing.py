@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from salesboard.service import Pipeline
+from salesboard.ui.confirm import ConfirmUntick
 from salesboard.ui.deal_screen import DealScreen
-from salesboard.ui.forms import ConfirmUntick
 from salesboard.ui.help_screen import HelpScreen
 from salesboard.ui.history_screen import HistoryScreen
 from salesboard.ui.pane import JobList
