@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -13,6 +13,7 @@ from salesboard.ui.commands import DealCommands
 from salesboard.ui.context import BoardContext
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.pane import DealPane
+from salesboard.ui.typeahead import TypeAhead
 
 
 class SalesboardApp(App[None]):
@@ -31,6 +32,14 @@ class SalesboardApp(App[None]):
         super().__init__()
         self.ctx = context
         self.live = live
+        self.typeahead = TypeAhead(self, lambda key: App.on_event(self, key))
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal wait their turn (see ``TypeAhead``); the rest as usual."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self.typeahead.take(event)
+        else:
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         """Open the board."""
