@@ -934,26 +934,38 @@ def rates_group(ctx: click.Context) -> None:
     in the base currency.
     """
     if ctx.invoked_subcommand is None:
-        from salesboard.service.rates import RateBook
+        from salesboard.service.rates import RateBook, rate_text
 
         current = RateBook(_session(ctx).database()).current()
         click.echo(f"base currency: {current.base}")
-        if not current.rates:
+        if not current.rates and not current.damaged:
             click.echo("no rates yet: set one with 'salesboard rates set USD 0.92'")
         for code, rate in sorted(current.rates.items()):
-            click.echo(f"1 {code} = {rate} {current.base}")
+            click.echo(f"1 {_safe(code)} = {rate_text(rate)} {current.base}")
+        for code, problem in sorted(current.damaged.items()):
+            click.echo(
+                f"{_safe(code)}: the newest rate is damaged ({_safe(problem)}); amounts in it "
+                f"are counted apart — set it again with 'salesboard rates set'"
+            )
 
 
-@rates_group.command("set", short_help="Set a currency's rate against the base.")
+@rates_group.command(
+    "set",
+    short_help="Set a currency's rate against the base.",
+    context_settings={"ignore_unknown_options": True},  # '-1' is a rate to refuse as one
+)
 @click.argument("currency")
 @click.argument("rate")
 @click.pass_context
 def rates_set_command(ctx: click.Context, currency: str, rate: str) -> None:
     """Record that one CURRENCY is worth RATE of the base currency (e.g. USD 0.92)."""
-    from salesboard.service.rates import RateBook
+    from salesboard.service.rates import RateBook, rate_text
 
     found = RateBook(_session(ctx).database()).set_rate(currency, rate)
-    click.echo(f"1 {found.currency} = {found.rate} {found.base} (set by {_safe(found.set_by)})")
+    assert found.rate is not None
+    click.echo(
+        f"1 {found.currency} = {rate_text(found.rate)} {found.base} (set by {_safe(found.set_by)})"
+    )
 
 
 @rates_group.command("base", short_help="Choose the team's base currency.")
@@ -974,11 +986,18 @@ def rates_base_command(ctx: click.Context, currency: str) -> None:
 @click.pass_context
 def rates_history_command(ctx: click.Context, currency: str | None) -> None:
     """Every rate the team has set (of CURRENCY), newest first, with who and when."""
-    from salesboard.service.rates import RateBook
+    from salesboard.service.rates import RateBook, rate_text
 
-    for rate in RateBook(_session(ctx).database()).history(currency):
+    found = RateBook(_session(ctx).database()).history(currency)
+    if not found:
+        click.echo("no rates set yet" if currency is None else f"no rates set for {currency}")
+    for rate in found:
+        when = "time unknown    " if rate.set_at is None else _when(rate.set_at)
+        value = (
+            f"⚠ damaged ({_safe(rate.damage or '')})" if rate.rate is None else rate_text(rate.rate)
+        )
         click.echo(
-            f"{_when(rate.set_at)}  1 {rate.currency} = {rate.rate} {rate.base}  "
+            f"{when}  1 {_safe(rate.currency)} = {value} {_safe(rate.base)}  "
             f"by {_safe(rate.set_by)}"
         )
 

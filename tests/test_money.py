@@ -8,6 +8,7 @@ import json
 import sqlite3
 from contextlib import closing
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -182,3 +183,60 @@ def test_an_old_currency_in_stored_data_is_counted_apart(sqlite_url: str) -> Non
     index.load()
     assert index.totals()[Stage.PROSPECT].unconverted == 1
     db.close()
+
+
+# ----------------------------------------------- found in review: rates written by others
+
+HOSTILE_CODE = "U\x1b]0;RATEPWN\x07SD"
+
+
+def _rate_row(path: str, currency: str, rate: str, set_at: str = "2026-11-30 15:00:00") -> None:
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute(
+            "INSERT INTO exchange_rate (currency, base, rate, set_by, set_at) "
+            "VALUES (?, 'EUR', ?, 'mallory', ?)",
+            (currency, rate, set_at),
+        )
+
+
+@pytest.mark.parametrize("stored", ["100000000000000", "1e999999", "1e40", "NaN", "-5", "0.0"])
+def test_a_rate_out_of_range_in_the_file_is_no_rate_and_doctor_names_it(
+    tmp_path: Path, stored: str
+) -> None:
+    path = str(tmp_path / "r.db")
+    run = CliRunner(env={"COLUMNS": "200"})
+    assert run.invoke(cli, ["--db", path, "init"]).exit_code == 0
+    added = ["--db", path, "add", "Big", "--company", "C", "--value", "10 000 000 000 000"]
+    assert run.invoke(cli, [*added, "--currency", "USD"]).exit_code == 0
+    _rate_row(path, "USD", stored)
+    listed = run.invoke(cli, ["--db", path, "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "without a rate, not added" in listed.output
+    shown = run.invoke(cli, ["--db", path, "rates"])
+    assert shown.exit_code == 0 and "USD: the newest rate is damaged" in shown.output
+    doctor = run.invoke(cli, ["--db", path, "doctor"])
+    assert doctor.exit_code == 1 and "exchange rate 1 (USD)" in doctor.output, doctor.output
+
+
+def test_rates_are_printed_safely_and_without_exponents(tmp_path: Path) -> None:
+    path = str(tmp_path / "r.db")
+    run = CliRunner(env={"COLUMNS": "200"})
+    assert run.invoke(cli, ["--db", path, "init"]).exit_code == 0
+    tiny = run.invoke(cli, ["--db", path, "rates", "set", "USD", "0.0000000001"])
+    assert tiny.exit_code == 0 and "1 USD = 0.0000000001 EUR" in tiny.output, tiny.output
+    negative = run.invoke(cli, ["--db", path, "rates", "set", "USD", "-1"])
+    assert negative.exit_code == 2 and "a rate is a plain positive number" in negative.output
+    _rate_row(path, HOSTILE_CODE, "2")
+    for args in (["rates"], ["rates", "history"]):
+        out = run.invoke(cli, ["--db", path, *args]).output
+        assert "\x1b" not in out and "\x07" not in out and "1 USD = 2 EUR" in out, out
+    assert "0.0000000001" in run.invoke(cli, ["--db", path, "rates"]).output
+
+
+def test_a_rate_whose_time_cannot_be_read_stays_in_the_history(tmp_path: Path) -> None:
+    path = str(tmp_path / "r.db")
+    run = CliRunner(env={"COLUMNS": "200"})
+    assert run.invoke(cli, ["--db", path, "init"]).exit_code == 0
+    _rate_row(path, "USD", "0.9", set_at="notatime")
+    out = run.invoke(cli, ["--db", path, "rates", "history"]).output
+    assert "1 USD = 0.9 EUR" in out and "time unknown" in out

@@ -10,6 +10,8 @@ read-only file) and as often as a team likes. It checks
   whole checklist, status, outcome and reason agree, the version counts the deal's events,
   and the deal's row says what its history says (stage, status, fields, ticks, who and
   when last), so a row changed behind the program's back is found;
+- **the settings and exchange rates**: the base currency and every rate row can be used
+  (a damaged rate is never applied, its currency counts as without a rate);
 - **the history chain**: every event's hash matches its content and links to the event
   before it; the newest event's hash (the head) is reported, so it can be kept elsewhere
   and checked later (``expect_head``), which catches a history rewritten together with
@@ -30,6 +32,7 @@ from sqlmodel import col
 
 from salesboard.folding import search_text
 from salesboard.service import rows
+from salesboard.service.rate_check import rate_problems
 from salesboard.service.views import DealSummary, EventView, JobView
 from salesboard.store import Database, Deal, Event
 from salesboard.store.chain import GENESIS
@@ -99,7 +102,10 @@ def examine(db: Database, *, expect_head: tuple[int, str] | None = None) -> Chec
     for deal in deals:
         rule_check.problems.extend(_rule_problems(deal, jobs.get(deal.id, []), by_deal[deal.id]))
     history_check, head_event, head_hash = _check_chain(event_rows, events, expect_head)
-    return Checkup([file_check, row_check, rule_check, history_check], head_event, head_hash)
+    summary, rate_problems_found = rate_problems(db)
+    rate_check = Check("rates", summary, rate_problems_found)
+    checks = [file_check, row_check, rule_check, rate_check, history_check]
+    return Checkup(checks, head_event, head_hash)
 
 
 # ------------------------------------------------------------------------- the file

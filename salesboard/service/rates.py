@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from typing import Final
 
 from sqlalchemy import func, insert, select, update
@@ -29,6 +29,36 @@ from salesboard.store import EXCHANGE_RATE, SETTING, Database
 DEFAULT_BASE: Final = "EUR"
 BASE_KEY: Final = "base_currency"
 _RATE = re.compile(r"[0-9]{1,12}(?:[.,][0-9]{1,12})?", re.ASCII)
+
+
+RATE_PLACES: Final = 12
+RATE_MAX: Final = Decimal(10) ** 12
+"""Rates are kept below a trillion and to twelve decimal places (what input accepts), so a
+converted amount always fits Python's decimal context; a stored rate outside that range,
+written by another tool, is damaged: its currency has no rate until one is set again."""
+
+
+def rate_problem(stored: object) -> str | None:
+    """Why a stored rate cannot be used, or None for a rate input could have written."""
+    try:
+        rate = Decimal(text(stored))
+    except InvalidOperation:
+        return f"the rate {text(stored)[:40]!r} is not a number"
+    exponent = rate.as_tuple().exponent
+    if not rate.is_finite() or not isinstance(exponent, int):
+        return f"the rate {text(stored)[:40]!r} is not a number"
+    if rate <= 0 or rate >= RATE_MAX or exponent < -RATE_PLACES:
+        return (
+            f"the rate {text(stored)[:40]!r} is outside what salesboard accepts "
+            f"(more than 0, less than 1 000 000 000 000, at most {RATE_PLACES} decimals)"
+        )
+    return None
+
+
+def rate_text(rate: Decimal) -> str:
+    """A rate as people write it (``0.0000000001``, never ``1E-10``), as input takes it."""
+    shown = format(rate, "f")
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
 
 
 def parse_rate(typed: str) -> Decimal:
@@ -51,9 +81,11 @@ class Rate:
 
     currency: str
     base: str
-    rate: Decimal
+    rate: Decimal | None
     set_by: str
-    set_at: datetime
+    set_at: datetime | None
+    damage: str | None = None
+    """Why a row written by another tool cannot be used (then ``rate`` is None)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +99,8 @@ class Rates:
     base: str = DEFAULT_BASE
     rates: dict[str, Decimal] = field(default_factory=dict)
     version: tuple[int, str] = (0, "")
+    damaged: dict[str, str] = field(default_factory=dict, compare=False)
+    """Currencies whose newest rate cannot be used, and why (they count as without one)."""
 
     def convert(self, value_minor: int, currency: str) -> int | None:
         """The amount in the base currency (hundredths), or None when there is no rate."""
@@ -75,7 +109,8 @@ class Rates:
         rate = self.rates.get(currency)
         if rate is None:
             return None
-        return int((Decimal(value_minor) * rate).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+        with localcontext(prec=60):  # amount and rate are bounded: this always fits
+            return int((Decimal(value_minor) * rate).to_integral_value(ROUND_HALF_EVEN))
 
 
 Clock = Callable[[], datetime]
@@ -111,15 +146,15 @@ class RateBook:
             ).all()
             last = connection.execute(select(func.max(_RATE_COLUMNS.id))).scalar()
         rates: dict[str, Decimal] = {}
-        for currency, rate in found:  # stored data: a rate that is no number is left out
-            try:
-                value = Decimal(text(rate))
-            except InvalidOperation:
-                continue
-            if value.is_finite() and value > 0:
-                rates[text(currency)] = value
+        damaged: dict[str, str] = {}
+        for currency, rate in found:  # stored data: a damaged newest rate is no rate
+            problem = rate_problem(rate)
+            if problem is None:
+                rates[text(currency)] = Decimal(text(rate))
+            else:
+                damaged[text(currency)] = problem
         version = (last if type(last) is int else 0, text(stored) if stored else "")
-        return Rates(base, rates, version)
+        return Rates(base, rates, version, damaged)
 
     def version(self) -> tuple[int, str]:
         """Changes whenever a rate or the base is set: a cheap check for a live board."""
@@ -174,22 +209,16 @@ class RateBook:
         with self.db.read() as session:
             found = session.connection().execute(query).all()
         history: list[Rate] = []
-        for row in found:  # stored data: a row that cannot be read is left out
+        for row in found:  # stored data: shown as far as it can be read, never left out
             try:
-                when = moment(row.set_at, "set_at")
+                when: datetime | None = moment(row.set_at, "set_at")
             except Damaged:
-                continue
-            history.append(
-                Rate(text(row.currency), text(row.base), _decimal(row.rate), text(row.set_by), when)
-            )
+                when = None
+            problem = rate_problem(row.rate)
+            rate = Decimal(text(row.rate)) if problem is None else None
+            currency, base, by = text(row.currency), text(row.base), text(row.set_by)
+            history.append(Rate(currency, base, rate, by, when, problem))
         return history
-
-
-def _decimal(stored: object) -> Decimal:
-    try:
-        return Decimal(text(stored))
-    except InvalidOperation:
-        return Decimal(0)
 
 
 def _currency_or_default(stored: str | None) -> str:

@@ -18,6 +18,7 @@ from textual.widgets import Button, Static
 
 from salesboard import validation
 from salesboard.service import JobView
+from salesboard.validation import display_safe
 
 
 class Confirm(ModalScreen[bool]):
@@ -37,7 +38,7 @@ class Confirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question and two buttons."""
         with Vertical(id="confirm", classes="modal"):
-            yield Static(Text(self.question), classes="form-title")
+            yield Static(Text(display_safe(self.question, multiline=True)), classes="form-title")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes_label} (y)", variant="warning", id="yes")
                 yield Button(f"{self.no_label} (n, esc)", id="no")

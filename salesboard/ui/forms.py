@@ -23,6 +23,7 @@ from salesboard.errors import InvalidInput
 from salesboard.money import amount_text
 from salesboard.service import DealView
 from salesboard.ui.confirm import ConfirmDiscard
+from salesboard.validation import display_safe
 
 FieldCheck = Callable[[str], object]
 
@@ -72,14 +73,17 @@ def _initial(deal: DealView | None, default_owner: str) -> dict[str, str]:
     if deal is None:
         return {"currency": "EUR", "owner": default_owner, "value": "", "notes": ""}
     s = deal.summary
+    # Stored text is untrusted (another tool may have written it): the boxes show it
+    # through the one display path, so no control sequence reaches the terminal. A field
+    # left as shown is not sent on save, so cleaning it here never rewrites it unasked.
     return {
-        "title": s.title,
-        "company": s.company,
+        "title": display_safe(s.title),
+        "company": display_safe(s.company),
         "value": amount_text(s.value_minor, s.currency),  # as written everywhere
-        "currency": s.currency,
-        "owner": s.owner,
+        "currency": display_safe(s.currency),
+        "owner": display_safe(s.owner),
         "expected_close": s.expected_close.isoformat() if s.expected_close else "",
-        "notes": s.notes,
+        "notes": display_safe(s.notes, multiline=True),
     }
 
 
@@ -118,7 +122,7 @@ class DealForm(ModalScreen[dict[str, str] | None]):
         with Vertical(id="form", classes="modal"):
             yield Static(Text(heading, style="bold"), classes="form-title")
             if self.note:
-                yield Static(Text(self.note), id="form-note")
+                yield Static(Text(display_safe(self.note, multiline=True)), id="form-note")
             with VerticalScroll():
                 for name, label, _check, hint in FIELDS:
                     yield Label(label, classes="field-label")
@@ -155,9 +159,22 @@ class DealForm(ModalScreen[dict[str, str] | None]):
         return typed
 
     def validate(self) -> dict[str, str]:
-        """Check every field and show each problem under its field; return the problems."""
+        """Check every field that will be saved and show each problem under its field.
+
+        A new deal saves every field. An edit saves only what differs from the deal as
+        shown (and the value again when the currency changes, as its decimals may), so
+        a stored value that no longer passes (written by an older version or another
+        tool) does not stop anyone from changing the rest of the deal.
+        """
+        values = self.values()
+        initial = self._initial
         problems: dict[str, str] = {}
         for name in _CHECKS:
+            saved = self.deal is None or values[name] != initial.get(name, "")
+            if name == "value" and values["currency"] != initial.get("currency", ""):
+                saved = True
+            if not saved:
+                continue
             problem = self._check_field(name)
             if problem is not None:
                 problems[name] = problem
@@ -174,7 +191,7 @@ class DealForm(ModalScreen[dict[str, str] | None]):
         problem = field_problem(check, values[name])
         error = self.query_one(f"#error-{name}", Static)
         if problem != (str(error.content) if error.display else None):
-            error.update(Text(problem or ""))
+            error.update(Text(display_safe(problem or "")))
             error.display = problem is not None
         return problem
 
@@ -260,7 +277,7 @@ class LostForm(ModalScreen[str | None]):
             self.dismiss(validation.clean_reason(reason))
             return
         error = self.query_one("#error-reason", Static)
-        error.update(Text(problem))
+        error.update(Text(display_safe(problem)))
         error.display = True
 
     @on(Button.Pressed, "#cancel")

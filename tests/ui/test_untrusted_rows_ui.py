@@ -125,3 +125,38 @@ async def test_damaged_deals_are_named_and_the_board_goes_on(malformed: Board) -
         assert "created in" in screen_text(app)  # the sound entry, as usual
         assert [e.damage is None for e in app.screen.events] == [False, False, False, True]
         assert "time unknown" in screen_text(app)  # the entry whose time is no time
+
+
+async def test_the_edit_form_and_its_conflict_note_show_hostile_rows_safely(
+    hostile: Board, tmp_path: Path
+) -> None:
+    """Found in review: the edit form's boxes and the "who changed what" note were raw."""
+    from textual.widgets import Input
+
+    from salesboard.ui.forms import DealForm
+    from tests.test_untrusted_rows import HOSTILE
+
+    app = hostile.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")  # deal 1: every text field hostile
+        form = app.screen
+        assert isinstance(form, DealForm)
+        terminal_safe(screen_text(app))
+        title = form.query_one("#field-title", Input).value
+        assert title.startswith("[@click=app.quit]Q[/] [red]R[/]")  # literal, just clean
+        terminal_safe(title)
+        await pilot.press("end", "X")
+        with closing(sqlite3.connect(tmp_path / "board.db")) as raw, raw:
+            raw.execute(
+                "UPDATE deal SET company = ?, updated_by = ?, version = version + 1 WHERE id = 1",
+                (HOSTILE + "2", HOSTILE),
+            )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, DealForm) and again is not form  # the conflict, shown
+        shown = screen_text(app)
+        terminal_safe(shown)
+        assert "[@click=app.quit]Q[/] [red]R[/]" in shown
+        assert app.is_running
