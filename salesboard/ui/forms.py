@@ -129,8 +129,7 @@ class DealForm(ModalScreen[dict[str, str] | None]):
                     yield Input(
                         value=self._shown.get(name, ""),
                         placeholder=hint,
-                        id=f"field-{name}",
-                        select_on_focus=False,
+                        id=f"field-{name}",  # tabbing in selects it: typing replaces
                     )
                     yield Static("", id=f"error-{name}", classes="field-error")
                 yield Label("Notes", classes="field-label")

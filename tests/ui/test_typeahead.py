@@ -19,7 +19,7 @@ from salesboard.ui.typeahead import TypeAhead
 from salesboard.workflow import Stage, Status
 from tests.ui.helpers import NARROW, WIDE, Board, column, focused_column
 
-NAMES = {" ": "space", "/": "slash", "\r": "enter", "\x1b": "escape"}
+NAMES = {" ": "space", "/": "slash", "\r": "enter", "\x1b": "escape", "\t": "tab"}
 
 
 def burst(app: object, keys: str) -> None:
@@ -94,3 +94,29 @@ async def test_a_run_of_moves_moves_once_per_key(demo_board: Board) -> None:
         await pilot.pause()
         assert column(app, Stage.PROSPECT).cursor == 4
         assert isinstance(app.typeahead, TypeAhead) and app.typeahead.waiting == 0
+
+
+async def test_editing_keys_in_a_burst_apply_in_order(demo_board: Board) -> None:
+    """Seen by a newcomer: ctrl+u then 777 in one read left the field empty (the binding
+    ran after the letters), backspace then xyz lost the z, tab then text stayed put."""
+    app = demo_board.app(live=False)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, DealForm)
+        burst(app, "Burst deal\tBurst Co\t12 500.50\tusd")
+        await pilot.pause()
+        values = {name: form.query_one(f"#field-{name}", Input).value for name in
+                  ("title", "company", "value", "currency")}  # fmt: skip
+        assert values == {
+            "title": "Burst deal",
+            "company": "Burst Co",
+            "value": "12 500.50",
+            "currency": "usd",
+        }
+        app.post_message(events.Key("ctrl+u", None))
+        burst(app, "777")
+        app.post_message(events.Key("backspace", None))
+        burst(app, "xyz")
+        await pilot.pause()
+        assert form.query_one("#field-currency", Input).value == "77xyz"
