@@ -36,6 +36,9 @@ def run_board(db: Database) -> int:
     Non-zero when the app ended on an error (Textual has then printed what happened), so
     a script or a wrapper can tell a crash from a quit.
     """
+    from salesboard.ui.terminal_input import tolerate_undecodable_input
+
+    tolerate_undecodable_input()
     app = make_app(db)
     app.run()
     return app.return_code or 0
