@@ -100,9 +100,9 @@ class CommandFailed(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         """Print ``salesboard: <message>`` (safe for a terminal) to stderr."""
-        from salesboard.validation import display_safe
+        from salesboard.validation import visible_controls
 
-        click.echo(f"{PROG}: {display_safe(self.message, multiline=True)}", err=True, file=file)
+        click.echo(f"{PROG}: {visible_controls(self.message)}", err=True, file=file)
 
 
 def _failure_for(error: Exception) -> CommandFailed:
@@ -124,8 +124,10 @@ def _failure_for(error: Exception) -> CommandFailed:
 
         return CommandFailed(str(explain_db_error(error, "the database")), 1)
     if isinstance(error, OSError):
-        where = f" {error.filename}" if error.filename else ""
-        return CommandFailed(f"cannot use{where}: {error.strerror or error}", 1)
+        if error.filename:
+            return CommandFailed(f"cannot use {error.filename}: {error.strerror or error}", 1)
+        # No file named: a write to standard output failed (``> /dev/full``).
+        return CommandFailed(f"cannot write the output: {error.strerror or error}", 1)
     first_line = (str(error).splitlines() or [""])[0]
     return CommandFailed(
         f"internal error ({type(error).__name__}: {first_line}); please report this bug", 1
@@ -195,6 +197,8 @@ class _SalesboardGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, translating domain, database and interrupt errors."""
+        if sys.stdout is None:  # started with standard output closed (``>&-``)
+            raise CommandFailed("cannot write the output: standard output is closed", 1)
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):

@@ -223,6 +223,24 @@ def parse_whole_number(value: str, what: str, low: int, high: int) -> int:
     return number
 
 
+_INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def visible_controls(text: str) -> str:
+    r"""A one-line message with every control character written out (``\x1b``, ``\u202e``).
+
+    For messages that quote what someone typed, such as a path: removing a whole escape
+    sequence there would name a different file (``k\x1b]0;X\x07.db`` would read
+    ``k.db``, which may exist), so the characters are shown, inert, instead.
+    """
+
+    def written(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _INVISIBLE.sub(written, text)
+
+
 def display_safe(text: object, *, multiline: bool = False) -> str:
     """Stored text made safe to print on a terminal, whatever wrote it.
 

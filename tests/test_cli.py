@@ -890,3 +890,51 @@ def test_a_board_that_ends_on_an_error_exits_non_zero(
     with pytest.raises(SystemExit) as ended:
         cli.main(["--db", sqlite_url])
     assert ended.value.code == 1
+
+
+def test_a_path_is_taken_literally_whatever_it_holds(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in review: a plain --db path was read as a URL: 'k.db?x' used k.db, and
+    'x%2Fk.db' made x/k.db; a control sequence in a path was dropped from the message,
+    which then named another, existing file."""
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(cli, ["--db", "k.db", "init"]).exit_code == 0
+    assert runner.invoke(cli, ["--db", "k.db", "add", "Real", "--company", "C"]).exit_code == 0
+    err = one_line_error(runner.invoke(cli, ["--db", "k.db?x", "list"]), 1)
+    assert f"no database at {tmp_path / 'k.db?x'}" in err
+    (tmp_path / "x").mkdir()
+    for name in ("x%2Fk.db", "n4%3F.db", "a b#c.db"):
+        assert runner.invoke(cli, ["--db", name, "init"]).exit_code == 0
+        assert (tmp_path / name).is_file()
+    assert not (tmp_path / "x" / "k.db").exists() and not (tmp_path / "n4?.db").exists()
+    err = one_line_error(runner.invoke(cli, ["--db", "k\x1b]0;X\x07.db", "list"]), 1)
+    assert "k\\x1b]0;X\\x07.db" in err and "\x1b" not in err
+
+
+def test_output_that_cannot_be_written_is_one_line_not_an_internal_error(
+    run: Run, sqlite_url: str
+) -> None:
+    """Found in review: 'list --json >&-' was an internal error, 'list >&-' said nothing
+    and exited 0, and 'show 1 > /dev/full' said "cannot use: No space left on device"."""
+    import subprocess
+
+    assert add(run, "Deal", "--value", "10") == 1
+    base = [sys.executable, "-m", "salesboard", "--db", sqlite_url]
+    for args in (["list", "--json"], ["list"]):
+        closed = subprocess.run(
+            [*base, *args], preexec_fn=lambda: os.close(1), capture_output=False,
+            stderr=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+        assert (closed.returncode, closed.stderr) == (
+            1,
+            "salesboard: cannot write the output: standard output is closed\n",
+        )
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*base, "show", "1"], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert (done.returncode, done.stderr) == (
+        1,
+        "salesboard: cannot write the output: No space left on device\n",
+    )

@@ -267,3 +267,40 @@ def test_an_event_dated_before_the_one_written_ahead_of_it_is_found(
     assert any(
         p.startswith("event 9 (deal 1) is dated 2020-01-01 00:00, before event 8") for p in found
     ), found
+
+
+# ---------------------------------------------------------------- found in review
+
+
+def test_an_unsealed_event_does_not_hide_the_head_or_break_the_next(
+    cli_db: tuple[str, Callable[..., Result]],
+) -> None:
+    """An event appended with sqlite3 and no hash made the head line 'none' and the next
+    real event chain from the start."""
+    path, run = cli_db
+    head = run("doctor").stdout.splitlines()[6]
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute(
+            "INSERT INTO event (deal_id, at, actor, kind, before, after) "
+            "VALUES (1, '2026-11-30 16:00:00', 'ghost', 'edited', '{}', '{}')"
+        )
+    out = run("doctor").stdout
+    assert head in out.splitlines()  # the head is the newest sealed event, as before
+    assert "event 3 (deal 1): its hash is None" in out
+    assert run("edit", "1", "--notes", "after the ghost").exit_code == 0
+    out = run("doctor").stdout
+    assert "history head: 4:" in out
+    assert out.count("does not follow") == 0  # event 4 links to event 2, the chain as it stood
+
+
+def test_rows_written_out_of_range_are_named(cli_db: tuple[str, Callable[..., Result]]) -> None:
+    path, run = cli_db
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("UPDATE checklist_item SET done = 7 WHERE deal_id = 1 AND position = 1")
+        raw.execute("UPDATE deal SET created_at = 'notatime'")
+        raw.execute("INSERT INTO checklist_item (deal_id, stage, position, text, done) "
+                    "VALUES (99, 1, 1, 'orphan', 0)")  # fmt: skip
+    out = run("doctor").stdout
+    assert "deal 1: job 1 of stage 1: done is 7, not true or false" in out
+    assert "deal 1 is damaged: created_at is 'notatime', not a time" in out
+    assert "FAIL  file: integrity_check and foreign_key_check found damage" in out

@@ -124,7 +124,8 @@ def _check_file(db: Database) -> Check:
         check.problems.extend(f"integrity_check: {line}" for line in found[:20])
     for table, rowid, parent, _key in orphans[:20]:
         check.problems.append(f"{table} row {rowid} points at a missing {parent} row")
-    check.summary = "integrity_check and foreign_key_check found no damage"
+    found_damage = "found damage" if check.problems else "found no damage"
+    check.summary = f"integrity_check and foreign_key_check {found_damage}"
     return check
 
 
@@ -370,7 +371,9 @@ def _check_chain(
             previous = row.chain_hash
             if type(row.id) is int:
                 by_id[row.id] = row.chain_hash
-    head_event = found[-1].id if found and rows.is_hash(found[-1].chain_hash) else None
+    # The head is the newest sealed event: an unsealed one appended behind the program's
+    # back is reported above and must not hide the line people keep.
+    head_event = max(by_id, default=None)
     chain = "unbroken" if check.ok else "broken"
     check.summary = f"{len(found)} events, hash chain {chain}"
     if expect_head is not None:

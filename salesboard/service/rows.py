@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, String, Text, cast, type_coerce
+from sqlalchemy import ColumnElement, Integer, String, Text, cast, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import col
@@ -115,7 +115,8 @@ JOB_COLUMNS: Final = (
     col(ChecklistItem.stage),
     col(ChecklistItem.position),
     col(ChecklistItem.text),
-    col(ChecklistItem.done),
+    # As stored: SQLAlchemy's Boolean would turn a 7 written with sqlite3 into True.
+    type_coerce(col(ChecklistItem.done), Integer()).label("done"),
     col(ChecklistItem.done_by),
     raw(col(ChecklistItem.done_at), "done_at"),
 )
@@ -305,6 +306,7 @@ def _checked_summary(row: Any, done: Any, total: Any) -> DealSummary:
     satisfaction = (
         None if row.satisfaction is None else whole(row.satisfaction, "satisfaction", 1, 5)
     )
+    moment(row.created_at, "created_at")  # not shown, but a deal without it is not whole
     return DealSummary(
         id=whole(row.id, "id", 1, 2**63 - 1),
         title=text(row.title),

@@ -30,11 +30,23 @@ def resolve_url(target: str | os.PathLike[str] | None) -> str:
     if target is None or str(target) == "":
         target = os.environ.get(ENV_VAR) or None
     if target is None:
-        return f"sqlite:///{default_db_path()}"
+        return sqlite_url(default_db_path())
     text = str(target)
     if "://" in text:
         return text
-    return f"sqlite:///{Path(text).expanduser().absolute()}"
+    return sqlite_url(Path(text).expanduser().absolute())
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file, whatever its name holds.
+
+    A file name is taken literally: ``?`` and ``%`` are escaped in the URL, so
+    ``k.db?x`` is that file, not ``k.db`` with a query, and ``x%2Fk.db`` is not ``x/k.db``.
+    """
+    # Only the characters a URL gives meaning to are escaped: a name that is not UTF-8
+    # (a Latin-1 ``café.db``) keeps its undecodable bytes as they are.
+    name = str(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+    return f"sqlite:///{name}"
 
 
 def describe(url: str) -> str:
