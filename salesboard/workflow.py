@@ -34,7 +34,10 @@ class Stage(IntEnum):
         if cleaned.isascii() and cleaned.isdigit() and int(cleaned) in {s.value for s in cls}:
             return cls(int(cleaned))
         matches = [s for s in cls if s.label.lower().startswith(cleaned)] if cleaned else []
-        if len(matches) != 1:
+        if len(matches) > 1:
+            which = " or ".join(s.label for s in matches)
+            raise ValueError(f"stage {text!r} could be {which}; type more of the name")
+        if not matches:
             names = ", ".join(s.label for s in cls)
             raise ValueError(f"unknown stage {text!r}; expected one of {names}")
         return matches[0]

@@ -172,6 +172,29 @@ async def test_the_board_headers_convert_and_count_apart(tmp_path: object) -> No
     db.close()
 
 
+async def test_a_narrow_card_leaves_out_only_the_base_currency(tmp_path: object) -> None:
+    """Seen by a newcomer at 80x24: a 1 000 000 JPY card read "1.0M", like a euro card."""
+    from salesboard.store import Database
+    from tests.ui.helpers import NARROW, NOW, Board, card_text, column
+
+    db = Database.open(str(tmp_path) + "/m.db", create=True)
+    board = Board(db, FrozenClock(NOW))
+    board.pipeline.create_deal("Euro", company="N", value="53000")
+    board.pipeline.create_deal("Yen", company="N", value="1000000", currency="JPY")
+    app = board.app(live=False)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        prospect = column(app, Stage.PROSPECT)
+        assert card_text(prospect, 0)[2].strip().startswith("53.0k · ")
+        assert card_text(prospect, 1)[2].strip().startswith("1.0M JPY")
+        RateBook(db, actor="kari").set_base("JPY")
+        app.board.rates_changed()
+        await pilot.pause()
+        assert card_text(prospect, 0)[2].strip().startswith("53.0k EUR")
+        assert card_text(prospect, 1)[2].strip().startswith("1.0M · ")
+    db.close()
+
+
 def test_an_old_currency_in_stored_data_is_counted_apart(sqlite_url: str) -> None:
     from salesboard.store import Database
 

@@ -142,8 +142,7 @@ class BoardScreen(Screen[None]):
         """Status line, six columns and the pane, the filter box, the footer."""
         yield StatusLine(id="status")
         yield Static(
-            "READ-ONLY: you may look but not change anything here "
-            "(no write permission on the database).",
+            "READ-ONLY: you may look but not change anything (no write permission).",
             id="readonly-banner",
         )
         with Horizontal(id="board"):
@@ -252,6 +251,8 @@ class BoardScreen(Screen[None]):
         """Read the open deals again and redraw the whole board (start, flood of changes)."""
         self.index.rates = self.ctx.rates.current()
         self.live.mark_shown(self.index.rates.version)
+        for column in self.columns:
+            column.base_currency = self.index.rates.base
         self.index.load()
         self._report_damaged()
         for column in self.columns:
@@ -327,7 +328,12 @@ class BoardScreen(Screen[None]):
                 "`salesboard --demo` (a separate demo board)."
             )
         elif empty:
-            hint.update("No open deal matches.\n\nPress Esc to clear the filter.")
+            ways = []
+            if self.board_filter.text:
+                ways.append("Press Esc to clear the filter.")
+            if self.board_filter.owner is not None:
+                ways.append("Press m to show everyone's deals.")
+            hint.update("No open deal matches.\n\n" + "\n".join(ways))
         hint.display = empty
 
     def recount(self) -> None:
@@ -339,6 +345,9 @@ class BoardScreen(Screen[None]):
     def rates_changed(self) -> None:
         """The team set a rate or its base currency: convert and redraw the totals."""
         self.index.rebase(self.ctx.rates.current())
+        for column in self.columns:
+            column.base_currency = self.index.rates.base
+            column.refresh()
         self.recount()
 
     # ------------------------------------------------------------- helpers
@@ -682,8 +691,8 @@ class BoardScreen(Screen[None]):
             if not later:
                 column = self.column(moved.stage)
                 column.select_id(deal_id)
-                if not pane_had_focus:
-                    self.focus_column(column)
+                # The card stays the active one; the keys stay where they were.
+                self.grid.activate(column, focus=not pane_had_focus)
             self.confirm(f"{label} to {moved.stage.label}")
 
         what = "the advance" if forward else "the move back"

@@ -90,6 +90,8 @@ class StageColumn(Widget, can_focus=False):
         self._lit = False
         self._palette: CardPalette | None = None
         self.empty_hint = ""
+        self.base_currency = ""
+        """The team's base currency: a narrow card leaves only it out of an amount."""
 
     # ------------------------------------------------------------ data down
 
@@ -377,7 +379,7 @@ class StageColumn(Widget, can_focus=False):
             return [(" ", NO_STYLE), (display_safe(card.company) or "—", palette.detail)]
         if line == 2:
             money = short_amount(card.value_minor)
-            if width >= 18:
+            if width >= 18 or card.currency != self.base_currency:  # ¥1.0M is not €1.0M
                 money = f"{money} {display_safe(card.currency)}"
             return [
                 (f" {money}", NO_STYLE),

@@ -281,5 +281,13 @@ class LostForm(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        """Keep the deal."""
-        self.dismiss(None)
+        """Keep the deal open; if a reason was typed, ask first (as the deal form does)."""
+        if not self.query_one("#reason", Input).value.strip():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDiscard("the reason"), answered)

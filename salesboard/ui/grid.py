@@ -57,7 +57,7 @@ class BoardGrid(Horizontal, can_focus=True):
             other = self._column(stage)
             if other is not column:
                 other.lit = False
-        column.lit = focus or self.has_focus
+        column.lit = focus or self.has_focus or self._keys_beside()
         if focus:
             self.focus()
         column.announce()
@@ -68,8 +68,21 @@ class BoardGrid(Horizontal, can_focus=True):
         self.active.announce()
 
     def on_blur(self, _event: events.Blur) -> None:
-        """Dim the cursor: the keys now go elsewhere (the pane, the filter box)."""
-        self.active.lit = False
+        """Dim the cursor when the keys go elsewhere (the filter box, a form).
+
+        The side pane is the exception: it shows the lit card's checklist and its keys
+        (Space, ``>``, ``<``) act on that deal, so the card stays lit beside it.
+        """
+        self.active.lit = self._keys_beside()
+
+    def _keys_beside(self) -> bool:
+        """Whether the keys are in the side pane, which acts on the active card."""
+        from salesboard.ui.pane import DealPane
+
+        focused = self.screen.focused
+        return focused is not None and any(
+            isinstance(node, DealPane) for node in focused.ancestors_with_self
+        )
 
     def on_click(self, event: events.Click) -> None:
         """A click on a card makes its column active (the column moved its cursor)."""

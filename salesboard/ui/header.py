@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -119,6 +120,11 @@ def _last_cells(text: str, width: int) -> str:
     return text
 
 
+FILTER_SHOWN: Final = 16
+"""Cells of the filter text the status line shows (longer ones end in "…"): at 80
+columns READ-ONLY, only my deals, the filter and who is online then all fit."""
+
+
 class StatusLine(Static):
     """The state of the board at a glance: what it is narrowed to, who is here, where.
 
@@ -156,7 +162,8 @@ class StatusLine(Static):
     ) -> None:
         """Redraw with the current facts; the filter text is user input, shown literally.
 
-        ``online`` lists the other sessions' logins; this user is always counted.
+        ``online`` lists the other sessions' logins; this user is counted unless the
+        board is read-only (it writes no heartbeat, so the other boards do not count it).
         """
         modes = Text()
         if read_only:
@@ -165,10 +172,14 @@ class StatusLine(Static):
             modes.append("only my deals  ", "bold")
         if filter_text:
             modes.append("filter ")
-            modes.append_text(literal(filter_text, "bold"))
+            shown_filter = literal(filter_text, "bold")
+            if shown_filter.cell_len > FILTER_SHOWN:  # the modes after it must still fit
+                shown_filter.truncate(FILTER_SHOWN, overflow="ellipsis")
+            modes.append_text(shown_filter)
             modes.append("  ")
         others = online or []
-        modes.append(f"{len(others) + 1} online", "bold")
+        # A read-only board writes no heartbeat, so nobody counts it: neither does it.
+        modes.append(f"{len(others) + (0 if read_only else 1)} online", "bold")
         if others:
             names = sorted(set(others))
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")

@@ -28,7 +28,8 @@ KEYS: list[tuple[str, str]] = [
     ("? or F1", "this help"),
     ("ctrl+p", "palette: jump to a deal, run an action"),
     ("Esc", "close what is open; clear the filter"),
-    ("q", "quit (anywhere but in a form)"),
+    ("Enter / ctrl+s", "in a form: save (Tab: next field)"),
+    ("q", "quit (while typing, q is a letter)"),
 ]
 
 
@@ -37,7 +38,7 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,f1", "close", "Close"),
-        Binding("q", "app.quit_board", "Quit", show=False),
+        Binding("q", "app.quit_board", "Quit"),
     ]
 
     def compose(self) -> ComposeResult:

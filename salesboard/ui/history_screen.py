@@ -32,7 +32,7 @@ class HistoryScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,H", "close", "Close"),
-        Binding("q", "app.quit_board", "Quit", show=False),
+        Binding("q", "app.quit_board", "Quit"),
         Binding("j,down", "scroll(1)", "Down", show=False),
         Binding("k,up", "scroll(-1)", "Up", show=False),
     ]

@@ -75,7 +75,7 @@ class DealPane(VerticalScroll, can_focus=False):
     """Fields, the current stage's jobs with who ticked them, and the other stages."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close pane"),
+        Binding("escape", "close", "Close"),
     ]
 
     class Closed(Message):

@@ -205,6 +205,9 @@ async def test_enter_opens_the_pane_beside_the_board_when_wide(demo_board: Board
         assert app.board.pane.display
         assert app.board.pane.deal is not None and app.board.pane.deal.id == deal_id
         assert isinstance(app.focused, JobList)
+        # Seen by a newcomer: with the keys in the pane, no card was lit at all. The card
+        # beside the pane stays lit: the pane's keys act on it.
+        assert [(c.current_id, c.lit) for c in app.board.columns if c.lit] == [(deal_id, True)]
         title = demo_board.pipeline.get_deal(deal_id).summary.title
         assert static_text(app.board.query_one("#pane-fields")).startswith(title)
         # The board stays visible: the pane sits to the right of the columns.
@@ -510,6 +513,22 @@ async def test_typing_board_keys_into_the_filter_only_filters(demo_board: Board)
         assert not hint.display
 
 
+async def test_the_empty_hint_names_the_way_back_that_applies(empty_board: Board) -> None:
+    """Seen by a newcomer: with only 'my deals' and no filter, the hint said to press Esc
+    to clear the filter, which did nothing."""
+    empty_board.pipeline.create_deal("Bob's", company="C", owner="bob")
+    app = empty_board.app(live=False)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("m")
+        hint = app.board.query_one("#empty-hint")
+        assert hint.display
+        assert "Press m to show everyone's deals." in static_text(hint)
+        assert "Esc" not in static_text(hint)
+        await pilot.press("slash", "x")
+        assert "Esc to clear the filter" in static_text(hint)
+        assert "Press m" in static_text(hint)
+
+
 async def test_m_toggles_only_my_deals(demo_board: Board) -> None:
     mine = demo_board.queries.all_column_ids(BoardFilter(owner=ME))
     everything = demo_board.queries.all_column_ids()
@@ -635,6 +654,26 @@ async def test_the_status_line_shows_modes_first_at_80_columns(
         assert "…" in drawn  # the path gave way, in its middle
         assert drawn.index("only my deals") < drawn.index("demo.db")
     db.close()
+
+
+async def test_a_long_filter_and_read_only_leave_room_for_who_is_online(
+    small_board: Board,
+) -> None:
+    """Seen by a newcomer at 80 columns: a long filter pushed "N online" off the line, and
+    a read-only board counted itself online though nobody else counts it."""
+
+    app = small_board.app(live=False)
+    async with app.run_test(size=NARROW) as pilot:
+        app.board.show_presence([Colleague("s1", "bob", None)])
+        await pilot.press("m", "slash", *"a very long filter text that goes on", "enter")
+        await pilot.pause()
+        [drawn] = widget_lines(app.board.query_one("#status"))
+        assert "filter a very long fil…" in drawn and "2 online (bob)" in drawn, drawn
+        app.board.read_only = True
+        app.board.show_presence([Colleague("s1", "bob", None)])
+        await pilot.pause()
+        [drawn] = widget_lines(app.board.query_one("#status"))
+        assert "READ-ONLY" in drawn and "1 online (bob)" in drawn, drawn
 
 
 def test_a_path_is_shortened_in_its_middle_and_home_is_a_tilde() -> None:

@@ -299,12 +299,23 @@ async def test_cancelling_lost_keeps_the_deal(small_board: Board) -> None:
     app = small_board.app()
     async with app.run_test(size=NARROW) as pilot:
         for cancel in ("escape", "#cancel"):
-            await pilot.press("x", *"maybe")
+            await pilot.press("x")
             assert isinstance(app.screen, LostForm)
+            await pilot.press("escape")  # nothing typed: closes at once
+            assert app.screen is app.board
+            await pilot.press("x", *"maybe")
+            form = app.screen
+            assert isinstance(form, LostForm)
             if cancel == "escape":
                 await pilot.press("escape")
             else:
                 await pilot.click(cancel)
+            # Seen by a newcomer: a typed reason was thrown away without a word, where
+            # the deal form asks. Now it asks too; Enter keeps the typing.
+            assert isinstance(app.screen, ConfirmDiscard)
+            await pilot.press("enter")
+            assert app.screen is form and form.query_one("#reason", Input).value == "maybe"
+            await pilot.press("escape", "y")
             assert app.screen is app.board
             assert small_board.pipeline.get_deal(1).status is Status.OPEN
             assert column(app, Stage.PROSPECT).ids == [1, 2]
