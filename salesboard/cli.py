@@ -1108,14 +1108,16 @@ def _print_checkup(checkup: Any, where: str, revision: str, head: str | None) ->
     default=DEMO_DEALS,
     show_default=True,
     type=_WholeNumber("the number of demo deals", 0, 1_000_000),
-    help="How many.",
+    metavar="N",
+    help="How many deals (0 to 1000000).",
 )
 @click.option(
     "--seed",
     default=7,
     show_default=True,
     type=_WholeNumber("the seed", -(2**31), 2**31 - 1),
-    help="Same seed, same data.",
+    metavar="SEED",
+    help="Same seed, same data (a whole number).",
 )
 @click.pass_context
 def demo_command(ctx: click.Context, deals: int, seed: int) -> None:

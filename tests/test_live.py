@@ -102,6 +102,20 @@ def test_presence_lists_others_and_forgets_the_silent(
     assert timedelta(minutes=1) >= PRESENCE_TTL  # "crashed sessions vanish within a minute"
 
 
+def test_a_heartbeat_dated_in_the_future_counts_nobody(
+    boards: tuple[Database, Database], clock: FrozenClock
+) -> None:
+    """Found in review: a presence row written with sqlite3 and dated an hour ahead kept a
+    made-up colleague "online" (and "Also open by") for that hour, or for ever."""
+    mine, theirs = boards
+    me = PresenceBook(mine, "alice", clock=clock)
+    ghost = PresenceBook(theirs, "boss", clock=lambda: clock() + timedelta(hours=1))
+    ghost.beat(1)
+    assert me.others() == []
+    me.beat(None)  # and a heartbeat sweeps it away
+    assert [c.login for c in PresenceBook(theirs, "x", clock=clock).everyone()] == ["alice"]
+
+
 def test_leaving_removes_the_session_at_once(boards: tuple[Database, Database]) -> None:
     mine, theirs = boards
     bob = PresenceBook(theirs, "bob")

@@ -27,6 +27,9 @@ from salesboard.store import Database, Presence
 
 HEARTBEAT_EVERY = timedelta(seconds=15)
 PRESENCE_TTL = timedelta(seconds=45)
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead another computer's clock may be (PostgreSQL serves several). A heartbeat
+dated later than that was not written by a board: it counts nobody and is swept."""
 """A session unheard of for this long is gone: a crashed board vanishes within a minute."""
 
 
@@ -60,7 +63,10 @@ class PresenceBook:
         """Say "I am here, looking at ``deal_id``" and sweep sessions that went silent."""
         now = self._clock()
         with self.db.write() as session:
-            session.execute(delete(Presence).where(col(Presence.seen_at) < now - PRESENCE_TTL))
+            seen = col(Presence.seen_at)
+            session.execute(
+                delete(Presence).where((seen < now - PRESENCE_TTL) | (seen > now + CLOCK_SKEW))
+            )
             # Plain statements, no row loaded: any member can write this table, and a row
             # that does not parse must not stop this board from saying it is here.
             mine = col(Presence.session_id) == self.session_id
@@ -85,10 +91,11 @@ class PresenceBook:
 
     def everyone(self) -> list[Colleague]:
         """Every live session, this one included, oldest first."""
-        cutoff = self._clock() - PRESENCE_TTL
+        now = self._clock()
         query = (
             select(col(Presence.session_id), col(Presence.login), col(Presence.deal_id))
-            .where(col(Presence.seen_at) >= cutoff)
+            .where(col(Presence.seen_at) >= now - PRESENCE_TTL)
+            .where(col(Presence.seen_at) <= now + CLOCK_SKEW)
             .order_by(col(Presence.started_at), col(Presence.session_id))
         )
         with self.db.read() as session:
