@@ -263,3 +263,5 @@ def test_a_rate_whose_time_cannot_be_read_stays_in_the_history(tmp_path: Path) -
     _rate_row(path, "USD", "0.9", set_at="notatime")
     out = run.invoke(cli, ["--db", path, "rates", "history"]).output
     assert "1 USD = 0.9 EUR" in out and "time unknown" in out
+    none = run.invoke(cli, ["--db", path, "rates", "history", "JPY"])
+    assert (none.exit_code, none.output) == (0, "no rates set for JPY\n")
