@@ -21,6 +21,7 @@ from salesboard.service.board import OpenDealIndex
 from salesboard.service.rates import RateBook, Rates
 from salesboard.workflow import Stage
 from tests.conftest import FrozenClock
+from tests.ui.helpers import Board
 
 
 @pytest.mark.parametrize(
@@ -151,14 +152,23 @@ def test_the_command_line_keeps_money_exact_and_apart(sqlite_url: str) -> None:
     assert run("rates").splitlines() == ["base currency: EUR", "1 USD = 0.92 EUR"]
 
 
-async def test_the_board_headers_convert_and_count_apart(tmp_path: object) -> None:
+def _euro_and(tmp_path: object, euros: str, other: str, currency: str) -> Board:
+    """A board file with one deal in euros and one in ``currency``."""
     from salesboard.store import Database
-    from tests.ui.helpers import NOW, WIDE, Board, header_text
+    from tests.ui.helpers import NOW, Board
 
     db = Database.open(str(tmp_path) + "/m.db", create=True)
     board = Board(db, FrozenClock(NOW))
-    board.pipeline.create_deal("Euro", company="N", value="1000")
-    board.pipeline.create_deal("Dollar", company="N", value="1000", currency="USD")
+    board.pipeline.create_deal("Euro", company="N", value=euros)
+    board.pipeline.create_deal(currency, company="N", value=other, currency=currency)
+    return board
+
+
+async def test_the_board_headers_convert_and_count_apart(tmp_path: object) -> None:
+    from tests.ui.helpers import WIDE, header_text
+
+    board = _euro_and(tmp_path, "1000", "1000", "USD")
+    db = board.db
     app = board.app(live=True)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
@@ -174,13 +184,10 @@ async def test_the_board_headers_convert_and_count_apart(tmp_path: object) -> No
 
 async def test_a_narrow_card_leaves_out_only_the_base_currency(tmp_path: object) -> None:
     """Seen by a newcomer at 80x24: a 1 000 000 JPY card read "1.0M", like a euro card."""
-    from salesboard.store import Database
-    from tests.ui.helpers import NARROW, NOW, Board, card_text, column
+    from tests.ui.helpers import NARROW, card_text, column
 
-    db = Database.open(str(tmp_path) + "/m.db", create=True)
-    board = Board(db, FrozenClock(NOW))
-    board.pipeline.create_deal("Euro", company="N", value="53000")
-    board.pipeline.create_deal("Yen", company="N", value="1000000", currency="JPY")
+    board = _euro_and(tmp_path, "53000", "1000000", "JPY")
+    db = board.db
     app = board.app(live=False)
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()

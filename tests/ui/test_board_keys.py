@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from salesboard.service.board import BoardFilter
 from salesboard.service.presence import Colleague
 from salesboard.store import Database
+from salesboard.ui.app import SalesboardApp
 from salesboard.ui.column import StageColumn
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.forms import DealForm
@@ -635,6 +637,17 @@ async def test_the_focused_card_is_highlighted_on_every_line(small_board: Board)
 # ------------------------------------------------------ what the status line shows
 
 
+async def mine_and_filtered_with_bob_online(pilot: Pilot[None], filter_text: str) -> str:
+    """The status line once bob is online, 'only my deals' is on and a filter typed."""
+    app = pilot.app
+    assert isinstance(app, SalesboardApp)
+    app.board.show_presence([Colleague("s1", "bob", None)])
+    await pilot.press("m", "slash", *filter_text, "enter")
+    await pilot.pause()
+    [drawn] = widget_lines(app.board.query_one("#status"))
+    return drawn
+
+
 async def test_the_status_line_shows_modes_first_at_80_columns(
     tmp_path: Path, demo_template: Path
 ) -> None:
@@ -644,10 +657,7 @@ async def test_the_status_line_shows_modes_first_at_80_columns(
     board = Board(db, FrozenClock(NOW))
     app = board.app(live=False)
     async with app.run_test(size=NARROW) as pilot:
-        app.board.show_presence([Colleague("s1", "bob", None)])
-        await pilot.press("m", "slash", *"ab", "enter")
-        await pilot.pause()
-        [drawn] = widget_lines(app.board.query_one("#status"))
+        drawn = await mine_and_filtered_with_bob_online(pilot, "ab")
         assert cell_len(drawn) <= NARROW[0]
         for shown in ("only my deals", "filter ab", "2 online", f"user {ME}", "demo.db"):
             assert shown in drawn, drawn
@@ -664,10 +674,7 @@ async def test_a_long_filter_and_read_only_leave_room_for_who_is_online(
 
     app = small_board.app(live=False)
     async with app.run_test(size=NARROW) as pilot:
-        app.board.show_presence([Colleague("s1", "bob", None)])
-        await pilot.press("m", "slash", *"a very long filter text that goes on", "enter")
-        await pilot.pause()
-        [drawn] = widget_lines(app.board.query_one("#status"))
+        drawn = await mine_and_filtered_with_bob_online(pilot, "a very long filter text to go")
         assert "filter a very long fil…" in drawn and "2 online (bob)" in drawn, drawn
         app.board.read_only = True
         app.board.show_presence([Colleague("s1", "bob", None)])
