@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -26,6 +26,7 @@ from salesboard.service import DealView, Pipeline
 from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals, OpenDealIndex
 from salesboard.service.filters import search_key
 from salesboard.service.presence import Colleague
+from salesboard.ui import keymap
 from salesboard.ui.board_model import BoardModel
 from salesboard.ui.changes import Change, ChangeRunner, Done, Refused
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
@@ -35,6 +36,7 @@ from salesboard.ui.footer import KeyHints
 from salesboard.ui.grid import BoardGrid
 from salesboard.ui.guard import keeps_running
 from salesboard.ui.header import ColumnHeader, StatusLine
+from salesboard.ui.keymap import bindings
 from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
 from salesboard.validation import display_safe
@@ -103,22 +105,11 @@ def exempt_from_gc() -> None:
 class BoardScreen(Screen[None]):
     """The pipeline board a salesperson lives in."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "column(-1)", "Column left", show=False),
-        Binding("right,l", "column(1)", "Column right", show=False),
-        Binding("enter", "open_pane", "Open"),
-        Binding("greater_than_sign,shift+right", "advance", "Advance"),
-        Binding("less_than_sign,shift+left", "back", "Back"),
-        Binding("n", "new_deal", "New"),
-        Binding("e", "edit_deal", "Edit"),
-        Binding("x", "lost", "Lost"),
-        Binding("H", "history", "History", show=False),
-        Binding("slash", "filter", "Filter"),
-        Binding("m", "mine", "Mine"),
-        Binding("question_mark,f1", "app.help", "Help"),
-        Binding("q", "app.quit_board", "Quit"),
-        Binding("escape", "escape", "Clear", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(
+        keymap.LEFT, keymap.RIGHT, keymap.OPEN, keymap.ADVANCE, keymap.BACK, keymap.NEW,
+        keymap.EDIT, keymap.LOST, keymap.HISTORY, keymap.FILTER, keymap.MINE, keymap.HELP,
+        keymap.QUIT, keymap.CLEAR,
+    )  # fmt: skip
 
     def __init__(self, context: BoardContext, *, live: bool = True) -> None:
         super().__init__()

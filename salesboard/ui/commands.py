@@ -8,22 +8,16 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from salesboard.ui.keymap import PALETTE_KEYS
 from salesboard.validation import display_safe
 
 if TYPE_CHECKING:
     from salesboard.ui.board_screen import BoardScreen
 
 ACTIONS: list[tuple[str, str, str]] = [
-    ("New deal", "new_deal", "Add a deal in Prospect"),
-    ("Edit deal", "edit_deal", "Edit the highlighted deal"),
-    ("Open checklist", "open_pane", "Show the highlighted deal's jobs"),
-    ("Advance deal", "advance", "Move the highlighted deal one stage right"),
-    ("Move deal back", "back", "Move the highlighted deal one stage left"),
-    ("Mark deal lost", "lost", "Give the highlighted deal up, with a reason"),
-    ("Filter", "filter", "Filter the board by text"),
-    ("Only my deals", "mine", "Toggle showing only my deals"),
-    ("Help", "app.help", "Show every key"),
+    (key.palette, key.action, key.palette_help) for key in PALETTE_KEYS if key.palette
 ]
+"""Name, action and help of every action the palette offers: the keymap's."""
 
 
 class DealCommands(Provider):

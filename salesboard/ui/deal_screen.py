@@ -8,12 +8,14 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import ModalScreen
 
 from salesboard.service import DealView
+from salesboard.ui import keymap
 from salesboard.ui.footer import KeyHints
+from salesboard.ui.keymap import bindings
 from salesboard.ui.pane import DealPane
 
 
@@ -26,13 +28,10 @@ class DealScreen(ModalScreen[int | None]):
     the deal's id, so the board can put its cursor on that card.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("greater_than_sign,shift+right", "advance", "Advance"),
-        Binding("less_than_sign,shift+left", "back", "Back"),
-        Binding("H", "history", "History"),
-        Binding("escape", "close", "Close"),
-        Binding("q", "app.quit_board", "Quit"),  # a modal screen hides the app's bindings
-    ]
+    # A modal screen hides the app's bindings: q is bound here again.
+    BINDINGS: ClassVar[list[BindingType]] = bindings(
+        keymap.ADVANCE, keymap.BACK, keymap.DIALOG_HISTORY, keymap.CLOSE, keymap.QUIT
+    )
 
     class Move(Message):
         """Advance (``forward``) or move back the deal shown."""

@@ -11,25 +11,22 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 
+from salesboard.ui import keymap
 from salesboard.ui.board_model import BoardModel
 from salesboard.ui.column import StageColumn
+from salesboard.ui.keymap import bindings
 from salesboard.workflow import Stage
 
 
 class BoardGrid(Horizontal, can_focus=True):
     """Holds the columns, takes the cursor keys, and lights the active column's cursor."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("home,g", "jump('first')", "First", show=False),
-        Binding("end,G", "jump('last')", "Last", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(
+        keymap.UP, keymap.DOWN, keymap.FIRST, keymap.LAST, keymap.PAGE_UP, keymap.PAGE_DOWN
+    )
 
     def __init__(self, model: BoardModel, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -1,4 +1,4 @@
-"""The help screen: every key, generated from the bindings so it cannot drift."""
+"""The help screen: every key, listed from the definitions the bindings are made of."""
 
 from __future__ import annotations
 
@@ -12,25 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: list[tuple[str, str]] = [
-    ("← → ↑ ↓  h l k j", "move between columns and cards"),
-    ("Home End  g G", "first / last card of the column"),
-    ("PgUp PgDn", "a screenful up / down"),
-    ("Enter", "open the checklist (in it: nothing)"),
-    ("Space", "tick / untick a job (in the checklist)"),
-    ("H", "the deal's history: who changed what, when"),
-    ("> or shift+→", "advance one stage (checklist complete)"),
-    ("< or shift+←", "move back one stage"),
-    ("n / e", "new deal / edit deal"),
-    ("x", "mark lost (asks for a reason)"),
-    ("/", "filter title, company, owner; Esc clears"),
-    ("m", "only my deals / everyone's"),
-    ("? or F1", "this help"),
-    ("ctrl+p", "palette: jump to a deal, run an action"),
-    ("Esc", "close what is open; clear the filter"),
-    ("Enter / ctrl+s", "in a form: save (Tab: next field)"),
-    ("q", "quit (while typing, q is a letter)"),
-]
+from salesboard.ui.keymap import help_rows
 
 
 class HelpScreen(ModalScreen[None]):
@@ -46,8 +28,8 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, show_header=False, padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for key, meaning in KEYS:
-            table.add_row(key, meaning)
+        for keys, meaning in help_rows():
+            table.add_row(keys, meaning)
         with VerticalScroll(id="help", classes="modal"):
             yield Static(Text("Keys", style="bold"), classes="form-title")
             yield Static(table)

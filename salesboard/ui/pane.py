@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -20,6 +20,8 @@ from textual.widgets.option_list import Option
 
 from salesboard.money import money_text
 from salesboard.service import DealView
+from salesboard.ui import keymap
+from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import days_since, literal
 from salesboard.validation import display_safe
 from salesboard.workflow import Stage
@@ -33,12 +35,9 @@ class JobList(OptionList):
     wrapping round.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_job", "Tick/untick", show=True),
-        Binding("enter", "nothing", show=False),
-        Binding("j,down", "down", "Down", show=False),
-        Binding("k,up", "up", "Up", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(
+        keymap.TICK, keymap.NO_TICK, keymap.JOB_DOWN, keymap.JOB_UP
+    )
 
     def action_nothing(self) -> None:
         """Enter in the checklist: changes nothing (Space ticks)."""
@@ -74,9 +73,7 @@ def _when(moment: datetime, now: datetime) -> str:
 class DealPane(VerticalScroll, can_focus=False):
     """Fields, the current stage's jobs with who ticked them, and the other stages."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(keymap.CLOSE)
 
     class Closed(Message):
         """The user closed the pane."""

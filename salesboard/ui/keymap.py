@@ -1,0 +1,134 @@
+"""Every key of the board, defined once: binding, key hint, help line and palette entry.
+
+The screens take their ``BINDINGS`` from here, the help screen lists these same
+definitions and the command palette offers the ones with a palette name, so a key added,
+changed or renamed shows the same everywhere and the help cannot drift from what the keys
+do (``tests/ui/test_keymap.py`` checks that every binding of every screen is listed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key (or several keys for one action) and everything the user is told about it.
+
+    ``keys`` and ``action`` make the Textual binding; ``hint`` is its word in the key hints
+    (``show``: whether the hints carry it); ``shown_as`` and ``meaning`` are its line in the
+    help; ``palette`` names it in the command palette (None: not offered there), with
+    ``palette_help`` under the name. A key with no ``action`` is told about only (ctrl+p,
+    Enter in a form): Textual or another widget handles it.
+    """
+
+    keys: str
+    action: str
+    hint: str
+    shown_as: str
+    meaning: str
+    show: bool = True
+    palette: str | None = None
+    palette_help: str = ""
+
+    def binding(self) -> Binding:
+        """The Textual binding of this key."""
+        return Binding(self.keys, self.action, self.hint, show=self.show)
+
+
+def bindings(*keys: Key) -> list[BindingType]:
+    """The Textual bindings of ``keys`` (those that have an action)."""
+    return [key.binding() for key in keys if key.action]
+
+
+# The cursor keys of the board's columns (``BoardGrid``) and the column moves.
+_UPDOWN = ("↑ ↓  k j", "move between cards (or jobs)")
+UP = Key("up,k", "cursor(-1)", "Up", *_UPDOWN, show=False)
+DOWN = Key("down,j", "cursor(1)", "Down", *_UPDOWN, show=False)
+LEFT = Key("left,h", "column(-1)", "Column left", "← →  h l", "move between columns", show=False)
+RIGHT = Key("right,l", "column(1)", "Column right", "← →  h l", "move between columns", show=False)
+FIRST = Key("home,g", "jump('first')", "First", "Home End  g G", "first / last card", show=False)
+LAST = Key("end,G", "jump('last')", "Last", "Home End  g G", "first / last card", show=False)
+PAGE_UP = Key("pageup", "page(-1)", "Page up", "PgUp PgDn", "a screenful up / down", show=False)
+PAGE_DOWN = Key(
+    "pagedown", "page(1)", "Page down", "PgUp PgDn", "a screenful up / down", show=False
+)
+
+# The board's actions on the lit card, and its modes.
+OPEN = Key(
+    "enter", "open_pane", "Open", "Enter", "open the checklist (in it: nothing)",
+    palette="Open checklist", palette_help="Show the highlighted deal's jobs",
+)  # fmt: skip
+ADVANCE = Key(
+    "greater_than_sign,shift+right", "advance", "Advance", "> or shift+→",
+    "advance one stage (checklist complete)",
+    palette="Advance deal", palette_help="Move the highlighted deal one stage right",
+)  # fmt: skip
+BACK = Key(
+    "less_than_sign,shift+left", "back", "Back", "< or shift+←", "move back one stage",
+    palette="Move deal back", palette_help="Move the highlighted deal one stage left",
+)  # fmt: skip
+NEW = Key(
+    "n", "new_deal", "New", "n / e", "new deal / edit deal",
+    palette="New deal", palette_help="Add a deal in Prospect",
+)  # fmt: skip
+EDIT = Key(
+    "e", "edit_deal", "Edit", "n / e", "new deal / edit deal",
+    palette="Edit deal", palette_help="Edit the highlighted deal",
+)  # fmt: skip
+LOST = Key(
+    "x", "lost", "Lost", "x", "mark lost (asks for a reason)",
+    palette="Mark deal lost", palette_help="Give the highlighted deal up, with a reason",
+)  # fmt: skip
+HISTORY = Key(
+    "H", "history", "History", "H", "the deal's history: who changed what, when", show=False,
+    palette="History", palette_help="Every change of the highlighted deal, with who and when",
+)  # fmt: skip
+FILTER = Key(
+    "slash", "filter", "Filter", "/", "filter title, company, owner; Esc clears",
+    palette="Filter", palette_help="Filter the board by text",
+)  # fmt: skip
+MINE = Key(
+    "m", "mine", "Mine", "m", "only my deals / everyone's",
+    palette="Only my deals", palette_help="Toggle showing only my deals",
+)  # fmt: skip
+HELP = Key(
+    "question_mark,f1", "app.help", "Help", "? or F1", "this help",
+    palette="Help", palette_help="Show every key",
+)  # fmt: skip
+QUIT = Key("q", "app.quit_board", "Quit", "q", "quit (while typing, q is a letter)")
+CLEAR = Key("escape", "escape", "Clear", "Esc", "close what is open; clear the filter", show=False)
+
+# The checklist (side pane or dialog).
+TICK = Key("space", "toggle_job", "Tick/untick", "Space", "tick / untick a job (in the checklist)")
+JOB_UP = Key("k,up", "up", "Up", *_UPDOWN, show=False)
+JOB_DOWN = Key("j,down", "down", "Down", *_UPDOWN, show=False)
+NO_TICK = Key("enter", "nothing", "", OPEN.shown_as, OPEN.meaning, show=False)
+CLOSE = Key("escape", "close", "Close", CLEAR.shown_as, CLEAR.meaning)
+DIALOG_HISTORY = Key("H", "history", "History", HISTORY.shown_as, HISTORY.meaning)
+
+# Told about only: handled by Textual (the palette) and by the forms' own widgets.
+PALETTE = Key("ctrl+p", "", "", "ctrl+p", "palette: jump to a deal, run an action")
+SAVE = Key("enter,ctrl+s", "", "", "Enter / ctrl+s", "in a form: save (Tab: next field)")
+
+HELP_KEYS: tuple[Key, ...] = (
+    LEFT, RIGHT, UP, DOWN, JOB_UP, JOB_DOWN, FIRST, LAST, PAGE_UP, PAGE_DOWN,
+    OPEN, NO_TICK, TICK, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, NEW, EDIT, LOST, FILTER,
+    MINE, HELP, PALETTE, CLEAR, CLOSE, SAVE, QUIT,
+)  # fmt: skip
+"""The keys the help lists, in its order (keys that share a line are merged)."""
+
+PALETTE_KEYS: tuple[Key, ...] = tuple(key for key in HELP_KEYS if key.palette)
+"""The actions the command palette offers, in the help's order."""
+
+
+def help_rows(keys: tuple[Key, ...] = HELP_KEYS) -> list[tuple[str, str]]:
+    """The help's lines: how the keys are written and what they do, each line once."""
+    rows: list[tuple[str, str]] = []
+    for key in keys:
+        row = (key.shown_as, key.meaning)
+        if row not in rows:
+            rows.append(row)
+    return rows
