@@ -903,14 +903,22 @@ def reopen_command(ctx: click.Context, deal_id: int, if_version: int | None) -> 
 @click.argument("deal_id", metavar="ID", type=DEAL_ID)
 @click.option("--outcome", required=True, type=click.Choice(["success", "failure"]))
 @click.option("--satisfaction", required=True, type=SATISFACTION, help="Score 1-5.")
+@click.option("--comment", default=None, help="How it went, in a few words (optional).")
 @_if_version
 @click.pass_context
 def finish_command(
-    ctx: click.Context, deal_id: int, outcome: str, satisfaction: int, if_version: int | None
+    ctx: click.Context,
+    deal_id: int,
+    outcome: str,
+    satisfaction: int,
+    comment: str | None,
+    if_version: int | None,
 ) -> None:
     """Finish a Closed deal whose checklist is complete, with its outcome and score."""
     deal = (
-        _session(ctx).pipeline().finish(deal_id, outcome, satisfaction, expected_version=if_version)
+        _session(ctx)
+        .pipeline()
+        .finish(deal_id, outcome, satisfaction, comment=comment, expected_version=if_version)
     )
     _confirm(deal, f"finished: {outcome}, satisfaction {satisfaction}/5")
 

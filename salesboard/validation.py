@@ -101,6 +101,16 @@ def clean_reason(value: str) -> str:
     return cleaned
 
 
+def clean_comment(value: str | None) -> str | None:
+    """An optional word on how a finished deal went; None when nothing was said."""
+    if value is None:
+        return None
+    cleaned = strip_controls(value, multiline=True).strip()
+    if len(cleaned) > REASON_MAX:
+        raise InvalidInput(f"comment is {len(cleaned)} characters long; the limit is {REASON_MAX}")
+    return cleaned or None
+
+
 def clean_notes(value: str) -> str:
     """Free-form notes: newlines and tabs allowed, at most ``NOTES_MAX`` characters."""
     cleaned = strip_controls(value, multiline=True).strip("\n")

@@ -55,6 +55,26 @@ async def _new_deal_form(pilot: Pilot[None]) -> None:
         box.cursor_blink = False  # a blinking cursor would make the picture depend on timing
 
 
+async def _finish_form(pilot: Pilot[None]) -> None:
+    """Complete the first Closed deal's checklist, then finish it: the form, filled in."""
+    from salesboard.ui.app import SalesboardApp
+
+    app = pilot.app
+    assert isinstance(app, SalesboardApp)
+    await pilot.press(*"lllll")
+    deal_id = app.board.current_deal_id()
+    assert deal_id is not None
+    deal = app.ctx.pipeline.get_deal(deal_id)
+    for job in deal.checklist:
+        if job.stage is deal.stage and not job.done:
+            app.ctx.pipeline.set_job(deal_id, job.n, True)
+    app.board.refresh_deal(deal_id)
+    await pilot.pause()
+    await pilot.press("f", "enter", "tab", "5", "tab", *"Live in all four sites")
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
+
+
 @dataclass(frozen=True)
 class Shot:
     """One screenshot: file name, terminal size, keys to press, and any further steps."""
@@ -74,6 +94,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("refused-move-80x24.svg", (80, 24), ("down", "greater_than_sign")),
     Shot("help-80x24.svg", (80, 24), ("question_mark",)),
     Shot("new-deal-form.svg", (160, 45), step=_new_deal_form),
+    Shot("finish-form-80x24.svg", (80, 24), step=_finish_form),
 )
 
 

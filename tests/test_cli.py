@@ -558,9 +558,10 @@ def test_finish(run: Run, service: Pipeline) -> None:
     tick_all(service, deal_id)
     assert run(*args[:-1], "6").exit_code == 2
     assert run("finish", str(deal_id), "--outcome", "maybe", "--satisfaction", "3").exit_code == 2
-    assert "finished: success, satisfaction 5/5" in ok(run(*args))
+    assert "finished: success, satisfaction 5/5" in ok(run(*args, "--comment", "Live in May"))
     data = show_json(run, deal_id)
     assert (data["status"], data["outcome"], data["satisfaction"]) == ("finished", "success", 5)
+    assert "success, satisfaction 5/5: Live in May" in ok(run("history", str(deal_id)))
 
 
 # ---------------------------------------------------------------------- history

@@ -204,6 +204,19 @@ def test_walk_to_closed_and_finish(pipeline: Pipeline) -> None:
         pipeline.set_job(deal.id, 1, False)
 
 
+def test_a_finish_may_carry_a_comment_in_its_event(pipeline: Pipeline) -> None:
+    deal = tick_all(pipeline, walk_to(pipeline, pipeline.create_deal("Deal"), Stage.CLOSED))
+    with pytest.raises(InvalidInput, match="comment is 1001 characters"):
+        pipeline.finish(deal.id, "failure", 2, comment="x" * 1001)
+    pipeline.finish(deal.id, "failure", 2, comment="  Chose the cheaper rival \x1b[31m ")
+    latest = pipeline.history(deal.id)[0]
+    assert latest.after is not None
+    assert latest.after["comment"] == "Chose the cheaper rival"
+    assert pipeline.reopen(deal.id).status is Status.OPEN  # the comment stays in history
+    blank = pipeline.finish(deal.id, "success", 5, comment="   ")
+    assert "comment" not in (pipeline.history(blank.id)[0].after or {})
+
+
 def test_finish_outside_closed_refused(pipeline: Pipeline) -> None:
     deal = pipeline.create_deal("Deal")
     with pytest.raises(WorkflowRefusal, match="only a deal in Closed"):

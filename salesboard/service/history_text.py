@@ -56,7 +56,8 @@ def describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, An
         return f"reopened in {short_value(new.get('stage'))} (was {short_value(old.get('status'))})"
     if kind == "finished":
         outcome, score = new.get("outcome"), new.get("satisfaction")
-        return f"{short_value(outcome)}, satisfaction {short_value(score)}/5"
+        said = f": {short_value(new['comment'])}" if new.get("comment") else ""
+        return f"{short_value(outcome)}, satisfaction {short_value(score)}/5{said}"
     keys = list(dict.fromkeys([*old, *new]))
     names = {"value_minor": "value", "expected_close": "close"}
     return "; ".join(

@@ -383,13 +383,19 @@ class Pipeline:
         outcome: str | Outcome,
         satisfaction: int,
         *,
+        comment: str | None = None,
         expected_version: int | None = None,
     ) -> DealView:
-        """Finish a Closed deal whose checklist is complete, recording how it went."""
+        """Finish a Closed deal whose checklist is complete, recording how it went.
+
+        ``comment``, if any, is kept in the finish event (shown in the history and the
+        pane), not on the deal: it belongs to that moment, and a reopen keeps it there.
+        """
         try:
             result = Outcome(str(outcome).strip().lower())
         except ValueError:
             raise InvalidInput(f"outcome must be success or failure, not {outcome!r}") from None
+        said = validation.clean_comment(comment)
         with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
             jobs = [job.as_job() for job in self._jobs(session, deal_id)]
@@ -398,11 +404,13 @@ class Pipeline:
             deal.status = Status.FINISHED.value
             deal.outcome = result.value
             deal.satisfaction = satisfaction
-            after = {
+            after: dict[str, Any] = {
                 "status": Status.FINISHED.value,
                 "outcome": result.value,
                 "satisfaction": satisfaction,
             }
+            if said is not None:
+                after["comment"] = said
             self._record(session, deal, EventKind.FINISHED, before, after)
             return self._view(session, deal)
 

@@ -40,7 +40,7 @@ from salesboard.ui.keymap import bindings
 from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
 from salesboard.validation import display_safe
-from salesboard.workflow import GateRefusal, Stage, Status
+from salesboard.workflow import LAST_STAGE, GateRefusal, Stage, Status
 
 WIDE_PANE = 140  # at this width and above the pane opens beside the board
 
@@ -106,9 +106,9 @@ class BoardScreen(Screen[None]):
     """The pipeline board a salesperson lives in."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(
-        keymap.LEFT, keymap.RIGHT, keymap.OPEN, keymap.ADVANCE, keymap.BACK, keymap.NEW,
-        keymap.EDIT, keymap.LOST, keymap.HISTORY, keymap.FILTER, keymap.MINE, keymap.HELP,
-        keymap.QUIT, keymap.CLEAR,
+        keymap.LEFT, keymap.RIGHT, keymap.OPEN, keymap.ADVANCE, keymap.BACK, keymap.FINISH,
+        keymap.NEW, keymap.EDIT, keymap.LOST, keymap.HISTORY, keymap.FILTER, keymap.MINE,
+        keymap.HELP, keymap.QUIT, keymap.CLEAR,
     )  # fmt: skip
 
     def __init__(self, context: BoardContext, *, live: bool = True) -> None:
@@ -116,6 +116,7 @@ class BoardScreen(Screen[None]):
         self.live_updates = live
         self.ctx = context
         self.board_filter = BoardFilter()
+        self._finishable = False  # the lit card is a complete Closed deal (the Finish hint)
         self.totals: dict[Stage, ColumnTotals] = {}
         self._pane_open = False
         self.read_only = context.pipeline.db.read_only
@@ -637,6 +638,8 @@ class BoardScreen(Screen[None]):
     @on(StageColumn.Highlighted)
     @keeps_running
     def _card_highlighted(self, message: StageColumn.Highlighted) -> None:
+        if message.column.stage is self.model.active:
+            self._note_finishable(message.column, message.deal_id)
         if not (self._pane_open and message.deal_id is not None and message.column.lit):
             return
         if self.pane.deal is None or self.pane.deal.id != message.deal_id:
@@ -800,6 +803,81 @@ class BoardScreen(Screen[None]):
             )
 
         self.app.push_screen(LostForm(deal.summary.title), lost)
+
+    @keeps_running
+    def action_finish(self) -> None:
+        """Finish the lit deal: refused, naming why, unless it is a complete Closed deal."""
+        from salesboard.ui.finish_form import FinishAnswer, FinishForm
+
+        deal_id = self.current_deal_id()
+        if deal_id is None or self._refuse_read_only():
+            return
+        deal = self.ctx.pipeline.get_deal(deal_id)
+        if deal.stage is not LAST_STAGE:
+            self.say(
+                f"Only a deal in {LAST_STAGE.label} can be finished; "
+                f"{deal.summary.title} is in {deal.stage.label}.",
+                title="Finish refused",
+                severity="warning",
+            )
+            return
+        missing = [job for job in deal.checklist if job.stage is deal.stage and not job.done]
+        if missing:
+            jobs = "\n".join(f"• {job.text}" for job in missing)
+            self.say(
+                f"Cannot finish yet. Unfinished:\n{jobs}",
+                title="Finish refused",
+                severity="warning",
+                timeout=8,
+            )
+            self.open_pane(deal_id, focus_job=missing[0].n)
+            return
+
+        def finish(answer: FinishAnswer | None) -> None:
+            if answer is None:
+                return
+
+            def done(result: DealView, later: bool) -> None:
+                self.show_change(result, remote=later)
+                if self._pane_open and self.pane.deal and self.pane.deal.id == deal_id:
+                    self.close_pane()
+                self.confirm(f"Finished ({answer.outcome.value}): {deal.summary.title}")
+
+            self.submit(
+                deal_id,
+                f"finishing deal {deal_id}",
+                lambda pipeline, v: pipeline.finish(
+                    deal_id,
+                    answer.outcome,
+                    answer.satisfaction,
+                    comment=answer.comment,
+                    expected_version=v,
+                ),
+                done,
+                version=deal.version,
+            )
+
+        self.app.push_screen(FinishForm(deal.summary.title), finish)
+
+    def hint_applies(self, action: str) -> bool:
+        """Whether the key hints offer ``action`` now: Finish only on a complete Closed deal."""
+        if action != "finish":
+            return True
+        return self._finishable
+
+    def _note_finishable(self, column: StageColumn, deal_id: int | None) -> None:
+        """Keep the Finish hint true to the lit card (bindings refresh only on a change)."""
+        card = column.cached_card(deal_id) if deal_id is not None else None
+        finishable = (
+            card is not None
+            and card.damage is None
+            and card.stage is LAST_STAGE
+            and card.jobs_total > 0
+            and card.jobs_done == card.jobs_total
+        )
+        if finishable != self._finishable:
+            self._finishable = finishable
+            self.refresh_bindings()
 
     def _refuse_read_only(self) -> bool:
         """Say so before a form is filled in vain; True when the database is read-only."""

@@ -61,7 +61,10 @@ class KeyHints(Static):
         if screen is not self.screen:
             return
         shown: dict[str, tuple[str, str, bool]] = {}
+        applies = getattr(screen, "hint_applies", None)  # a screen may offer a key only now
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
+            if applies is not None and not applies(binding.action):
+                continue
             if binding.show and binding.action not in shown:
                 key = self.app.get_key_display(binding)
                 shown[binding.action] = (key, binding.description, enabled)

@@ -82,6 +82,12 @@ LOST = Key(
     "x", "lost", "Lost", "x", "mark lost (asks for a reason)",
     palette="Mark deal lost", palette_help="Give the highlighted deal up, with a reason",
 )  # fmt: skip
+FINISH = Key(
+    "f", "finish", "Finish", "f", "finish a complete Closed deal",
+    palette="Finish deal", palette_help="Finish the highlighted Closed deal with its outcome",
+)  # fmt: skip
+"""Shown in the key hints only on a Closed deal whose checklist is complete; pressed
+elsewhere, it says why not (as ``>`` does)."""
 HISTORY = Key(
     "H", "history", "History", "H", "the deal's history: who changed what, when", show=False,
     palette="History", palette_help="Every change of the highlighted deal, with who and when",
@@ -115,7 +121,8 @@ SAVE = Key("enter,ctrl+s", "", "", "Enter / ctrl+s", "in a form: save (Tab: next
 
 HELP_KEYS: tuple[Key, ...] = (
     LEFT, RIGHT, UP, DOWN, JOB_UP, JOB_DOWN, FIRST, LAST, PAGE_UP, PAGE_DOWN,
-    OPEN, NO_TICK, TICK, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, NEW, EDIT, LOST, FILTER,
+    OPEN, NO_TICK, TICK, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, FINISH, NEW, EDIT, LOST,
+    FILTER,
     MINE, HELP, PALETTE, CLEAR, CLOSE, SAVE, QUIT,
 )  # fmt: skip
 """The keys the help lists, in its order (keys that share a line are merged)."""

@@ -93,3 +93,28 @@ def test_new_deal_form_with_errors_160x45(
     snap_compare: SnapCompare, demo_app: SalesboardApp
 ) -> None:
     assert snap_compare(demo_app, run_before=_form_with_errors, terminal_size=WIDE)
+
+
+async def _finish_form(pilot: Pilot[None]) -> None:
+    """The finish form over the first Closed deal, saved empty (both errors showing)."""
+    from salesboard.ui.finish_form import FinishForm
+
+    app = pilot.app
+    assert isinstance(app, SalesboardApp)
+    await pilot.press(*"lllll")
+    deal_id = app.board.current_deal_id()
+    assert deal_id is not None
+    app.push_screen(FinishForm(app.ctx.pipeline.get_deal(deal_id).summary.title))
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
+
+
+def test_finish_form_80x24(snap_compare: SnapCompare, demo_app: SalesboardApp) -> None:
+    assert snap_compare(demo_app, run_before=_finish_form, terminal_size=NARROW)
+
+
+def test_finish_form_160x45(snap_compare: SnapCompare, demo_app: SalesboardApp) -> None:
+    assert snap_compare(demo_app, run_before=_finish_form, terminal_size=WIDE)
