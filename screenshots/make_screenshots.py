@@ -95,6 +95,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("help-80x24.svg", (80, 24), ("question_mark",)),
     Shot("new-deal-form.svg", (160, 45), step=_new_deal_form),
     Shot("finish-form-80x24.svg", (80, 24), step=_finish_form),
+    Shot("won-and-lost-80x24.svg", (80, 24), ("w",)),
 )
 
 

@@ -153,20 +153,32 @@ class BoardQueries:
 
     def find(self, text: str, limit: int = 20) -> list[tuple[int, str, str, Stage]]:
         """Open deals whose title, company or owner contains ``text``, for jumping to them."""
+        return [hit[:4] for hit in self._find(BoardFilter(text=text).conditions(), limit)]
+
+    def find_ended(self, text: str, limit: int = 20) -> list[tuple[int, str, str, Stage, Status]]:
+        """Finished and lost deals matching ``text`` (the same search), for the palette."""
+        ended = col(Deal.status).in_([Status.FINISHED.value, Status.LOST.value])
+        return self._find([ended, text_matches(text)], limit)
+
+    def _find(
+        self, conditions: list[ColumnElement[bool]], limit: int
+    ) -> list[tuple[int, str, str, Stage, Status]]:
         query = (
-            select(col(Deal.id), col(Deal.title), col(Deal.company), col(Deal.stage))
-            .where(*BoardFilter(text=text).conditions())
+            core_select(
+                col(Deal.id), col(Deal.title), col(Deal.company), col(Deal.stage), col(Deal.status)
+            )
+            .where(*conditions)
             .order_by(col(Deal.id))
             .limit(limit)
         )
         with self.db.read() as session:
-            found = session.exec(query).all()
-        hits: list[tuple[int, str, str, Stage]] = []
-        for deal_id, title, company, stage in found:  # stored data: take only what is sound
+            found = session.connection().execute(query).all()
+        hits: list[tuple[int, str, str, Stage, Status]] = []
+        for deal_id, title, company, stage, status in found:  # stored data: only what is sound
             try:
                 hit = (rows.whole(deal_id, "id", 1, 2**63 - 1), rows.text(title))
-                hits.append((*hit, rows.text(company), rows.stage(stage)))
-            except rows.Damaged:
+                hits.append((*hit, rows.text(company), rows.stage(stage), Status(status)))
+            except (rows.Damaged, ValueError):
                 continue
         return hits
 

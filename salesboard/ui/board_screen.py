@@ -9,6 +9,7 @@ same way, card by card, keeping the user's cursor and scroll.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
 
@@ -107,7 +108,8 @@ class BoardScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(
         keymap.LEFT, keymap.RIGHT, keymap.OPEN, keymap.ADVANCE, keymap.BACK, keymap.FINISH,
-        keymap.NEW, keymap.EDIT, keymap.LOST, keymap.HISTORY, keymap.FILTER, keymap.MINE,
+        keymap.NEW, keymap.EDIT, keymap.LOST, keymap.ENDED, keymap.HISTORY, keymap.FILTER,
+        keymap.MINE,
         keymap.HELP, keymap.QUIT, keymap.CLEAR,
     )  # fmt: skip
 
@@ -859,11 +861,42 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(FinishForm(deal.summary.title), finish)
 
+    @keeps_running
+    def action_ended(self, select: int | None = None) -> None:
+        """The won and lost deals, to find, open and reopen."""
+        from salesboard.ui.ended_screen import EndedScreen
+
+        self.app.push_screen(EndedScreen(self.ctx, select=select))
+
+    def reopen(self, deal_id: int, version: int, after: Callable[[DealView], None]) -> None:
+        """Bring a finished or lost deal back at the stage it left, then tell ``after``."""
+        if self._refuse_read_only():
+            return
+
+        def done(result: DealView, later: bool) -> None:
+            self.show_change(result, remote=later)
+            self.confirm(f"Reopened in {result.stage.label}: {result.summary.title}")
+            after(result)
+
+        self.submit(
+            deal_id,
+            f"reopening deal {deal_id}",
+            lambda pipeline, v: pipeline.reopen(deal_id, expected_version=v),
+            done,
+            version=version,
+        )
+
     def hint_applies(self, action: str) -> bool:
-        """Whether the key hints offer ``action`` now: Finish only on a complete Closed deal."""
-        if action != "finish":
-            return True
-        return self._finishable
+        """Whether the key hints offer ``action`` now: Finish only on a complete Closed deal.
+
+        There it takes the place of "w Ended" (still in the help and the palette), so the
+        hints keep fitting 80 columns, "q Quit" included.
+        """
+        if action == "finish":
+            return self._finishable
+        if action == "ended":
+            return not self._finishable
+        return True
 
     def _note_finishable(self, column: StageColumn, deal_id: int | None) -> None:
         """Keep the Finish hint true to the lit card (bindings refresh only on a change)."""

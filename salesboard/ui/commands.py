@@ -64,3 +64,12 @@ class DealCommands(Provider):
             # The palette parses help text as markup, so user text stays in the Text above.
             help_text = f"{stage.label} · #{deal_id}"
             yield Hit(0.5, label, partial(board.jump_to, deal_id), help=help_text)
+        # Finished and lost deals too: the palette finds every deal, open or not.
+        for deal_id, title, company, stage, status in board.ctx.queries.find_ended(query, 15):
+            label = Text("Show ")
+            label.append(display_safe(title), "bold")
+            if company:
+                label.append(f" · {display_safe(company)}")
+            label.append(f" ({status.value})")
+            help_text = f"in won and lost, left in {stage.label} · #{deal_id}"
+            yield Hit(0.4, label, partial(board.action_ended, deal_id), help=help_text)

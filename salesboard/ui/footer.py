@@ -82,4 +82,5 @@ class KeyHints(Static):
             if not enabled:
                 entry.stylize("dim")
             text.append_text(entry)
+        text.rstrip()  # the last entry's space would cost the 80th column
         return text

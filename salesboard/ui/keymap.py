@@ -93,7 +93,7 @@ HISTORY = Key(
     palette="History", palette_help="Every change of the highlighted deal, with who and when",
 )  # fmt: skip
 FILTER = Key(
-    "slash", "filter", "Filter", "/", "filter title, company, owner; Esc clears",
+    "slash", "filter", "Find", "/", "filter title, company, owner; Esc clears",
     palette="Filter", palette_help="Filter the board by text",
 )  # fmt: skip
 MINE = Key(
@@ -106,6 +106,19 @@ HELP = Key(
 )  # fmt: skip
 QUIT = Key("q", "app.quit_board", "Quit", "q", "quit (while typing, q is a letter)")
 CLEAR = Key("escape", "escape", "Clear", "Esc", "close what is open; clear the filter", show=False)
+
+ENDED = Key(
+    "w", "ended", "Ended", "w", "won and lost deals (r reopens one)",
+    palette="Won and lost deals", palette_help="Every finished and lost deal; reopen one",
+)  # fmt: skip
+
+# The won and lost view.
+ENDED_UP = Key("k", "cursor(-1)", "Up", *_UPDOWN, show=False)
+ENDED_DOWN = Key("j", "cursor(1)", "Down", *_UPDOWN, show=False)
+ENDED_OPEN = Key("enter", "open", "Open", OPEN.shown_as, OPEN.meaning)
+REOPEN = Key("r", "reopen", "Reopen", ENDED.shown_as, ENDED.meaning)
+ENDED_FILTER = Key("slash", "filter", "Find", FILTER.shown_as, FILTER.meaning)
+ENDED_CLOSE = Key("escape", "close", "Close", "Esc", "close what is open; clear the filter")
 
 # The checklist (side pane or dialog).
 TICK = Key("space", "toggle_job", "Tick/untick", "Space", "tick / untick a job (in the checklist)")
@@ -122,7 +135,7 @@ SAVE = Key("enter,ctrl+s", "", "", "Enter / ctrl+s", "in a form: save (Tab: next
 HELP_KEYS: tuple[Key, ...] = (
     LEFT, RIGHT, UP, DOWN, JOB_UP, JOB_DOWN, FIRST, LAST, PAGE_UP, PAGE_DOWN,
     OPEN, NO_TICK, TICK, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, FINISH, NEW, EDIT, LOST,
-    FILTER,
+    ENDED, REOPEN, ENDED_OPEN, ENDED_UP, ENDED_DOWN, ENDED_FILTER, ENDED_CLOSE, FILTER,
     MINE, HELP, PALETTE, CLEAR, CLOSE, SAVE, QUIT,
 )  # fmt: skip
 """The keys the help lists, in its order (keys that share a line are merged)."""

@@ -23,6 +23,7 @@ from tests.ui.helpers import (
     focused_column,
     notifications,
     status_text,
+    widget_lines,
 )
 
 
@@ -55,6 +56,8 @@ async def test_finishing_a_complete_closed_deal(closing: Board, size: tuple[int,
         await to_closed(pilot, app)
         assert column(app, Stage.CLOSED).current_id == 1
         assert "f Finish" in hints(app)
+        [line] = widget_lines(app.board.query_one("KeyHints"))
+        assert line.rstrip().endswith("q Quit") and "…" not in line  # fits 80 columns
         await pilot.press("f")
         form = app.screen
         assert isinstance(form, FinishForm)

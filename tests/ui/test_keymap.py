@@ -14,13 +14,14 @@ from textual.command import CommandPalette
 from salesboard.ui.board_screen import BoardScreen
 from salesboard.ui.commands import ACTIONS
 from salesboard.ui.deal_screen import DealScreen
+from salesboard.ui.ended_screen import EndedScreen
 from salesboard.ui.grid import BoardGrid
 from salesboard.ui.help_screen import HelpScreen
 from salesboard.ui.keymap import HELP_KEYS, help_rows
 from salesboard.ui.pane import DealPane, JobList
-from tests.ui.helpers import NARROW, Board, screen_text, wait_for_palette_hits
+from tests.ui.helpers import NARROW, Board, screen_text, wait_for_palette_hits, widget_lines
 
-BOUND = (BoardScreen, BoardGrid, JobList, DealPane, DealScreen)
+BOUND = (BoardScreen, BoardGrid, JobList, DealPane, DealScreen, EndedScreen)
 
 
 def _bindings() -> list[tuple[type, Binding]]:
@@ -52,6 +53,19 @@ def test_every_help_line_and_palette_action_is_something_a_screen_does() -> None
     for _name, action, _help in ACTIONS:
         assert action in actions or action.startswith("app."), action
         assert action.startswith("app.") or hasattr(BoardScreen, f"action_{action}"), action
+    for _owner, binding in _bindings():
+        owner_actions = [o for o, b in _bindings() if b is binding]
+        assert binding.action.startswith("app.") or any(
+            hasattr(o, f"action_{binding.action.split('(')[0]}") for o in owner_actions
+        ), binding.action
+
+
+async def test_the_key_hints_fit_80_columns(small_board: Board) -> None:
+    app = small_board.app(live=False)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        [line] = widget_lines(app.board.query_one("KeyHints"))
+        assert line.rstrip().endswith("q Quit") and "…" not in line, line
 
 
 async def test_the_help_screen_shows_every_line(small_board: Board) -> None:

@@ -118,3 +118,11 @@ def test_finish_form_80x24(snap_compare: SnapCompare, demo_app: SalesboardApp) -
 
 def test_finish_form_160x45(snap_compare: SnapCompare, demo_app: SalesboardApp) -> None:
     assert snap_compare(demo_app, run_before=_finish_form, terminal_size=WIDE)
+
+
+def test_won_and_lost_80x24(snap_compare: SnapCompare, demo_app: SalesboardApp) -> None:
+    assert snap_compare(demo_app, press=["w"], terminal_size=NARROW)
+
+
+def test_won_and_lost_160x45(snap_compare: SnapCompare, demo_app: SalesboardApp) -> None:
+    assert snap_compare(demo_app, press=["w"], terminal_size=WIDE)
