@@ -923,6 +923,21 @@ def finish_command(
     _confirm(deal, f"finished: {outcome}, satisfaction {satisfaction}/5")
 
 
+@cli.command("undo", short_help="Take back your own last change.")
+@click.argument("deal_id", metavar="[ID]", type=DEAL_ID, required=False)
+@click.pass_context
+def undo_command(ctx: click.Context, deal_id: int | None) -> None:
+    """Take back your last change (to deal ID), if it is recent and nobody changed it since.
+
+    The change is taken back by its opposite, recorded as a new change under the same
+    rules (the opposite of a move back is a gated advance); history is never rewritten.
+    """
+    from salesboard.service.undo import undo_last
+
+    undone = undo_last(_session(ctx).pipeline(), deal_id)
+    _confirm(undone.deal, f"undid {undone.what}")
+
+
 @cli.command("history", short_help="Every change of a deal, newest first.")
 @click.argument("deal_id", metavar="ID", type=DEAL_ID)
 @_json_flag

@@ -170,6 +170,21 @@ class Pipeline:
             ).all()
         return [rows.event_view(row) for row in found]
 
+    def last_change(self, deal_id: int | None = None) -> EventView | None:
+        """The actor's newest recorded change (of one deal), or None: what undo takes back."""
+        query = core_select(*rows.EVENT_COLUMNS).where(col(Event.actor) == self.actor)
+        if deal_id is not None:
+            _check_id(deal_id)
+            query = query.where(col(Event.deal_id) == deal_id)
+        with self.db.read() as session:
+            found = session.connection().execute(query.order_by(col(Event.id).desc()).limit(1))
+            row = found.first()
+        return None if row is None else rows.event_view(row)
+
+    def now(self) -> datetime:
+        """The time by this service's clock (UTC): what "recent" is measured against."""
+        return self._clock()
+
     # ---------------------------------------------------------------- writes
 
     def create_deal(

@@ -108,7 +108,8 @@ class BoardScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(
         keymap.LEFT, keymap.RIGHT, keymap.OPEN, keymap.ADVANCE, keymap.BACK, keymap.FINISH,
-        keymap.NEW, keymap.EDIT, keymap.LOST, keymap.ENDED, keymap.HISTORY, keymap.FILTER,
+        keymap.NEW, keymap.EDIT, keymap.LOST, keymap.UNDO, keymap.ENDED, keymap.HISTORY,
+        keymap.FILTER,
         keymap.MINE,
         keymap.HELP, keymap.QUIT, keymap.CLEAR,
     )  # fmt: skip
@@ -860,6 +861,42 @@ class BoardScreen(Screen[None]):
             )
 
         self.app.push_screen(FinishForm(deal.summary.title), finish)
+
+    @keeps_running
+    def action_undo(self) -> None:
+        """Take back my own last change (any deal), as ``salesboard undo`` does."""
+        from salesboard.service.undo import UndoRefused, undo_last
+
+        if self._refuse_read_only():
+            return
+        mine = self.ctx.pipeline.last_change()
+        if mine is None:
+            self.say(
+                "You have made no change to undo.", title="Nothing to undo", severity="warning"
+            )
+            return
+        deal_id = mine.deal_id
+        what: list[str] = []
+
+        def change(pipeline: Pipeline, _version: int | None) -> DealView:
+            undone = undo_last(pipeline, deal_id)
+            what.append(undone.what)
+            return undone.deal
+
+        def done(result: DealView, later: bool) -> None:
+            self.show_change(result, remote=later)
+            if result.status is Status.OPEN and not later:
+                self.jump_to(deal_id)
+            self.confirm(f"Undid {what[0] if what else 'the change'} ({result.summary.title})")
+
+        def refused(error: Exception, _later: bool) -> bool:
+            if not isinstance(error, UndoRefused):
+                return False
+            self.say(f"Cannot undo: {error}", title="Not undone", severity="warning", timeout=8)
+            return True
+
+        self.submit(deal_id, f"the undo on deal {deal_id}", change, done, version=None,
+                    refused=refused)  # fmt: skip
 
     @keeps_running
     def action_ended(self, select: int | None = None) -> None:

@@ -44,17 +44,18 @@ def bindings(*keys: Key) -> list[BindingType]:
 
 
 # The cursor keys of the board's columns (``BoardGrid``) and the column moves.
-_UPDOWN = ("↑ ↓  k j", "move between cards (or jobs)")
-UP = Key("up,k", "cursor(-1)", "Up", *_UPDOWN, show=False)
-DOWN = Key("down,j", "cursor(1)", "Down", *_UPDOWN, show=False)
-LEFT = Key("left,h", "column(-1)", "Column left", "← →  h l", "move between columns", show=False)
-RIGHT = Key("right,l", "column(1)", "Column right", "← →  h l", "move between columns", show=False)
-FIRST = Key("home,g", "jump('first')", "First", "Home End  g G", "first / last card", show=False)
-LAST = Key("end,G", "jump('last')", "Last", "Home End  g G", "first / last card", show=False)
-PAGE_UP = Key("pageup", "page(-1)", "Page up", "PgUp PgDn", "a screenful up / down", show=False)
-PAGE_DOWN = Key(
-    "pagedown", "page(1)", "Page down", "PgUp PgDn", "a screenful up / down", show=False
-)
+_MOVES = ("← → ↑ ↓  h l k j", "move between columns and cards")
+_UPDOWN = _MOVES
+_JUMPS = ("Home End  g G", "first / last card")
+_PAGES = ("PgUp PgDn", "a screenful up / down")
+UP = Key("up,k", "cursor(-1)", "Up", *_MOVES, show=False)
+DOWN = Key("down,j", "cursor(1)", "Down", *_MOVES, show=False)
+LEFT = Key("left,h", "column(-1)", "Column left", *_MOVES, show=False)
+RIGHT = Key("right,l", "column(1)", "Column right", *_MOVES, show=False)
+FIRST = Key("home,g", "jump('first')", "First", *_JUMPS, show=False)
+LAST = Key("end,G", "jump('last')", "Last", *_JUMPS, show=False)
+PAGE_UP = Key("pageup", "page(-1)", "Page up", *_PAGES, show=False)
+PAGE_DOWN = Key("pagedown", "page(1)", "Page down", *_PAGES, show=False)
 
 # The board's actions on the lit card, and its modes.
 OPEN = Key(
@@ -88,6 +89,11 @@ FINISH = Key(
 )  # fmt: skip
 """Shown in the key hints only on a Closed deal whose checklist is complete; pressed
 elsewhere, it says why not (as ``>`` does)."""
+UNDO = Key(
+    "u", "undo", "Undo", "u", "undo my own last change (if recent)",
+    show=False, palette="Undo my last change",
+    palette_help="Take back your own last change, if it is recent and still yours",
+)  # fmt: skip
 HISTORY = Key(
     "H", "history", "History", "H", "the deal's history: who changed what, when", show=False,
     palette="History", palette_help="Every change of the highlighted deal, with who and when",
@@ -135,7 +141,7 @@ SAVE = Key("enter,ctrl+s", "", "", "Enter / ctrl+s", "in a form: save (Tab: next
 HELP_KEYS: tuple[Key, ...] = (
     LEFT, RIGHT, UP, DOWN, JOB_UP, JOB_DOWN, FIRST, LAST, PAGE_UP, PAGE_DOWN,
     OPEN, NO_TICK, TICK, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, FINISH, NEW, EDIT, LOST,
-    ENDED, REOPEN, ENDED_OPEN, ENDED_UP, ENDED_DOWN, ENDED_FILTER, ENDED_CLOSE, FILTER,
+    UNDO, ENDED, REOPEN, ENDED_OPEN, ENDED_UP, ENDED_DOWN, ENDED_FILTER, ENDED_CLOSE, FILTER,
     MINE, HELP, PALETTE, CLEAR, CLOSE, SAVE, QUIT,
 )  # fmt: skip
 """The keys the help lists, in its order (keys that share a line are merged)."""

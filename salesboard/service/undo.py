@@ -1,0 +1,121 @@
+"""Undo: take back my own last change, as a new change through the same rules.
+
+History is never rewritten. Undoing is making the opposite change, written as any change
+is (with its own event, version and place in the hash chain) and checked by the same
+rules: the opposite of a move back is an advance, so it passes the gate or is refused.
+
+It takes back only **my own last change**, only while it is **recent** (``UNDO_WINDOW``)
+and only if **nobody changed that deal since**. So it never overwrites a colleague's
+work, and the deal is still as my change left it: a tick is undone in the stage it was
+made in, because any later move of the deal would itself be a later change. Undoing an
+undo makes the change again. A new deal is not undone (deals are never deleted: mark it
+lost if it was a mistake).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, Final
+
+from salesboard.money import STORED_DECIMALS
+from salesboard.service.history_text import describe_event
+from salesboard.service.pipeline import Pipeline
+from salesboard.service.views import DealView, EventView
+from salesboard.validation import display_safe
+from salesboard.workflow import Stage, WorkflowRefusal
+
+UNDO_WINDOW: Final = timedelta(minutes=15)
+"""How long a change can be undone: long enough to notice a slip during a review, short
+enough that nobody undoes a change the team has already acted on."""
+
+_EDITABLE: Final = ("title", "company", "value_minor", "currency", "owner", "expected_close")
+
+
+class UndoRefused(WorkflowRefusal):
+    """Undo cannot take the change back; the message says why, in user terms."""
+
+
+@dataclass(frozen=True)
+class Undone:
+    """The deal after the undo, and what was taken back (for the confirmation)."""
+
+    deal: DealView
+    what: str
+
+
+def undo_last(
+    pipeline: Pipeline, deal_id: int | None = None, *, window: timedelta = UNDO_WINDOW
+) -> Undone:
+    """Take back this actor's last change (of ``deal_id``), or say why it cannot."""
+    mine = pipeline.last_change(deal_id)
+    where = "" if deal_id is None else f" to deal {deal_id}"
+    if mine is None:
+        raise UndoRefused(f"you ({pipeline.actor}) have made no change{where} to undo")
+    what = f"{mine.kind.replace('_', ' ')} of deal {mine.deal_id}"
+    if mine.damage is not None:
+        raise UndoRefused(f"your last change ({what}) is damaged in the database: {mine.damage}")
+    what = describe_event(mine.kind, mine.before, mine.after)
+    minutes = int(window.total_seconds() // 60)
+    if pipeline.now() - mine.at > window:
+        raise UndoRefused(
+            f"your last change{where} ({what}, at {mine.at:%H:%M} UTC) is more than "
+            f"{minutes} minutes old; undo takes back only recent changes"
+        )
+    latest = pipeline.history(mine.deal_id)[0]
+    if latest.id != mine.id:
+        raise UndoRefused(
+            f"{display_safe(latest.actor)} changed deal {mine.deal_id} after you (at "
+            f"{latest.at:%H:%M} UTC); undo would overwrite that, so change it by hand"
+        )
+    version = pipeline.get_deal(mine.deal_id).version
+    deal = _opposite(pipeline, mine, version)
+    return Undone(deal, f"{mine.kind.replace('_', ' ')}: {what}")
+
+
+def _opposite(pipeline: Pipeline, event: EventView, version: int) -> DealView:
+    """Make the change that takes ``event`` back, through the service's own rules."""
+    before, after = event.before or {}, event.after or {}
+    deal_id, kind = event.deal_id, event.kind
+    if kind in ("job_ticked", "job_unticked"):
+        stage = Stage.parse(str(after.get("stage")))
+        done = kind == "job_unticked"
+        n = after.get("n")
+        if not isinstance(n, int):
+            raise UndoRefused(f"your last change to deal {deal_id} names no job")
+        return pipeline.set_job(deal_id, n, done, expected_version=version, stage=stage)
+    if kind == "advanced":
+        return pipeline.move_back(deal_id, expected_version=version)
+    if kind == "moved_back":
+        return pipeline.advance(deal_id, expected_version=version)  # gated, like any advance
+    if kind in ("lost", "finished"):
+        return pipeline.reopen(deal_id, expected_version=version)
+    if kind == "reopened":
+        if before.get("status") == "lost":
+            reason = str(before.get("reason") or "lost again (undo)")
+            return pipeline.mark_lost(deal_id, reason, expected_version=version)
+        outcome, score = before.get("outcome"), before.get("satisfaction")
+        if not isinstance(score, int):
+            raise UndoRefused(f"the reopen of deal {deal_id} does not say how it was finished")
+        return pipeline.finish(deal_id, str(outcome), score, expected_version=version)
+    if kind == "edited":
+        return pipeline.edit_deal(deal_id, expected_version=version, **_fields_before(before))
+    raise UndoRefused(
+        "a new deal is not undone (deals are never deleted); mark it lost if it was a mistake"
+        if kind == "created"
+        else f"a change of kind {display_safe(kind)!r} cannot be undone"
+    )
+
+
+def _fields_before(before: dict[str, Any]) -> dict[str, Any]:
+    """The edited fields as they were, in the terms ``edit_deal`` takes them."""
+    fields: dict[str, Any] = {}
+    for name, value in before.items():
+        if name == "value_minor" and isinstance(value, int):
+            fields["value"] = Decimal(value).scaleb(-STORED_DECIMALS)
+        elif name == "notes":
+            fields["notes"] = value if isinstance(value, str) else ""
+        elif name in _EDITABLE:
+            fields[name] = value
+    return fields
