@@ -151,7 +151,7 @@ class Pipeline:
             found = session.connection().execute(query).all()
         return [rows.deal_summary(row, row.jobs_done, row.jobs_total) for row in found]
 
-    def history(self, deal_id: int) -> list[EventView]:
+    def history(self, deal_id: int, limit: int | None = None) -> list[EventView]:
         """Every recorded change of a deal, newest first.
 
         An entry that does not parse, or whose hash no longer matches its content, is
@@ -167,6 +167,7 @@ class Pipeline:
                 core_select(*rows.EVENT_COLUMNS)
                 .where(col(Event.deal_id) == deal_id)
                 .order_by(col(Event.id).desc())
+                .limit(limit)
             ).all()
         return [rows.event_view(row) for row in found]
 

@@ -23,7 +23,7 @@ from textual.widgets import Input, Static
 
 from salesboard.errors import Conflict, DealNotFound
 from salesboard.money import amount_text
-from salesboard.service import DealView, Pipeline
+from salesboard.service import DealView, EventView, Pipeline
 from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals, OpenDealIndex
 from salesboard.service.filters import search_key
 from salesboard.service.presence import Colleague
@@ -152,7 +152,7 @@ class BoardScreen(Screen[None]):
                             state=self.model.columns[stage],
                             id=f"column-{stage.name.lower()}",
                         )
-            yield DealPane(self.ctx.clock, id="pane")
+            yield DealPane(self.ctx.clock, recent=self.recent_changes, id="pane")
         yield Static(id="empty-hint")
         yield FilterBox(
             self._filter_typed, placeholder="Filter by title, company or owner", id="filter"
@@ -573,7 +573,11 @@ class BoardScreen(Screen[None]):
                 top.pane.focus_jobs()
                 return
             dialog = DealScreen(
-                deal, self.ctx.clock, focus_job=focus_job, viewers=self.live.viewers_of(deal_id)
+                deal,
+                self.ctx.clock,
+                focus_job=focus_job,
+                viewers=self.live.viewers_of(deal_id),
+                recent=self.recent_changes,
             )
             self.app.push_screen(dialog, self.dialog_closed)
 
@@ -861,6 +865,10 @@ class BoardScreen(Screen[None]):
             )
 
         self.app.push_screen(FinishForm(deal.summary.title), finish)
+
+    def recent_changes(self, deal_id: int) -> list[EventView]:
+        """A deal's three newest changes, for the pane's "Latest changes"."""
+        return self.ctx.pipeline.history(deal_id, limit=3)
 
     @keeps_running
     def action_undo(self) -> None:

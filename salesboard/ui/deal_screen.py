@@ -16,7 +16,7 @@ from salesboard.service import DealView
 from salesboard.ui import keymap
 from salesboard.ui.footer import KeyHints
 from salesboard.ui.keymap import bindings
-from salesboard.ui.pane import DealPane
+from salesboard.ui.pane import DealPane, RecentChanges
 
 
 class DealScreen(ModalScreen[int | None]):
@@ -55,8 +55,10 @@ class DealScreen(ModalScreen[int | None]):
         *,
         focus_job: int | None,
         viewers: list[str] | None = None,
+        recent: RecentChanges | None = None,
     ) -> None:
         super().__init__()
+        self.recent = recent
         self.deal = deal
         self.clock = clock
         self.focus_job = focus_job
@@ -64,7 +66,7 @@ class DealScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         """The same pane widget the wide layout uses."""
-        yield DealPane(self.clock, id="modal-pane")
+        yield DealPane(self.clock, recent=self.recent, id="modal-pane")
         yield KeyHints()
 
     @property
@@ -77,6 +79,8 @@ class DealScreen(ModalScreen[int | None]):
         self.pane.show(self.deal, focus_job=self.focus_job)
         self.pane.show_viewers(self.viewers)
         self.pane.focus_jobs()
+        if self.focus_job is None:  # the deal's title first; a job asked for stays in view
+            self.pane.call_after_refresh(self.pane.scroll_home, animate=False)
 
     @on(DealPane.Closed)
     def action_close(self) -> None:

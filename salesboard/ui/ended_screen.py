@@ -159,7 +159,8 @@ class EndedScreen(ModalScreen[None]):
         deal = self.current()
         if deal is not None:
             view = self.pipeline.get_deal(deal.id)
-            self.app.push_screen(DealScreen(view, self.ctx.clock, focus_job=None))
+            recent = self.app.board.recent_changes  # type: ignore[attr-defined]
+            self.app.push_screen(DealScreen(view, self.ctx.clock, focus_job=None, recent=recent))
 
     def action_reopen(self) -> None:
         """Ask, then bring the deal back onto the board at the stage it left."""

@@ -127,11 +127,13 @@ ENDED_FILTER = Key("slash", "filter", "Find", FILTER.shown_as, FILTER.meaning)
 ENDED_CLOSE = Key("escape", "close", "Close", "Esc", "close what is open; clear the filter")
 
 # The checklist (side pane or dialog).
-TICK = Key("space", "toggle_job", "Tick/untick", "Space", "tick / untick a job (in the checklist)")
+_CHECKLIST = ("Space / a", "checklist: tick / untick; all stages")
+TICK = Key("space", "toggle_job", "Tick/untick", *_CHECKLIST)
 JOB_UP = Key("k,up", "up", "Up", *_UPDOWN, show=False)
 JOB_DOWN = Key("j,down", "down", "Down", *_UPDOWN, show=False)
 NO_TICK = Key("enter", "nothing", "", OPEN.shown_as, OPEN.meaning, show=False)
 CLOSE = Key("escape", "close", "Close", CLEAR.shown_as, CLEAR.meaning)
+ALL_STAGES = Key("a", "all_stages", "All stages", *_CHECKLIST)
 DIALOG_HISTORY = Key("H", "history", "History", HISTORY.shown_as, HISTORY.meaning)
 
 # Told about only: handled by Textual (the palette) and by the forms' own widgets.
@@ -140,9 +142,9 @@ SAVE = Key("enter,ctrl+s", "", "", "Enter / ctrl+s", "in a form: save (Tab: next
 
 HELP_KEYS: tuple[Key, ...] = (
     LEFT, RIGHT, UP, DOWN, JOB_UP, JOB_DOWN, FIRST, LAST, PAGE_UP, PAGE_DOWN,
-    OPEN, NO_TICK, TICK, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, FINISH, NEW, EDIT, LOST,
-    UNDO, ENDED, REOPEN, ENDED_OPEN, ENDED_UP, ENDED_DOWN, ENDED_FILTER, ENDED_CLOSE, FILTER,
-    MINE, HELP, PALETTE, CLEAR, CLOSE, SAVE, QUIT,
+    OPEN, NO_TICK, TICK, ALL_STAGES, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, FINISH, NEW,
+    EDIT, LOST, UNDO, ENDED, REOPEN, ENDED_OPEN, ENDED_UP, ENDED_DOWN, ENDED_FILTER,
+    ENDED_CLOSE, FILTER, MINE, HELP, PALETTE, CLEAR, CLOSE, SAVE, QUIT,
 )  # fmt: skip
 """The keys the help lists, in its order (keys that share a line are merged)."""
 

@@ -19,12 +19,17 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from salesboard.money import money_text
-from salesboard.service import DealView
+from salesboard.service import DealView, EventView
+from salesboard.service.history_text import describe_entry
 from salesboard.ui import keymap
 from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import days_since, literal
 from salesboard.validation import display_safe
 from salesboard.workflow import Stage
+
+RecentChanges = Callable[[int], list[EventView]]
+"""Hands the pane a deal's newest changes (the pane holds no session: messages up,
+attributes and callbacks down)."""
 
 
 class JobList(OptionList):
@@ -73,7 +78,7 @@ def _when(moment: datetime, now: datetime) -> str:
 class DealPane(VerticalScroll, can_focus=False):
     """Fields, the current stage's jobs with who ticked them, and the other stages."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings(keymap.CLOSE)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(keymap.CLOSE, keymap.ALL_STAGES)
 
     class Closed(Message):
         """The user closed the pane."""
@@ -86,10 +91,19 @@ class DealPane(VerticalScroll, can_focus=False):
             self.n = n
             super().__init__()
 
-    def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime],
+        *,
+        recent: RecentChanges | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._clock = clock
+        self._recent = recent
         self.deal: DealView | None = None
+        self.all_stages = False
+        """Whether every other stage lists its jobs too (``a``), not only its count."""
 
     def compose(self) -> ComposeResult:
         """Fields on top, jobs in the middle, other stages below."""
@@ -98,6 +112,7 @@ class DealPane(VerticalScroll, can_focus=False):
         yield Static(id="pane-stage-title")
         yield JobList(id="pane-jobs")
         yield Static(id="pane-stages")
+        yield Static(id="pane-recent")
 
     def show(self, deal: DealView, *, focus_job: int | None = None) -> None:
         """Display ``deal``; keep the highlighted job unless told which to highlight."""
@@ -130,6 +145,29 @@ class DealPane(VerticalScroll, can_focus=False):
         elif jobs:
             job_list.highlighted = 0
         self.query_one("#pane-stages", Static).update(self._stages(deal))
+        recent = self._recent(deal.id) if self._recent is not None else []
+        shown = self.query_one("#pane-recent", Static)
+        shown.display = bool(recent)
+        if recent:
+            shown.update(self._latest(recent))
+
+    def action_all_stages(self) -> None:
+        """Show every other stage's jobs (who ticked them), or only their counts again."""
+        self.all_stages = not self.all_stages
+        if self.deal is not None:
+            self.query_one("#pane-stages", Static).update(self._stages(self.deal))
+
+    def _latest(self, events: list[EventView]) -> Text:
+        """The newest changes, one line each: when, who, what (all stored text literal)."""
+        text = Text("Latest changes", style="dim")
+        now = self._clock()
+        for event in events:
+            text.append(f"\n{_when(event.at, now)}  ", "dim")
+            text.append_text(literal(event.actor, "bold"))
+            text.append(" ")
+            text.append_text(literal(describe_entry(event.kind, event.before, event.after,
+                                                    event.damage)))  # fmt: skip
+        return text
 
     def show_viewers(self, logins: list[str]) -> None:
         """Name the colleagues who have this deal open too (hidden when nobody has)."""
@@ -177,6 +215,9 @@ class DealPane(VerticalScroll, can_focus=False):
         ]
         if s.lost_reason:
             rows.append(("Lost", literal(s.lost_reason)))
+        if s.outcome is not None:
+            score = "—" if s.satisfaction is None else f"{s.satisfaction}/5"
+            rows.append(("Outcome", Text(f"{s.outcome.value}, satisfaction {score}")))
         for label, value in rows:
             text.append(f"\n{label:<9}", "dim")
             text.append_text(value)
@@ -196,5 +237,15 @@ class DealPane(VerticalScroll, can_focus=False):
             mark = "✓" if done == len(jobs) else "·"
             style = "dim" if stage > deal.stage else ""
             text.append(f"{mark} {stage.label:<10} {done}/{len(jobs)}\n", style)
+            if self.all_stages:
+                for job in jobs:
+                    text.append("   ☑ " if job.done else "   ☐ ", style)
+                    text.append_text(literal(job.text, style))
+                    if job.done and job.done_by:
+                        text.append(" — ", "dim")
+                        text.append_text(literal(job.done_by, "dim"))
+                    text.append("\n")
+        if not self.all_stages:
+            text.append("(a: every stage's jobs)", "dim")
         text.rstrip()
         return text

@@ -130,3 +130,19 @@ async def test_the_palette_finds_ended_deals_too(ended: Board) -> None:
         assert screen.current() is not None and screen.current().id == 1  # type: ignore[union-attr]
         await pilot.press("escape", "ctrl+p", *"won and")
         await wait_for_palette_hits(pilot, "Won and lost deals")
+
+
+async def test_the_pane_shows_the_whole_deal(ended: Board) -> None:
+    """Issue 12, point 6: how it ended, every stage's jobs on demand, the latest changes."""
+    app = ended.app(live=False)
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.press("w", "j", "enter")  # Fjord fleet, finished
+        shown = screen_text(app)
+        assert "Outcome  success, satisfaction 5/5" in shown
+        assert "Latest changes" in shown and "Live in May" in shown
+        assert "Opportunity confirmed" not in shown  # Qualified: only its count, until a
+        await pilot.press("a")
+        shown = screen_text(app)
+        assert "Opportunity confirmed" in shown and "(a: every stage's jobs)" not in shown
+        await pilot.press("a")
+        assert "Opportunity confirmed" not in screen_text(app)
