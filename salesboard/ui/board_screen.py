@@ -642,6 +642,20 @@ class BoardScreen(Screen[None]):
         else:
             save()
 
+    @on(StageColumn.Dropped)
+    @keeps_running
+    def _card_dropped(self, message: StageColumn.Dropped) -> None:
+        """A card dragged onto a neighbouring column moves as > and < do, through the gate."""
+        step = int(message.target) - int(message.source)
+        if step in (1, -1):
+            self.move(message.deal_id, forward=step == 1)
+        else:
+            self.say(
+                "A card moves one stage at a time: drop it on the next column, or the one before.",
+                title="Not moved",
+                severity="warning",
+            )
+
     @on(StageColumn.Highlighted)
     @keeps_running
     def _card_highlighted(self, message: StageColumn.Highlighted) -> None:

@@ -16,6 +16,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.errors import NoWidget
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -72,6 +73,15 @@ class StageColumn(Widget, can_focus=False):
             self.deal_id = deal_id
             super().__init__()
 
+    class Dropped(Message):
+        """A card was dragged from this column and let go over ``target`` (another one)."""
+
+        def __init__(self, deal_id: int, source: Stage, target: Stage) -> None:
+            self.deal_id = deal_id
+            self.source = source
+            self.target = target
+            super().__init__()
+
     def __init__(
         self,
         stage: Stage,
@@ -88,6 +98,7 @@ class StageColumn(Widget, can_focus=False):
         self._clock = clock
         self._cards: dict[int, DealSummary] = {}
         self._lit = False
+        self._dragged: int | None = None  # the card held down by the mouse, if any
         self._palette: CardPalette | None = None
         self.empty_hint = ""
         self.base_currency = ""
@@ -267,6 +278,29 @@ class StageColumn(Widget, can_focus=False):
         index = event.y // CARD_HEIGHT + self.state.top
         if 0 <= index < len(self.state.ids):
             self._move_cursor_to(index)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """Hold a card: let go over the next column to advance it, the one before to go back."""
+        index = event.y // CARD_HEIGHT + self.state.top
+        if event.button == 1 and 0 <= index < len(self.state.ids):
+            self._dragged = self.state.ids[index]
+            self.capture_mouse()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        """Let a held card go: over another column, ask the board to move it there."""
+        deal_id, self._dragged = self._dragged, None
+        if deal_id is None:
+            return
+        self.release_mouse()
+        try:
+            widget, _ = self.app.get_widget_at(*event.screen_offset)
+        except NoWidget:  # let go outside every widget: nothing to drop on
+            return
+        target = next(
+            (node for node in widget.ancestors_with_self if isinstance(node, StageColumn)), None
+        )
+        if target is not None and target is not self:
+            self.post_message(self.Dropped(deal_id, self.stage, target.stage))
 
     # -------------------------------------------------------------- drawing
 
