@@ -160,3 +160,24 @@ async def test_the_edit_form_and_its_conflict_note_show_hostile_rows_safely(
         terminal_safe(shown)
         assert "[@click=app.quit]Q[/] [red]R[/]" in shown
         assert app.is_running
+
+
+async def test_won_and_lost_and_the_latest_changes_show_hostile_rows_safely(
+    hostile: Board,
+) -> None:
+    """The views of issue 12 read the same untrusted rows: nothing raw, nothing styled."""
+    from salesboard.ui.ended_screen import EndedScreen
+
+    app = hostile.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter")  # the pane's latest changes: hostile actors and values
+        terminal_safe(screen_text(app))
+        assert "Latest changes" in screen_text(app)
+        await pilot.press("escape", "w")  # deal 2 is lost, with a hostile title and reason
+        assert isinstance(app.screen, EndedScreen)
+        shown = screen_text(app)
+        terminal_safe(shown)
+        assert "[@click=app.quit]Q[/" in shown  # literal (the title column cuts the rest)
+        await pilot.press("enter", "a")
+        terminal_safe(screen_text(app))
+        assert app.is_running
