@@ -808,18 +808,11 @@ class BoardScreen(Screen[None]):
         def lost(reason: str | None) -> None:
             if reason is None:
                 return
-
-            def done(result: DealView, later: bool) -> None:
-                self.show_change(result, remote=later)
-                if self._pane_open and self.pane.deal and self.pane.deal.id == deal_id:
-                    self.close_pane()
-                self.confirm(f"Marked lost: {deal.summary.title}")
-
             self.submit(
                 deal_id,
                 f"marking deal {deal_id} lost",
                 lambda pipeline, v: pipeline.mark_lost(deal_id, reason, expected_version=v),
-                done,
+                self._left_board(deal_id, f"Marked lost: {deal.summary.title}"),
                 version=deal.version,
             )
 
@@ -857,13 +850,9 @@ class BoardScreen(Screen[None]):
         def finish(answer: FinishAnswer | None) -> None:
             if answer is None:
                 return
-
-            def done(result: DealView, later: bool) -> None:
-                self.show_change(result, remote=later)
-                if self._pane_open and self.pane.deal and self.pane.deal.id == deal_id:
-                    self.close_pane()
-                self.confirm(f"Finished ({answer.outcome.value}): {deal.summary.title}")
-
+            done = self._left_board(
+                deal_id, f"Finished ({answer.outcome.value}): {deal.summary.title}"
+            )
             self.submit(
                 deal_id,
                 f"finishing deal {deal_id}",
@@ -970,6 +959,17 @@ class BoardScreen(Screen[None]):
         if finishable != self._finishable:
             self._finishable = finishable
             self.refresh_bindings()
+
+    def _left_board(self, deal_id: int, message: str) -> Done:
+        """What to do once a deal is lost or finished: it leaves the board (and the pane)."""
+
+        def done(result: DealView, later: bool) -> None:
+            self.show_change(result, remote=later)
+            if self._pane_open and self.pane.deal and self.pane.deal.id == deal_id:
+                self.close_pane()
+            self.confirm(message)
+
+        return done
 
     def _refuse_read_only(self) -> bool:
         """Say so before a form is filled in vain; True when the database is read-only."""
