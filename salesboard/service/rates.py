@@ -70,8 +70,9 @@ def parse_rate(typed: str) -> Decimal:
             f"currency one unit is worth), not {typed!r}"
         )
     rate = Decimal(cleaned.replace(",", "."))
-    if rate <= 0:
-        raise InvalidInput(f"a rate must be more than 0, not {typed!r}")
+    problem = rate_problem(rate)  # one range for typed and stored rates alike
+    if problem is not None:
+        raise InvalidInput(problem)
     return rate
 
 
