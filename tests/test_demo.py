@@ -17,6 +17,7 @@ from salesboard.errors import InvalidInput
 from salesboard.identity import current_login
 from salesboard.service import DealView, EventView, Pipeline, demo
 from salesboard.service.demo import TEAM, seed_demo
+from salesboard.stage_clock import Visit, clock_start
 from salesboard.store import ChecklistItem, Database, Deal, Event
 from salesboard.workflow import DEFAULT_CHECKLISTS, Outcome, Stage, Status
 
@@ -115,6 +116,7 @@ def _replay(view: DealView, history: list[EventView]) -> None:
     ticked: dict[tuple[Stage, int], EventView] = {}
     reason: str | None = None
     entered = created.at
+    visits = [Visit(created.at, Stage.PROSPECT)]  # days in stage count over every visit
     outcome: dict[str, Any] = {}
     for event in changes:
         before, after = event.before, event.after
@@ -131,25 +133,31 @@ def _replay(view: DealView, history: list[EventView]) -> None:
             jobs = [workflow.Job(s, n, "", d) for (s, n), d in done.items()]
             target = workflow.check_advance(stage, status, jobs)
             assert before == {"stage": stage.label} and after == {"stage": target.label}
-            stage, entered = target, event.at
+            stage, entered = target, clock_start(visits, target, event.at)
+            visits.append(Visit(event.at, target))
         elif event.kind == "moved_back":
             target = workflow.check_back(stage, status)
             assert before == {"stage": stage.label} and after == {"stage": target.label}
-            stage, entered = target, event.at
+            stage, entered = target, clock_start(visits, target, event.at)
+            visits.append(Visit(event.at, target))
         elif event.kind == "lost":
             workflow.check_lost(status, after["reason"])
             assert before == {"status": "open"} and set(after) == {"status", "reason"}
             status, reason = Status.LOST, after["reason"]
+            visits.append(Visit(event.at, None))
         elif event.kind == "reopened":
             workflow.check_reopen(status)
             assert before == {"status": "lost", "reason": reason}
             assert after == {"status": "open", "stage": stage.label}
             status, reason = Status.OPEN, None
+            entered = clock_start(visits, stage, event.at)
+            visits.append(Visit(event.at, stage))
         elif event.kind == "finished":
             jobs = [workflow.Job(s, n, "", d) for (s, n), d in done.items()]
             workflow.check_finish(stage, status, jobs, after["satisfaction"])
             assert before == {"status": "open"} and after["status"] == "finished"
             status, outcome = Status.FINISHED, after
+            visits.append(Visit(event.at, None))
         else:
             assert event.kind == "edited"
             assert set(before) == set(after) and before != after

@@ -32,6 +32,7 @@ from salesboard import validation
 from salesboard.errors import InvalidInput
 from salesboard.folding import search_text
 from salesboard.identity import current_login
+from salesboard.stage_clock import Visit, time_spent
 from salesboard.store import Database
 from salesboard.store.chain import GENESIS, content, event_hash, lock_chain
 from salesboard.store.models import metadata
@@ -258,6 +259,22 @@ _LOST_REASONS: Final = (
     "Acquired; the new owner has a group-wide supplier",
 )
 _LOST_REASON_WEIGHTS: Final = (22, 24, 14, 12, 6, 7, 8, 3, 6, 2)
+
+
+_EPOCH: Final = datetime(2000, 1, 1, tzinfo=UTC)
+"""Where the plan's times (whole seconds, relative) meet ``stage_clock``'s datetimes."""
+
+
+def _visit(offset: int, stage: Stage | None) -> Visit:
+    """A plan's stage visit starting at ``offset`` seconds."""
+    return Visit(_EPOCH + timedelta(seconds=offset), stage)
+
+
+def _clock_start(visits: list[Visit], stage: Stage, offset: int) -> int:
+    """``stage_clock.clock_start`` in the plan's seconds: days in stage as the board counts them."""
+    return offset - int(
+        time_spent(visits, stage, _EPOCH + timedelta(seconds=offset)).total_seconds()
+    )
 
 
 def _stage_json(stage: int) -> dict[str, Any]:
@@ -489,6 +506,7 @@ class _Generator:
 
         stage = int(Stage.PROSPECT)
         entered = created
+        visits = [_visit(created, Stage.PROSPECT)]  # for days in stage (``stage_clock``)
         current = Status.OPEN.value
         outcome: str | None = None
         satisfaction: int | None = None
@@ -514,7 +532,8 @@ class _Generator:
                     )
                 )
                 stage += 1
-                entered = at
+                entered = _clock_start(visits, Stage(stage), at)
+                visits.append(_visit(at, Stage(stage)))
             elif kind == "back":
                 events.append(
                     (
@@ -526,11 +545,13 @@ class _Generator:
                     )
                 )
                 stage -= 1
-                entered = at
+                entered = _clock_start(visits, Stage(stage), at)
+                visits.append(_visit(at, Stage(stage)))
             elif kind == "lost":
                 assert isinstance(arg, str)
                 lost_reason = arg
                 current = Status.LOST.value
+                visits.append(_visit(at, None))
                 events.append(
                     (
                         at,
@@ -552,9 +573,12 @@ class _Generator:
                 )
                 current = Status.OPEN.value
                 lost_reason = None
+                entered = _clock_start(visits, Stage(stage), at)
+                visits.append(_visit(at, Stage(stage)))
             elif kind == "finish":
                 outcome, satisfaction = self._outcome()
                 current = Status.FINISHED.value
+                visits.append(_visit(at, None))
                 events.append(
                     (
                         at,

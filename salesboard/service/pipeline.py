@@ -17,13 +17,13 @@ from sqlalchemy import and_, case, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from salesboard import money, validation, workflow
+from salesboard import money, stage_clock, validation, workflow
 from salesboard.errors import Conflict, DealNotFound, InvalidInput
 from salesboard.folding import search_text
 from salesboard.identity import current_login
 from salesboard.service import rows
 from salesboard.service.filters import text_matches
-from salesboard.service.views import DealSummary, DealView, EventView, JobView
+from salesboard.service.views import DealSummary, DealView, EventView, JobView, as_utc
 from salesboard.store import ChecklistItem, Database, Deal, Event
 from salesboard.workflow import EventKind, Outcome, Stage, Status
 
@@ -43,6 +43,21 @@ UNSET: Final = _Unset()
 def utc_now() -> datetime:
     """The current time, timezone-aware in UTC, as every stored time is."""
     return datetime.now(UTC)
+
+
+_STAGE_KINDS: Final = tuple(
+    kind.value
+    for kind in (
+        EventKind.CREATED,
+        EventKind.ADVANCED,
+        EventKind.MOVED_BACK,
+        EventKind.LOST,
+        EventKind.FINISHED,
+        EventKind.REOPENED,
+    )
+)
+"""The events that put a deal into a stage or take it off the board."""
+_OFF_BOARD_KINDS: Final = frozenset({EventKind.LOST.value, EventKind.FINISHED.value})
 
 
 def _stage_json(stage: int) -> str:
@@ -391,6 +406,7 @@ class Pipeline:
             deal.satisfaction = None
             after = {"status": Status.OPEN.value, "stage": _stage_json(deal.stage)}
             self._record(session, deal, EventKind.REOPENED, before, after)
+            self._start_stage_clock(session, deal, Stage(deal.stage))
             return self._view(session, deal)
 
     def finish(
@@ -499,8 +515,47 @@ class Pipeline:
         before = {"stage": _stage_json(deal.stage)}
         deal.stage = int(target)
         self._record(session, deal, kind, before, {"stage": target.label})
-        deal.stage_entered_at = deal.updated_at  # the move event's own time
+        self._start_stage_clock(session, deal, target)
         return self._view(session, deal)
+
+    def _start_stage_clock(self, session: Session, deal: Deal, stage: Stage) -> None:
+        """The deal (re)enters ``stage`` now: its days there carry over earlier visits.
+
+        The rule is ``salesboard.stage_clock``'s; the visits come from the deal's events,
+        the one that records this entry excepted (it is the last, and starts no time).
+        """
+        assert deal.id is not None
+        visits = self._visits(session, deal.id)[:-1]
+        deal.stage_entered_at = stage_clock.clock_start(visits, stage, deal.updated_at)
+        session.add(deal)
+
+    @staticmethod
+    def _visits(session: Session, deal_id: int) -> list[stage_clock.Visit]:
+        """Where the deal has been, from its events: each entry into a stage or off the board.
+
+        An event whose stage cannot be read is passed over: the clock then counts a
+        little less, it never stops a move.
+        """
+        query = (
+            core_select(col(Event.at), col(Event.kind), col(Event.after))
+            .where(col(Event.deal_id) == deal_id, col(Event.kind).in_(_STAGE_KINDS))
+            .order_by(col(Event.id))
+        )
+        visits: list[stage_clock.Visit] = []
+        for at, kind, after in session.connection().execute(query):
+            if kind in _OFF_BOARD_KINDS:
+                stage: Stage | None = None
+            else:
+                label = after.get("stage") if isinstance(after, dict) else None
+                try:
+                    stage = Stage.parse(label) if isinstance(label, str) else None
+                except ValueError:
+                    continue
+                if stage is None:
+                    continue
+            if isinstance(at, datetime):
+                visits.append(stage_clock.Visit(as_utc(at), stage))
+        return visits
 
     def _record(
         self,
