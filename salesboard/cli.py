@@ -79,6 +79,8 @@ VERSION = _WholeNumber("a version")
 JOB_NUMBER = _WholeNumber("a job number", 1, _JOB_MAX)
 SATISFACTION = _WholeNumber("satisfaction", 1, 5)
 STATUS_CHOICES = ("open", "finished", "lost", "all")
+ORDER_CHOICES = ("board", "value", "close", "days", "changed")
+"""``CardOrder``'s values, written out so that ``--help`` needs no import of the service."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -750,6 +752,15 @@ def add_command(
 )
 @click.option("--owner", default=None, help="Only deals owned by this login.")
 @click.option("--search", default=None, help="Only deals whose title, company or owner has this.")
+@click.option(
+    "--sort",
+    "order",
+    type=click.Choice(ORDER_CHOICES),
+    default="board",
+    show_default=True,
+    help="Order within each stage, as on the board: value (highest first), close (soonest), "
+    "days (longest in stage), changed (newest).",
+)
 @_json_flag
 @click.pass_context
 def list_command(
@@ -758,15 +769,21 @@ def list_command(
     status: str = "open",
     owner: str | None = None,
     search: str | None = None,
+    order: str = "board",
     as_json: bool = False,
 ) -> None:
-    """List deals in board order (stage, then id) as a table or a JSON array."""
+    """List deals by stage, each stage in board order (oldest first) or ``--sort``."""
+    from salesboard.service.rates import RateBook
+    from salesboard.service.sorting import CardOrder, in_board_order
     from salesboard.workflow import Status
 
     wanted = None if status == "all" else Status(status)
     deals = (
         _session(ctx).pipeline().list_deals(stage=stage, status=wanted, owner=owner, text=search)
     )
+    if order != CardOrder.BOARD.value:
+        rates = RateBook(_session(ctx).database()).current()
+        deals = in_board_order(deals, CardOrder(order), rates.convert)
     if as_json:
         _print_json([deal.to_json() for deal in deals])
         _warn_damaged(deals)

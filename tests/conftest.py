@@ -27,6 +27,16 @@ PG_URL = os.environ.get("SALESBOARD_TEST_PG", "postgresql+psycopg://postgres@127
 FROZEN_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def private_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test remembers board settings in its own config directory, never the user's."""
+    where = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(where))
+    return where
+
+
 def _pg_available() -> str | None:
     """None if PostgreSQL answers, else why not."""
     try:

@@ -1,5 +1,8 @@
 """The board model under random use: the lit card is always on screen and always the one
-every key acts on, whatever is inserted, removed, moved, filtered or resized.
+every key acts on, whatever is inserted, removed, moved, re-sorted, filtered or resized.
+
+Cards carry sort keys as a sorted board gives them (``(rank, id)``; the rank stands for a
+value or a date, shared by several deals), so a card's place can change under the cursor.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from salesboard.workflow import Stage
 
 STAGES = st.sampled_from(list(Stage))
 IDS = st.integers(min_value=1, max_value=60)
+RANKS = st.integers(min_value=0, max_value=8)
 
 
 class Board(RuleBasedStateMachine):
@@ -23,18 +27,20 @@ class Board(RuleBasedStateMachine):
         self.model = BoardModel()
         self.where: dict[int, Stage] = {}  # every deal on the board, and its column
 
-    @rule(deal_id=IDS, stage=STAGES, select=st.booleans())
-    def insert(self, deal_id: int, stage: Stage, select: bool) -> None:
+    @rule(deal_id=IDS, stage=STAGES, select=st.booleans(), rank=RANKS)
+    def insert(self, deal_id: int, stage: Stage, select: bool, rank: int) -> None:
+        """A card arrives, or changes so that its key does (a re-sort under the cursor)."""
         old = self.where.get(deal_id)
         if old is not None and old is not stage:
             self.model.columns[old].remove(deal_id)
         lit_before = self.model.columns[stage].current_id
-        self.model.columns[stage].insert(deal_id, select=select)
+        self.model.columns[stage].insert(deal_id, select=select, key=(rank, deal_id))
         self.where[deal_id] = stage
         if select:
             assert self.model.columns[stage].current_id == deal_id
         elif lit_before is not None:
-            assert self.model.columns[stage].current_id == lit_before  # a remote insert
+            assert self.model.columns[stage].current_id == lit_before  # a remote change
+        assert self.model.columns[stage].key_of(deal_id) == (rank, deal_id)
 
     @rule(deal_id=IDS)
     def remove(self, deal_id: int) -> None:
@@ -49,10 +55,12 @@ class Board(RuleBasedStateMachine):
     @rule(stage=STAGES, keep=IDS, data=st.data())
     def filter(self, stage: Stage, keep: int, data: st.DataObject) -> None:
         column = self.model.columns[stage]
-        kept = sorted(data.draw(st.sets(st.sampled_from(column.ids))) if column.ids else [])
+        keys = {i: column.key_of(i) for i in column.ids}
+        chosen = data.draw(st.sets(st.sampled_from(column.ids))) if column.ids else set()
+        kept = sorted(chosen, key=keys.__getitem__)
         for gone in set(column.ids) - set(kept):
             self.where.pop(gone)
-        column.set_ids(kept, keep)
+        column.set_ids(kept, keep, [keys[i] for i in kept])
         if keep in kept:
             assert column.current_id == keep
 
@@ -76,7 +84,9 @@ class Board(RuleBasedStateMachine):
     @invariant()
     def every_column_is_sound(self) -> None:
         for stage, column in self.model.columns.items():
-            assert column.ids == sorted(column.ids)
+            assert column.keys == sorted(column.keys)
+            assert column.ids == [key[-1] for key in column.keys]
+            assert all(column.position(i) == n for n, i in enumerate(column.ids))
             assert sorted(column.ids) == sorted(i for i, s in self.where.items() if s is stage)
             check(column)
 

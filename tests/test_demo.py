@@ -96,8 +96,16 @@ def test_a_funnel_over_every_stage_and_status(db: Database) -> None:
     assert len({d.title for d in deals}) > 100 and len({d.company for d in deals}) > 40
     for deal in deals:
         if deal.status is Status.OPEN and deal.expected_close is not None:
-            assert NOW.date() < deal.expected_close < NOW.date() + timedelta(days=200)
+            # Soon, or a few weeks past (a slipped date nobody moved yet, marked on the card).
+            assert NOW.date() - timedelta(days=20) <= deal.expected_close
+            assert deal.expected_close < NOW.date() + timedelta(days=200)
         assert deal.jobs_total == len(DEFAULT_CHECKLISTS[deal.stage])
+    slipped = [
+        d
+        for d in deals
+        if d.status is Status.OPEN and (d.expected_close or NOW.date()) < NOW.date()
+    ]
+    assert 0 < len(slipped) < 0.1 * statuses[Status.OPEN]
 
 
 # ---------------------------------------------------------- rules and history

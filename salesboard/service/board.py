@@ -10,8 +10,10 @@ with the number of deals: a filter keystroke is one pass over the slim index in 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, func
@@ -21,6 +23,7 @@ from sqlmodel import col, select
 from salesboard.service import rows
 from salesboard.service.filters import needle_of, search_key, text_matches
 from salesboard.service.rates import DEFAULT_BASE, Rates
+from salesboard.service.sorting import CardOrder, SortKey, sort_key
 from salesboard.service.views import DealSummary
 from salesboard.store import ChecklistItem, Database, Deal, Event
 from salesboard.validation import VALUE_MAX_MINOR
@@ -221,6 +224,25 @@ def _why_not_on_board(stage: Any, value: Any, *texts: Any) -> str:
     return f"a text field is {rows.shown(odd)}, not text"
 
 
+_Dates = tuple[date | None, datetime | None, datetime | None]
+"""An open deal's expected close, stage clock start and last change, for ordering."""
+_NO_DATES: _Dates = (None, None, None)
+
+
+def _day_or_none(value: Any) -> date | None:
+    try:
+        return rows.day(value, "expected_close")
+    except rows.Damaged:
+        return None
+
+
+def _moment_or_none(value: Any) -> datetime | None:
+    try:
+        return rows.moment(value, "time")
+    except rows.Damaged:
+        return None
+
+
 class _Open(NamedTuple):
     stage: int
     value_minor: int
@@ -237,6 +259,8 @@ class BoardView:
 
     columns: dict[Stage, list[int]]
     totals: dict[Stage, ColumnTotals]
+    keys: dict[Stage, list[SortKey]]
+    """Each column's sort keys, in the same order as its ids (``sorting``)."""
 
 
 class OpenDealIndex:
@@ -252,6 +276,10 @@ class OpenDealIndex:
         self.rates = rates or Rates()
         self._open: dict[int, _Open] = {}
         self._keys: dict[int, str] | None = None  # built by the first text filter
+        self._order = CardOrder.BOARD
+        self._dates: dict[int, _Dates] | None = None  # read when an order first needs them
+        self._sort_keys: dict[int, SortKey] | None = None  # for ``_order``, built on demand
+        self._owners: Counter[str] = Counter()
         self.loaded = False
         self.damaged: list[tuple[int, str]] = []
         """Open deals whose board fields cannot be read: (id, what is wrong)."""
@@ -296,7 +324,71 @@ class OpenDealIndex:
         self._open = board
         self.damaged = sorted(damaged)
         self._keys = None
+        self._dates = None
+        self._sort_keys = None
+        self._owners = Counter(entry.owner for entry in board.values())
         self.loaded = True
+
+    # ------------------------------------------------------------ ordering
+
+    @property
+    def order(self) -> CardOrder:
+        """How each column's cards are ordered (``sorting``)."""
+        return self._order
+
+    @order.setter
+    def order(self, order: CardOrder) -> None:
+        if order is not self._order:
+            self._order = order
+            self._sort_keys = None
+
+    def sort_key(self, deal_id: int) -> SortKey:
+        """Where an open deal goes in its column in the current order."""
+        found = self._ordering().get(deal_id)
+        return found if found is not None else (1, 0, deal_id)
+
+    def _ordering(self) -> dict[int, SortKey]:
+        """Every open deal's sort key for the current order, worked out once per order."""
+        if self._sort_keys is None:
+            self._sort_keys = {
+                deal_id: self._key_of(deal_id, entry) for deal_id, entry in self._open.items()
+            }
+        return self._sort_keys
+
+    def _key_of(self, deal_id: int, entry: _Open) -> SortKey:
+        order = self._order
+        if order is CardOrder.BOARD:
+            return (deal_id,)
+        if not order.needs_dates:
+            return sort_key(order, deal_id, in_base=entry.in_base)
+        close, since, changed = self._all_dates().get(deal_id, _NO_DATES)
+        return sort_key(order, deal_id, expected_close=close, stage_since=since, updated_at=changed)
+
+    def _all_dates(self) -> dict[int, _Dates]:
+        """The open deals' dates, read with one query the first time an order needs them.
+
+        A date that cannot be read is left out (the deal sorts last), never an error:
+        the board shows that deal as damaged already.
+        """
+        if self._dates is None:
+            query = core_select(
+                col(Deal.id),
+                rows.raw(col(Deal.expected_close), "expected_close"),
+                rows.raw(col(Deal.stage_entered_at), "stage_entered_at"),
+                rows.raw(col(Deal.updated_at), "updated_at"),
+            ).where(col(Deal.status) == Status.OPEN.value)
+            with self.db.read() as session:
+                found = session.connection().execute(query).all()
+            self._dates = {
+                i: (_day_or_none(close), _moment_or_none(since), _moment_or_none(changed))
+                for i, close, since, changed in found
+                if i in self._open
+            }
+        return self._dates
+
+    def owners(self) -> list[tuple[str, int]]:
+        """Everyone who owns open deals, with how many, by name: the owner views offered."""
+        return sorted((owner, n) for owner, n in self._owners.items() if n > 0)
 
     def put(self, deal: DealSummary) -> tuple[_Open | None, _Open | None]:
         """Record one deal's current state (it may have left the board).
@@ -304,6 +396,8 @@ class OpenDealIndex:
         Returns the deal's entry before and after, for ``adjust``.
         """
         before = self._open.get(deal.id)
+        if before is not None:
+            self._owners[before.owner] -= 1
         if deal.status is Status.OPEN and deal.damage is None:
             in_base = self.rates.convert(deal.value_minor, deal.currency)
             entry = _Open(
@@ -316,12 +410,18 @@ class OpenDealIndex:
                 in_base,
             )
             self._open[deal.id] = entry
+            self._owners[entry.owner] += 1
             if self._keys is not None:
                 self._keys[deal.id] = search_key(entry.title, entry.company, entry.owner)
+            if self._dates is not None:
+                self._dates[deal.id] = (deal.expected_close, deal.stage_entered_at, deal.updated_at)
+            if self._sort_keys is not None:
+                self._sort_keys[deal.id] = self._key_of(deal.id, entry)
             return before, entry
         self._open.pop(deal.id, None)
-        if self._keys is not None:
-            self._keys.pop(deal.id, None)
+        for cache in (self._keys, self._dates, self._sort_keys):
+            if cache is not None:
+                cache.pop(deal.id, None)
         return before, None
 
     def adjust(
@@ -380,9 +480,17 @@ class OpenDealIndex:
             deal_id: entry._replace(in_base=convert(entry.value_minor, entry.currency))
             for deal_id, entry in self._open.items()
         }
+        if self._order is CardOrder.VALUE:
+            self._sort_keys = None  # values in the base currency changed
 
-    def view(self, board_filter: BoardFilter = BoardFilter()) -> BoardView:
-        """Columns and totals for a filter, in one pass over the index."""
+    def view(
+        self, board_filter: BoardFilter = BoardFilter(), *, in_order: bool = True
+    ) -> BoardView:
+        """Columns and totals for a filter, in one pass over the index.
+
+        ``in_order=False`` leaves each column's ids unsorted and without keys: for
+        callers that only want the figures.
+        """
         columns: dict[int, list[int]] = {int(stage): [] for stage in Stage}
         values = dict.fromkeys(columns, 0)
         apart = dict.fromkeys(columns, 0)
@@ -390,9 +498,9 @@ class OpenDealIndex:
         base = self.rates.base
         needle = needle_of(board_filter.text)
         owner = board_filter.owner
-        keys = self._search_keys() if needle else {}
+        texts = self._search_keys() if needle else {}
         for deal_id, entry in self._open.items():  # the hot loop of a filter keystroke
-            if (owner is None or entry.owner == owner) and (not needle or needle in keys[deal_id]):
+            if (owner is None or entry.owner == owner) and (not needle or needle in texts[deal_id]):
                 stage = entry.stage
                 columns[stage].append(deal_id)
                 if entry.in_base is None:
@@ -401,7 +509,17 @@ class OpenDealIndex:
                     values[stage] += entry.in_base
                     if entry.currency != base:
                         converted[stage] += 1
-        ordered = {Stage(s): sorted(ids) for s, ids in columns.items()}
+        keys: dict[Stage, list[SortKey]]
+        if not in_order:
+            ordered = {Stage(s): ids for s, ids in columns.items()}
+            keys = {}
+        elif self._order is CardOrder.BOARD:
+            ordered = {Stage(s): sorted(ids) for s, ids in columns.items()}
+            keys = {stage: [(i,) for i in ids] for stage, ids in ordered.items()}
+        else:
+            found = self._ordering()
+            keys = {Stage(s): sorted(found[i] for i in ids) for s, ids in columns.items()}
+            ordered = {stage: [key[-1] for key in column] for stage, column in keys.items()}
         totals = {
             stage: ColumnTotals(
                 stage,
@@ -413,8 +531,8 @@ class OpenDealIndex:
             )
             for stage, ids in ordered.items()
         }
-        return BoardView(ordered, totals)
+        return BoardView(ordered, totals, keys)
 
     def totals(self, board_filter: BoardFilter = BoardFilter()) -> dict[Stage, ColumnTotals]:
         """Every column's figures for a filter: the one source of the headers."""
-        return self.view(board_filter).totals
+        return self.view(board_filter, in_order=False).totals

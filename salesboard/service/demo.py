@@ -468,6 +468,12 @@ class _Generator:
         last_day = self._day(times[-1] if times else created)
         if no_close:
             close: date | None = None
+        elif (
+            status is Status.OPEN
+            and (self.today - self._day(created)).days > 40
+            and (rng.random() < 0.08)
+        ):  # a date that slipped by and nobody moved yet: the card marks it
+            close = self.today - timedelta(days=rng.randint(1, 20))
         elif status is Status.OPEN:
             close = self.today + timedelta(days=rng.randint(7, 30 + 25 * (6 - int(final))))
         elif status is Status.LOST:

@@ -19,45 +19,88 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from salesboard.service.sorting import SortKey
 from salesboard.workflow import FIRST_STAGE, Stage
 
 
 @dataclass
 class ColumnCursor:
-    """One column: its deals in order, the highlighted card and the first card shown."""
+    """One column: its deals in order, the highlighted card and the first card shown.
+
+    The order is given by sort keys (``salesboard.service.sorting``): tuples that end with
+    the deal's id, so they are unique. ``ids`` and ``keys`` run in step, ascending by key,
+    and each deal's key is remembered so that it can be found by bisection even after its
+    fields (and so its key in the index) have changed. Without keys, a column is in id
+    order (the board order).
+    """
 
     ids: list[int] = field(default_factory=list)
     cursor: int = 0
     top: int = 0
     per_page: int = 1
+    keys: list[SortKey] = field(default_factory=list)
+    _placed: dict[int, SortKey] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.ids and not self.keys:
+            self.keys = [(i,) for i in self.ids]
+        self._placed = dict(zip(self.ids, self.keys, strict=True))
 
     @property
     def current_id(self) -> int | None:
         """The highlighted deal, if the column has any."""
         return self.ids[self.cursor] if self.ids else None
 
+    def key_of(self, deal_id: int) -> SortKey | None:
+        """The sort key the column placed ``deal_id`` with, if it is here."""
+        return self._placed.get(deal_id)
+
     def position(self, deal_id: int) -> int | None:
-        """Where ``deal_id`` is, found by bisection (ids are kept in order)."""
-        index = bisect_left(self.ids, deal_id)
+        """Where ``deal_id`` is, found by bisection on its key (the keys are in order)."""
+        key = self._placed.get(deal_id)
+        if key is None:
+            return None
+        index = bisect_left(self.keys, key)
         return index if index < len(self.ids) and self.ids[index] == deal_id else None
 
-    def set_ids(self, ids: list[int], keep: int | None = None) -> None:
-        """New contents (a filter, a reload): the cursor stays on ``keep`` if it is there."""
+    def set_ids(
+        self, ids: list[int], keep: int | None = None, keys: list[SortKey] | None = None
+    ) -> None:
+        """New contents (a filter, a reload, a new order): the cursor stays on ``keep``.
+
+        ``keys`` are the ids' sort keys, in the same (ascending) order; without them the
+        ids are taken to be in id order.
+        """
         self.ids = ids
+        self.keys = keys if keys is not None else [(i,) for i in ids]
+        self._placed = dict(zip(ids, self.keys, strict=True))
         found = self.position(keep) if keep is not None else None
         self.cursor = found if found is not None else 0
         self.settle()
 
-    def insert(self, deal_id: int, *, select: bool) -> bool:
-        """Add a deal in order; whether it was new. Unselected, the lit card stays lit."""
-        index = bisect_left(self.ids, deal_id)
-        if index < len(self.ids) and self.ids[index] == deal_id:
-            if select:
-                self.cursor = index
-                self.settle()
+    def insert(self, deal_id: int, *, select: bool, key: SortKey | None = None) -> bool:
+        """Put a deal in its place; whether it was new. Unselected, the lit card stays lit.
+
+        A deal already here under another key (its value or dates changed) moves to its
+        new place, and the cursor stays on the card it was on.
+        """
+        wanted = key if key is not None else (deal_id,)
+        placed = self._placed.get(deal_id)
+        if placed is not None:
+            if placed == wanted:
+                where = self.position(deal_id)
+                if select and where is not None:
+                    self.move_to(where)
+                return False
+            lit = self.current_id == deal_id
+            self.remove(deal_id)
+            self.insert(deal_id, select=select or lit, key=wanted)
             return False
+        index = bisect_left(self.keys, wanted)
         had_cards = bool(self.ids)
         self.ids.insert(index, deal_id)
+        self.keys.insert(index, wanted)
+        self._placed[deal_id] = wanted
         if select:
             self.cursor = index
         elif had_cards:
@@ -74,6 +117,8 @@ class ColumnCursor:
         if index is None:
             return False
         self.ids.pop(index)
+        self.keys.pop(index)
+        del self._placed[deal_id]
         if index < self.cursor or self.cursor >= len(self.ids):
             self.cursor = max(0, self.cursor - 1)
         if index < self.top:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -27,9 +28,12 @@ from salesboard.service import DealView, EventView, Pipeline
 from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals, OpenDealIndex
 from salesboard.service.filters import search_key
 from salesboard.service.presence import Colleague
+from salesboard.service.sorting import CardOrder
+from salesboard.settings import BoardSettings
 from salesboard.ui import keymap
 from salesboard.ui.board_model import BoardModel
 from salesboard.ui.changes import Change, ChangeRunner, Done, Refused
+from salesboard.ui.choice_screen import ChoiceScreen
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
 from salesboard.ui.filter_box import FilterBox
@@ -38,12 +42,21 @@ from salesboard.ui.grid import BoardGrid
 from salesboard.ui.guard import keeps_running
 from salesboard.ui.header import ColumnHeader, StatusLine
 from salesboard.ui.keymap import bindings
+from salesboard.ui.literal import literal
 from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
 from salesboard.validation import display_safe
 from salesboard.workflow import LAST_STAGE, GateRefusal, Stage, Status
 
 WIDE_PANE = 140  # at this width and above the pane opens beside the board
+
+_ORDER_SHORT = {
+    CardOrder.VALUE: "value",
+    CardOrder.CLOSE: "close date",
+    CardOrder.DAYS: "days in stage",
+    CardOrder.CHANGED: "last change",
+}
+"""The card order as the status line names it (the board order goes unsaid)."""
 
 
 class _Seen:
@@ -110,7 +123,7 @@ class BoardScreen(Screen[None]):
         keymap.LEFT, keymap.RIGHT, keymap.OPEN, keymap.ADVANCE, keymap.BACK, keymap.FINISH,
         keymap.NEW, keymap.EDIT, keymap.LOST, keymap.UNDO, keymap.ENDED, keymap.HISTORY,
         keymap.FILTER,
-        keymap.MINE,
+        keymap.MINE, keymap.OWNER, keymap.SORT,
         keymap.HELP, keymap.QUIT, keymap.CLEAR,
     )  # fmt: skip
 
@@ -130,6 +143,7 @@ class BoardScreen(Screen[None]):
         self.colleagues: list[Colleague] = []
         self._damaged_reported: list[tuple[int, str]] = []
         self._pane_to_dialog = False
+        self._settings_problem_said = False
 
     # ---------------------------------------------------------------- layout
 
@@ -167,6 +181,7 @@ class BoardScreen(Screen[None]):
         before the load, so nothing committed meanwhile is missed.
         """
         self.query_one("#readonly-banner").display = self.read_only
+        self._recall_settings()
         self.reload()
         self.focus_column(self.column(Stage.PROSPECT))
         if self.live_updates:
@@ -288,8 +303,12 @@ class BoardScreen(Screen[None]):
             timeout=12,
         )
 
-    def refilter(self) -> None:
-        """Redraw every column for the current filter from the in-memory index (no query)."""
+    def refilter(self, *, from_the_top: bool = False) -> None:
+        """Redraw every column for the current filter from the in-memory index (no query).
+
+        Each column keeps its lit card lit, or starts again at its first card
+        (``from_the_top``: a new order, whose first cards are the point of it).
+        """
         view = self.index.view(self.board_filter)
         ids = view.columns
         self.totals = view.totals
@@ -297,7 +316,8 @@ class BoardScreen(Screen[None]):
         for stage in Stage:
             column = self.column(stage)
             column.empty_hint = hint
-            column.set_ids(ids[stage], keep=column.current_id)
+            keep = None if from_the_top else column.current_id
+            column.set_ids(ids[stage], keep=keep, keys=view.keys[stage])
             self.header(stage).show(self.totals[stage])
         self._show_status()
         self._show_empty_hint()
@@ -307,7 +327,8 @@ class BoardScreen(Screen[None]):
             database=self.ctx.database_name,
             user=self.ctx.user,
             filter_text=self.board_filter.text,
-            mine=self.board_filter.owner is not None,
+            owner=self.board_filter.owner,
+            order="" if self.index.order is CardOrder.BOARD else _ORDER_SHORT[self.index.order],
             online=[c.login for c in self.colleagues],
             read_only=self.read_only,
         )
@@ -488,8 +509,9 @@ class BoardScreen(Screen[None]):
             located = None
         if keeps:
             target = self.column(summary.stage)
-            if located is None:
-                target.insert(summary, select=not remote)
+            key = self.index.sort_key(deal.id)
+            if located is None or target.key_of(deal.id) != key:  # arrived, or re-sorted
+                target.insert(summary, select=not remote, key=key)
             else:
                 target.put_card(summary)
         if self.pane.deal is not None and self.pane.deal.id == deal.id:
@@ -1031,20 +1053,87 @@ class BoardScreen(Screen[None]):
 
     @keeps_running
     def action_mine(self) -> None:
-        """Show only my deals, or everyone's again."""
-        owner = None if self.board_filter.owner is not None else self.ctx.user
+        """Show only my deals, or everyone's again (also after one colleague's deals)."""
+        self.show_owner(None if self.board_filter.owner is not None else self.ctx.user)
+
+    def show_owner(self, owner: str | None) -> None:
+        """Show only ``owner``'s deals (None: everyone's), and remember it."""
         self.board_filter = replace(self.board_filter, owner=owner)
-        self.refilter()  # the status line shows "only my deals" for as long as it holds
+        self.refilter()  # the status line says whose deals for as long as it holds
+        self._remember_settings()
+
+    def action_owner(self) -> None:
+        """Pick whose deals the board shows: everyone's, mine, or any colleague's."""
+        me = self.ctx.user
+        counts = dict(self.index.owners())
+        owners = [me, *(name for name in counts if name != me)]
+        choices = [Text(f"Everyone ({sum(counts.values())} open deals)")]
+        for name in owners:
+            label = literal(name, "bold")
+            label.append(f" ({counts.get(name, 0)})")
+            if name == me:
+                label.append(" · you")
+            choices.append(label)
+        current = self.board_filter.owner
+        selected = owners.index(current) + 1 if current in owners else 0
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.show_owner(None if index == 0 else owners[index - 1])
+
+        self.app.push_screen(ChoiceScreen("Show the deals of", choices, selected), chosen)
+
+    def action_sort(self) -> None:
+        """Pick how every column orders its cards."""
+        orders = list(CardOrder)
+        choices = [Text(order.label) for order in orders]
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.sort_by(orders[index])
+
+        current = orders.index(self.index.order)
+        self.app.push_screen(ChoiceScreen("Sort every column by", choices, current), chosen)
+
+    @keeps_running
+    def sort_by(self, order: CardOrder) -> None:
+        """Order every column's cards by ``order``, the lit card still lit; remember it."""
+        self.index.order = order
+        for column in self.columns:
+            column.state.top = 0  # every column starts at its first card again
+        self.refilter(from_the_top=True)
+        self.focus_column(self.column(self.model.active))
+        self.query_one(StatusLine).tell(f"Cards sorted by {order.label}")
+        self._remember_settings()
+
+    def _recall_settings(self) -> None:
+        """Start with the order and owner this user last chose on this database."""
+        saved, problem = self.ctx.settings.load(self.ctx.database_name)
+        self.index.order = saved.order
+        self.board_filter = replace(self.board_filter, owner=saved.owner)
+        if problem is not None:
+            self.call_after_refresh(self.say, problem, title="Settings", severity="warning")
+
+    def _remember_settings(self) -> None:
+        """Keep the order and owner for the next start; a problem is said once."""
+        chosen = BoardSettings(self.index.order, self.board_filter.owner)
+        problem = self.ctx.settings.save(self.ctx.database_name, chosen)
+        if problem is not None and not self._settings_problem_said:
+            self._settings_problem_said = True
+            self.say(problem, title="Settings", severity="warning")
 
     @keeps_running
     def jump_to(self, deal_id: int) -> None:
         """Focus a deal's card wherever it is, clearing filters that hide it."""
         deal = self.ctx.pipeline.get_deal(deal_id)
         if not self._matches(deal):
+            owner_shown = self.board_filter.owner
             self.board_filter = BoardFilter()
             self.query_one("#filter", Input).value = ""
             self.query_one("#filter", Input).display = False
             self.refilter()
+            if owner_shown is not None:
+                self._remember_settings()
         column = self.column(deal.stage)
         if column.select_id(deal_id):
             self.focus_column(column)

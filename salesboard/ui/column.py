@@ -24,12 +24,13 @@ from textual.widget import Widget
 
 from salesboard.money import short_amount
 from salesboard.service import DealSummary
+from salesboard.service.sorting import SortKey
 from salesboard.ui.board_model import ColumnCursor
-from salesboard.ui.literal import days_since
+from salesboard.ui.literal import close_date_text, days_since
 from salesboard.validation import display_safe
 from salesboard.workflow import Stage
 
-CARD_HEIGHT = 5  # four lines of card and one blank line between cards
+CARD_HEIGHT = 6  # five lines of card and one blank line between cards
 CACHE_LIMIT = 4_000
 PREFETCH = 40
 
@@ -60,6 +61,7 @@ class StageColumn(Widget, can_focus=False):
         "card--bar-done",
         "card--bar-todo",
         "card--complete",
+        "card--overdue",
         "column--empty",
         "column--scroll-thumb",
         "column--scroll-track",
@@ -112,8 +114,12 @@ class StageColumn(Widget, can_focus=False):
         return list(self.state.ids)
 
     def position(self, deal_id: int) -> int | None:
-        """Where ``deal_id`` is in this column, found by bisection (ids are kept sorted)."""
+        """Where ``deal_id`` is in this column, found by bisection (on its sort key)."""
         return self.state.position(deal_id)
+
+    def key_of(self, deal_id: int) -> SortKey | None:
+        """The sort key this column placed the deal with, if it is here."""
+        return self.state.key_of(deal_id)
 
     def contains(self, deal_id: int) -> bool:
         """Whether the deal is in this column, without scanning it."""
@@ -151,9 +157,11 @@ class StageColumn(Widget, can_focus=False):
         """The highlighted deal, if the column has any."""
         return self.state.current_id
 
-    def set_ids(self, ids: list[int], *, keep: int | None = None) -> None:
-        """Replace the column's deals, keeping the cursor on ``keep`` (else the first)."""
-        self.state.set_ids(ids, keep)
+    def set_ids(
+        self, ids: list[int], *, keep: int | None = None, keys: list[SortKey] | None = None
+    ) -> None:
+        """Replace the column's deals (in the order of ``keys``), the cursor on ``keep``."""
+        self.state.set_ids(ids, keep, keys)
         self.refresh()
 
     def cached_card(self, deal_id: int) -> DealSummary | None:
@@ -180,10 +188,13 @@ class StageColumn(Widget, can_focus=False):
         self._cards.clear()
         self.refresh()
 
-    def insert(self, card: DealSummary, *, select: bool = True) -> None:
-        """Add one deal in id order (a card moved here), optionally putting the cursor on it."""
+    def insert(self, card: DealSummary, *, select: bool = True, key: SortKey | None = None) -> None:
+        """Put one deal in its place (``key``: a card moved here or its order changed).
+
+        ``select`` puts the cursor on it; otherwise the lit card stays lit.
+        """
         self._cards[card.id] = card
-        self.state.insert(card.id, select=select)
+        self.state.insert(card.id, select=select, key=key)
         self.refresh()
         if select:
             self.announce()
@@ -420,6 +431,8 @@ class StageColumn(Widget, can_focus=False):
                 (" · ", palette.detail),
                 (display_safe(card.owner), palette.detail),
             ]
+        if line == 4:
+            return self._close_line(card, palette)
         days = days_since(card.stage_entered_at, self._clock())
         counts = f" {card.jobs_done}/{card.jobs_total}"
         age = f" {days}d"
@@ -435,6 +448,17 @@ class StageColumn(Widget, can_focus=False):
             (counts, done_style if complete else NO_STYLE),
             (age, palette.detail),
         ]
+
+    def _close_line(self, card: DealSummary, palette: CardPalette) -> list[tuple[str, Style]]:
+        """When the deal is expected to close; a date already passed is marked ⚠."""
+        close = card.expected_close
+        if close is None:
+            return [(" no close date", palette.detail)]
+        today = self._clock().astimezone().date()  # the user's calendar day
+        shown = close_date_text(close, today)
+        if close < today:
+            return [(f" ⚠ close {shown}", palette.overdue)]
+        return [(" close ", palette.detail), (shown, NO_STYLE)]
 
     @staticmethod
     def _damaged_line(
@@ -465,6 +489,7 @@ class CardPalette:
     bar_done: Style
     bar_todo: Style
     complete: Style
+    overdue: Style
     empty: Style
     thumb: Style
     track: Style
@@ -483,6 +508,7 @@ class CardPalette:
             bar_done=part("card--bar-done"),
             bar_todo=part("card--bar-todo"),
             complete=part("card--complete"),
+            overdue=part("card--overdue"),
             empty=part("column--empty"),
             thumb=base + part("column--scroll-thumb"),
             track=base + part("column--scroll-track"),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from salesboard.service import Pipeline
 from salesboard.service.board import BoardQueries
 from salesboard.service.rates import RateBook
+from salesboard.settings import SettingsFile
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class BoardContext:
     queries: BoardQueries
     clock: Callable[[], datetime]
     rates: RateBook
+    settings: SettingsFile = field(default_factory=SettingsFile)
+    """Where this user's board order and owner view are remembered."""
 
     @property
     def user(self) -> str:

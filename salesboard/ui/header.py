@@ -156,11 +156,15 @@ class StatusLine(Static):
         database: str,
         user: str,
         filter_text: str,
-        mine: bool,
+        owner: str | None = None,
+        order: str = "",
         online: list[str] | None = None,
         read_only: bool = False,
     ) -> None:
         """Redraw with the current facts; the filter text is user input, shown literally.
+
+        ``owner`` is whose deals alone are shown (None: everyone's); ``order`` names the
+        card order when it is not the board order.
 
         ``online`` lists the other sessions' logins; this user is counted unless the
         board is read-only (it writes no heartbeat, so the other boards do not count it).
@@ -168,8 +172,16 @@ class StatusLine(Static):
         modes = Text()
         if read_only:
             modes.append("READ-ONLY  ", "bold reverse")
-        if mine:
+        if owner is not None and owner == user:
             modes.append("only my deals  ", "bold")
+        elif owner is not None:
+            modes.append("only ")
+            modes.append_text(literal(owner, "bold"))
+            modes.append("'s deals  ")
+        if order:
+            modes.append("by ")
+            modes.append(order, "bold")
+            modes.append("  ")
         if filter_text:
             modes.append("filter ")
             shown_filter = literal(filter_text, "bold")

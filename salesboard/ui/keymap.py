@@ -102,9 +102,19 @@ FILTER = Key(
     "slash", "filter", "Find", "/", "filter title, company, owner; Esc clears",
     palette="Filter", palette_help="Filter the board by text",
 )  # fmt: skip
+_OWNERS = ("m / o", "only my deals / pick a person; m again: all")
 MINE = Key(
-    "m", "mine", "Mine", "m", "only my deals / everyone's",
+    "m", "mine", "Mine", *_OWNERS,
     palette="Only my deals", palette_help="Toggle showing only my deals",
+)  # fmt: skip
+SORT = Key(
+    "s", "sort", "Sort", "s", "sort: value, close, days in stage, change",
+    show=False, palette="Sort cards",
+    palette_help="Order every column by value, close date, days in stage or last change",
+)  # fmt: skip
+OWNER = Key(
+    "o", "owner", "Owner", *_OWNERS,
+    show=False, palette="Show one owner's deals", palette_help="Pick whose deals the board shows",
 )  # fmt: skip
 HELP = Key(
     "question_mark,f1", "app.help", "Help", "? or F1", "this help",
@@ -126,6 +136,11 @@ REOPEN = Key("r", "reopen", "Reopen", ENDED.shown_as, ENDED.meaning)
 ENDED_FILTER = Key("slash", "filter", "Find", FILTER.shown_as, FILTER.meaning)
 ENDED_CLOSE = Key("escape", "close", "Close", "Esc", "close what is open; clear the filter")
 
+# A short list to pick from (the card order, whose deals).
+CHOICE_UP = Key("k", "cursor(-1)", "Up", *_UPDOWN, show=False)
+CHOICE_DOWN = Key("j", "cursor(1)", "Down", *_UPDOWN, show=False)
+CHOICE_CLOSE = Key("escape", "close", "Close", "Esc", "close what is open; clear the filter")
+
 # The checklist (side pane or dialog).
 _CHECKLIST = ("Space / a", "checklist: tick / untick; all stages")
 TICK = Key("space", "toggle_job", "Tick/untick", *_CHECKLIST)
@@ -144,7 +159,8 @@ HELP_KEYS: tuple[Key, ...] = (
     LEFT, RIGHT, UP, DOWN, JOB_UP, JOB_DOWN, FIRST, LAST, PAGE_UP, PAGE_DOWN,
     OPEN, NO_TICK, TICK, ALL_STAGES, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, FINISH, NEW,
     EDIT, LOST, UNDO, ENDED, REOPEN, ENDED_OPEN, ENDED_UP, ENDED_DOWN, ENDED_FILTER,
-    ENDED_CLOSE, FILTER, MINE, HELP, PALETTE, CLEAR, CLOSE, SAVE, QUIT,
+    ENDED_CLOSE, FILTER, MINE, OWNER, SORT, CHOICE_UP, CHOICE_DOWN, CHOICE_CLOSE, HELP,
+    PALETTE, CLEAR, CLOSE, SAVE, QUIT,
 )  # fmt: skip
 """The keys the help lists, in its order (keys that share a line are merged)."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from rich.style import Style
 from rich.text import Text
@@ -19,6 +19,19 @@ def literal(text: object, style: str | Style = "", *, wrap: bool = False) -> Tex
     long value fold onto more lines (a table cell) instead of staying on one.
     """
     return Text(display_safe(text), style=style, no_wrap=not wrap, end="")
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def close_date_text(close: date, today: date) -> str:
+    """A close date as short as it can be read: ``12 Jan`` this year, ``12 Jan 2028`` not.
+
+    Month names are written out here, not by ``strftime``, whose words follow the C
+    locale of whatever process runs the board.
+    """
+    day_month = f"{close.day} {_MONTHS[close.month - 1]}"
+    return day_month if close.year == today.year else f"{day_month} {close.year}"
 
 
 def days_since(moment: datetime, now: datetime) -> int:

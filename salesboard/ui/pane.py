@@ -25,7 +25,7 @@ from salesboard.ui import keymap
 from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import days_since, literal
 from salesboard.validation import display_safe
-from salesboard.workflow import Stage
+from salesboard.workflow import Stage, Status
 
 RecentChanges = Callable[[int], list[EventView]]
 """Hands the pane a deal's newest changes (the pane holds no session: messages up,
@@ -201,6 +201,16 @@ class DealPane(VerticalScroll, can_focus=False):
         """Close the pane."""
         self.post_message(self.Closed())
 
+    def _close_by(self, deal: DealView) -> Text:
+        """The expected close date, marked when it has passed on a deal still open."""
+        close = deal.summary.expected_close
+        if close is None:
+            return Text("—")
+        passed = deal.status is Status.OPEN and close < self._clock().astimezone().date()
+        if passed:
+            return Text(f"{close.isoformat()} ⚠ passed", "bold red")
+        return Text(close.isoformat())
+
     def _fields(self, deal: DealView) -> Text:
         s = deal.summary
         text = literal(s.title, "bold")
@@ -209,7 +219,7 @@ class DealPane(VerticalScroll, can_focus=False):
             ("Company", literal(s.company or "—")),
             ("Value", literal(money_text(s.value_minor, s.currency))),
             ("Owner", literal(s.owner)),
-            ("Close by", Text(s.expected_close.isoformat() if s.expected_close else "—")),
+            ("Close by", self._close_by(deal)),
             ("Stage", Text(f"{s.stage.label}, {days_since(s.stage_entered_at, self._clock())}d")),
             ("Status", Text(s.status.value)),
         ]

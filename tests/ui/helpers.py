@@ -22,7 +22,7 @@ from salesboard.service.board import BoardQueries
 from salesboard.service.demo import seed_demo
 from salesboard.store import Database
 from salesboard.ui.app import SalesboardApp
-from salesboard.ui.column import StageColumn
+from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.launch import make_app
 from salesboard.workflow import Stage
 from tests.conftest import FROZEN_START, FrozenClock
@@ -91,10 +91,10 @@ def focused_column(app: SalesboardApp) -> StageColumn:
 
 
 def card_text(col: StageColumn, index: int) -> list[str]:
-    """The four drawn lines of the card at ``index`` (it must be scrolled into view)."""
-    top = (index - col.top) * 5
+    """The drawn lines of the card at ``index`` (it must be scrolled into view)."""
+    top = (index - col.top) * CARD_HEIGHT
     assert 0 <= top < col.size.height, "card is not on screen"
-    return [col.render_line(top + line).text for line in range(4)]
+    return [col.render_line(top + line).text for line in range(CARD_HEIGHT - 1)]
 
 
 def static_text(widget: Static) -> str:

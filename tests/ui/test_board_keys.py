@@ -18,7 +18,7 @@ from salesboard.service.board import BoardFilter
 from salesboard.service.presence import Colleague
 from salesboard.store import Database
 from salesboard.ui.app import SalesboardApp
-from salesboard.ui.column import StageColumn
+from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.forms import DealForm
 from salesboard.ui.header import StatusLine, shorten_path
@@ -155,7 +155,7 @@ async def test_a_long_column_shows_where_the_view_is(demo_board: Board) -> None:
     async with app.run_test(size=NARROW) as pilot:
         col = focused_column(app)
         height = col.size.height
-        assert len(col.ids) * 5 > height, "the test needs a column longer than the screen"
+        assert len(col.ids) * CARD_HEIGHT > height, "the test needs a column longer than the screen"
         top = scroll_thumb_rows(col)
         assert top and top[0] == 0
         await pilot.press("G")
@@ -171,7 +171,7 @@ async def test_a_column_that_fits_has_no_scroll_thumb(small_board: Board) -> Non
         await pilot.pause()
         for stage in Stage:
             col = column(app, stage)
-            assert len(col.ids) * 5 <= col.size.height
+            assert len(col.ids) * CARD_HEIGHT <= col.size.height
             assert scroll_thumb_rows(col) == []
 
 
@@ -181,7 +181,7 @@ async def test_page_down_and_up_move_by_a_screenful(demo_board: Board) -> None:
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
         col = focused_column(app)
-        page = col.size.height // 5
+        page = col.size.height // CARD_HEIGHT
         assert page >= 3
         await pilot.press("pagedown")
         assert col.current_id == ids[page]
@@ -558,7 +558,11 @@ async def test_question_mark_and_f1_show_every_key(small_board: Board) -> None:
             await pilot.press(key)
             assert isinstance(app.screen, HelpScreen)
             shown = screen_text(app)
-            for words in ("shift+→", "Home End", "PgUp PgDn", "ctrl+p", "only my deals", "quit"):
+            for words in ("shift+→", "Home End", "PgUp PgDn", "only my deals"):
+                assert words in shown
+            await pilot.press("end")  # the rest of the help, scrolled to at 24 rows
+            shown = screen_text(app)
+            for words in ("sort: value", "ctrl+p", "quit", "Esc closes this help"):
                 assert words in shown
             await pilot.press("escape")
             assert app.screen is app.board
@@ -621,7 +625,7 @@ async def test_the_focused_card_is_highlighted_on_every_line(small_board: Board)
         await pilot.pause()
         col = focused_column(app)
         card_width = col.size.width - 1  # the last cell: scroll bar
-        cursor_rows = [col.render_line(y).crop(0, card_width) for y in range(4)]
+        cursor_rows = [col.render_line(y).crop(0, card_width) for y in range(CARD_HEIGHT - 1)]
         other_rows = [col.render_line(y).crop(0, card_width) for y in range(5, 9)]
         cursor_bg = {seg.style.bgcolor for row in cursor_rows for seg in row if seg.style}
         other_bg = {seg.style.bgcolor for row in other_rows for seg in row if seg.style}

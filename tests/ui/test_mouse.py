@@ -6,6 +6,7 @@ leaves it where it was and names the jobs); over the column before, it moves bac
 
 from __future__ import annotations
 
+from salesboard.ui.column import CARD_HEIGHT
 from salesboard.workflow import Stage
 from tests.ui.helpers import WIDE, Board, column, notifications
 from tests.ui.scenario import ALPHA, BRAVO
@@ -14,7 +15,7 @@ from tests.ui.scenario import ALPHA, BRAVO
 async def drag(pilot: object, source: Stage, target: Stage, card: int = 0) -> None:
     app = pilot.app  # type: ignore[attr-defined]
     start = column(app, source)
-    await pilot.mouse_down(start, offset=(3, card * 5 + 1))  # type: ignore[attr-defined]
+    await pilot.mouse_down(start, offset=(3, card * CARD_HEIGHT + 1))  # type: ignore[attr-defined]
     await pilot.mouse_up(column(app, target), offset=(3, 1))  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
 

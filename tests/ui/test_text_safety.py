@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 
 from salesboard.folding import search_text
 from salesboard.store import Database, Deal
+from salesboard.ui.column import CARD_HEIGHT
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.forms import DealForm, LostForm
 from salesboard.workflow import Stage
@@ -201,11 +202,11 @@ async def test_odd_unicode_titles_are_cut_to_the_card_width(tmp_path: Path) -> N
         col = column(app, Stage.PROSPECT)
         width = col.size.width
         for index in range(len(ODD_TITLES)):
-            for y in range(index * 5, index * 5 + 4):
+            for y in range(index * CARD_HEIGHT, index * CARD_HEIGHT + CARD_HEIGHT - 1):
                 row = col.render_line(y)
                 assert row.cell_length == width, (index, y, row.text)
                 assert cell_len(row.text) == width, (index, y, row.text)
-            title_row = col.render_line(index * 5).text
+            title_row = col.render_line(index * CARD_HEIGHT).text
             assert title_row[:-1].rstrip().endswith("…"), title_row  # last cell: scroll bar
         assert all(cell_len(line) <= NARROW[0] for line in screen_lines(app))
     db.close()

@@ -1,0 +1,147 @@
+"""The board as each user left it: the card order and whose deals, remembered per database.
+
+A small JSON file in the user's config directory (platformdirs: ``~/.config/salesboard/``
+on Linux), private to the user (mode 0600), written whole and swapped in so that a board
+killed mid-write never leaves half a file. A file that cannot be read or written costs
+only the remembering: the board starts as new and says why once, never stops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from salesboard import validation
+from salesboard.errors import InvalidInput
+from salesboard.service.sorting import CardOrder
+
+FILE_NAME: Final = "settings.json"
+MAX_BYTES: Final = 256 * 1024
+"""A settings file is a few hundred bytes; anything much larger is not ours."""
+MAX_BOARDS: Final = 50
+"""How many databases' settings are kept (the least recently used go first)."""
+
+
+@dataclass(frozen=True)
+class BoardSettings:
+    """What is remembered of one board: its card order and the owner it shows (None: all)."""
+
+    order: CardOrder = CardOrder.BOARD
+    owner: str | None = None
+
+
+def default_path() -> Path:
+    """The settings file in the user's config directory."""
+    from platformdirs import user_config_path
+
+    return user_config_path("salesboard") / FILE_NAME
+
+
+class SettingsFile:
+    """Reads and writes the remembered settings of every database this user opens."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+
+    @property
+    def path(self) -> Path:
+        """Where the file is (worked out when first needed)."""
+        if self._path is None:
+            self._path = default_path()
+        return self._path
+
+    def load(self, board: str) -> tuple[BoardSettings, str | None]:
+        """The settings remembered for the database named ``board``, and any problem.
+
+        The problem is one line for the user; the settings are then the defaults.
+        """
+        try:
+            boards = self._read()
+        except _Unreadable as problem:
+            return BoardSettings(), f"{problem} The board starts in board order, all deals."
+        entry = boards.get(board)
+        if entry is None:
+            return BoardSettings(), None
+        return _settings_of(entry)
+
+    def save(self, board: str, settings: BoardSettings) -> str | None:
+        """Remember ``settings`` for ``board``; a problem comes back as one line."""
+        try:
+            boards = self._read()
+        except _Unreadable:
+            boards = {}  # replaced by a good file: what was in it could not be used anyway
+        boards.pop(board, None)
+        boards[board] = {"order": settings.order.value, "owner": settings.owner}
+        kept = dict(list(boards.items())[-MAX_BOARDS:])
+        text = json.dumps({"version": 1, "boards": kept}, ensure_ascii=False, indent=1)
+        try:
+            self._write(text + "\n")
+        except OSError as error:
+            why = error.strerror or type(error).__name__
+            return f"Could not remember the board's order and owner in {self.path}: {why}."
+        return None
+
+    def _read(self) -> dict[str, Any]:
+        path = self.path
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except FileNotFoundError:
+            return {}
+        except OSError as error:
+            raise _Unreadable(f"{path} cannot be read: {error.strerror}.") from None
+        if len(data) > MAX_BYTES:
+            raise _Unreadable(f"{path} is too large to be a settings file.")
+        try:
+            found = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise _Unreadable(f"{path} is not a salesboard settings file.") from None
+        boards = found.get("boards") if isinstance(found, dict) else None
+        if not isinstance(boards, dict):
+            raise _Unreadable(f"{path} is not a salesboard settings file.")
+        return {name: entry for name, entry in boards.items() if isinstance(entry, dict)}
+
+    def _write(self, text: str) -> None:
+        path = self.path
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)  # mkstemp made it 0600: private to the user
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+class _Unreadable(Exception):
+    """The settings file exists but cannot be used; the message says why."""
+
+
+def _settings_of(entry: dict[str, Any]) -> tuple[BoardSettings, str | None]:
+    """One board's stored settings, checked; what cannot be used is left at its default."""
+    problems: list[str] = []
+    order = CardOrder.BOARD
+    stored_order = entry.get("order", CardOrder.BOARD.value)
+    try:
+        order = CardOrder.parse(str(stored_order))
+    except ValueError:
+        problems.append("an unknown card order")
+    owner = entry.get("owner")
+    if owner is not None:
+        try:
+            owner = validation.clean_owner(owner) if isinstance(owner, str) else None
+        except InvalidInput:
+            owner = None
+        if owner is None:
+            problems.append("an owner that is not a login")
+    if problems:
+        what = " and ".join(problems)
+        return BoardSettings(order, owner), f"The remembered settings had {what}; left out."
+    return BoardSettings(order, owner), None

@@ -1,0 +1,68 @@
+"""A short list to pick one from: how to order the cards, whose deals to show.
+
+Typed: the screen answers the index of the chosen line, or ``None`` when Escape keeps
+things as they are. Labels may carry user text (owners' logins), so they are Rich
+``Text`` built by the caller, never markup.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from salesboard.ui import keymap
+from salesboard.ui.keymap import bindings
+
+
+class ChoiceScreen(ModalScreen[int | None]):
+    """Pick one line with ↑ ↓ (or j k) and Enter; the current choice starts highlighted."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings(
+        keymap.CHOICE_UP, keymap.CHOICE_DOWN, keymap.CHOICE_CLOSE
+    )
+
+    def __init__(self, title: str, choices: list[Text], current: int) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        """The question and the choices."""
+        with Vertical(id="choice", classes="modal"):
+            yield Static(self.title_text, classes="form-title", markup=False)
+            yield OptionList(
+                *(Option(label, id=str(n)) for n, label in enumerate(self.choices)),
+                id="choices",
+            )
+            yield Static("Enter chooses · Esc keeps it as it is", classes="form-help")
+
+    def on_mount(self) -> None:
+        """Start on the current choice, so Enter alone changes nothing."""
+        choices = self.query_one("#choices", OptionList)
+        choices.highlighted = self.current
+        choices.focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
+
+    def action_cursor(self, delta: int) -> None:
+        """Move the highlight with j and k, as with the arrows."""
+        choices = self.query_one("#choices", OptionList)
+        if delta > 0:
+            choices.action_cursor_down()
+        else:
+            choices.action_cursor_up()
+
+    def action_close(self) -> None:
+        """Keep things as they are."""
+        self.dismiss(None)
