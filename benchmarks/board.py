@@ -115,6 +115,7 @@ class Settings:
     settle: float  # seconds of silence required before each key
     settled: float  # the longer silence that ends the "settled" figure
     size: tuple[int, int]  # terminal columns, rows
+    sort: str = "board"  # the card order the boards start in (remembered, as a user's)
 
 
 # --------------------------------------------------------------------- the programs
@@ -278,7 +279,10 @@ def key_session(
     added (the newest deal, so the last card of Prospect).
     """
     title = f"Benchmark deal {run}"
-    sb.run("--db", str(db), "add", title, "--company", "Benchmark Ltd", "--value", "1000")
+    # The newest deal is the last card of Prospect in board order; by value, a value of 0
+    # (the demo has none) puts it last as well.
+    value = "0" if s.sort == "value" else "1000"
+    sb.run("--db", str(db), "add", title, "--company", "Benchmark Ltd", "--value", value)
     board = [*deals, {"stage": "Prospect", "title": title, "company": "Benchmark Ltd", "owner": ""}]
     columns = card_titles(board)
     narrowed = stages_changed_by(board, "a")
@@ -364,15 +368,29 @@ def measure_size(sb: Salesboard, n: int, s: Settings, workdir: Path) -> tuple[Sa
         sb.run("--db", str(db), "init")  # creates the empty database
     fill_seconds = time.perf_counter() - started
     progress(f"filled {n} deals in {fill_seconds:.1f} s")
+    remember_order(sb, db, s.sort)
     out = Samples()
-    deals = json.loads(sb.run("--db", str(db), "list", "--json")[1])
+    listing = ("--db", str(db), "list", "--json", "--sort", s.sort)  # as the board orders
+    deals = json.loads(sb.run(*listing)[1])
     measure_startups(sb, db, deals, s, out)
     for run in range(1, s.runs + 1):
         if run > 1:  # the sessions before moved their deals and ticked jobs
-            deals = json.loads(sb.run("--db", str(db), "list", "--json")[1])
+            deals = json.loads(sb.run(*listing)[1])
         key_session(sb, db, run, s, out, deals)
     measure_cli(sb, db, s, out)
     return out, fill_seconds
+
+
+def remember_order(sb: Salesboard, db: Path, order: str) -> None:
+    """Have the boards on ``db`` start in ``order``, as if the user had chosen it with s.
+
+    The settings file is the one the board reads (``salesboard/settings.py``), in a config
+    directory of the benchmark's own (``XDG_CONFIG_HOME``), so a real user's is never read.
+    """
+    where = Path(sb.env["XDG_CONFIG_HOME"], "salesboard")
+    where.mkdir(parents=True, exist_ok=True)
+    boards = {str(db.resolve()): {"order": order, "owner": None}}
+    (where / "settings.json").write_text(json.dumps({"version": 1, "boards": boards}))
 
 
 def progress(message: str) -> None:
@@ -514,6 +532,12 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Settings, Path | None]:
     parser.add_argument("--size", default="120x36", help="terminal COLUMNSxROWS")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write every result here")
     parser.add_argument(
+        "--sort",
+        choices=("board", "value"),
+        default="board",
+        help="the card order the boards start in (as remembered after pressing s)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="smoke run at 0 and 200 deals, few samples"
     )
     args = parser.parse_args(argv)
@@ -534,6 +558,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Settings, Path | None]:
         settle=(150 if quick else args.settle_ms) / 1000,
         settled=0.05 if quick else 0.15,
         size=(columns, rows),
+        sort=args.sort,
     )
     return settings, args.json
 
@@ -547,6 +572,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[int, list[dict[str, Any]]] = {}
     fills: dict[int, float] = {}
     with workspace() as workdir:
+        sb.env["XDG_CONFIG_HOME"] = str(workdir / "config")  # never the user's settings
         for n in settings.deals:
             print(f"{n:,} deals", file=sys.stderr, flush=True)
             samples, fills[n] = measure_size(sb, n, settings, workdir)

@@ -34,6 +34,21 @@ class BoardSettings:
     owner: str | None = None
 
 
+def board_key(url: str) -> str:
+    """Which database the settings are for: a SQLite file by its full path, else its URL.
+
+    ``--db demo.db`` opened from two directories is two databases; a password is never
+    written down.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ":memory:"
+        return database if database == ":memory:" else str(Path(database).resolve())
+    return parsed.render_as_string(hide_password=True)
+
+
 def default_path() -> Path:
     """The settings file in the user's config directory."""
     from platformdirs import user_config_path

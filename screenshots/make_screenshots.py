@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import sys
 import tempfile
@@ -53,6 +54,19 @@ async def _new_deal_form(pilot: Pilot[None]) -> None:
     await pilot.press(*"2027-03-31", "ctrl+s")
     for box in form.query(Input):
         box.cursor_blink = False  # a blinking cursor would make the picture depend on timing
+
+
+async def _bobs_deals_by_value(pilot: Pilot[None]) -> None:
+    """Every column by value, only bob's deals: preparing a one-to-one with a colleague."""
+    from salesboard.ui.choice_screen import ChoiceScreen
+
+    await pilot.press("s", "j", "enter", "o")
+    await pilot.pause()
+    picker = pilot.app.screen
+    assert isinstance(picker, ChoiceScreen)
+    bob = next(n for n, label in enumerate(picker.choices) if label.plain.startswith("bob "))
+    await pilot.press(*["down"] * bob, "enter")
+    await pilot.pause(3.2)  # the "sorted by" confirmation has gone from the status line
 
 
 async def _finish_form(pilot: Pilot[None]) -> None:
@@ -96,6 +110,8 @@ SHOTS: tuple[Shot, ...] = (
     Shot("new-deal-form.svg", (160, 45), step=_new_deal_form),
     Shot("finish-form-80x24.svg", (80, 24), step=_finish_form),
     Shot("won-and-lost-80x24.svg", (80, 24), ("w",)),
+    Shot("sort-choice-80x24.svg", (80, 24), ("s", "j")),
+    Shot("one-owner-by-value-160x45.svg", (160, 45), step=_bobs_deals_by_value),
 )
 
 
@@ -124,7 +140,10 @@ def make_screenshots(out: Path, shots: Sequence[Shot] = SHOTS) -> list[Path]:
         db = Database.open(str(template), create=True)
         seed_demo(db, deals=DEALS, seed=SEED, now=NOW, me=ME)
         db.close()
-        for shot in shots:
+        for n, shot in enumerate(shots):
+            # Each shot starts as a new user would: nothing remembered (card order, owner),
+            # and nothing it chooses reaches the real user's settings.
+            os.environ["XDG_CONFIG_HOME"] = str(Path(tmp, f"config-{n}").resolve())
             shutil.copyfile(template, DB_FILE)
             db = Database.open(f"sqlite:///{DB_FILE}", create=True)
             try:

@@ -29,7 +29,7 @@ from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals, Op
 from salesboard.service.filters import search_key
 from salesboard.service.presence import Colleague
 from salesboard.service.sorting import CardOrder
-from salesboard.settings import BoardSettings
+from salesboard.settings import BoardSettings, board_key
 from salesboard.ui import keymap
 from salesboard.ui.board_model import BoardModel
 from salesboard.ui.changes import Change, ChangeRunner, Done, Refused
@@ -1108,16 +1108,17 @@ class BoardScreen(Screen[None]):
 
     def _recall_settings(self) -> None:
         """Start with the order and owner this user last chose on this database."""
-        saved, problem = self.ctx.settings.load(self.ctx.database_name)
+        saved, problem = self.ctx.settings.load(board_key(self.ctx.pipeline.db.url))
         self.index.order = saved.order
         self.board_filter = replace(self.board_filter, owner=saved.owner)
-        if problem is not None:
+        if problem is not None:  # said once: a file that cannot be read is not saved either
+            self._settings_problem_said = True
             self.call_after_refresh(self.say, problem, title="Settings", severity="warning")
 
     def _remember_settings(self) -> None:
         """Keep the order and owner for the next start; a problem is said once."""
         chosen = BoardSettings(self.index.order, self.board_filter.owner)
-        problem = self.ctx.settings.save(self.ctx.database_name, chosen)
+        problem = self.ctx.settings.save(board_key(self.ctx.pipeline.db.url), chosen)
         if problem is not None and not self._settings_problem_said:
             self._settings_problem_said = True
             self.say(problem, title="Settings", severity="warning")

@@ -432,7 +432,7 @@ class StageColumn(Widget, can_focus=False):
                 (display_safe(card.owner), palette.detail),
             ]
         if line == 4:
-            return self._close_line(card, palette)
+            return self._close_line(card, width, palette)
         days = days_since(card.stage_entered_at, self._clock())
         counts = f" {card.jobs_done}/{card.jobs_total}"
         age = f" {days}d"
@@ -449,16 +449,24 @@ class StageColumn(Widget, can_focus=False):
             (age, palette.detail),
         ]
 
-    def _close_line(self, card: DealSummary, palette: CardPalette) -> list[tuple[str, Style]]:
-        """When the deal is expected to close; a date already passed is marked ⚠."""
+    def _close_line(
+        self, card: DealSummary, width: int, palette: CardPalette
+    ) -> list[tuple[str, Style]]:
+        """When the deal is expected to close; a date already passed is marked ⚠.
+
+        A narrow card drops the word "close" before it cuts the date.
+        """
         close = card.expected_close
         if close is None:
-            return [(" no close date", palette.detail)]
+            return [(" no close date" if width >= 12 else " no date", palette.detail)]
         today = self._clock().astimezone().date()  # the user's calendar day
         shown = close_date_text(close, today)
+        if cell_len(shown) > width:
+            shown = close.isoformat()  # as short, and unambiguous, with its year
+        word = " close " if cell_len(shown) + 6 <= width else " "
         if close < today:
-            return [(f" ⚠ close {shown}", palette.overdue)]
-        return [(" close ", palette.detail), (shown, NO_STYLE)]
+            return [(f" ⚠{word}{shown}", palette.overdue)]
+        return [(word, palette.detail), (shown, NO_STYLE)]
 
     @staticmethod
     def _damaged_line(

@@ -126,3 +126,24 @@ def test_won_and_lost_80x24(snap_compare: SnapCompare, demo_app: SalesboardApp) 
 
 def test_won_and_lost_160x45(snap_compare: SnapCompare, demo_app: SalesboardApp) -> None:
     assert snap_compare(demo_app, press=["w"], terminal_size=WIDE)
+
+
+def test_sort_choice_80x24(snap_compare: SnapCompare, demo_app: SalesboardApp) -> None:
+    assert snap_compare(demo_app, press=["s", "j"], terminal_size=NARROW)
+
+
+async def _bobs_deals_by_value(pilot: Pilot[None]) -> None:
+    """Sorted by value (highest first), only bob's deals: a colleague's review."""
+    await pilot.press("s", "j", "enter", "o")
+    await pilot.pause()
+    screen = pilot.app.screen
+    from salesboard.ui.choice_screen import ChoiceScreen
+
+    assert isinstance(screen, ChoiceScreen)
+    bob = next(n for n, label in enumerate(screen.choices) if label.plain.startswith("bob "))
+    await pilot.press(*["down"] * bob, "enter")
+    await pilot.pause()
+
+
+def test_one_owner_by_value_160x45(snap_compare: SnapCompare, demo_app: SalesboardApp) -> None:
+    assert snap_compare(demo_app, run_before=_bobs_deals_by_value, terminal_size=WIDE)
