@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,12 +104,26 @@ class SettingsFile:
     def _read(self) -> dict[str, Any]:
         path = self.path
         try:
-            with path.open("rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
+            # Non-blocking, so that a FIFO or a device put where the file belongs cannot
+            # hang the board's start; only a regular file is read.
+            handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
             return {}
         except OSError as error:
             raise _Unreadable(f"{path} cannot be read: {error.strerror}.") from None
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise _Unreadable(f"{path} is not a file.")
+            data = b""
+            while len(data) <= MAX_BYTES:
+                chunk = os.read(handle, MAX_BYTES + 1 - len(data))
+                if not chunk:
+                    break
+                data += chunk
+        except OSError as error:
+            raise _Unreadable(f"{path} cannot be read: {error.strerror}.") from None
+        finally:
+            os.close(handle)
         if len(data) > MAX_BYTES:
             raise _Unreadable(f"{path} is too large to be a settings file.")
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -64,3 +65,17 @@ def test_a_database_is_known_by_its_full_path_and_never_by_its_password(
     assert board_key(f"sqlite:///{tmp_path}/demo.db") == str(tmp_path / "demo.db")
     key = board_key("postgresql+psycopg://sales:s3cret@db.example:5432/pipeline")
     assert "s3cret" not in key and key.endswith("@db.example:5432/pipeline")
+
+
+def test_a_fifo_or_a_directory_where_the_file_belongs_never_hangs_the_start(
+    tmp_path: Path,
+) -> None:
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    settings, problem = SettingsFile(fifo).load("db")  # would block forever if opened plainly
+    assert settings == BoardSettings() and problem is not None
+    assert problem.startswith(f"{fifo} is not a file.")
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    _, problem = SettingsFile(folder).load("db")
+    assert problem is not None and str(folder) in problem

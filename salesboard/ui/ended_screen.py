@@ -9,6 +9,7 @@ asking: it returns to the stage it left, exactly as ``salesboard reopen``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from salesboard.money import money_text
-from salesboard.service import DealSummary, DealView, Pipeline
+from salesboard.service import DealSummary, DealView, EventView, Pipeline
 from salesboard.service.filters import needle_of, search_key
 from salesboard.ui import keymap
 from salesboard.ui.context import BoardContext
@@ -27,6 +28,9 @@ from salesboard.ui.footer import KeyHints
 from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import literal
 from salesboard.workflow import Status
+
+Reopen = Callable[[int, int, Callable[[DealView], None]], None]
+"""Reopen deal ``id`` seen at ``version``, then call back with the deal as it is now."""
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("Title", 20),
@@ -74,10 +78,21 @@ class EndedScreen(ModalScreen[None]):
         keymap.ENDED_DOWN,
     )
 
-    def __init__(self, context: BoardContext, *, select: int | None = None) -> None:
+    def __init__(
+        self,
+        context: BoardContext,
+        *,
+        reopen: Reopen,
+        recent: Callable[[int], list[EventView]],
+        select: int | None = None,
+    ) -> None:
         super().__init__()
         self.ctx = context
         self.pipeline = context.pipeline
+        self._reopen = reopen
+        """The board's reopen (the rules, the busy database, the notice): handed down."""
+        self._recent = recent
+        """A deal's latest changes, for the checklist dialog (as on the board)."""
         self.select = select
         self.deals: list[DealSummary] = []
         self.shown: list[DealSummary] = []
@@ -159,8 +174,8 @@ class EndedScreen(ModalScreen[None]):
         deal = self.current()
         if deal is not None:
             view = self.pipeline.get_deal(deal.id)
-            recent = self.app.board.recent_changes  # type: ignore[attr-defined]
-            self.app.push_screen(DealScreen(view, self.ctx.clock, focus_job=None, recent=recent))
+            dialog = DealScreen(view, self.ctx.clock, focus_job=None, recent=self._recent)
+            self.app.push_screen(dialog)
 
     def action_reopen(self) -> None:
         """Ask, then bring the deal back onto the board at the stage it left."""
@@ -176,7 +191,7 @@ class EndedScreen(ModalScreen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.board.reopen(deal.id, deal.version, self._reopened)  # type: ignore[attr-defined]
+                self._reopen(deal.id, deal.version, self._reopened)
 
         self.app.push_screen(Confirm(question, yes="Reopen", no="Keep it"), answered)
 
