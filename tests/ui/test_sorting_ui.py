@@ -8,6 +8,8 @@ come back on the next start. Cards show the expected close date, a passed one ma
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -210,6 +212,28 @@ async def test_odd_stored_values_are_left_out_and_said(
         )
         assert app.board.index.order is CardOrder.BOARD
         assert column(app, Stage.PROSPECT).ids == [ALPHA, BRAVO]
+
+
+async def test_a_hostile_owner_in_the_database_is_shown_literally_when_picked(
+    small_board: Board,
+) -> None:
+    """An owner written past the rules (raw SQL) is picked and shown, never obeyed."""
+    hostile = "[red]zoe[/]\x1b[2J\u202eevil"
+    with closing(sqlite3.connect(small_board.db.url.removeprefix("sqlite:///"))) as raw, raw:
+        raw.execute("UPDATE deal SET owner = ? WHERE id = ?", (hostile, BRAVO))
+    app = small_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("o")
+        picker = app.screen
+        assert isinstance(picker, ChoiceScreen)
+        labels = [label.plain for label in picker.choices]
+        assert "[red]zoe[/]evil (1)" in labels  # the escape sequence and the override removed
+        await pilot.press(*["down"] * labels.index("[red]zoe[/]evil (1)"), "enter")
+        await pilot.pause()
+        assert column(app, Stage.PROSPECT).ids == [BRAVO]
+        shown = status_text(app)
+        assert "only [red]zoe[/]evil's deals" in shown
+        assert "\x1b" not in shown and "\u202e" not in shown
 
 
 async def test_a_remembered_owner_is_shown_literally(
