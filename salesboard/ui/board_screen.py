@@ -936,9 +936,7 @@ class BoardScreen(Screen[None]):
         """The won and lost deals, to find, open and reopen."""
         from salesboard.ui.ended_screen import EndedScreen
 
-        ended = EndedScreen(
-            self.ctx, reopen=self.reopen, recent=self.recent_changes, select=select
-        )
+        ended = EndedScreen(self.ctx, reopen=self.reopen, recent=self.recent_changes, select=select)
         self.app.push_screen(ended)
 
     def reopen(self, deal_id: int, version: int, after: Callable[[DealView], None]) -> None:

@@ -17,32 +17,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
-from salesboard.money import money_text
 from salesboard.service import DealSummary, DealView, EventView, Pipeline
 from salesboard.service.filters import needle_of, search_key
 from salesboard.ui import keymap
 from salesboard.ui.context import BoardContext
+from salesboard.ui.ended_list import EndedList
 from salesboard.ui.footer import KeyHints
 from salesboard.ui.keymap import bindings
-from salesboard.ui.literal import literal
 from salesboard.workflow import Status
 
 Reopen = Callable[[int, int, Callable[[DealView], None]], None]
 """Reopen deal ``id`` seen at ``version``, then call back with the deal as it is now."""
-
-COLUMNS: tuple[tuple[str, int], ...] = (
-    ("Title", 20),
-    ("Outcome or reason", 16),
-    ("Value", 14),
-    ("Sat.", 4),
-    ("When", 10),
-    ("Company", 22),
-    ("Owner", 10),
-)
-"""Heading and width of each column: what tells deals apart first, so that 80 columns
-show title, how it ended, value, satisfaction and date (the rest scrolls into view)."""
 
 
 def ended_deals(pipeline: Pipeline) -> list[DealSummary]:
@@ -54,15 +41,6 @@ def ended_deals(pipeline: Pipeline) -> list[DealSummary]:
         if deal.damage is None
     ]
     return sorted(found, key=lambda deal: (deal.updated_at, deal.id), reverse=True)
-
-
-def how_it_ended(deal: DealSummary) -> Text:
-    """How a deal ended (✓ success, ✗ failure, or lost and why), drawn literally."""
-    if deal.status is Status.LOST:
-        return literal(f"lost: {deal.lost_reason or ''}", "yellow")
-    if deal.outcome is not None and deal.outcome.value == "success":
-        return Text("✓ success", style="green")
-    return Text("✗ failure", style="red")
 
 
 class EndedScreen(ModalScreen[None]):
@@ -96,48 +74,31 @@ class EndedScreen(ModalScreen[None]):
         self.select = select
         self.deals: list[DealSummary] = []
         self.shown: list[DealSummary] = []
+        self._keys: list[str] = []  # each deal's folded search text, as the board's
 
     def compose(self) -> ComposeResult:
         """A heading, the filter box, the table, the key hints."""
         yield Static(Text("Won and lost deals", style="bold"), id="ended-title")
         yield Input(placeholder="Filter by title, company or owner", id="ended-filter")
-        yield DataTable(id="ended", cursor_type="row", zebra_stripes=True)
+        yield EndedList(id="ended")
         yield KeyHints()
 
     def on_mount(self) -> None:
         """Load the deals and put the cursor on the one asked for (or the newest)."""
-        table = self.query_one(DataTable)
-        for heading, width in COLUMNS:
-            table.add_column(heading, width=width)
+        table = self.query_one(EndedList)
         self.deals = ended_deals(self.pipeline)
-        self._fill("")
-        if self.select is not None:
-            for row, deal in enumerate(self.shown):
-                if deal.id == self.select:
-                    table.move_cursor(row=row)
+        self._keys = [search_key(d.title, d.company, d.owner) for d in self.deals]
+        self._fill("", keep=self.select)
         self.set_focus(table)
 
-    def _fill(self, text: str) -> None:
+    def _fill(self, text: str, *, keep: int | None = None) -> None:
+        """Narrow the list to ``text`` (one pass over it; only a screenful is drawn)."""
         needle = needle_of(text)
         self.shown = [
-            deal
-            for deal in self.deals
-            if not needle or needle in search_key(deal.title, deal.company, deal.owner)
+            deal for deal, key in zip(self.deals, self._keys, strict=True) if needle in key
         ]
-        table = self.query_one(DataTable)
-        table.clear()
-        for deal in self.shown:
-            satisfaction = "—" if deal.satisfaction is None else f"{deal.satisfaction}/5"
-            table.add_row(
-                literal(deal.title),
-                how_it_ended(deal),
-                literal(money_text(deal.value_minor, deal.currency)),
-                Text(satisfaction),
-                Text(f"{deal.updated_at:%Y-%m-%d}"),
-                literal(deal.company or "—"),
-                literal(deal.owner),
-                key=str(deal.id),
-            )
+        table = self.query_one(EndedList)
+        table.show(self.shown, keep=keep if keep is not None else self._current_id())
         count = len(self.shown)
         heading = f"Won and lost deals: {count} of {len(self.deals)}" if needle else None
         self.query_one("#ended-title", Static).update(
@@ -150,7 +111,7 @@ class EndedScreen(ModalScreen[None]):
 
     @on(Input.Submitted, "#ended-filter")
     def _filter_done(self) -> None:
-        self.set_focus(self.query_one(DataTable))
+        self.set_focus(self.query_one(EndedList))
 
     def action_filter(self) -> None:
         """Type to narrow the list."""
@@ -158,15 +119,17 @@ class EndedScreen(ModalScreen[None]):
 
     def action_cursor(self, delta: int) -> None:
         """Move the cursor with j and k, as on the board (the arrows work too)."""
-        table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, table.cursor_row + delta))
+        self.query_one(EndedList).move(delta)
 
     def current(self) -> DealSummary | None:
         """The deal under the cursor, if the list is not empty."""
-        row = self.query_one(DataTable).cursor_row
-        return self.shown[row] if 0 <= row < len(self.shown) else None
+        return self.query_one(EndedList).current
 
-    @on(DataTable.RowSelected)
+    def _current_id(self) -> int | None:
+        deal = self.current() if self.is_mounted else None
+        return deal.id if deal is not None else None
+
+    @on(EndedList.Chosen)
     def action_open(self) -> None:
         """The deal in the checklist dialog: every job, who ticked it, and its history (H)."""
         from salesboard.ui.deal_screen import DealScreen
@@ -197,7 +160,9 @@ class EndedScreen(ModalScreen[None]):
 
     def _reopened(self, deal: DealView) -> None:
         """The deal is open again: it leaves this list."""
-        self.deals = [d for d in self.deals if d.id != deal.id]
+        kept = [n for n, d in enumerate(self.deals) if d.id != deal.id]
+        self.deals = [self.deals[n] for n in kept]
+        self._keys = [self._keys[n] for n in kept]
         self._fill(self.query_one("#ended-filter", Input).value)
 
     def action_close(self) -> None:
@@ -205,6 +170,6 @@ class EndedScreen(ModalScreen[None]):
         box = self.query_one("#ended-filter", Input)
         if box.value:
             box.value = ""
-            self.set_focus(self.query_one(DataTable))
+            self.set_focus(self.query_one(EndedList))
             return
         self.dismiss(None)

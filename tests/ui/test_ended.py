@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import DataTable
 
 from salesboard.ui.confirm import Confirm
 from salesboard.ui.deal_screen import DealScreen
+from salesboard.ui.ended_list import EndedList, row_cells
 from salesboard.ui.ended_screen import EndedScreen
 from salesboard.workflow import Stage, Status
 from tests.test_service import tick_all, walk_to
@@ -51,8 +51,9 @@ def ended(empty_board: Board) -> Board:
 
 
 def rows(screen: EndedScreen) -> list[list[str]]:
-    table = screen.query_one(DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    """The rows the list shows (drawn from these cells), as plain text."""
+    table = screen.query_one(EndedList)
+    return [[cell.plain for cell in row_cells(deal)] for deal in table.rows]
 
 
 @pytest.mark.parametrize("size", [NARROW, WIDE])
@@ -70,8 +71,13 @@ async def test_won_and_lost_are_listed_newest_first(ended: Board, size: tuple[in
         ]
         assert rows(screen)[0][4] == today and rows(screen)[1][4] < today
         assert "Won and lost deals: 2" in screen_text(app)
+        drawn = screen_text(app).splitlines()
+        heading = next(n for n, line in enumerate(drawn) if "How it ended" in line)
+        assert drawn[heading + 1].split()[:2] == ["Ålesund", "pilot"]  # newest first
+        assert "lost: Chose a c…" in drawn[heading + 1] and "✓ success" in drawn[heading + 2]
         await pilot.press("slash", *"ålesund")  # the board's search, Norwegian letters too
         assert [r[0] for r in rows(screen)] == ["Ålesund pilot"]
+        assert "Fjord fleet" not in screen_text(app)
         await pilot.press("escape")  # clears the filter
         assert len(rows(screen)) == 2
         await pilot.press("escape")

@@ -1,0 +1,223 @@
+"""The won and lost deals as a table that draws only the rows on screen.
+
+A ``DataTable`` builds a row object for every deal it holds: with two thousand ended deals
+a filter keystroke spent most of a second refilling it. Here the rows are a plain list of
+summaries and each screen row is drawn from it when shown (the Line API), so a keystroke
+costs one pass over the list to narrow it and the drawing of one screenful.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from salesboard.money import money_text
+from salesboard.service import DealSummary
+from salesboard.ui.literal import literal
+from salesboard.workflow import Status
+
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Title", 20),
+    ("How it ended", 16),
+    ("Value", 14),
+    ("Sat.", 4),
+    ("When", 10),
+    ("Company", 22),
+    ("Owner", 10),
+)
+"""Heading and width of each column: what tells deals apart first, so that 80 columns
+show title, how it ended, value, satisfaction and date (the rest scrolls into view)."""
+
+RIGHT_ALIGNED = frozenset({"Value", "Sat."})
+"""Columns of figures, lined up on their last digit."""
+
+GAP = 1
+"""Cells between two columns."""
+
+
+def how_it_ended(deal: DealSummary) -> Text:
+    """How a deal ended (✓ success, ✗ failure, or lost and why), drawn literally."""
+    if deal.status is Status.LOST:
+        return literal(f"lost: {deal.lost_reason or ''}", "yellow")
+    if deal.outcome is not None and deal.outcome.value == "success":
+        return Text("✓ success", style="green")
+    return Text("✗ failure", style="red")
+
+
+def row_cells(deal: DealSummary) -> list[Text]:
+    """The cells of one deal's row, user text drawn literally."""
+    satisfaction = "—" if deal.satisfaction is None else f"{deal.satisfaction}/5"
+    return [
+        literal(deal.title),
+        how_it_ended(deal),
+        literal(money_text(deal.value_minor, deal.currency)),
+        Text(satisfaction),
+        Text(f"{deal.updated_at:%Y-%m-%d}"),
+        literal(deal.company or "—"),
+        literal(deal.owner),
+    ]
+
+
+def _line(cells: list[Text], style: Style, console: Console) -> list[Segment]:
+    """Cells cut or padded to their column widths, on ``style``.
+
+    Each cell is its own run of segments, so that a cell always starts at its column
+    even where a font draws a character narrower than its cell (a money amount's thin
+    space in a screenshot).
+    """
+    segments: list[Segment] = []
+    for (heading, width), cell in zip(COLUMNS, cells, strict=True):
+        piece = cell.copy()
+        if heading in RIGHT_ALIGNED and piece.cell_len <= width:
+            piece.align("right", width)
+        else:
+            piece.truncate(width, overflow="ellipsis", pad=True)
+        # The row's style under the cell's own colour (✓ green), which ``Text.render``
+        # leaves out unless it is a span.
+        piece.stylize_before(piece.style)
+        segments.extend(Segment.apply_style(piece.render(console, end=""), style))
+        segments.append(Segment(" " * GAP, style))
+    return segments
+
+
+class EndedList(ScrollView, can_focus=True):
+    """Rows of ended deals with a cursor; Enter (or a click on the lit row) chooses one."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "ended-list--header",
+        "ended-list--cursor",
+        "ended-list--even",
+    }
+
+    DEFAULT_CSS = """
+    EndedList > .ended-list--header { text-style: bold; }
+    EndedList > .ended-list--cursor { background: $accent 40%; }
+    EndedList > .ended-list--even { background: $boost; }
+    """
+
+    class Chosen(Message):
+        """The user chose the deal under the cursor (Enter or a click on it)."""
+
+        def __init__(self, deal: DealSummary) -> None:
+            self.deal = deal
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[DealSummary] = []
+        self.cursor = 0
+
+    @property
+    def width_needed(self) -> int:
+        """Every column side by side: wider than the screen scrolls sideways."""
+        return sum(width + GAP for _, width in COLUMNS)
+
+    def show(self, rows: list[DealSummary], *, keep: int | None = None) -> None:
+        """New rows (a filter, a reopen): the cursor stays on deal ``keep`` if it is there."""
+        self.rows = rows
+        found = next((n for n, deal in enumerate(rows) if deal.id == keep), None)
+        self.cursor = found if found is not None else 0
+        self.virtual_size = Size(self.width_needed, len(rows) + 1)  # the header is row 0
+        self.scroll_to(y=0, animate=False)
+        self._keep_cursor_in_view()
+        self.refresh()
+
+    @property
+    def current(self) -> DealSummary | None:
+        """The deal under the cursor, if there are rows."""
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def move(self, delta: int) -> None:
+        """Move the cursor ``delta`` rows (clamped)."""
+        self.move_to(self.cursor + delta)
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on row ``index`` (clamped) and keep it in view."""
+        if not self.rows:
+            return
+        self.cursor = max(0, min(index, len(self.rows) - 1))
+        self._keep_cursor_in_view()
+        self.refresh()
+
+    def _keep_cursor_in_view(self) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)  # rows under the header
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def key_up(self) -> None:
+        """The arrows move the cursor as j and k do."""
+        self.move(-1)
+
+    def key_down(self) -> None:
+        """The arrows move the cursor as j and k do."""
+        self.move(1)
+
+    def key_pageup(self) -> None:
+        """A screenful up."""
+        self.move(-max(1, self.size.height - 2))
+
+    def key_pagedown(self) -> None:
+        """A screenful down."""
+        self.move(max(1, self.size.height - 2))
+
+    def key_home(self) -> None:
+        """The newest deal."""
+        self.move_to(0)
+
+    def key_end(self) -> None:
+        """The oldest deal."""
+        self.move_to(len(self.rows) - 1)
+
+    def key_enter(self) -> None:
+        """Choose the deal under the cursor."""
+        if self.current is not None:
+            self.post_message(self.Chosen(self.current))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on a row; a click on the lit row chooses it."""
+        if event.y == 0:
+            return
+        index = round(self.scroll_y) + event.y - 1
+        if 0 <= index < len(self.rows):
+            if index == self.cursor:
+                self.key_enter()
+            else:
+                self.move_to(index)
+
+    def on_resize(self) -> None:
+        """The cursor stays in view when the screen changes size."""
+        self._keep_cursor_in_view()
+
+    def render_line(self, y: int) -> Strip:
+        """One screen row: the header, or the deal at that row (only these are drawn)."""
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            header = self.get_component_rich_style("ended-list--header")
+            cells = [Text(heading) for heading, _ in COLUMNS]
+            segments = _line(cells, base + header, self.app.console)
+        else:
+            index = scroll_y + y - 1
+            if index >= len(self.rows):
+                return Strip.blank(width, base)
+            style = base
+            if index == self.cursor:
+                style = base + self.get_component_rich_style("ended-list--cursor")
+            elif index % 2:
+                style = base + self.get_component_rich_style("ended-list--even")
+            segments = _line(row_cells(self.rows[index]), style, self.app.console)
+        strip = Strip(segments).crop(scroll_x, scroll_x + width)
+        return strip.extend_cell_length(width, base)
