@@ -15,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -22,6 +23,8 @@ from textual.strip import Strip
 
 from salesboard.money import money_text
 from salesboard.service import DealSummary
+from salesboard.ui import keymap
+from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import literal
 from salesboard.workflow import Status
 
@@ -89,8 +92,17 @@ def _line(cells: list[Text], style: Style, console: Console) -> list[Segment]:
     return segments
 
 
-class EndedList(ScrollView, can_focus=True):
-    """Rows of ended deals with a cursor; Enter (or a click on the lit row) chooses one."""
+class EndedList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Rows of ended deals with a cursor; Enter (or a click on the lit row) chooses one.
+
+    The scroll view's own keys are left out: here the keys move the cursor, and the view
+    scrolls only to keep it in sight.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings(
+        keymap.LIST_UP, keymap.LIST_DOWN, keymap.LIST_PAGE_UP, keymap.LIST_PAGE_DOWN,
+        keymap.LIST_FIRST, keymap.LIST_LAST, keymap.LIST_CHOOSE,
+    )  # fmt: skip
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "ended-list--header",
@@ -156,31 +168,19 @@ class EndedList(ScrollView, can_focus=True):
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False)
 
-    def key_up(self) -> None:
-        """The arrows move the cursor as j and k do."""
-        self.move(-1)
+    def action_move(self, delta: int) -> None:
+        """The arrows move the cursor as j and k do; the view follows only when it must."""
+        self.move(delta)
 
-    def key_down(self) -> None:
-        """The arrows move the cursor as j and k do."""
-        self.move(1)
+    def action_page(self, direction: int) -> None:
+        """A screenful up or down."""
+        self.move(direction * max(1, self.scrollable_content_region.height - 2))
 
-    def key_pageup(self) -> None:
-        """A screenful up."""
-        self.move(-max(1, self.size.height - 2))
+    def action_jump(self, where: str) -> None:
+        """The newest (``"first"``) or the oldest (``"last"``) deal."""
+        self.move_to(0 if where == "first" else len(self.rows) - 1)
 
-    def key_pagedown(self) -> None:
-        """A screenful down."""
-        self.move(max(1, self.size.height - 2))
-
-    def key_home(self) -> None:
-        """The newest deal."""
-        self.move_to(0)
-
-    def key_end(self) -> None:
-        """The oldest deal."""
-        self.move_to(len(self.rows) - 1)
-
-    def key_enter(self) -> None:
+    def action_choose(self) -> None:
         """Choose the deal under the cursor."""
         if self.current is not None:
             self.post_message(self.Chosen(self.current))
@@ -192,7 +192,7 @@ class EndedList(ScrollView, can_focus=True):
         index = round(self.scroll_y) + event.y - 1
         if 0 <= index < len(self.rows):
             if index == self.cursor:
-                self.key_enter()
+                self.action_choose()
             else:
                 self.move_to(index)
 

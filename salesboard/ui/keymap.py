@@ -131,6 +131,15 @@ ENDED = Key(
 # The won and lost view.
 ENDED_UP = Key("k", "cursor(-1)", "Up", *_UPDOWN, show=False)
 ENDED_DOWN = Key("j", "cursor(1)", "Down", *_UPDOWN, show=False)
+LIST_UP = Key("up", "move(-1)", "Up", *_MOVES, show=False)
+LIST_DOWN = Key("down", "move(1)", "Down", *_MOVES, show=False)
+LIST_PAGE_UP = Key("pageup", "page(-1)", "Page up", *_PAGES, show=False)
+LIST_PAGE_DOWN = Key("pagedown", "page(1)", "Page down", *_PAGES, show=False)
+LIST_FIRST = Key("home", "jump('first')", "First", *_JUMPS, show=False)
+LIST_LAST = Key("end", "jump('last')", "Last", *_JUMPS, show=False)
+LIST_CHOOSE = Key(
+    "enter", "choose", "Open", "Enter", "open the checklist (in it: nothing)", show=False
+)
 ENDED_OPEN = Key("enter", "open", "Open", OPEN.shown_as, OPEN.meaning)
 REOPEN = Key("r", "reopen", "Reopen", ENDED.shown_as, ENDED.meaning)
 ENDED_FILTER = Key("slash", "filter", "Find", FILTER.shown_as, FILTER.meaning)
@@ -159,7 +168,8 @@ HELP_KEYS: tuple[Key, ...] = (
     LEFT, RIGHT, UP, DOWN, JOB_UP, JOB_DOWN, FIRST, LAST, PAGE_UP, PAGE_DOWN,
     OPEN, NO_TICK, TICK, ALL_STAGES, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, FINISH, NEW,
     EDIT, LOST, UNDO, ENDED, REOPEN, ENDED_OPEN, ENDED_UP, ENDED_DOWN, ENDED_FILTER,
-    ENDED_CLOSE, FILTER, MINE, OWNER, SORT, CHOICE_UP, CHOICE_DOWN, CHOICE_CLOSE, HELP,
+    ENDED_CLOSE, LIST_UP, LIST_DOWN, LIST_PAGE_UP, LIST_PAGE_DOWN, LIST_FIRST, LIST_LAST,
+    LIST_CHOOSE, FILTER, MINE, OWNER, SORT, CHOICE_UP, CHOICE_DOWN, CHOICE_CLOSE, HELP,
     PALETTE, CLEAR, CLOSE, SAVE, QUIT,
 )  # fmt: skip
 """The keys the help lists, in its order (keys that share a line are merged)."""

@@ -152,3 +152,25 @@ async def test_the_pane_shows_the_whole_deal(ended: Board) -> None:
         assert "Opportunity confirmed" in shown and "(a: every stage's jobs)" not in shown
         await pilot.press("a")
         assert "Opportunity confirmed" not in screen_text(app)
+
+
+async def test_the_list_keys_move_the_cursor_and_the_view_follows_only_when_it_must(
+    demo_board: Board,
+) -> None:
+    app = demo_board.app(live=False)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("w")
+        listing = app.screen.query_one(EndedList)
+        assert len(listing.rows) > 20, "the test needs more ended deals than fit"
+        await pilot.press("down", "down", "j")
+        assert (listing.cursor, listing.scroll_y) == (3, 0)  # no scrolling yet
+        await pilot.press("end")
+        last = listing.rows[-1]
+        assert listing.cursor == len(listing.rows) - 1
+        assert last.title[:12] in screen_text(app)  # scrolled into view
+        await pilot.press("up", "home")
+        assert (listing.cursor, listing.scroll_y) == (0, 0)
+        await pilot.press("pagedown", "enter")
+        dialog = app.screen
+        assert isinstance(dialog, DealScreen)
+        assert dialog.deal.id == listing.rows[listing.cursor].id > 0

@@ -12,8 +12,10 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 
 from salesboard.ui.board_screen import BoardScreen
+from salesboard.ui.choice_screen import ChoiceScreen
 from salesboard.ui.commands import ACTIONS
 from salesboard.ui.deal_screen import DealScreen
+from salesboard.ui.ended_list import EndedList
 from salesboard.ui.ended_screen import EndedScreen
 from salesboard.ui.grid import BoardGrid
 from salesboard.ui.help_screen import HelpScreen
@@ -21,7 +23,16 @@ from salesboard.ui.keymap import HELP_KEYS, help_rows
 from salesboard.ui.pane import DealPane, JobList
 from tests.ui.helpers import NARROW, Board, screen_text, wait_for_palette_hits, widget_lines
 
-BOUND = (BoardScreen, BoardGrid, JobList, DealPane, DealScreen, EndedScreen)
+BOUND = (
+    BoardScreen,
+    BoardGrid,
+    JobList,
+    DealPane,
+    DealScreen,
+    EndedScreen,
+    EndedList,
+    ChoiceScreen,
+)
 
 
 def _bindings() -> list[tuple[type, Binding]]:
