@@ -33,18 +33,23 @@ def time_spent(visits: Iterable[Visit], stage: Stage, until: datetime) -> timede
     """How long the deal was open in ``stage`` up to ``until``, over all its visits.
 
     Visits come in the order they happened. A visit that ends before it starts (clocks of
-    two machines a little apart) counts as nothing, never as negative time, and nothing
-    counts after ``until``.
+    two machines a little apart) counts as nothing, never as negative time, nothing
+    counts after ``until`` or before the first visit (the deal's creation), and the total
+    is never more than the deal's age, whatever times a damaged history holds.
     """
+    history = list(visits)
+    if not history:
+        return timedelta()
+    born = history[0].at
+    age = max(timedelta(), until - born)
     spent = timedelta()
     current: Stage | None = None
     since = until
-    for visit in visits:
+    for visit in [*history, Visit(until, None)]:
         if current is stage:
-            spent += max(timedelta(), min(visit.at, until) - since)
+            stay = min(visit.at, until) - max(since, born)
+            spent = min(age, spent + max(timedelta(), stay))
         current, since = visit.stage, visit.at
-    if current is stage:
-        spent += max(timedelta(), until - since)
     return spent
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from salesboard.service import Pipeline
 from salesboard.stage_clock import Visit, clock_start, time_spent
+from salesboard.store import Database
 from salesboard.workflow import Stage
-from tests.conftest import FrozenClock
+from tests.conftest import FROZEN_START, FrozenClock
 from tests.test_service import tick_all, walk_to
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -44,7 +48,8 @@ def test_days_elsewhere_and_off_the_board_do_not_count() -> None:
 def test_clocks_a_little_apart_never_give_negative_time() -> None:
     visits = [Visit(day(5), Stage.PROSPECT), Visit(day(4), Stage.QUALIFIED)]
     assert time_spent(visits, Stage.PROSPECT, day(10)) == timedelta()
-    assert time_spent(visits, Stage.QUALIFIED, day(10)) == timedelta(days=6)
+    # Nothing counts before the deal was created (its first visit): day 5 to day 10.
+    assert time_spent(visits, Stage.QUALIFIED, day(10)) == timedelta(days=5)
 
 
 moves = st.lists(st.tuples(st.integers(0, 1_000_000), st.sampled_from([*Stage, None])), max_size=30)
@@ -95,3 +100,40 @@ def test_a_reopened_deal_counts_only_its_open_days(pipeline: Pipeline, clock: Fr
     clock.advance(days=90)
     reopened = pipeline.reopen(deal.id)
     assert clock() - reopened.summary.stage_entered_at == timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("at", "garbage"),
+        ("at", 12345),
+        ("at", ""),
+        ("after", "not json{"),
+        ("after", "[" * 100_000 + "]" * 100_000),
+        ("after", '{"stage": 7}'),
+        ("after", '{"stage": "Nowhere"}'),
+        ("at", "0001-01-02 00:00:00"),  # out of order: a visit two thousand years long
+    ],
+    ids=["text", "number", "empty", "not-json", "nested", "odd-stage", "no-stage", "year-1"],
+)
+def test_a_damaged_event_never_stops_a_move(
+    sqlite_url: str, clock: FrozenClock, column: str, value: object
+) -> None:
+    """The history is read as untrusted rows: what cannot be read is passed over."""
+    db = Database.open(sqlite_url, create=True)
+    try:
+        pipeline = Pipeline(db, actor="alice", clock=clock)
+        deal = walk_to(pipeline, pipeline.create_deal("Deal"), Stage.QUALIFIED)
+        clock.advance(days=3)
+        pipeline.move_back(deal.id)
+        clock.advance(days=1)
+        path = sqlite_url.removeprefix("sqlite:///")
+        with closing(sqlite3.connect(path)) as raw, raw:
+            raw.execute(f"UPDATE event SET {column} = ? WHERE kind = 'advanced'", (value,))
+        moved = pipeline.advance(deal.id)  # reads the damaged history
+        assert moved.stage is Stage.QUALIFIED
+        days = clock() - moved.summary.stage_entered_at
+        assert timedelta() <= days <= clock() - FROZEN_START  # never more than its age
+        assert pipeline.move_back(deal.id).stage is Stage.PROSPECT
+    finally:
+        db.close()

@@ -23,7 +23,7 @@ from salesboard.folding import search_text
 from salesboard.identity import current_login
 from salesboard.service import rows
 from salesboard.service.filters import text_matches
-from salesboard.service.views import DealSummary, DealView, EventView, JobView, as_utc
+from salesboard.service.views import DealSummary, DealView, EventView, JobView
 from salesboard.store import ChecklistItem, Database, Deal, Event
 from salesboard.workflow import EventKind, Outcome, Stage, Status
 
@@ -533,28 +533,29 @@ class Pipeline:
     def _visits(session: Session, deal_id: int) -> list[stage_clock.Visit]:
         """Where the deal has been, from its events: each entry into a stage or off the board.
 
-        An event whose stage cannot be read is passed over: the clock then counts a
-        little less, it never stops a move.
+        Events are read raw, as untrusted rows: one whose time or stage cannot be read is
+        passed over, so the clock counts a little less; it never stops a move.
         """
         query = (
-            core_select(col(Event.at), col(Event.kind), col(Event.after))
+            core_select(
+                rows.raw(col(Event.at), "at"), col(Event.kind), rows.raw(col(Event.after), "after")
+            )
             .where(col(Event.deal_id) == deal_id, col(Event.kind).in_(_STAGE_KINDS))
             .order_by(col(Event.id))
         )
         visits: list[stage_clock.Visit] = []
-        for at, kind, after in session.connection().execute(query):
-            if kind in _OFF_BOARD_KINDS:
+        for raw_at, kind, raw_after in session.connection().execute(query):
+            try:
+                at = rows.moment(raw_at, "at")
                 stage: Stage | None = None
-            else:
-                label = after.get("stage") if isinstance(after, dict) else None
-                try:
-                    stage = Stage.parse(label) if isinstance(label, str) else None
-                except ValueError:
-                    continue
-                if stage is None:
-                    continue
-            if isinstance(at, datetime):
-                visits.append(stage_clock.Visit(as_utc(at), stage))
+                if kind not in _OFF_BOARD_KINDS:
+                    label = (rows.json_object(raw_after, "after") or {}).get("stage")
+                    if not isinstance(label, str):
+                        continue
+                    stage = Stage.parse(label)
+            except (rows.Damaged, ValueError):
+                continue
+            visits.append(stage_clock.Visit(at, stage))
         return visits
 
     def _record(
