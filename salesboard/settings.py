@@ -8,21 +8,27 @@ only the remembering: the board starts as new and says why once, never stops.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import stat
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from salesboard import validation
-from salesboard.errors import InvalidInput
 from salesboard.service.sorting import CardOrder
 
 FILE_NAME: Final = "settings.json"
+LOCK_NAME: Final = ".settings.lock"
 MAX_BYTES: Final = 256 * 1024
 """A settings file is a few hundred bytes; anything much larger is not ours."""
+OWNER_LONGEST: Final = 4096
+"""A remembered owner longer than this is not one (owners written past the rules aside,
+logins are at most ``validation.OWNER_MAX`` characters)."""
 MAX_BOARDS: Final = 50
 """How many databases' settings are kept (the least recently used go first)."""
 
@@ -85,21 +91,42 @@ class SettingsFile:
         return _settings_of(entry)
 
     def save(self, board: str, settings: BoardSettings) -> str | None:
-        """Remember ``settings`` for ``board``; a problem comes back as one line."""
+        """Remember ``settings`` for ``board``; a problem comes back as one line.
+
+        A file that is there but cannot be read is left as it is (it may hold what
+        another version or the user wrote), and the settings are not remembered. Two
+        boards of the same user saving at once take turns (a lock beside the file), so
+        neither undoes the other's choice.
+        """
         try:
-            boards = self._read()
-        except _Unreadable:
-            boards = {}  # replaced by a good file: what was in it could not be used anyway
-        boards.pop(board, None)
-        boards[board] = {"order": settings.order.value, "owner": settings.owner}
-        kept = dict(list(boards.items())[-MAX_BOARDS:])
-        text = json.dumps({"version": 1, "boards": kept}, ensure_ascii=False, indent=1)
-        try:
-            self._write(text + "\n")
+            with self._turn():
+                try:
+                    boards = self._read()
+                except _Unreadable as problem:
+                    return f"Not remembered: {problem} It was left as it is."
+                boards.pop(board, None)
+                boards[board] = {"order": settings.order.value, "owner": settings.owner}
+                kept = dict(list(boards.items())[-MAX_BOARDS:])
+                # ASCII with escapes: any text (a path that is not UTF-8) can be written.
+                text = json.dumps({"version": 1, "boards": kept}, ensure_ascii=True, indent=1)
+                self._write(text + "\n")
         except OSError as error:
             why = error.strerror or type(error).__name__
             return f"Could not remember the board's order and owner in {self.path}: {why}."
         return None
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Hold the lock beside the settings file while it is read and written again."""
+        folder = self.path.parent
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            _forget_leftovers(folder)
+            yield
+        finally:
+            os.close(handle)  # closing releases the lock
 
     def _read(self) -> dict[str, Any]:
         path = self.path
@@ -128,7 +155,7 @@ class SettingsFile:
             raise _Unreadable(f"{path} is too large to be a settings file.")
         try:
             found = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (ValueError, RecursionError):  # not UTF-8 or JSON, or nested past reason
             raise _Unreadable(f"{path} is not a salesboard settings file.") from None
         boards = found.get("boards") if isinstance(found, dict) else None
         if not isinstance(boards, dict):
@@ -150,6 +177,15 @@ class SettingsFile:
             raise
 
 
+def _forget_leftovers(folder: Path) -> None:
+    """Remove half-written files of boards killed while saving (older than a minute)."""
+    cutoff = time.time() - 60
+    for leftover in folder.glob(".settings-*"):
+        with suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+
+
 class _Unreadable(Exception):
     """The settings file exists but cannot be used; the message says why."""
 
@@ -164,13 +200,11 @@ def _settings_of(entry: dict[str, Any]) -> tuple[BoardSettings, str | None]:
     except ValueError:
         problems.append("an unknown card order")
     owner = entry.get("owner")
-    if owner is not None:
-        try:
-            owner = validation.clean_owner(owner) if isinstance(owner, str) else None
-        except InvalidInput:
-            owner = None
-        if owner is None:
-            problems.append("an owner that is not a login")
+    # Kept as it was chosen (it is only compared with the deals' owners, and shown
+    # literally): an owner stored with odd characters still finds that owner's deals.
+    if owner is not None and not (isinstance(owner, str) and 0 < len(owner) <= OWNER_LONGEST):
+        owner = None
+        problems.append("an owner that is not a login")
     if problems:
         what = " and ".join(problems)
         return BoardSettings(order, owner), f"The remembered settings had {what}; left out."

@@ -183,16 +183,14 @@ async def test_a_settings_file_that_cannot_be_read_costs_only_the_remembering(
     (where / FILE_NAME).write_bytes(content)
     app = small_board.app(live=False)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.press("s", "j", "enter")  # the board still sorts...
         await pilot.pause()
-        [(severity, title, message)] = notifications(app)
+        assert app.board.index.order is CardOrder.VALUE
+        [(severity, title, message)] = notifications(app)  # ...and says it once, at start
         assert (severity, title) == ("warning", "Settings")
         assert str(where / FILE_NAME) in message and "board order, all deals" in message
-        assert column(app, Stage.PROSPECT).ids == [ALPHA, BRAVO]
-        await pilot.press("s", "j", "enter")  # choosing again writes a good file
-        await pilot.pause()
-    assert settings_file(private_config)["boards"] == {
-        board_key(small_board.db.url): {"order": "value", "owner": None}
-    }
+    # What was there may be another version's or the user's: it is left as it is.
+    assert (where / FILE_NAME).read_bytes() == content
 
 
 async def test_odd_stored_values_are_left_out_and_said(
@@ -200,7 +198,7 @@ async def test_odd_stored_values_are_left_out_and_said(
 ) -> None:
     where = private_config / "salesboard"
     where.mkdir()
-    stored = {board_key(small_board.db.url): {"order": "price", "owner": "bob smith"}}
+    stored = {board_key(small_board.db.url): {"order": "price", "owner": 42}}
     (where / FILE_NAME).write_text(json.dumps({"version": 1, "boards": stored}))
     app = small_board.app(live=False)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
