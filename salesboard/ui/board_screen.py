@@ -303,11 +303,10 @@ class BoardScreen(Screen[None]):
             timeout=12,
         )
 
-    def refilter(self, *, from_the_top: bool = False) -> None:
+    def refilter(self) -> None:
         """Redraw every column for the current filter from the in-memory index (no query).
 
-        Each column keeps its lit card lit, or starts again at its first card
-        (``from_the_top``: a new order, whose first cards are the point of it).
+        Each column keeps its lit card lit (the view scrolls to it if it moved).
         """
         view = self.index.view(self.board_filter)
         ids = view.columns
@@ -316,8 +315,7 @@ class BoardScreen(Screen[None]):
         for stage in Stage:
             column = self.column(stage)
             column.empty_hint = hint
-            keep = None if from_the_top else column.current_id
-            column.set_ids(ids[stage], keep=keep, keys=view.keys[stage])
+            column.set_ids(ids[stage], keep=column.current_id, keys=view.keys[stage])
             self.header(stage).show(self.totals[stage])
         self._show_status()
         self._show_empty_hint()
@@ -364,7 +362,10 @@ class BoardScreen(Screen[None]):
         for column in self.columns:
             column.base_currency = self.index.rates.base
             column.refresh()
-        self.recount()
+        if self.index.order is CardOrder.VALUE:  # values compare anew: place every card again
+            self.refilter()
+        else:
+            self.recount()
 
     # ------------------------------------------------------------- helpers
 
@@ -1100,9 +1101,7 @@ class BoardScreen(Screen[None]):
     def sort_by(self, order: CardOrder) -> None:
         """Order every column's cards by ``order``, the lit card still lit; remember it."""
         self.index.order = order
-        for column in self.columns:
-            column.state.top = 0  # every column starts at its first card again
-        self.refilter(from_the_top=True)
+        self.refilter()
         self.focus_column(self.column(self.model.active))
         self.query_one(StatusLine).tell(f"Cards sorted by {order.label}")
         self._remember_settings()

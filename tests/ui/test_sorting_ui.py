@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 
 from salesboard.service import Pipeline
+from salesboard.service.rates import RateBook
 from salesboard.service.sorting import CardOrder
 from salesboard.settings import FILE_NAME, board_key
 from salesboard.ui.choice_screen import ChoiceScreen
 from salesboard.ui.column import CARD_HEIGHT
 from salesboard.workflow import Stage
 from tests.ui.helpers import (
+    ME,
     NARROW,
     WIDE,
     Board,
@@ -50,6 +52,8 @@ async def test_s_sorts_every_column_by_value_and_the_next_start_remembers(
     async with app.run_test(size=WIDE) as pilot:
         board_order = column(app, Stage.QUALIFIED).ids
         assert board_order == sorted(board_order)
+        await pilot.press("j", "j")  # the third card of Prospect lit
+        lit = {stage: column(app, stage).current_id for stage in Stage}
         await pilot.press("s")
         assert isinstance(app.screen, ChoiceScreen)
         await pilot.press("j", "enter")  # board order → value (highest first)
@@ -59,9 +63,10 @@ async def test_s_sorts_every_column_by_value_and_the_next_start_remembers(
             assert sorted(ids) == sorted(demo_board.queries.column_ids(stage))
             values = values_of(demo_board, ids)
             assert values == sorted(values, reverse=True), stage  # all EUR in the demo
-            assert column(app, stage).cursor == 0 and column(app, stage).top == 0
+            assert column(app, stage).current_id == lit[stage]  # the lit card stays lit
         assert "by value" in status_text(app)
         assert focused_column(app).stage is Stage.PROSPECT
+        assert focused_column(app).current_id == lit[Stage.PROSPECT]
     saved = settings_file(private_config)
     assert saved["boards"] == {board_key(demo_board.db.url): {"order": "value", "owner": None}}
 
@@ -70,6 +75,20 @@ async def test_s_sorts_every_column_by_value_and_the_next_start_remembers(
         values = values_of(demo_board, column(again, Stage.QUALIFIED).ids)
         assert values == sorted(values, reverse=True)
         assert again.board.index.order is CardOrder.VALUE
+
+
+async def test_a_new_exchange_rate_places_value_sorted_cards_anew(small_board: Board) -> None:
+    """A deal in yen has no rate (last); once the team sets one, it takes its place."""
+    yen = small_board.pipeline.create_deal("Yen deal", value="500000", currency="JPY")
+    app = small_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        app.board.sort_by(CardOrder.VALUE)
+        await pilot.pause()
+        assert column(app, Stage.PROSPECT).ids == [BRAVO, ALPHA, yen.id]  # no rate: last
+        RateBook(small_board.db, actor=ME).set_rate("JPY", "0.0062")  # 3 100 EUR
+        app.board.rates_changed()  # what the live board does when a rate changes
+        await pilot.pause()
+        assert column(app, Stage.PROSPECT).ids == [yen.id, BRAVO, ALPHA]
 
 
 async def test_escape_keeps_the_order_and_enter_alone_changes_nothing(
