@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import ModalScreen
@@ -79,7 +79,11 @@ class EndedScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """A heading, the filter box, the table, the key hints."""
         yield Static(Text("Won and lost deals", style="bold"), id="ended-title")
-        yield Input(placeholder="Filter by title, company or owner", id="ended-filter")
+        yield Input(
+            placeholder="Filter by title, company or owner",
+            id="ended-filter",
+            select_on_focus=False,  # a letter typed on the list is kept, not replaced
+        )
         yield EndedList(id="ended")
         yield KeyHints()
 
@@ -104,6 +108,35 @@ class EndedScreen(ModalScreen[None]):
         self.query_one("#ended-title", Static).update(
             Text(heading or f"Won and lost deals: {count}", style="bold")
         )
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed on the list that is none of its keys starts the filter with it.
+
+        Typing a title without ``/`` first used to run the keys hidden in it: the ``r`` of
+        "Ivory" asked to reopen and the ``y`` said yes. Now the first letter that is not
+        a key moves the typing into the filter, where the rest of the word goes too.
+        """
+        listing = self.query_one(EndedList)
+        character = event.character
+        if (
+            self.focused is listing
+            and event.is_printable
+            and character is not None
+            and character not in self._key_letters
+        ):
+            box = self.query_one("#ended-filter", Input)
+            box.focus()
+            box.insert_text_at_cursor(character)
+            event.stop()
+            event.prevent_default()
+
+    @property
+    def _key_letters(self) -> frozenset[str]:
+        """The characters that are keys here (j, k, r, q, /), never taken as typing."""
+        keys = (
+            key.keys for key in (keymap.ENDED_UP, keymap.ENDED_DOWN, keymap.REOPEN, keymap.QUIT)
+        )
+        return frozenset({"/", *(k for group in keys for k in group.split(",") if len(k) == 1)})
 
     @on(Input.Changed, "#ended-filter")
     def _filter_changed(self, event: Input.Changed) -> None:

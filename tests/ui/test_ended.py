@@ -174,3 +174,17 @@ async def test_the_list_keys_move_the_cursor_and_the_view_follows_only_when_it_m
         dialog = app.screen
         assert isinstance(dialog, DealScreen)
         assert dialog.deal.id == listing.rows[listing.cursor].id > 0
+
+
+async def test_typing_a_title_on_the_list_filters_and_never_reopens(ended: Board) -> None:
+    """Seen: typing "Ivory" on the list (no / first) asked to reopen (r) and said yes (y)."""
+    app = ended.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("w")
+        screen = app.screen
+        assert isinstance(screen, EndedScreen)
+        await pilot.press(*"Fjord yr")  # r and y inside the typing
+        await pilot.pause()
+        assert app.screen is screen  # no reopen question
+        assert screen.query_one("#ended-filter").value == "Fjord yr"
+        assert ended.pipeline.get_deal(1).status is Status.FINISHED
