@@ -50,6 +50,10 @@ from salesboard.workflow import LAST_STAGE, GateRefusal, Stage, Status
 
 WIDE_PANE = 140  # at this width and above the pane opens beside the board
 
+OWNER_SHOWN = 40
+"""Cells of an owner's login the owner picker shows (logins written past the rules can be
+any length)."""
+
 _ORDER_SHORT = {
     CardOrder.VALUE: "value",
     CardOrder.CLOSE: "close date",
@@ -1072,6 +1076,7 @@ class BoardScreen(Screen[None]):
         choices = [Text(f"Everyone ({sum(counts.values())} open deals)")]
         for name in owners:
             label = literal(name, "bold")
+            label.truncate(OWNER_SHOWN, overflow="ellipsis")  # one line each, however long
             label.append(f" ({counts.get(name, 0)})")
             if name == me:
                 label.append(" · you")
@@ -1135,6 +1140,7 @@ class BoardScreen(Screen[None]):
             self.refilter()
             if owner_shown is not None:
                 self._remember_settings()
+            self.query_one(StatusLine).tell(f"Showing every deal, to show {deal.summary.title}")
         column = self.column(deal.stage)
         if column.select_id(deal_id):
             self.focus_column(column)

@@ -462,7 +462,7 @@ class StageColumn(Widget, can_focus=False):
         today = self._clock().astimezone().date()  # the user's calendar day
         shown = close_date_text(close, today)
         if cell_len(shown) > width:
-            shown = close.isoformat()  # as short, and unambiguous, with its year
+            shown = close_date_text(close, today, short=True)  # one form, shorter
         word = " close " if cell_len(shown) + 6 <= width else " "
         if close < today:
             return [(f" ⚠{word}{shown}", palette.overdue)]

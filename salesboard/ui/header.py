@@ -176,7 +176,10 @@ class StatusLine(Static):
             modes.append("only my deals  ", "bold")
         elif owner is not None:
             modes.append("only ")
-            modes.append_text(literal(owner, "bold"))
+            shown_owner = literal(owner, "bold")
+            if shown_owner.cell_len > FILTER_SHOWN:  # the modes after it must still fit
+                shown_owner.truncate(FILTER_SHOWN, overflow="ellipsis")
+            modes.append_text(shown_owner)
             modes.append("'s deals  ")
         if order:
             modes.append("by ")

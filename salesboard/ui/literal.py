@@ -24,14 +24,17 @@ def literal(text: object, style: str | Style = "", *, wrap: bool = False) -> Tex
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def close_date_text(close: date, today: date) -> str:
-    """A close date as short as it can be read: ``12 Jan`` this year, ``12 Jan 2028`` not.
+def close_date_text(close: date, today: date, *, short: bool = False) -> str:
+    """A close date as short as it can be read: ``12 Jan`` this year, else ``12 Jan 2028``.
 
-    Month names are written out here, not by ``strftime``, whose words follow the C
+    ``short`` writes another year as ``12 Jan '28``, for a narrow card. Month names are
+    written out here, not by ``strftime``, whose words follow the C
     locale of whatever process runs the board.
     """
     day_month = f"{close.day} {_MONTHS[close.month - 1]}"
-    return day_month if close.year == today.year else f"{day_month} {close.year}"
+    if close.year == today.year:
+        return day_month
+    return f"{day_month} '{close.year % 100:02d}" if short else f"{day_month} {close.year}"
 
 
 def days_since(moment: datetime, now: datetime) -> int:

@@ -309,7 +309,7 @@ async def test_a_settings_file_that_cannot_be_saved_is_said_once(
     ("size", "shown"),
     [
         (WIDE, ("⚠ close 1 Nov", "close 15 Jan 2027", "no close date")),
-        (NARROW, ("⚠ 1 Nov", "2027-01-15", "no date")),  # a narrow card drops words first
+        (NARROW, ("⚠ 1 Nov", "15 Jan '27", "no date")),  # a narrow card drops words first
     ],
     ids=["wide", "narrow"],
 )
@@ -332,3 +332,35 @@ async def test_cards_show_the_close_date_and_mark_one_that_has_passed(
         bravo_row = {seg.text.strip(): seg.style for seg in prospect.render_line(4 + CARD_HEIGHT)}
         assert alpha_row[shown[0]].color == overdue_color  # marked, not only by the ⚠
         assert all(style.color != overdue_color for style in bravo_row.values())
+
+
+async def test_a_very_long_owner_is_cut_in_the_picker_and_the_status_line(
+    small_board: Board,
+) -> None:
+    long_login = "L" * 3000  # written past the rules
+    with closing(sqlite3.connect(small_board.db.url.removeprefix("sqlite:///"))) as raw, raw:
+        raw.execute("UPDATE deal SET owner = ? WHERE id = ?", (long_login, BRAVO))
+    app = small_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("o")
+        picker = app.screen
+        assert isinstance(picker, ChoiceScreen)
+        assert max(label.cell_len for label in picker.choices) < 60  # one line each
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert column(app, Stage.PROSPECT).ids == [BRAVO]
+        shown = status_text(app)
+        assert "only LLLL" in shown and "…'s deals" in shown
+        assert "user alice" in shown  # the facts after it still fit
+
+
+async def test_jumping_to_a_deal_the_owner_view_hides_says_so(small_board: Board) -> None:
+    app = small_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("m")  # only alice's: Bravo (bob's) is hidden
+        assert BRAVO not in column(app, Stage.PROSPECT).ids
+        app.board.jump_to(BRAVO)  # what the palette's "Jump to" does
+        await pilot.pause()
+        assert focused_column(app).current_id == BRAVO
+        assert "Showing every deal, to show Bravo pilot" in status_text(app)
+        assert app.board.board_filter.owner is None
