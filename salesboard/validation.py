@@ -8,6 +8,7 @@ message that says what is acceptable.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -88,7 +89,21 @@ def clean_owner(value: str) -> str:
     cleaned = _line(value, "owner", OWNER_MAX, required=True)
     if any(ch.isspace() for ch in cleaned):
         raise InvalidInput(f"owner must be a login name without spaces, not {cleaned!r}")
+    if any(_invisible(ch) for ch in cleaned):
+        # "ali\u200bce" looks like alice in every list but is not her: her "my deals"
+        # would never show it.
+        raise InvalidInput(f"owner must be a login name without invisible characters: {cleaned!r}")
     return cleaned
+
+
+_INVISIBLE_MARKS = frozenset("\u034f\u115f\u1160\u3164\uffa0")
+"""Characters that draw as nothing without being format characters (the combining
+grapheme joiner and the Hangul fillers)."""
+
+
+def _invisible(ch: str) -> bool:
+    """Whether a character takes no visible space (zero-width, joiners, soft hyphen, BOM)."""
+    return unicodedata.category(ch) == "Cf" or ch in _INVISIBLE_MARKS
 
 
 def clean_reason(value: str) -> str:

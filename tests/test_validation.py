@@ -193,3 +193,16 @@ def test_right_to_left_text_itself_is_welcome() -> None:
 )
 def test_display_drops_what_terminals_disagree_on_the_width_of(stored: str, drawn: str) -> None:
     assert validation.display_safe(stored) == drawn
+
+
+@pytest.mark.parametrize(
+    "login",
+    ["ali\u200bce", "alice\u2060", "alice\ufeff", "alice\u034f", "alice\u00ad", "\u3164alice"],
+    ids=["zero-width-space", "word-joiner", "bom", "grapheme-joiner", "soft-hyphen", "filler"],
+)
+def test_an_owner_that_only_looks_like_a_colleague_is_refused(login: str) -> None:
+    with pytest.raises(InvalidInput, match="invisible characters"):
+        validation.clean_owner(login)
+    assert (
+        validation.clean_owner("bjørn.ødegård") == "bjørn.ødegård"
+    )  # Norwegian logins stay welcome
