@@ -515,8 +515,14 @@ def _show_deal(console: Console, deal: DealView) -> None:
     fields.add_row("Company", _text(s.company))
     fields.add_row("Value", _money(s.value_minor, s.currency))
     fields.add_row("Owner", _text(s.owner))
-    since = _when(s.stage_entered_at)
-    fields.add_row("Stage", f"{s.stage.label} ({int(s.stage)} of {len(Stage)}) since {since} UTC")
+    from datetime import UTC
+    from datetime import datetime as clock
+
+    days = max(0, (clock.now(UTC) - s.stage_entered_at).days)  # as the card counts them
+    noun = "day" if days == 1 else "days"
+    fields.add_row(
+        "Stage", f"{s.stage.label} ({int(s.stage)} of {len(Stage)}), {days} {noun} in stage"
+    )
     if s.status is Status.LOST:
         fields.add_row("Status", Text.assemble("lost — ", _text(s.lost_reason or "")))
     elif s.status is Status.FINISHED:

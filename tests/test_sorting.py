@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 
 import pytest
@@ -113,3 +115,31 @@ def test_an_unknown_order_is_refused_with_the_choices(sqlite_url: str) -> None:
     result = CliRunner().invoke(cli, ["--db", sqlite_url, "list", "--sort", "price"])
     assert result.exit_code == 2
     assert "'price' is not one of 'board', 'value', 'close', 'days', 'changed'" in result.output
+
+
+def test_damaged_deals_come_last_in_a_sorted_listing(sqlite_url: str, clock: FrozenClock) -> None:
+    """The board leaves damaged deals off (and names them); a sorted list puts them last."""
+    db = Database.open(sqlite_url, create=True)
+    try:
+        pipeline = Pipeline(db, actor="alice", clock=clock)
+        first = pipeline.create_deal("First", value="10")
+        second = pipeline.create_deal("Second", value="20")
+        with closing(sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))) as raw, raw:
+            raw.execute("UPDATE deal SET stage = 'x' WHERE id = ?", (first.id,))
+    finally:
+        db.close()
+    result = CliRunner().invoke(cli, ["--db", sqlite_url, "list", "--sort", "value", "--json"])
+    listed = json.loads(result.stdout)
+    assert [d["id"] for d in listed] == [second.id, first.id]
+    assert "damaged" in listed[-1]
+
+
+def test_show_says_the_days_in_stage_the_card_shows(sqlite_url: str) -> None:
+    db = Database.open(sqlite_url, create=True)
+    try:
+        deal = Pipeline(db, actor="alice").create_deal("Fresh")
+    finally:
+        db.close()
+    result = CliRunner().invoke(cli, ["--db", sqlite_url, "show", str(deal.id)])
+    assert result.exit_code == 0, result.output
+    assert "Prospect (1 of 6), 0 days in stage" in result.output

@@ -106,17 +106,24 @@ def in_board_order(
     """Deals as the board shows them in ``order``: by stage, then each column's order.
 
     ``convert`` turns a value into the base currency (``Rates.convert``); what it cannot
-    convert sorts after what it can.
+    convert sorts after what it can. Damaged deals, which the board leaves off (its notice
+    names them), come after every other, in id order.
     """
 
-    def key(deal: DealSummary) -> tuple[int, SortKey]:
-        return int(deal.stage), sort_key(
-            order,
-            deal.id,
-            in_base=convert(deal.value_minor, deal.currency),
-            expected_close=deal.expected_close,
-            stage_since=deal.stage_entered_at,
-            updated_at=deal.updated_at,
+    def key(deal: DealSummary) -> tuple[int, int, SortKey]:
+        if deal.damage is not None:
+            return 1, 0, (deal.id,)
+        return (
+            0,
+            int(deal.stage),
+            sort_key(
+                order,
+                deal.id,
+                in_base=convert(deal.value_minor, deal.currency),
+                expected_close=deal.expected_close,
+                stage_since=deal.stage_entered_at,
+                updated_at=deal.updated_at,
+            ),
         )
 
     return sorted(deals, key=key)
