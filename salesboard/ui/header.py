@@ -176,10 +176,7 @@ class StatusLine(Static):
             modes.append("only my deals  ", "bold")
         elif owner is not None:
             modes.append("only ")
-            shown_owner = literal(owner, "bold")
-            if shown_owner.cell_len > FILTER_SHOWN:  # the modes after it must still fit
-                shown_owner.truncate(FILTER_SHOWN, overflow="ellipsis")
-            modes.append_text(shown_owner)
+            modes.append_text(_user_text(owner))
             modes.append("'s deals  ")
         if order:
             modes.append("by ")
@@ -187,10 +184,7 @@ class StatusLine(Static):
             modes.append("  ")
         if filter_text:
             modes.append("filter ")
-            shown_filter = literal(filter_text, "bold")
-            if shown_filter.cell_len > FILTER_SHOWN:  # the modes after it must still fit
-                shown_filter.truncate(FILTER_SHOWN, overflow="ellipsis")
-            modes.append_text(shown_filter)
+            modes.append_text(_user_text(filter_text))
             modes.append("  ")
         others = online or []
         # A read-only board writes no heartbeat, so nobody counts it: neither does it.
@@ -256,3 +250,11 @@ class StatusLine(Static):
         # ``Static.update`` lays out the whole screen by default; this line has a fixed
         # height in the stylesheet, so repainting it is enough.
         self.update(text, layout=False)
+
+
+def _user_text(text: str) -> Text:
+    """Typed or stored text in the status line: literal, bold, cut so the modes after fit."""
+    shown = literal(text, "bold")
+    if shown.cell_len > FILTER_SHOWN:
+        shown.truncate(FILTER_SHOWN, overflow="ellipsis")
+    return shown
