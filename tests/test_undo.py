@@ -43,10 +43,24 @@ def test_each_kind_of_change_is_taken_back(pipeline: Pipeline) -> None:
 
 def test_a_finish_is_undone_by_a_reopen_and_back(pipeline: Pipeline) -> None:
     deal = tick_all(pipeline, walk_to(pipeline, pipeline.create_deal("Deal"), Stage.CLOSED))
-    pipeline.finish(deal.id, "success", 4)
+    pipeline.finish(deal.id, "success", 4, comment="Live in May")
     assert undo_last(pipeline).deal.status is Status.OPEN
     again = undo_last(pipeline).deal
     assert (again.status, again.summary.satisfaction) == (Status.FINISHED, 4)
+    # Seen: finishing again dropped the first finish's comment.
+    finishes = [e.after for e in pipeline.history(deal.id) if e.kind == "finished"]
+    assert (
+        finishes
+        == [
+            {
+                "status": "finished",
+                "outcome": "success",
+                "satisfaction": 4,
+                "comment": "Live in May",
+            }
+        ]
+        * 2
+    )
 
 
 def test_what_cannot_be_undone_says_why(pipeline: Pipeline, clock: FrozenClock) -> None:

@@ -98,7 +98,10 @@ def _opposite(pipeline: Pipeline, event: EventView, version: int) -> DealView:
         outcome, score = before.get("outcome"), before.get("satisfaction")
         if not isinstance(score, int):
             raise UndoRefused(f"the reopen of deal {deal_id} does not say how it was finished")
-        return pipeline.finish(deal_id, str(outcome), score, expected_version=version)
+        comment = _last_finish_comment(pipeline, deal_id)
+        return pipeline.finish(
+            deal_id, str(outcome), score, comment=comment, expected_version=version
+        )
     if kind == "edited":
         return pipeline.edit_deal(deal_id, expected_version=version, **_fields_before(before))
     raise UndoRefused(
@@ -106,6 +109,15 @@ def _opposite(pipeline: Pipeline, event: EventView, version: int) -> DealView:
         if kind == "created"
         else f"a change of kind {display_safe(kind)!r} cannot be undone"
     )
+
+
+def _last_finish_comment(pipeline: Pipeline, deal_id: int) -> str | None:
+    """The comment of the finish a reopen took back, so that finishing again keeps it."""
+    for event in pipeline.history(deal_id, limit=50):  # newest first
+        if event.kind == "finished" and event.after is not None:
+            comment = event.after.get("comment")
+            return comment if isinstance(comment, str) else None
+    return None
 
 
 def _fields_before(before: dict[str, Any]) -> dict[str, Any]:

@@ -46,7 +46,8 @@ class HistoryScreen(ModalScreen[None]):
         """A heading with the deal's title, then one row per event."""
         heading = Text("History of ", style="bold")
         heading.append_text(literal(self.deal_title, "bold"))
-        heading.append(f"  ({len(self.events)} changes, newest first)", style="dim")
+        noun = "change" if len(self.events) == 1 else "changes"
+        heading.append(f"  ({len(self.events)} {noun}, newest first)", style="dim")
         with VerticalScroll(id="history", classes="modal"):
             yield Static(heading, classes="form-title")
             yield Static(self._table(), id="history-table")
