@@ -1,0 +1,24 @@
+"""The ``salesboard`` command line: every use case of the pipeline, scriptable.
+
+The CLI is a thin client of the service layer, like the board: it parses arguments, calls
+one ``Pipeline`` use case, and prints the result as a table, a short confirmation or JSON.
+Every failure becomes one line on stderr (``salesboard: <why>``) and a documented exit
+code, never a traceback:
+
+    0 done · 1 the database cannot be used · 2 bad input · 3 refused by the workflow ·
+    4 conflict with another change · 130 interrupted (Ctrl-C) · 141 the reader of the
+    output stopped early (``salesboard list | head -1``)
+
+One module per command group (``deals``, ``changes``, ``rates``, ``doctor``, ``setup``)
+adds its commands to the group of ``main``; ``params``, ``runtime`` and ``output`` are
+what they share. Only ``click`` and the standard library are imported at module level,
+so that ``salesboard --help`` stays instant: the service, the store (SQLAlchemy, SQLModel)
+and Rich are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+from salesboard.cli import changes, deals, doctor, rates, setup  # noqa: F401 (they register)
+from salesboard.cli.main import cli, main
+
+__all__ = ["cli", "main"]

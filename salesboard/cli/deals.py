@@ -1,0 +1,200 @@
+"""Commands that create, list, show and edit deals, and their history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from salesboard.cli.main import cli
+from salesboard.cli.output import (
+    _confirm,
+    _console,
+    _deal_table,
+    _history_table,
+    _print_json,
+    _show_deal,
+    _text,
+    _total_line,
+    _warn_damaged,
+)
+from salesboard.cli.params import (
+    DEAL_ID,
+    ORDER_CHOICES,
+    STATUS_CHOICES,
+    _if_version,
+    _json_flag,
+    _parse_stage,
+)
+from salesboard.cli.runtime import _session
+
+if TYPE_CHECKING:
+    from salesboard.workflow import Stage
+
+
+@cli.command("add", short_help="Create a deal in Prospect; print its id.")
+@click.argument("title")
+@click.option("--company", required=True, help="The customer's company.")
+@click.option("--value", default="0", show_default=True, help="Deal value, e.g. 12500.50.")
+@click.option("--currency", default="EUR", show_default=True, help="Three-letter code.")
+@click.option("--owner", default=None, help="Login of the owner (default: you).")
+@click.option("--close", "close", default=None, metavar="YYYY-MM-DD", help="Expected close.")
+@click.option("--notes", default="", help="Free-form notes (newlines and tabs kept).")
+@click.pass_context
+def add_command(
+    ctx: click.Context,
+    title: str,
+    company: str,
+    value: str,
+    currency: str,
+    owner: str | None,
+    close: str | None,
+    notes: str,
+) -> None:
+    """Create a deal in Prospect and print its id.
+
+    Only the number goes to stdout, so a script can write ``id=$(salesboard add …)``.
+    """
+    deal = (
+        _session(ctx)
+        .pipeline()
+        .create_deal(
+            title,
+            company=company,
+            value=value,
+            currency=currency,
+            owner=owner,
+            expected_close=close,
+            notes=notes,
+        )
+    )
+    click.echo(str(deal.id))
+
+
+@cli.command("list", short_help="The pipeline as a table (or JSON).")
+@click.option("--stage", callback=_parse_stage, help="Only this stage (name, prefix or 1-6).")
+@click.option(
+    "--status",
+    type=click.Choice(STATUS_CHOICES),
+    default="open",
+    show_default=True,
+    help="Which deals by status.",
+)
+@click.option("--owner", default=None, help="Only deals owned by this login.")
+@click.option("--search", default=None, help="Only deals whose title, company or owner has this.")
+@click.option(
+    "--sort",
+    "order",
+    type=click.Choice(ORDER_CHOICES),
+    default="board",
+    show_default=True,
+    help="Order within each stage, as on the board: value (highest first), close (soonest), "
+    "days (longest in stage), changed (newest).",
+)
+@_json_flag
+@click.pass_context
+def list_command(
+    ctx: click.Context,
+    stage: Stage | None = None,
+    status: str = "open",
+    owner: str | None = None,
+    search: str | None = None,
+    order: str = "board",
+    as_json: bool = False,
+) -> None:
+    """List deals by stage, each stage in board order (oldest first) or ``--sort``."""
+    from salesboard.service.rates import RateBook
+    from salesboard.service.sorting import CardOrder, in_board_order
+    from salesboard.workflow import Status
+
+    wanted = None if status == "all" else Status(status)
+    deals = (
+        _session(ctx).pipeline().list_deals(stage=stage, status=wanted, owner=owner, text=search)
+    )
+    if order != CardOrder.BOARD.value:
+        rates = RateBook(_session(ctx).database()).current()
+        deals = in_board_order(deals, CardOrder(order), rates.convert)
+    if as_json:
+        _print_json([deal.to_json() for deal in deals])
+        _warn_damaged(deals)
+        return
+    console = _console()
+    if not deals:
+        console.print("No deals match.")
+        return
+    console.print(_deal_table(deals, with_status=wanted is not Status.OPEN, width=console.width))
+    noun = "deal" if len(deals) == 1 else "deals"
+    console.print(f"{len(deals)} {noun}; {_total_line(_session(ctx).database(), deals)}")
+    for deal in deals:
+        if deal.damage is not None:
+            console.print(_text(f"⚠ deal {deal.id} is damaged: {deal.damage}", "red"))
+    _warn_damaged(deals)
+
+
+@cli.command("show", short_help="One deal with every stage's checklist.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@_json_flag
+@click.pass_context
+def show_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
+    """Show one deal with the checklist of every stage: who ticked each job and when."""
+    deal = _session(ctx).pipeline().get_deal(deal_id)
+    if as_json:
+        _print_json(deal.to_json())
+    else:
+        _show_deal(_console(), deal)
+
+
+@cli.command("edit", short_help="Change a deal's fields.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.option("--title", default=None, help="New title.")
+@click.option("--company", default=None, help="New company.")
+@click.option("--value", default=None, help="New value, e.g. 12500.50.")
+@click.option("--currency", default=None, help="New three-letter currency code.")
+@click.option("--owner", default=None, help="New owner login.")
+@click.option("--close", default=None, metavar="YYYY-MM-DD", help='Expected close ("" clears).')
+@click.option("--notes", default=None, help='New notes ("" clears).')
+@_if_version
+@click.pass_context
+def edit_command(
+    ctx: click.Context,
+    deal_id: int,
+    title: str | None,
+    company: str | None,
+    value: str | None,
+    currency: str | None,
+    owner: str | None,
+    close: str | None,
+    notes: str | None,
+    if_version: int | None,
+) -> None:
+    """Change a deal's fields; only the options given are changed."""
+    given = {
+        "title": title,
+        "company": company,
+        "value": value,
+        "currency": currency,
+        "owner": owner,
+        "expected_close": close,
+        "notes": notes,
+    }
+    changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    pipeline = _session(ctx).pipeline()
+    seen = if_version if if_version is not None else pipeline.get_deal(deal_id).version
+    deal = pipeline.edit_deal(deal_id, expected_version=if_version, **changes)
+    if deal.version == seen:
+        _confirm(deal, "nothing to change, it already has those values")
+    else:
+        _confirm(deal, "saved")
+
+
+@cli.command("history", short_help="Every change of a deal, newest first.")
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@_json_flag
+@click.pass_context
+def history_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
+    """Every change of a deal, newest first: who, when (UTC), what, before and after."""
+    events = _session(ctx).pipeline().history(deal_id)
+    if as_json:
+        _print_json([event.to_json() for event in events])
+    else:
+        _console().print(_history_table(events))

@@ -1,0 +1,93 @@
+"""Argument types and option helpers shared by the commands (ids, jobs, stages, --json)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from salesboard.workflow import Stage
+
+
+PROG = "salesboard"
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+DEMO_DEALS = 200
+"""How many deals ``salesboard --demo`` puts into a new demo database."""
+
+_ID_MAX = 2**63 - 1  # SQLite and PostgreSQL BIGINT; larger ids could only be typos
+_JOB_MAX = 10_000
+
+
+class _WholeNumber(click.types.IntParamType):
+    """A whole number in plain ASCII digits within bounds, or a usage error (exit 2).
+
+    Python's ``int`` also takes ``١٢٣``, ``1_000`` and ``+5``; a command line should take
+    only what it documents, and numbers beyond the database's integers could only be
+    typos.
+    """
+
+    def __init__(self, what: str, low: int = 1, high: int = _ID_MAX) -> None:
+        self.what = what
+        self.low = low
+        self.high = high
+        self.name = f"{what} ({low}-{high})" if high < _ID_MAX else what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """The number, or a usage error that says what is acceptable."""
+        from salesboard.errors import InvalidInput
+        from salesboard.validation import parse_whole_number
+
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        try:
+            return parse_whole_number(value, self.what, self.low, self.high)
+        except InvalidInput as error:
+            self.fail(str(error), param, ctx)
+
+
+DEAL_ID = _WholeNumber("a deal id")
+VERSION = _WholeNumber("a version")
+JOB_NUMBER = _WholeNumber("a job number", 1, _JOB_MAX)
+SATISFACTION = _WholeNumber("satisfaction", 1, 5)
+STATUS_CHOICES = ("open", "finished", "lost", "all")
+ORDER_CHOICES = ("board", "value", "close", "days", "changed")
+"""``CardOrder``'s values, written out so that ``--help`` needs no import of the service."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --------------------------------------------------------------------------- failures
+
+
+def _parse_stage(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Stage | None:
+    """``--stage``: a name, unique prefix or number, as ``Stage.parse`` accepts."""
+    if value is None:
+        return None
+    from salesboard.workflow import Stage
+
+    try:
+        return Stage.parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _if_version(function: F) -> F:
+    """The ``--if-version N`` option every changing command shares."""
+    return click.option(
+        "--if-version",
+        "if_version",
+        type=VERSION,
+        default=None,
+        metavar="N",
+        help="Refuse (exit 4) unless the deal is still at version N.",
+    )(function)
+
+
+def _json_flag(function: F) -> F:
+    """The ``--json`` option of the reading commands."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
+        function
+    )
