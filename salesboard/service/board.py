@@ -344,6 +344,8 @@ class OpenDealIndex:
 
     def sort_key(self, deal_id: int) -> SortKey:
         """Where an open deal goes in its column in the current order."""
+        if self._order is CardOrder.BOARD:
+            return (deal_id,)  # no table of keys needed for the id order
         found = self._ordering().get(deal_id)
         return found if found is not None else (1, 0, deal_id)
 
