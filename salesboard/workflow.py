@@ -7,7 +7,7 @@ and any future client.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -24,8 +24,13 @@ class Stage(IntEnum):
 
     @property
     def label(self) -> str:
-        """The name users see, spelled as in DESIGN.md."""
-        return self.name.capitalize()
+        """The name users see: the pipeline definition's, set by ``use_labels``."""
+        return _LABELS.get(self) or self.name.capitalize()
+
+    @property
+    def key(self) -> str:
+        """The stable key events and files hold (``"discovery"``), never shown as a label."""
+        return self.name.lower()
 
     @classmethod
     def parse(cls, text: str) -> Stage:
@@ -33,7 +38,14 @@ class Stage(IntEnum):
         cleaned = text.strip().lower()
         if cleaned.isascii() and cleaned.isdigit() and int(cleaned) in {s.value for s in cls}:
             return cls(int(cleaned))
-        matches = [s for s in cls if s.label.lower().startswith(cleaned)] if cleaned else []
+        exact = [s for s in cls if cleaned in (s.key, s.label.lower())]
+        if exact:
+            return exact[0]
+        matches = (
+            [s for s in cls if s.label.lower().startswith(cleaned) or s.key.startswith(cleaned)]
+            if cleaned
+            else []
+        )
         if len(matches) > 1:
             which = " or ".join(s.label for s in matches)
             raise ValueError(f"stage {text!r} could be {which}; type more of the name")
@@ -43,8 +55,31 @@ class Stage(IntEnum):
         return matches[0]
 
 
+_LABELS: dict[Stage, str] = {}
+
+
+def use_labels(labels: Mapping[Stage, str]) -> None:
+    """Show stages by the names of the pipeline in force (one database per process).
+
+    The service calls this whenever it reads the definition, so every message, column and
+    refusal names a stage as the team does; until then the English defaults stand.
+    """
+    _LABELS.clear()
+    _LABELS.update(labels)
+
+
+def stage_by_key(key: object) -> Stage | None:
+    """The stage a stored key names (None if it names none)."""
+    if not isinstance(key, str):
+        return None
+    return _BY_KEY.get(key)
+
+
 FIRST_STAGE = Stage.PROSPECT
 LAST_STAGE = Stage.CLOSED
+
+
+_BY_KEY: dict[str, Stage] = {stage.key: stage for stage in Stage}
 
 
 class Status(StrEnum):
@@ -62,47 +97,6 @@ class Outcome(StrEnum):
     FAILURE = "failure"
 
 
-DEFAULT_CHECKLISTS: dict[Stage, tuple[str, ...]] = {
-    Stage.PROSPECT: (
-        "Prospect found in the target market",
-        "Meeting scheduled to check the opportunity is real",
-        "Met the people who would produce the product",
-    ),
-    Stage.QUALIFIED: (
-        "Opportunity confirmed as real",
-        "Agenda written",
-        "Decided how the product will be created",
-        "Follow-up meetings scheduled",
-    ),
-    Stage.DISCOVERY: (
-        "All problems with the new product found",
-        "Purchasing issues reviewed",
-        "Everything prioritised and priced",
-        "Funding secured",
-        "Allies, enemies and neutral companies identified",
-    ),
-    Stage.DEVELOPED: (
-        "Product plan developed",
-        "Customer visits confirm real interest",
-        "Management approved pricing",
-        "ROI analysed and approved",
-        "Resources assessed",
-    ),
-    Stage.PROPOSED: (
-        "Final proposal delivered",
-        "Prospect approved the contracts",
-        "Changes to creation, marketing and implementation agreed",
-        "Contracts sent to legal",
-    ),
-    Stage.CLOSED: (
-        "Product created and implemented",
-        "All contracts agreed and signed",
-        "Revenue credited",
-        "All orders completed",
-        "Customer satisfaction tracked (success or failure)",
-    ),
-}
-
 SATISFACTION_RANGE = range(1, 6)
 
 
@@ -114,6 +108,7 @@ class Job:
     n: int
     text: str
     done: bool
+    key: str = ""
 
 
 class WorkflowRefusal(Exception):
@@ -221,3 +216,5 @@ class EventKind(StrEnum):
     LOST = "lost"
     REOPENED = "reopened"
     FINISHED = "finished"
+    CHECKLIST_CHANGED = "checklist_changed"
+    """A pipeline import added, retired or renumbered jobs on this deal's checklist."""

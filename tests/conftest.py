@@ -37,6 +37,16 @@ def private_config(
     return where
 
 
+@pytest.fixture(autouse=True)
+def default_pipeline_in_force() -> Iterator[None]:
+    """Each test starts with the default pipeline's names in force, as a new process does."""
+    from salesboard import definition
+
+    definition.use(definition.DEFAULT)
+    yield
+    definition.use(definition.DEFAULT)
+
+
 def _pg_available() -> str | None:
     """None if PostgreSQL answers, else why not."""
     try:

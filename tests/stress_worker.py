@@ -196,7 +196,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
             view = seen.get(deal_id)
             expected = view.version if view is not None and mode != "none" else None
             record["expected"] = expected
-            record["seen_stage"] = view.stage.label if view is not None else None
+            record["seen_stage"] = view.stage.key if view is not None else None
             jobs = len(view.jobs()) if view is not None else MIN_JOBS
             n = rng.randint(1, jobs) if op in ("tick", "untick") else None
             record["n"] = n
@@ -234,7 +234,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
             record.update(type="refused", reason="gate" if gate else "rule")
             if isinstance(refusal, GateRefusal):
                 record["missing"] = [job.n for job in refusal.missing]
-                record["stage"] = refusal.stage.label
+                record["stage"] = refusal.stage.key
         except InvalidInput as refusal:
             # A job number valid in the stage this worker last saw, but not in the stage the
             # deal is in now: refused by validation, which is right, and nothing is written.
@@ -257,7 +257,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
                 version=result.version,
                 changed=changed,
                 at=result.summary.updated_at.isoformat(),
-                stage=result.stage.label,
+                stage=result.stage.key,
                 value_minor=result.summary.value_minor,
             )
             if op in ("advance", "back", "increment", "notes") and not changed:

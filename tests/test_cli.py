@@ -19,14 +19,15 @@ from salesboard.cli import cli
 from salesboard.identity import current_login
 from salesboard.service import Pipeline
 from salesboard.store import Database
-from salesboard.workflow import DEFAULT_CHECKLISTS, Stage
+from salesboard.workflow import Stage
+from tests.checklists import DEFAULT_CHECKLISTS
 
 ME = current_login()
 DEAL_KEYS = {
     "id", "title", "company", "value", "currency", "owner", "stage", "status", "version",
     "expected_close", "outcome", "satisfaction", "lost_reason",
 }  # fmt: skip
-JOB_KEYS = {"stage", "n", "text", "done", "done_by", "done_at"}
+JOB_KEYS = {"stage", "stage_label", "n", "key", "text", "done", "done_by", "done_at"}
 ALL_JOBS = sum(len(jobs) for jobs in DEFAULT_CHECKLISTS.values())
 
 Run = Callable[..., Result]
@@ -298,7 +299,8 @@ def test_add_prints_only_the_id_and_stores_every_field(run: Run) -> None:
     assert deal["value"] == "12500.50" and deal["currency"] == "USD"
     assert deal["owner"] == "bob" and deal["expected_close"] == "2026-12-31"
     assert deal["notes"] == "line one\n\tindented"
-    assert (deal["stage"], deal["status"], deal["version"]) == ("Prospect", "open", 1)
+    assert (deal["stage"], deal["status"], deal["version"]) == ("prospect", "open", 1)
+    assert deal["stage_label"] == "Prospect"
     assert show_json(run, 2)["owner"] == ME  # the OS login by default
 
 
@@ -430,8 +432,9 @@ def test_show_json_has_the_whole_checklist(run: Run, service: Pipeline) -> None:
     assert all(set(job) == JOB_KEYS for job in data["checklist"])
     first = data["checklist"][0]
     assert (first["stage"], first["n"], first["done"], first["done_by"]) == (
-        "Prospect", 1, True, "alice",
+        "prospect", 1, True, "alice",
     )  # fmt: skip
+    assert (first["key"], first["stage_label"]) == ("target-market", "Prospect")
     assert first["done_at"].startswith("20")
     assert data["checklist"][1]["done"] is False and data["checklist"][1]["done_at"] is None
 
@@ -497,7 +500,7 @@ def test_refused_move_lists_each_unfinished_job(run: Run, service: Pipeline) -> 
     first, second, third = DEFAULT_CHECKLISTS[Stage.PROSPECT]
     assert f"1. {first}" in err and f"3. {third}" in err
     assert second not in err  # the ticked job is not listed
-    assert show_json(run, deal_id)["stage"] == "Prospect"
+    assert show_json(run, deal_id)["stage"] == "prospect"
 
 
 def test_move_next_and_back(run: Run, service: Pipeline) -> None:
@@ -508,8 +511,8 @@ def test_move_next_and_back(run: Run, service: Pipeline) -> None:
     )
     assert "moved to Prospect" in ok(run("move", str(deal_id), "back"))
     data = show_json(run, deal_id)
-    assert data["stage"] == "Prospect"
-    assert all(job["done"] for job in data["checklist"] if job["stage"] == "Prospect")
+    assert data["stage"] == "prospect"
+    assert all(job["done"] for job in data["checklist"] if job["stage"] == "prospect")
     assert "first stage" in one_line_error(run("move", str(deal_id), "back"), 3)
     assert run("move", str(deal_id), "sideways").exit_code == 2
 

@@ -40,6 +40,7 @@ from salesboard.service import DealView, EventView, Pipeline
 from salesboard.store import Database, Event
 from salesboard.store.schema import head_revision
 from salesboard.workflow import Stage, Status, WorkflowRefusal
+from tests.checklists import DEFAULT_CHECKLISTS
 
 pytestmark = pytest.mark.slow
 
@@ -351,15 +352,15 @@ def replay(events: Sequence[EventView], stage: Stage, done: set[tuple[int, int]]
             assert (place in done) is (not ticked), f"event {event.id} was not a change"
             (done.add if ticked else done.discard)(place)
         elif event.kind in ("advanced", "moved_back"):
-            assert event.before["stage"] == stage.label, f"event {event.id} from wrong stage"
+            assert event.before["stage"] == stage.key, f"event {event.id} from wrong stage"
             if event.kind == "advanced":
-                count = len(workflow.DEFAULT_CHECKLISTS[stage])
+                count = len(DEFAULT_CHECKLISTS[stage])
                 missing = [n for n in range(1, count + 1) if (int(stage), n) not in done]
                 assert not missing, f"event {event.id} left {stage.label} with jobs {missing}"
                 stage = Stage(stage + 1)
             else:
                 stage = Stage(stage - 1)
-            assert event.after["stage"] == stage.label
+            assert event.after["stage"] == stage.key
         else:
             pytest.fail(f"unexpected event {event.kind}")
     return stage

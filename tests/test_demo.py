@@ -19,7 +19,8 @@ from salesboard.service import DealView, EventView, Pipeline, demo
 from salesboard.service.demo import TEAM, seed_demo
 from salesboard.stage_clock import Visit, clock_start
 from salesboard.store import ChecklistItem, Database, Deal, Event
-from salesboard.workflow import DEFAULT_CHECKLISTS, Outcome, Stage, Status
+from salesboard.workflow import Outcome, Stage, Status
+from tests.checklists import DEFAULT_CHECKLISTS, DEFAULT_KEYS
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 ME = "zoe"
@@ -134,18 +135,18 @@ def _replay(view: DealView, history: list[EventView]) -> None:
             workflow.check_set_job(stage, status, place[0])
             assert before == {**after, "done": not after["done"]}
             assert after["done"] is (event.kind == "job_ticked") and done[place] is before["done"]
-            assert after["text"] == DEFAULT_CHECKLISTS[place[0]][place[1] - 1]
+            assert after["job"] == DEFAULT_KEYS[place[0]][place[1] - 1]
             done[place] = after["done"]
             ticked[place] = event
         elif event.kind == "advanced":
             jobs = [workflow.Job(s, n, "", d) for (s, n), d in done.items()]
             target = workflow.check_advance(stage, status, jobs)
-            assert before == {"stage": stage.label} and after == {"stage": target.label}
+            assert before == {"stage": stage.key} and after == {"stage": target.key}
             stage, entered = target, clock_start(visits, target, event.at)
             visits.append(Visit(event.at, target))
         elif event.kind == "moved_back":
             target = workflow.check_back(stage, status)
-            assert before == {"stage": stage.label} and after == {"stage": target.label}
+            assert before == {"stage": stage.key} and after == {"stage": target.key}
             stage, entered = target, clock_start(visits, target, event.at)
             visits.append(Visit(event.at, target))
         elif event.kind == "lost":
@@ -156,7 +157,7 @@ def _replay(view: DealView, history: list[EventView]) -> None:
         elif event.kind == "reopened":
             workflow.check_reopen(status)
             assert before == {"status": "lost", "reason": reason}
-            assert after == {"status": "open", "stage": stage.label}
+            assert after == {"status": "open", "stage": stage.key}
             status, reason = Status.OPEN, None
             entered = clock_start(visits, stage, event.at)
             visits.append(Visit(event.at, stage))

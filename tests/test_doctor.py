@@ -298,9 +298,12 @@ def test_rows_written_out_of_range_are_named(cli_db: tuple[str, Callable[..., Re
     with closing(sqlite3.connect(path)) as raw, raw:
         raw.execute("UPDATE checklist_item SET done = 7 WHERE deal_id = 1 AND position = 1")
         raw.execute("UPDATE deal SET created_at = 'notatime'")
-        raw.execute("INSERT INTO checklist_item (deal_id, stage, position, text, done) "
+        raw.execute("INSERT INTO checklist_item (deal_id, stage, position, job_key, done) "
                     "VALUES (99, 1, 1, 'orphan', 0)")  # fmt: skip
+        raw.execute("UPDATE checklist_item SET job_key = 'no-such-job' "
+                    "WHERE deal_id = 1 AND position = 2 AND stage = 1")  # fmt: skip
     out = run("doctor").stdout
     assert "deal 1: job 1 of stage 1: done is 7, not true or false" in out
     assert "deal 1 is damaged: created_at is 'notatime', not a time" in out
+    assert "deal 1: job 2 of stage 1: its key 'no-such-job' is no job of this stage" in out
     assert "FAIL  file: integrity_check and foreign_key_check found damage" in out

@@ -121,7 +121,14 @@ def test_several_upgrades_at_once_all_succeed(
         with db.engine.begin() as conn:  # as a database of the version before the chain
             conn.execute(text("ALTER TABLE event DROP COLUMN prev_hash, DROP COLUMN chain_hash"))
             conn.execute(text("ALTER TABLE deal DROP COLUMN search_text"))
-            conn.execute(text("DROP TABLE exchange_rate, setting"))
+            conn.execute(text("DROP TABLE exchange_rate, setting, pipeline_version"))
+            conn.execute(
+                text(
+                    "ALTER TABLE checklist_item DROP CONSTRAINT uq_item_job, DROP COLUMN job_key, "
+                    "ADD COLUMN text varchar NOT NULL DEFAULT '', "
+                    "ADD CONSTRAINT uq_item_place UNIQUE (deal_id, stage, position)"
+                )
+            )
             conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
         db.close()
         done = race(url, tmp_path / "go", "list")

@@ -9,13 +9,13 @@ import pytest
 from salesboard.errors import Conflict, DealNotFound, InvalidInput
 from salesboard.service import DealView, Pipeline
 from salesboard.workflow import (
-    DEFAULT_CHECKLISTS,
     GateRefusal,
     Outcome,
     Stage,
     Status,
     WorkflowRefusal,
 )
+from tests.checklists import DEFAULT_CHECKLISTS
 from tests.conftest import FROZEN_START, FrozenClock
 
 
@@ -83,10 +83,10 @@ def test_tick_records_who_and_when_and_bumps_version(
     assert unticked.version == 3
     history = pipeline.history(deal.id)
     assert [e.kind for e in history] == ["job_unticked", "job_ticked", "created"]
-    assert history[1].before == {
-        "stage": "Prospect",
+    assert history[1].before == {  # keys, never labels: history reads in any language
+        "stage": "prospect",
         "n": 2,
-        "text": DEFAULT_CHECKLISTS[Stage.PROSPECT][1],
+        "job": "meeting-scheduled",
         "done": False,
     }
     assert history[1].after is not None and history[1].after["done"] is True
@@ -154,8 +154,8 @@ def test_advance_moves_one_stage_and_records_it(pipeline: Pipeline, clock: Froze
     latest = pipeline.history(deal.id)[0]
     assert (latest.kind, latest.before, latest.after) == (
         "advanced",
-        {"stage": "Prospect"},
-        {"stage": "Qualified"},
+        {"stage": "prospect"},
+        {"stage": "qualified"},
     )
 
 

@@ -34,7 +34,6 @@ from salesboard.errors import Conflict, InvalidInput
 from salesboard.service import DealView, Pipeline
 from salesboard.store import Database
 from salesboard.workflow import (
-    DEFAULT_CHECKLISTS,
     EventKind,
     GateRefusal,
     Outcome,
@@ -42,6 +41,7 @@ from salesboard.workflow import (
     Status,
     WorkflowRefusal,
 )
+from tests.checklists import DEFAULT_CHECKLISTS
 
 USERS = ("alice", "bob", "carol")
 TITLES = ("Fleet rollout", "Pilot", "Renewal")
@@ -381,7 +381,7 @@ class PipelineMachine(RuleBasedStateMachine):
         with self.db.read() as session:
             rows = {r.id: r for r in session.execute(text("SELECT * FROM deal")).all()}
             items = session.execute(
-                text("SELECT deal_id, stage, position, text, done FROM checklist_item")
+                text("SELECT deal_id, stage, position, job_key, done FROM checklist_item")
             ).all()
             counted = session.execute(text("SELECT deal_id, count(*) FROM event GROUP BY deal_id"))
             counts = {deal_id: n for deal_id, n in counted}

@@ -43,6 +43,7 @@ from salesboard.errors import Conflict
 from salesboard.service import DealView, EventView, Pipeline
 from salesboard.store import Database
 from salesboard.workflow import GateRefusal, Stage, Status
+from tests.checklists import DEFAULT_CHECKLISTS
 from tests.stress_worker import KIND_OF_OP, MID_TRANSACTION, Phase, read_phase
 
 REPO = Path(__file__).resolve().parent.parent
@@ -246,15 +247,15 @@ def apply_event(
         assert (place in done) is (not ticked), f"{where} recorded no real change"
         (done.add if ticked else done.discard)(place)
     elif event.kind in ("advanced", "moved_back"):
-        assert event.before["stage"] == stage.label, f"{where} moved from the wrong stage"
+        assert event.before["stage"] == stage.key, f"{where} moved from the wrong stage"
         if event.kind == "advanced":
-            count = len(workflow.DEFAULT_CHECKLISTS[stage])
+            count = len(DEFAULT_CHECKLISTS[stage])
             missing = [n for n in range(1, count + 1) if (int(stage), n) not in done]
             assert not missing, f"{where} left {stage.label} with jobs {missing} unfinished"
             stage = Stage(stage + 1)
         else:
             stage = Stage(stage - 1)
-        assert event.after["stage"] == stage.label, where
+        assert event.after["stage"] == stage.key, where
     elif event.kind == "edited":
         for key, after in event.after.items():
             assert event.before[key] == fields[key], f"{where}: {key} did not start from the last"
@@ -348,7 +349,7 @@ def check_history(
                 # A no-op tick must really have found the job in the state asked for.
                 assert record["op"] in ("tick", "untick"), record
                 seen_stage, seen_done = states[record["version"]]
-                assert seen_stage.label == record["stage"], record
+                assert seen_stage.key == record["stage"], record
                 assert ((int(seen_stage), record["n"]) in seen_done) is (record["op"] == "tick")
                 findings.noops += 1
                 if record["expected"] is not None and record["seen_stage"] != record["stage"]:

@@ -87,8 +87,14 @@ def make_hostile(path: Path) -> None:
                     "expected_close, notes, stage, status, outcome, satisfaction, lost_reason, "
                     "version, created_at, updated_at, updated_by, stage_entered_at, "
                     "search_text FROM deal WHERE id = 1", (HOSTILE,))  # fmt: skip
-        raw.execute("UPDATE checklist_item SET text = ?, done_by = CASE WHEN done THEN ? END",
-                    (HOSTILE, HOSTILE))  # fmt: skip
+        raw.execute("UPDATE checklist_item SET done_by = CASE WHEN done THEN ? END", (HOSTILE,))
+        # Job wording lives in the pipeline definition: a hostile one, written by hand.
+        (stored,) = raw.execute("SELECT definition FROM pipeline_version").fetchone()
+        pipeline_json = json.loads(stored)
+        for stage in pipeline_json["stages"]:
+            for job in stage["jobs"]:
+                job["text"] = {"en": HOSTILE}
+        raw.execute("UPDATE pipeline_version SET definition = ?", (json.dumps(pipeline_json),))
         raw.execute("UPDATE event SET actor = ?", (HOSTILE,))
         edited = json.dumps({HOSTILE_KEY: HOSTILE, "value_minor": 1000})
         raw.execute("UPDATE event SET before = ?, after = ? WHERE kind = 'edited'",

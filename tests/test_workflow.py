@@ -6,7 +6,6 @@ import pytest
 
 from salesboard import workflow
 from salesboard.workflow import (
-    DEFAULT_CHECKLISTS,
     GateRefusal,
     Job,
     Outcome,
@@ -14,6 +13,7 @@ from salesboard.workflow import (
     Status,
     WorkflowRefusal,
 )
+from tests.checklists import DEFAULT_CHECKLISTS
 
 
 def jobs_for(stage: Stage, done: set[int] | None = None) -> list[Job]:

@@ -9,7 +9,8 @@ code, never a traceback:
     4 conflict with another change · 130 interrupted (Ctrl-C) · 141 the reader of the
     output stopped early (``salesboard list | head -1``)
 
-One module per command group (``deals``, ``changes``, ``rates``, ``doctor``, ``setup``)
+One module per command group (``deals``, ``changes``, ``pipeline``, ``rates``, ``doctor``,
+``setup``)
 adds its commands to the group of ``main``; ``params``, ``runtime`` and ``output`` are
 what they share. Only ``click`` and the standard library are imported at module level,
 so that ``salesboard --help`` stays instant: the service, the store (SQLAlchemy, SQLModel)
@@ -18,7 +19,14 @@ and Rich are imported inside the commands that need them.
 
 from __future__ import annotations
 
-from salesboard.cli import changes, deals, doctor, rates, setup  # noqa: F401 (they register)
+from salesboard.cli import (  # noqa: F401 (they register)
+    changes,
+    deals,
+    doctor,
+    pipeline,
+    rates,
+    setup,
+)
 from salesboard.cli.main import cli, main
 
 __all__ = ["cli", "main"]

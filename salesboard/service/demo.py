@@ -29,14 +29,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from salesboard import validation
+from salesboard.definition import PipelineDefinition
 from salesboard.errors import InvalidInput
 from salesboard.folding import search_text
 from salesboard.identity import current_login
+from salesboard.service.definitions import definition_in
 from salesboard.stage_clock import Visit, time_spent
 from salesboard.store import Database
 from salesboard.store.chain import GENESIS, content, event_hash, lock_chain
 from salesboard.store.models import metadata
-from salesboard.workflow import DEFAULT_CHECKLISTS, EventKind, Outcome, Stage, Status
+from salesboard.workflow import EventKind, Outcome, Stage, Status
 
 MAX_DEALS: Final = 1_000_000
 """More than any real team has; a guard against a typo adding three zeros."""
@@ -277,23 +279,36 @@ def _clock_start(visits: list[Visit], stage: Stage, offset: int) -> int:
     )
 
 
-def _stage_json(stage: int) -> dict[str, Any]:
-    return {"stage": Stage(stage).label}
-
-
-# Event payloads that are the same for every deal are built once and shared: they are
-# only read (serialised to JSON), and sharing keeps memory flat for large boards.
-_STAGE_JSON: Final = {int(s): _stage_json(s) for s in Stage}
-_JOB_OPEN: Final = {
-    (int(s), n): {"stage": s.label, "n": n, "text": t, "done": False}
-    for s, jobs in DEFAULT_CHECKLISTS.items()
-    for n, t in enumerate(jobs, start=1)
-}
-_JOB_DONE: Final = {key: {**value, "done": True} for key, value in _JOB_OPEN.items()}
-_ALL_JOBS: Final = tuple(
-    (int(s), n, t) for s, jobs in DEFAULT_CHECKLISTS.items() for n, t in enumerate(jobs, 1)
-)
+_STAGE_JSON: Final = {int(s): {"stage": s.key} for s in Stage}
 _STATUS_OPEN: Final = {"status": Status.OPEN.value}
+
+
+class _Payloads:
+    """Event payloads that are the same for every deal, built once from the pipeline.
+
+    They are only read (serialised to JSON), and sharing keeps memory flat for large
+    boards. Jobs are those of the pipeline in force, so the demo follows a team's own.
+    """
+
+    def __init__(self, pipeline: PipelineDefinition) -> None:
+        self.all_jobs = tuple(
+            (int(s.stage), n, job.key)
+            for s in pipeline.stages
+            for n, job in enumerate(s.jobs, start=1)
+        )
+        self.counts = {int(s.stage): len(s.jobs) for s in pipeline.stages}
+        self.job_open = {
+            (stage, n): {"stage": Stage(stage).key, "n": n, "job": key, "done": False}
+            for stage, n, key in self.all_jobs
+        }
+        self.job_done = {place: {**value, "done": True} for place, value in self.job_open.items()}
+        self.shared = (
+            *_STAGE_JSON.values(),
+            *self.job_open.values(),
+            *self.job_done.values(),
+            _STATUS_OPEN,
+        )
+
 
 # One recorded change of a deal: seconds relative to ``now``, actor, kind, before, after.
 _EventRow = tuple[int, str, str, dict[str, Any] | None, dict[str, Any] | None]
@@ -353,8 +368,10 @@ def seed_demo(
             )
         if deals == 0:
             return 0
-        plans = _Generator(random.Random(seed), now, user).plans(deals)
-        _insert_all(session, plans, now)
+        _, pipeline = definition_in(session.connection())
+        payloads = _Payloads(pipeline)
+        plans = _Generator(random.Random(seed), now, user, payloads).plans(deals)
+        _insert_all(session, plans, now, payloads)
         if postgres:
             for table in ("deal", "checklist_item", "event"):
                 session.execute(
@@ -369,8 +386,9 @@ def seed_demo(
 class _Generator:
     """Makes up deals and their histories from one seeded random stream."""
 
-    def __init__(self, rng: random.Random, now: datetime, me: str) -> None:
+    def __init__(self, rng: random.Random, now: datetime, me: str, payloads: _Payloads) -> None:
         self.rng = rng
+        self.payloads = payloads
         self.today = now.date()
         self.now = now
         self.clock = _OfficeHours(now)
@@ -504,7 +522,7 @@ class _Generator:
         created_json = {
             **fields,
             "expected_close": close.isoformat() if close else None,
-            "stage": Stage.PROSPECT.label,
+            "stage": Stage.PROSPECT.key,
         }
         plan = _Plan(created=created, row=fields)
         events = plan.events
@@ -522,10 +540,26 @@ class _Generator:
                 assert isinstance(arg, tuple)
                 actor = self._who(owner)
                 if kind == "tick":
-                    events.append((at, actor, "job_ticked", _JOB_OPEN[arg], _JOB_DONE[arg]))
+                    events.append(
+                        (
+                            at,
+                            actor,
+                            "job_ticked",
+                            self.payloads.job_open[arg],
+                            self.payloads.job_done[arg],
+                        )
+                    )
                     plan.done[arg] = (actor, at)
                 else:
-                    events.append((at, actor, "job_unticked", _JOB_DONE[arg], _JOB_OPEN[arg]))
+                    events.append(
+                        (
+                            at,
+                            actor,
+                            "job_unticked",
+                            self.payloads.job_done[arg],
+                            self.payloads.job_open[arg],
+                        )
+                    )
                     del plan.done[arg]
             elif kind in ("advance", "again"):
                 events.append(
@@ -574,7 +608,7 @@ class _Generator:
                         self._who(owner, 0.9),
                         "reopened",
                         {"status": Status.LOST.value, "reason": lost_reason},
-                        {"status": Status.OPEN.value, "stage": Stage(stage).label},
+                        {"status": Status.OPEN.value, "stage": Stage(stage).key},
                     )
                 )
                 current = Status.OPEN.value
@@ -616,7 +650,7 @@ class _Generator:
         rng = self.rng
         steps: list[tuple[str, Any]] = []
         for s in range(1, int(final) + 1):
-            n = len(DEFAULT_CHECKLISTS[Stage(s)])
+            n = self.payloads.counts[s]
             order = list(range(1, n + 1))
             for i in range(n - 1):  # people work roughly, not exactly, in list order
                 if rng.random() < 0.2:
@@ -775,7 +809,16 @@ _DEAL_COLUMNS: Final = (
     "stage_entered_at",
     "search_text",
 )
-_JOB_COLUMNS: Final = ("id", "deal_id", "stage", "position", "text", "done", "done_by", "done_at")
+_JOB_COLUMNS: Final = (
+    "id",
+    "deal_id",
+    "stage",
+    "position",
+    "job_key",
+    "done",
+    "done_by",
+    "done_at",
+)
 _EVENT_COLUMNS: Final = (
     "id",
     "deal_id",
@@ -787,15 +830,11 @@ _EVENT_COLUMNS: Final = (
     "prev_hash",
     "chain_hash",
 )
-_SHARED_PAYLOADS: Final = (
-    *_STAGE_JSON.values(),
-    *_JOB_OPEN.values(),
-    *_JOB_DONE.values(),
-    _STATUS_OPEN,
-)
 
 
-def _insert_all(session: Session, plans: Sequence[_Plan], now: datetime) -> None:
+def _insert_all(
+    session: Session, plans: Sequence[_Plan], now: datetime, payloads: _Payloads
+) -> None:
     """Write every deal, job and event with bulk inserts and ids given up front.
 
     Values are converted by each column type's own bind processor for this dialect, the
@@ -810,7 +849,7 @@ def _insert_all(session: Session, plans: Sequence[_Plan], now: datetime) -> None
     payload = writer.converter("event", "before")
     no = flag(False)
     yes = flag(True)
-    shared = {id(value): payload(value) for value in _SHARED_PAYLOADS}
+    shared = {id(value): payload(value) for value in payloads.shared}
 
     converted: dict[int, Any] = {}
 
@@ -858,7 +897,7 @@ def _insert_all(session: Session, plans: Sequence[_Plan], now: datetime) -> None
         item_id = 0
         for deal_id, plan in enumerate(plans, start=1):
             done = plan.done
-            for stage, n, label in _ALL_JOBS:
+            for stage, n, label in payloads.all_jobs:
                 item_id += 1
                 who = done.get((stage, n))
                 if who is None:

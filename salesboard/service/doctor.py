@@ -20,6 +20,7 @@ read-only file) and as often as a team likes. It checks
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,15 +31,17 @@ from sqlalchemy import select as core_select
 from sqlalchemy import text as sql
 from sqlmodel import col
 
+from salesboard.definition import PipelineDefinition
 from salesboard.folding import search_text
 from salesboard.service import rows
+from salesboard.service.definitions import definition_in
 from salesboard.service.rate_check import rate_problems
 from salesboard.service.views import DealSummary, EventView, JobView
 from salesboard.store import Database, Deal, Event
 from salesboard.store.chain import GENESIS
-from salesboard.workflow import DEFAULT_CHECKLISTS, LAST_STAGE, Stage, Status
+from salesboard.validation import display_safe
+from salesboard.workflow import LAST_STAGE, Stage, Status, stage_by_key
 
-_STAGE_BY_LABEL: Final = {stage.label: stage for stage in Stage}
 CLOCK_TOLERANCE: Final = timedelta(minutes=5)
 """How far an event may be dated before the one written ahead of it (clocks of several
 computers writing to one PostgreSQL database differ a little) before it is a problem."""
@@ -85,12 +88,13 @@ def examine(db: Database, *, expect_head: tuple[int, str] | None = None) -> Chec
         connection = session.connection()
         deal_rows = connection.execute(core_select(*rows.DEAL_COLUMNS).order_by(col(Deal.id))).all()
         job_rows = connection.execute(core_select(*rows.JOB_COLUMNS)).all()
+        _, pipeline = definition_in(connection)
         event_rows = connection.execute(
             core_select(*rows.EVENT_COLUMNS).order_by(col(Event.id))
         ).all()
     row_check = Check("rows")
     deals = _read_deals(deal_rows, row_check)
-    jobs = _read_jobs(job_rows, row_check)
+    jobs = _read_jobs(job_rows, row_check, pipeline)
     events = [rows.event_view(row) for row in event_rows]
     row_check.summary = (
         f"{len(deal_rows)} deals, {len(job_rows)} jobs and {len(event_rows)} events read"
@@ -100,8 +104,12 @@ def examine(db: Database, *, expect_head: tuple[int, str] | None = None) -> Chec
         by_deal[event.deal_id].append(event)
     rule_check = Check("rules", f"{len(deals)} deals checked against the rules and their history")
     for deal in deals:
-        rule_check.problems.extend(_rule_problems(deal, jobs.get(deal.id, []), by_deal[deal.id]))
-    history_check, head_event, head_hash = _check_chain(event_rows, events, expect_head)
+        rule_check.problems.extend(
+            _rule_problems(deal, jobs.get(deal.id, []), by_deal[deal.id], pipeline)
+        )
+    history_check, head_event, head_hash = _check_chain(
+        event_rows, events, expect_head, _rekeyed_note(db)
+    )
     summary, rate_problems_found = rate_problems(db)
     rate_check = Check("rates", summary, rate_problems_found)
     checks = [file_check, row_check, rule_check, rate_check, history_check]
@@ -170,11 +178,13 @@ def _read_deals(found: Sequence[Any], check: Check) -> list[DealSummary]:
     return deals
 
 
-def _read_jobs(found: Sequence[Any], check: Check) -> dict[int, list[JobView]]:
+def _read_jobs(
+    found: Sequence[Any], check: Check, pipeline: PipelineDefinition
+) -> dict[int, list[JobView]]:
     jobs: dict[int, list[JobView]] = defaultdict(list)
     for row in found:
         try:
-            jobs[row.deal_id].append(rows.job_view(row))
+            jobs[row.deal_id].append(rows.job_view(row, pipeline))
         except rows.Damaged as damage:
             check.problems.append(f"deal {rows.text(row.deal_id)}: {damage}")
     return jobs
@@ -193,7 +203,8 @@ class _Replay:
     outcome: str | None = None
     satisfaction: int | None = None
     reason: str | None = None
-    ticks: dict[tuple[Stage, int], str | None] = field(default_factory=dict)
+    ticks: dict[str, str | None] = field(default_factory=dict)
+    """Who ticked each job (by key), as the history tells it; None: not ticked."""
     problem: str | None = None
 
     def apply(self, event: EventView) -> None:
@@ -201,18 +212,22 @@ class _Replay:
         after = event.after or {}
         kind = event.kind
         if kind == "created":
-            self.stage = _STAGE_BY_LABEL.get(str(after.get("stage")))
+            self.stage = stage_by_key(after.get("stage"))
             self.fields = {name: after.get(name) for name in _FIELDS}
         elif kind == "edited":
             self.fields.update({k: v for k, v in after.items() if k in _FIELDS})
         elif kind in ("job_ticked", "job_unticked"):
-            stage = _STAGE_BY_LABEL.get(str(after.get("stage")))
-            if stage is None or not isinstance(after.get("n"), int):
+            key = after.get("job")
+            if stage_by_key(after.get("stage")) is None or not isinstance(key, str):
                 self.problem = f"event {event.id} ticks no job it names"
                 return
-            self.ticks[(stage, after["n"])] = event.actor if kind == "job_ticked" else None
+            self.ticks[key] = event.actor if kind == "job_ticked" else None
+        elif kind == "checklist_changed":
+            removed = after.get("removed")
+            for key in removed if isinstance(removed, list) else []:
+                self.ticks.pop(str(key), None)
         elif kind in ("advanced", "moved_back"):
-            self.stage = _STAGE_BY_LABEL.get(str(after.get("stage")))
+            self.stage = stage_by_key(after.get("stage"))
         elif kind == "lost":
             self.status, self.reason = Status.LOST, after.get("reason")
         elif kind == "reopened":
@@ -222,7 +237,7 @@ class _Replay:
                 None,
                 None,
             )
-            self.stage = _STAGE_BY_LABEL.get(str(after.get("stage")), self.stage)
+            self.stage = stage_by_key(after.get("stage")) or self.stage
         elif kind == "finished":
             self.status = Status.FINISHED
             self.outcome, self.satisfaction = after.get("outcome"), after.get("satisfaction")
@@ -237,27 +252,34 @@ def _as_json(name: str, value: Any) -> Any:
 
 
 def _rule_problems(
-    deal: DealSummary, jobs: Sequence[JobView], events: Sequence[EventView]
+    deal: DealSummary,
+    jobs: Sequence[JobView],
+    events: Sequence[EventView],
+    pipeline: PipelineDefinition,
 ) -> Iterable[str]:
     """Every way one readable deal breaks a rule or disagrees with its history."""
     where = f"deal {deal.id}"
-    places: dict[tuple[Stage, int], JobView] = {}
-    for stage in Stage:
-        wanted = len(DEFAULT_CHECKLISTS[stage])
-        numbers = sorted(job.n for job in jobs if job.stage is stage)
-        if numbers != list(range(1, wanted + 1)):
-            yield f"{where}: {stage.label} has jobs {numbers or 'none'}, not 1 to {wanted}"
+    places = {job.key: job for job in jobs}
+    numbers = {job.key: n for s in pipeline.stages for n, job in enumerate(s.jobs, start=1)}
     for job in jobs:
-        places[(job.stage, job.n)] = job
+        if not pipeline.is_current(job.key):
+            yield f"{where}: {job.stage.label} job {job.key!r} was retired but is still listed"
+        elif numbers[job.key] != job.n:
+            place = numbers[job.key]
+            yield f"{where}: {job.stage.label} job {job.key!r} is number {job.n}, not {place}"
+    if deal.status is Status.OPEN:
+        missing = [j.key for j in pipeline.jobs_of(deal.stage) if j.key not in places]
+        if missing:
+            yield f"{where}: its current stage {deal.stage.label} lacks jobs {', '.join(missing)}"
     unfinished: dict[Stage, list[int]] = defaultdict(list)
     for job in jobs:
         if not job.done and (job.stage < deal.stage or (
             deal.status is Status.FINISHED and job.stage is LAST_STAGE
         )):  # fmt: skip
             unfinished[job.stage].append(job.n)
-    for stage, numbers in sorted(unfinished.items()):
+    for stage, open_numbers in sorted(unfinished.items()):
         status = "finished" if deal.status is Status.FINISHED else deal.status.value
-        listed = ", ".join(str(n) for n in sorted(numbers))
+        listed = ", ".join(str(n) for n in sorted(open_numbers))
         yield (
             f"{where} is {status} in {deal.stage.label}, but {stage.label} has unfinished "
             f"jobs {listed}"
@@ -289,7 +311,7 @@ def _status_problems(deal: DealSummary, where: str) -> Iterable[str]:
 
 def _history_problems(
     deal: DealSummary,
-    places: dict[tuple[Stage, int], JobView],
+    places: dict[str, JobView],
     events: Sequence[EventView],
     where: str,
 ) -> Iterable[str]:
@@ -321,12 +343,12 @@ def _history_problems(
                 f"{where}: its row says {name} {rows.shown(value)}, its history says "
                 f"{rows.shown(told.get(name))}"
             )
-    for place, job in sorted(places.items()):
-        ticked_by = replay.ticks.get(place)
+    for key, job in sorted(places.items()):
+        ticked_by = replay.ticks.get(key)
         if job.done != (ticked_by is not None) or (job.done and job.done_by != ticked_by):
-            stage, n = place
             yield (
-                f"{where}: {stage.label} job {n} is {'ticked' if job.done else 'not ticked'} "
+                f"{where}: {job.stage.label} job {job.n} is "
+                f"{'ticked' if job.done else 'not ticked'} "
                 f"(by {rows.shown(job.done_by)}), but its history says "
                 f"{'ticked by ' + rows.shown(ticked_by) if ticked_by else 'not ticked'}"
             )
@@ -342,8 +364,24 @@ def _history_problems(
 # ---------------------------------------------------------------------- the chain
 
 
+def _rekeyed_note(db: Database) -> dict[str, Any] | None:
+    """What the upgrade to keys (migration 0006) recorded of the chain as it stood."""
+    with db.engine.connect() as connection:
+        row = connection.execute(
+            sql("SELECT value FROM setting WHERE key = 'history_rekeyed'")
+        ).first()
+    try:
+        note = json.loads(row[0]) if row is not None else None
+    except (TypeError, ValueError):
+        return {"damaged": True}
+    return note if isinstance(note, dict) else None
+
+
 def _check_chain(
-    found: Sequence[Any], events: Sequence[EventView], expect_head: tuple[int, str] | None
+    found: Sequence[Any],
+    events: Sequence[EventView],
+    expect_head: tuple[int, str] | None,
+    rekeyed: dict[str, Any] | None = None,
 ) -> tuple[Check, int | None, str]:
     check = Check("history")
     previous = GENESIS
@@ -376,9 +414,14 @@ def _check_chain(
     head_event = max(by_id, default=None)
     chain = "unbroken" if check.ok else "broken"
     check.summary = f"{len(found)} events, hash chain {chain}"
+    if rekeyed is not None:
+        _tell_rekeying(check, rekeyed)
     if expect_head is not None:
         event_id, wanted = expect_head
         have = by_id.get(event_id)
+        old = (rekeyed or {}).get("old_head_event"), (rekeyed or {}).get("old_head_hash")
+        if (event_id, wanted) == old and (rekeyed or {}).get("verified") is True:
+            have = wanted  # the head kept before the upgrade, which verified it
         if have is None:
             check.problems.append(
                 f"event {event_id}, recorded with hash {wanted[:12]}…, is no longer in the "
@@ -392,6 +435,23 @@ def _check_chain(
         verdict = "matches" if have == wanted else "does NOT match"
         check.summary += f"; the recorded head (event {event_id}) {verdict}"
     return check, head_event if isinstance(head_event, int) else None, previous
+
+
+def _tell_rekeying(check: Check, note: dict[str, Any]) -> None:
+    """Say that the upgrade re-sealed the chain, and what it found before doing so."""
+    if note.get("damaged") or not isinstance(note.get("old_head_hash"), str):
+        check.problems.append("the record of the upgrade to keys is damaged")
+        return
+    when = display_safe(str(note.get("at")))[:30]
+    check.summary += (
+        f"; sealed again when upgraded to stable keys ({when}): the head before was event "
+        f"{rows.shown(note.get('old_head_event'))} with hash {note['old_head_hash'][:12]}…"
+    )
+    if note.get("verified") is not True:
+        check.problems.append(
+            f"before the upgrade to stable keys ({when}) the history was already broken at "
+            f"event {rows.shown(note.get('broken_at_event'))}: it had been rewritten"
+        )
 
 
 def schema_revision(db: Database) -> str:

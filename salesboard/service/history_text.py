@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from salesboard.definition import in_force
+from salesboard.language import language
 from salesboard.money import amount_text
 from salesboard.validation import display_safe
+from salesboard.workflow import stage_by_key
 
-EVENT_LABELS = {"job_ticked": "ticked", "job_unticked": "unticked", "moved_back": "moved back"}
+EVENT_LABELS = {
+    "job_ticked": "ticked",
+    "job_unticked": "unticked",
+    "moved_back": "moved back",
+    "checklist_changed": "checklist",
+}
 
 
 DAMAGED_LABEL = "⚠ damaged"
@@ -36,6 +44,29 @@ def short_value(value: Any, key: str = "", limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def stage_name(key: Any) -> str:
+    """A stored stage key told as the pipeline in force names it (anything else made safe)."""
+    stage = stage_by_key(key)
+    return short_value(key) if stage is None else stage.label
+
+
+def job_name(key: Any) -> str:
+    """A stored job key told in the pipeline's words, retired jobs included."""
+    job = in_force().job(key) if isinstance(key, str) else None
+    return short_value(key) if job is None else short_value(job.text_in(language()))
+
+
+def _checklist_change(new: dict[str, Any]) -> str:
+    parts = [f"pipeline version {short_value(new.get('pipeline'))}"]
+    for sign, part in (("+", "added"), ("−", "removed")):
+        keys = new.get(part)
+        if isinstance(keys, list):
+            parts.extend(f"{sign} {job_name(key)}" for key in keys[:20])
+    if new.get("renumbered"):
+        parts.append("jobs renumbered")
+    return "; ".join(parts)
+
+
 def describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
     """What an event changed, in a few words: "Prospect → Qualified", "value: 10 → 20".
 
@@ -44,16 +75,18 @@ def describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, An
     old = before if isinstance(before, dict) else {}
     new = after if isinstance(after, dict) else {}
     if kind == "created":
-        return f"created in {short_value(new.get('stage', '?'))}: {short_value(new.get('title'))}"
+        return f"created in {stage_name(new.get('stage', '?'))}: {short_value(new.get('title'))}"
     if kind in ("job_ticked", "job_unticked"):
-        stage, n, text = new.get("stage", "?"), new.get("n", "?"), new.get("text", "")
-        return f"{short_value(stage)} job {short_value(n)}: {short_value(text)}"
+        stage, n = new.get("stage", "?"), new.get("n", "?")
+        return f"{stage_name(stage)} job {short_value(n)}: {job_name(new.get('job'))}"
+    if kind == "checklist_changed":
+        return _checklist_change(new)
     if kind in ("advanced", "moved_back"):
-        return f"{short_value(old.get('stage'))} → {short_value(new.get('stage'))}"
+        return f"{stage_name(old.get('stage'))} → {stage_name(new.get('stage'))}"
     if kind == "lost":
         return f"lost: {short_value(new.get('reason'))}"
     if kind == "reopened":
-        return f"reopened in {short_value(new.get('stage'))} (was {short_value(old.get('status'))})"
+        return f"reopened in {stage_name(new.get('stage'))} (was {short_value(old.get('status'))})"
     if kind == "finished":
         outcome, score = new.get("outcome"), new.get("satisfaction")
         said = f": {short_value(new['comment'])}" if new.get("comment") else ""

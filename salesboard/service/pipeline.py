@@ -22,6 +22,7 @@ from salesboard.errors import Conflict, DealNotFound, InvalidInput
 from salesboard.folding import search_text
 from salesboard.identity import current_login
 from salesboard.service import rows
+from salesboard.service.definitions import definition_in
 from salesboard.service.filters import text_matches
 from salesboard.service.views import DealSummary, DealView, EventView, JobView
 from salesboard.store import ChecklistItem, Database, Deal, Event
@@ -61,7 +62,7 @@ _OFF_BOARD_KINDS: Final = frozenset({EventKind.LOST.value, EventKind.FINISHED.va
 
 
 def _stage_json(stage: int) -> str:
-    return Stage(stage).label
+    return Stage(stage).key
 
 
 def _field_json(name: str, value: Any) -> Any:
@@ -178,6 +179,7 @@ class Pipeline:
             exists = core_select(col(Deal.id)).where(col(Deal.id) == deal_id)
             if connection.execute(exists).first() is None:
                 raise DealNotFound(deal_id)
+            definition_in(connection)  # history is told in the words of the pipeline in force
             found = connection.execute(
                 core_select(*rows.EVENT_COLUMNS)
                 .where(col(Event.deal_id) == deal_id)
@@ -244,13 +246,14 @@ class Pipeline:
             session.add(deal)
             session.flush()
             assert deal.id is not None
+            _, pipeline = definition_in(session.connection())
             session.add_all(
-                ChecklistItem(deal_id=deal.id, stage=int(stage), position=n, text=text)
-                for stage, jobs in workflow.DEFAULT_CHECKLISTS.items()
-                for n, text in enumerate(jobs, start=1)
+                ChecklistItem(deal_id=deal.id, stage=int(stage.stage), position=n, job_key=job.key)
+                for stage in pipeline.stages
+                for n, job in enumerate(stage.jobs, start=1)
             )
             after = {k: _field_json(k, v) for k, v in fields.items()}
-            after["stage"] = workflow.FIRST_STAGE.label
+            after["stage"] = workflow.FIRST_STAGE.key
             session.flush()
             event = Event(
                 deal_id=deal.id,
@@ -334,6 +337,8 @@ class Pipeline:
         with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, None)
             current = Stage(deal.stage)
+            if Status(deal.status) is Status.OPEN:
+                self._ensure_stage_jobs(session, deal, current)
             item = self._item(session, deal_id, current, n)
             agrees = item is not None and item.done == done and Status(deal.status) is Status.OPEN
             if expected_version is not None and deal.version != expected_version:
@@ -348,7 +353,7 @@ class Pipeline:
                 return self._view(session, deal)
             workflow.check_set_job(stage, Status(deal.status), stage)
             now = self._clock()
-            before = {"stage": stage.label, "n": n, "text": item.text, "done": item.done}
+            before = {"stage": stage.key, "n": n, "job": item.job_key, "done": item.done}
             item.done = done
             item.done_by = self.actor if done else None
             item.done_at = now if done else None
@@ -362,6 +367,8 @@ class Pipeline:
         """Move one stage right, only if every job of the current stage is done."""
         with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
+            if Status(deal.status) is Status.OPEN:
+                self._ensure_stage_jobs(session, deal, Stage(deal.stage))
             jobs = [job.as_job() for job in self._jobs(session, deal_id)]
             target = workflow.check_advance(Stage(deal.stage), Status(deal.status), jobs)
             return self._move(session, deal, target, EventKind.ADVANCED)
@@ -407,6 +414,7 @@ class Pipeline:
             after = {"status": Status.OPEN.value, "stage": _stage_json(deal.stage)}
             self._record(session, deal, EventKind.REOPENED, before, after)
             self._start_stage_clock(session, deal, Stage(deal.stage))
+            self._ensure_stage_jobs(session, deal, Stage(deal.stage))
             return self._view(session, deal)
 
     def finish(
@@ -430,6 +438,8 @@ class Pipeline:
         said = validation.clean_comment(comment)
         with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
+            if Status(deal.status) is Status.OPEN:
+                self._ensure_stage_jobs(session, deal, Stage(deal.stage))
             jobs = [job.as_job() for job in self._jobs(session, deal_id)]
             workflow.check_finish(Stage(deal.stage), Status(deal.status), jobs, satisfaction)
             before = {"status": deal.status}
@@ -480,7 +490,7 @@ class Pipeline:
                 )
             ).first()
             if item is not None:
-                rows.job_view(item)
+                rows.job_view(item, definition_in(session.connection())[1])
         except (rows.Damaged, ValueError, TypeError, LookupError) as error:
             raise rows.damaged_deal(deal_id, str(error)) from None
         return item
@@ -498,8 +508,9 @@ class Pipeline:
             .execute(core_select(*rows.JOB_COLUMNS).where(col(ChecklistItem.deal_id) == deal_id))
             .all()
         )
+        _, pipeline = definition_in(session.connection())
         try:
-            return rows.job_views(found)
+            return rows.job_views(found, pipeline)
         except rows.Damaged as damage:
             raise rows.damaged_deal(deal_id, str(damage)) from None
 
@@ -511,11 +522,37 @@ class Pipeline:
         ).one()
         return int(count)
 
+    def _ensure_stage_jobs(self, session: Session, deal: Deal, stage: Stage) -> None:
+        """Give the deal, unticked, any job its ``stage`` has in the pipeline but it lacks.
+
+        A job added to a stage reaches deals at or before it when it is imported; a deal
+        that was past it (or off the board) gets it here, on entering the stage, and the
+        gate checks it before any move right (``salesboard.definition_diff``).
+        """
+        assert deal.id is not None
+        _, pipeline = definition_in(session.connection())
+        have = set(
+            session.exec(
+                select(col(ChecklistItem.job_key)).where(
+                    col(ChecklistItem.deal_id) == deal.id, col(ChecklistItem.stage) == int(stage)
+                )
+            ).all()
+        )
+        missing = [
+            ChecklistItem(deal_id=deal.id, stage=int(stage), position=n, job_key=job.key)
+            for n, job in enumerate(pipeline.jobs_of(stage), start=1)
+            if job.key not in have
+        ]
+        if missing:
+            session.add_all(missing)
+            session.flush()
+
     def _move(self, session: Session, deal: Deal, target: Stage, kind: EventKind) -> DealView:
         before = {"stage": _stage_json(deal.stage)}
         deal.stage = int(target)
-        self._record(session, deal, kind, before, {"stage": target.label})
+        self._record(session, deal, kind, before, {"stage": target.key})
         self._start_stage_clock(session, deal, target)
+        self._ensure_stage_jobs(session, deal, target)
         return self._view(session, deal)
 
     def _start_stage_clock(self, session: Session, deal: Deal, stage: Stage) -> None:
@@ -549,10 +586,10 @@ class Pipeline:
                 at = rows.moment(raw_at, "at")
                 stage: Stage | None = None
                 if kind not in _OFF_BOARD_KINDS:
-                    label = (rows.json_object(raw_after, "after") or {}).get("stage")
-                    if not isinstance(label, str):
+                    key = (rows.json_object(raw_after, "after") or {}).get("stage")
+                    stage = workflow.stage_by_key(key)
+                    if stage is None:
                         continue
-                    stage = Stage.parse(label)
             except (rows.Damaged, ValueError):
                 continue
             visits.append(stage_clock.Visit(at, stage))

@@ -31,7 +31,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import col
 
+from salesboard.definition import PipelineDefinition
 from salesboard.errors import DamagedData
+from salesboard.language import language
 from salesboard.service.views import UNKNOWN_TIME, DealSummary, EventView, JobView
 from salesboard.store import ChecklistItem, Deal, Event
 from salesboard.validation import CURRENCY_RE, VALUE_MAX_MINOR
@@ -114,7 +116,7 @@ JOB_COLUMNS: Final = (
     col(ChecklistItem.deal_id),
     col(ChecklistItem.stage),
     col(ChecklistItem.position),
-    col(ChecklistItem.text),
+    col(ChecklistItem.job_key),
     # As stored: SQLAlchemy's Boolean would turn a 7 written with sqlite3 into True.
     type_coerce(col(ChecklistItem.done), Integer()).label("done"),
     col(ChecklistItem.done_by),
@@ -330,15 +332,24 @@ def _checked_summary(row: Any, done: Any, total: Any) -> DealSummary:
     )
 
 
-def job_view(row: Any) -> JobView:
-    """A checklist row (``JOB_COLUMNS`` or a ``ChecklistItem``); ``Damaged`` if broken."""
+def job_view(row: Any, pipeline: PipelineDefinition) -> JobView:
+    """A checklist row (``JOB_COLUMNS`` or a ``ChecklistItem``); ``Damaged`` if broken.
+
+    Its wording comes from the pipeline definition by the row's key; a key the pipeline
+    never had, or had in another stage, is damage.
+    """
     where = f"job {shown(row.position)} of stage {shown(row.stage)}"
     try:
         done_at = None if row.done_at is None else moment(row.done_at, "done_at")
+        found_stage = stage(row.stage)
+        job = pipeline.job(row.job_key) if isinstance(row.job_key, str) else None
+        if job is None or job.stage is not found_stage:
+            raise Damaged(f"its key {shown(row.job_key)} is no job of this stage")
         return JobView(
-            stage=stage(row.stage),
+            stage=found_stage,
             n=whole(row.position, "its number", 1, 10_000),
-            text=text(row.text),
+            key=job.key,
+            text=job.text_in(language()),
             done=flag(row.done, "done"),
             done_by=None if row.done_by is None else text(row.done_by),
             done_at=done_at,
@@ -347,9 +358,9 @@ def job_view(row: Any) -> JobView:
         raise Damaged(f"{where}: {damage}") from None
 
 
-def job_views(rows: Sequence[Any]) -> tuple[JobView, ...]:
+def job_views(rows: Sequence[Any], pipeline: PipelineDefinition) -> tuple[JobView, ...]:
     """A deal's checklist rows, in stage and job order."""
-    jobs = sorted((job_view(row) for row in rows), key=lambda j: (j.stage, j.n))
+    jobs = sorted((job_view(row, pipeline) for row in rows), key=lambda j: (j.stage, j.n))
     return tuple(jobs)
 
 

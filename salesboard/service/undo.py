@@ -24,7 +24,7 @@ from salesboard.service.history_text import describe_event
 from salesboard.service.pipeline import Pipeline
 from salesboard.service.views import DealView, EventView
 from salesboard.validation import display_safe
-from salesboard.workflow import Stage, WorkflowRefusal
+from salesboard.workflow import WorkflowRefusal, stage_by_key
 
 UNDO_WINDOW: Final = timedelta(minutes=15)
 """How long a change can be undone: long enough to notice a slip during a review, short
@@ -79,10 +79,10 @@ def _opposite(pipeline: Pipeline, event: EventView, version: int) -> DealView:
     before, after = event.before or {}, event.after or {}
     deal_id, kind = event.deal_id, event.kind
     if kind in ("job_ticked", "job_unticked"):
-        stage = Stage.parse(str(after.get("stage")))
+        stage = stage_by_key(after.get("stage"))
         done = kind == "job_unticked"
         n = after.get("n")
-        if not isinstance(n, int):
+        if not isinstance(n, int) or stage is None:
             raise UndoRefused(f"your last change to deal {deal_id} names no job")
         return pipeline.set_job(deal_id, n, done, expected_version=version, stage=stage)
     if kind == "advanced":
@@ -104,6 +104,11 @@ def _opposite(pipeline: Pipeline, event: EventView, version: int) -> DealView:
         )
     if kind == "edited":
         return pipeline.edit_deal(deal_id, expected_version=version, **_fields_before(before))
+    if kind == "checklist_changed":
+        raise UndoRefused(
+            "a pipeline import is not undone deal by deal; import the earlier pipeline again "
+            "(salesboard pipeline import)"
+        )
     raise UndoRefused(
         "a new deal is not undone (deals are never deleted); mark it lost if it was a mistake"
         if kind == "created"

@@ -33,6 +33,7 @@ class JobView:
 
     stage: Stage
     n: int
+    key: str
     text: str
     done: bool
     done_by: str | None
@@ -40,13 +41,15 @@ class JobView:
 
     def as_job(self) -> Job:
         """The rule engine's view of this job."""
-        return Job(self.stage, self.n, self.text, self.done)
+        return Job(self.stage, self.n, self.text, self.done, self.key)
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON shape of a job."""
         return {
-            "stage": self.stage.label,
+            "stage": self.stage.key,
+            "stage_label": self.stage.label,
             "n": self.n,
+            "key": self.key,
             "text": self.text,
             "done": self.done,
             "done_by": self.done_by,
@@ -100,7 +103,8 @@ class DealSummary:
             "value": json_amount(self.value_minor, self.currency),
             "currency": self.currency,
             "owner": self.owner,
-            "stage": self.stage.label,
+            "stage": self.stage.key,
+            "stage_label": self.stage.label,
             "status": self.status.value,
             "version": self.version,
             "expected_close": self.expected_close.isoformat() if self.expected_close else None,

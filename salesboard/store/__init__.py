@@ -8,6 +8,7 @@ from salesboard.store.database import Database
 from salesboard.store.location import default_db_path, resolve_url
 from salesboard.store.models import (
     EXCHANGE_RATE,
+    PIPELINE_VERSION,
     SETTING,
     ChecklistItem,
     Deal,
@@ -17,6 +18,7 @@ from salesboard.store.models import (
 
 __all__ = [
     "EXCHANGE_RATE",
+    "PIPELINE_VERSION",
     "SETTING",
     "ChecklistItem",
     "Database",

@@ -1,4 +1,9 @@
-"""The tables. Money is whole minor units; times are aware UTC; stages are 1–6."""
+"""The tables. Money is whole minor units; times are aware UTC; stages are 1–6.
+
+Rows and events hold keys, never display labels: a stage is its number (1–6) in rows and
+its key (``"discovery"``) in events, a job is its key; the words come from the pipeline
+definition (``PIPELINE_VERSION``) in the reader's language.
+"""
 
 from __future__ import annotations
 
@@ -62,16 +67,20 @@ class Deal(SQLModel, table=True):
 
 
 class ChecklistItem(SQLModel, table=True):
-    """One job of one stage of one deal, copied from the template when the deal is made."""
+    """One job of one deal, made from the pipeline definition when the deal needs it.
+
+    ``stage`` and ``position`` repeat the definition's (kept in step by every pipeline
+    import) so the board counts progress with one aggregate query.
+    """
 
     __tablename__ = "checklist_item"
-    __table_args__ = (UniqueConstraint("deal_id", "stage", "position", name="uq_item_place"),)
+    __table_args__ = (UniqueConstraint("deal_id", "job_key", name="uq_item_job"),)
 
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(foreign_key="deal.id")
     stage: int
     position: int
-    text: str
+    job_key: str
     done: bool = False
     done_by: str | None = None
     done_at: datetime | None = None
@@ -148,3 +157,18 @@ EXCHANGE_RATE = Table(
 
 Rows are never changed or deleted: a new rate is a new row, so the history of rates stays.
 ``rate`` is an exact decimal kept as text (SQLite has no exact decimal type)."""
+
+PIPELINE_VERSION = Table(
+    "pipeline_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("definition", Text, nullable=False),
+    Column("changes", Text, nullable=False),
+    Column("set_by", String, nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+)
+"""Every pipeline definition the team has had: the newest row is the one in force.
+
+Rows are never changed or deleted: an import adds a version with who, when and what it
+changed (a JSON list), so the pipeline has its own history. ``definition`` is canonical
+JSON (``salesboard.definition``)."""

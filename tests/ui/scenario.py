@@ -8,7 +8,8 @@ Qualified: #3 Charlie renewal (Crane, 4 000 EUR, alice)  jobs 0/4
 from __future__ import annotations
 
 from salesboard.service import Pipeline
-from salesboard.workflow import DEFAULT_CHECKLISTS, Stage
+from salesboard.workflow import Stage
+from tests.checklists import DEFAULT_CHECKLISTS
 
 ALPHA, BRAVO, CHARLIE = 1, 2, 3
 PROSPECT_JOBS = DEFAULT_CHECKLISTS[Stage.PROSPECT]

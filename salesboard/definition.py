@@ -1,0 +1,456 @@
+"""The team's pipeline as data: each stage's labels, jobs, win probability and stuck limit.
+
+The six stages themselves never change (the process "can differ a little from business to
+business" while its stages stay); what a team adjusts is what they are called, which jobs
+each one holds and the two figures reports use. Jobs have stable keys, so that rows and
+events hold keys and a renamed job keeps its ticks. A job taken out of the pipeline is
+kept as *retired*, with its wording, so that the history of deals that had it stays
+readable.
+
+Pure Python like ``workflow``: no SQL, no Textual, no IO.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Final
+
+from salesboard import workflow
+from salesboard.errors import InvalidInput
+from salesboard.validation import strip_controls
+from salesboard.workflow import Stage, stage_by_key
+
+LANGUAGES: Final = ("en", "nb")
+"""The languages a label may be given in; English is required and is the fallback."""
+KEY_RE: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?", re.ASCII)
+LABEL_MAX: Final = 40
+JOB_TEXT_MAX: Final = 200
+JOBS_MAX: Final = 20
+STUCK_MAX_DAYS: Final = 3650
+
+
+def stage_key(stage: Stage) -> str:
+    """The stable key a stage is stored under in events and files (``"discovery"``)."""
+    return stage.key
+
+
+def _frozen(labels: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(labels))
+
+
+@dataclass(frozen=True)
+class JobDefinition:
+    """One job of a stage: a key that never changes and its wording per language."""
+
+    key: str
+    stage: Stage
+    text: Mapping[str, str]
+
+    def text_in(self, language: str) -> str:
+        """The wording in ``language``, English where the team gave none."""
+        return self.text.get(language) or self.text["en"]
+
+
+@dataclass(frozen=True)
+class StageDefinition:
+    """One of the six stages as a team runs it."""
+
+    stage: Stage
+    label: Mapping[str, str]
+    win_probability: int
+    """Percent: how likely a deal in this stage is to be won (weighted forecasts)."""
+    stuck_after_days: int
+    """A deal in this stage longer than this counts as stuck (reports, card marks)."""
+    jobs: tuple[JobDefinition, ...]
+
+    @property
+    def key(self) -> str:
+        """The stage's stable key."""
+        return stage_key(self.stage)
+
+    def label_in(self, language: str) -> str:
+        """The stage's name in ``language``, English where the team gave none."""
+        return self.label.get(language) or self.label["en"]
+
+
+@dataclass(frozen=True)
+class PipelineDefinition:
+    """The whole pipeline: six stages in order, plus the jobs retired from them."""
+
+    stages: tuple[StageDefinition, ...]
+    retired: tuple[JobDefinition, ...] = ()
+    _by_key: dict[str, JobDefinition] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_key = {job.key: job for job in self.retired}
+        by_key.update({job.key: job for s in self.stages for job in s.jobs})
+        object.__setattr__(self, "_by_key", by_key)
+
+    def of(self, stage: Stage) -> StageDefinition:
+        """The definition of one stage."""
+        return self.stages[int(stage) - 1]
+
+    def jobs_of(self, stage: Stage) -> tuple[JobDefinition, ...]:
+        """The current jobs of a stage, in checklist order."""
+        return self.of(stage).jobs
+
+    def job(self, key: str) -> JobDefinition | None:
+        """A job by key, current or retired (None if the pipeline never had it)."""
+        return self._by_key.get(key)
+
+    def is_current(self, key: str) -> bool:
+        """Whether the job is on checklists now (not retired)."""
+        job = self._by_key.get(key)
+        return job is not None and any(job is j for j in self.of(job.stage).jobs)
+
+    def all_jobs(self) -> Iterator[JobDefinition]:
+        """Every current job, stage by stage, in checklist order."""
+        for stage in self.stages:
+            yield from stage.jobs
+
+    def to_json(self) -> dict[str, Any]:
+        """The definition as stored in the database (and compared, hashed, exported)."""
+        return {
+            "stages": [
+                {
+                    "key": s.key,
+                    "label": dict(s.label),
+                    "win_probability": s.win_probability,
+                    "stuck_after_days": s.stuck_after_days,
+                    "jobs": [{"key": j.key, "text": dict(j.text)} for j in s.jobs],
+                }
+                for s in self.stages
+            ],
+            "retired": [
+                {"key": j.key, "stage": stage_key(j.stage), "text": dict(j.text)}
+                for j in self.retired
+            ],
+        }
+
+    def dumps(self) -> str:
+        """``to_json`` as canonical text (sorted keys), as the database keeps it."""
+        return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ reading one
+
+
+def _refuse(where: str, problem: str) -> InvalidInput:
+    return InvalidInput(f"{where}: {problem}")
+
+
+def _check_keys(where: str, table: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        names = ", ".join(repr(k) for k in unknown)
+        expected = ", ".join(allowed)
+        raise _refuse(where, f"unknown field {names} (expected {expected})")
+
+
+def _labels(where: str, value: Any, limit: int) -> dict[str, str]:
+    """A label per language: a table ``{en = "...", nb = "..."}`` or one English string."""
+    if isinstance(value, str):
+        value = {"en": value}
+    if not isinstance(value, Mapping):
+        raise _refuse(where, 'expected a text or a table of texts per language {en = "…"}')
+    _check_keys(where, value, LANGUAGES)
+    labels: dict[str, str] = {}
+    for language, text in value.items():
+        if not isinstance(text, str):
+            raise _refuse(f"{where}.{language}", "expected a text")
+        cleaned = strip_controls(text).strip()
+        if len(cleaned) > limit:
+            raise _refuse(f"{where}.{language}", f"{len(cleaned)} characters; the limit is {limit}")
+        if cleaned:
+            labels[language] = cleaned
+    if "en" not in labels:
+        raise _refuse(where, "an English text (en) is required")
+    return labels
+
+
+def _whole(where: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _refuse(where, f"expected a whole number from {low} to {high}, not {value!r}")
+    return value
+
+
+def _job_key(where: str, value: Any) -> str:
+    if not isinstance(value, str) or KEY_RE.fullmatch(value) is None:
+        raise _refuse(
+            where,
+            f"a job key is 1 to 40 lowercase letters, digits and dashes, not {value!r}",
+        )
+    return value
+
+
+_STAGE_FIELDS: Final = ("key", "label", "win_probability", "stuck_after_days", "jobs")
+_JOB_FIELDS: Final = ("key", "text")
+_RETIRED_FIELDS: Final = ("key", "stage", "text")
+
+
+def from_json(data: Any) -> PipelineDefinition:
+    """Check a definition (as parsed from TOML or the database) and build it.
+
+    Every problem is refused with one message that names where it is (``stages[3].jobs[2]
+    .key``): a typo in a team's file must never be half applied or silently ignored.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidInput("a pipeline definition is a table with stages")
+    _check_keys("pipeline", data, ("stages", "retired"))
+    found = data.get("stages")
+    if not isinstance(found, list) or len(found) != len(Stage):
+        keys = ", ".join(stage_key(s) for s in Stage)
+        raise InvalidInput(f"a pipeline has exactly six stages, in order: {keys}")
+    seen: dict[str, str] = {}
+    stages: list[StageDefinition] = []
+    for stage, raw in zip(Stage, found, strict=True):
+        where = f"stages[{int(stage)}]"
+        if not isinstance(raw, Mapping):
+            raise _refuse(where, "expected a table")
+        _check_keys(where, raw, _STAGE_FIELDS)
+        if raw.get("key") != stage_key(stage):
+            raise _refuse(
+                f"{where}.key",
+                f"stage {int(stage)} is {stage_key(stage)!r}, not {raw.get('key')!r}; "
+                "the six stages and their order stay",
+            )
+        jobs_found = raw.get("jobs")
+        if not isinstance(jobs_found, list) or not 1 <= len(jobs_found) <= JOBS_MAX:
+            raise _refuse(f"{where}.jobs", f"a stage has 1 to {JOBS_MAX} jobs")
+        jobs: list[JobDefinition] = []
+        for n, job in enumerate(jobs_found, start=1):
+            job_where = f"{where}.jobs[{n}]"
+            if not isinstance(job, Mapping):
+                raise _refuse(job_where, "expected a table")
+            _check_keys(job_where, job, _JOB_FIELDS)
+            key = _job_key(f"{job_where}.key", job.get("key"))
+            if key in seen:
+                raise _refuse(f"{job_where}.key", f"{key!r} is already used at {seen[key]}")
+            seen[key] = job_where
+            text = _labels(f"{job_where}.text", job.get("text"), JOB_TEXT_MAX)
+            jobs.append(JobDefinition(key, stage, _frozen(text)))
+        stages.append(
+            StageDefinition(
+                stage=stage,
+                label=_frozen(_labels(f"{where}.label", raw.get("label"), LABEL_MAX)),
+                win_probability=_whole(
+                    f"{where}.win_probability", raw.get("win_probability"), 0, 100
+                ),
+                stuck_after_days=_whole(
+                    f"{where}.stuck_after_days", raw.get("stuck_after_days"), 1, STUCK_MAX_DAYS
+                ),
+                jobs=tuple(jobs),
+            )
+        )
+    retired: list[JobDefinition] = []
+    for n, job in enumerate(data.get("retired") or [], start=1):
+        where = f"retired[{n}]"
+        if not isinstance(job, Mapping):
+            raise _refuse(where, "expected a table")
+        _check_keys(where, job, _RETIRED_FIELDS)
+        key = _job_key(f"{where}.key", job.get("key"))
+        retired_from = stage_by_key(job.get("stage"))
+        if retired_from is None:
+            raise _refuse(f"{where}.stage", f"not a stage: {job.get('stage')!r}")
+        if key not in seen:
+            seen[key] = where
+            retired.append(
+                JobDefinition(
+                    key, retired_from, _frozen(_labels(where, job.get("text"), JOB_TEXT_MAX))
+                )
+            )
+    return PipelineDefinition(tuple(stages), tuple(retired))
+
+
+def loads(text: str) -> PipelineDefinition:
+    """A definition from the JSON the database keeps."""
+    return from_json(json.loads(text))
+
+
+# --------------------------------------------------------------- the default
+
+
+def _job(key: str, en: str, nb: str) -> dict[str, Any]:
+    return {"key": key, "text": {"en": en, "nb": nb}}
+
+
+DEFAULT_JSON: Final[dict[str, Any]] = {
+    "stages": [
+        {
+            "key": "prospect",
+            "label": {"en": "Prospect", "nb": "Prospekt"},
+            "win_probability": 10,
+            "stuck_after_days": 14,
+            "jobs": [
+                _job(
+                    "target-market",
+                    "Prospect found in the target market",
+                    "Prospekt funnet i målmarkedet",
+                ),
+                _job(
+                    "meeting-scheduled",
+                    "Meeting scheduled to check the opportunity is real",
+                    "Møte avtalt for å sjekke at muligheten er reell",
+                ),
+                _job(
+                    "met-producers",
+                    "Met the people who would produce the product",
+                    "Møtt dem som skal lage produktet",
+                ),
+            ],
+        },
+        {
+            "key": "qualified",
+            "label": {"en": "Qualified", "nb": "Kvalifisert"},
+            "win_probability": 20,
+            "stuck_after_days": 21,
+            "jobs": [
+                _job(
+                    "confirmed-real",
+                    "Opportunity confirmed as real",
+                    "Muligheten bekreftet som reell",
+                ),
+                _job("agenda-written", "Agenda written", "Agenda skrevet"),
+                _job(
+                    "creation-decided",
+                    "Decided how the product will be created",
+                    "Bestemt hvordan produktet skal lages",
+                ),
+                _job(
+                    "follow-ups-scheduled",
+                    "Follow-up meetings scheduled",
+                    "Oppfølgingsmøter avtalt",
+                ),
+            ],
+        },
+        {
+            "key": "discovery",
+            "label": {"en": "Discovery", "nb": "Oppdagelse"},
+            "win_probability": 40,
+            "stuck_after_days": 30,
+            "jobs": [
+                _job(
+                    "problems-found",
+                    "All problems with the new product found",
+                    "Alle problemer med det nye produktet funnet",
+                ),
+                _job(
+                    "purchasing-reviewed",
+                    "Purchasing issues reviewed",
+                    "Innkjøpsforhold gjennomgått",
+                ),
+                _job(
+                    "prioritised-priced",
+                    "Everything prioritised and priced",
+                    "Alt prioritert og priset",
+                ),
+                _job("funding-secured", "Funding secured", "Finansiering sikret"),
+                _job(
+                    "allies-identified",
+                    "Allies, enemies and neutral companies identified",
+                    "Allierte, fiender og nøytrale selskaper identifisert",
+                ),
+            ],
+        },
+        {
+            "key": "developed",
+            "label": {"en": "Developed", "nb": "Utviklet"},
+            "win_probability": 60,
+            "stuck_after_days": 30,
+            "jobs": [
+                _job("product-plan", "Product plan developed", "Produktplan utviklet"),
+                _job(
+                    "customer-visits",
+                    "Customer visits confirm real interest",
+                    "Kundebesøk bekrefter reell interesse",
+                ),
+                _job(
+                    "pricing-approved",
+                    "Management approved pricing",
+                    "Ledelsen har godkjent prisingen",
+                ),
+                _job("roi-approved", "ROI analysed and approved", "ROI analysert og godkjent"),
+                _job("resources-assessed", "Resources assessed", "Ressurser vurdert"),
+            ],
+        },
+        {
+            "key": "proposed",
+            "label": {"en": "Proposed", "nb": "Foreslått"},
+            "win_probability": 80,
+            "stuck_after_days": 21,
+            "jobs": [
+                _job(
+                    "proposal-delivered",
+                    "Final proposal delivered",
+                    "Endelig tilbud levert",
+                ),
+                _job(
+                    "contracts-approved",
+                    "Prospect approved the contracts",
+                    "Prospektet har godkjent kontraktene",
+                ),
+                _job(
+                    "changes-agreed",
+                    "Changes to creation, marketing and implementation agreed",
+                    "Endringer i produksjon, markedsføring og implementering avtalt",
+                ),
+                _job(
+                    "sent-to-legal",
+                    "Contracts sent to legal",
+                    "Kontrakter sendt til juridisk avdeling",
+                ),
+            ],
+        },
+        {
+            "key": "closed",
+            "label": {"en": "Closed", "nb": "Lukket"},
+            "win_probability": 95,
+            "stuck_after_days": 45,
+            "jobs": [
+                _job(
+                    "implemented",
+                    "Product created and implemented",
+                    "Produktet laget og implementert",
+                ),
+                _job(
+                    "contracts-signed",
+                    "All contracts agreed and signed",
+                    "Alle kontrakter avtalt og signert",
+                ),
+                _job("revenue-credited", "Revenue credited", "Inntekt bokført"),
+                _job("orders-completed", "All orders completed", "Alle ordrer fullført"),
+                _job(
+                    "satisfaction-tracked",
+                    "Customer satisfaction tracked (success or failure)",
+                    "Kundetilfredshet fulgt opp (suksess eller fiasko)",
+                ),
+            ],
+        },
+    ],
+    "retired": [],
+}
+"""Today's pipeline: the seed's stages and jobs, in English and Norwegian Bokmål."""
+
+DEFAULT: Final = from_json(DEFAULT_JSON)
+"""The definition every new database starts with."""
+
+
+_IN_FORCE: list[PipelineDefinition] = [DEFAULT]
+
+
+def in_force() -> PipelineDefinition:
+    """The pipeline this process last read from its database (the default until then).
+
+    History lines and stage names are told with it: one process works on one database.
+    """
+    return _IN_FORCE[0]
+
+
+def use(pipeline: PipelineDefinition, language: str = "en") -> None:
+    """Make ``pipeline`` the one in force, its stage names in ``language``."""
+    _IN_FORCE[0] = pipeline
+    workflow.use_labels({s.stage: s.label_in(language) for s in pipeline.stages})

@@ -1,0 +1,79 @@
+"""The pipeline definition as a TOML file a team keeps in git and edits by hand.
+
+Written with ``tomlkit`` (comments explain each field to the person editing), read with
+the standard library's ``tomllib``. Retired jobs are not in the file: they belong to the
+database's history, and leaving a job out of the file is how it is retired.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+import tomlkit
+
+from salesboard.definition import (
+    JOBS_MAX,
+    LABEL_MAX,
+    STUCK_MAX_DAYS,
+    PipelineDefinition,
+    from_json,
+)
+from salesboard.errors import InvalidInput
+
+_HEADER = f"""\
+salesboard pipeline definition (version {{version}}).
+Edit, then: salesboard pipeline import FILE  (shows what changes before applying it)
+
+The six stages stay, in this order; what may change:
+  label             the stage's name per language (en required, nb optional; at most {LABEL_MAX})
+  win_probability   percent, 0 to 100: weights the forecast
+  stuck_after_days  1 to {STUCK_MAX_DAYS}: a deal longer in the stage counts as stuck
+  jobs              1 to {JOBS_MAX} per stage, in checklist order. A job's key never changes:
+                    new text under the same key keeps its ticks; a new key is a new job
+                    (unticked on deals in its stage); a job left out is retired (its history
+                    stays readable). A job cannot move to another stage; give it a new key.
+"""
+
+
+def dumps(definition: PipelineDefinition, version: int) -> str:
+    """The definition as commented TOML, stable from one export to the next."""
+    document = tomlkit.document()
+    for line in _HEADER.format(version=version).splitlines():
+        document.add(tomlkit.comment(line) if line else tomlkit.nl())
+    document.add(tomlkit.nl())
+    stages = tomlkit.aot()
+    for stage in definition.stages:
+        table = tomlkit.table()
+        table.add("key", stage.key)
+        label = tomlkit.inline_table()
+        label.update(dict(stage.label))
+        table.add("label", label)
+        table.add("win_probability", stage.win_probability)
+        table.add("stuck_after_days", stage.stuck_after_days)
+        jobs = tomlkit.aot()
+        for job in stage.jobs:
+            entry = tomlkit.table()
+            entry.add("key", job.key)
+            text = tomlkit.inline_table()
+            text.update(dict(job.text))
+            entry.add("text", text)
+            jobs.append(entry)
+        table.add("jobs", jobs)
+        stages.append(table)
+    document.add("stages", stages)
+    return tomlkit.dumps(document)
+
+
+def loads(text: str) -> PipelineDefinition:
+    """A definition from a team's TOML file; any problem is one ``InvalidInput`` line."""
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidInput(f"not valid TOML: {error}") from None
+    if "retired" in data:
+        raise InvalidInput(
+            "pipeline: 'retired' is kept by the database, not the file; "
+            "leave a job out of its stage to retire it"
+        )
+    return from_json(data)
