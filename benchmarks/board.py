@@ -42,7 +42,20 @@ from typing import Any
 from ptyapp import Check, PtyApp, Response
 
 HERE = Path(__file__).resolve().parent
-STAGES = ("Prospect", "Qualified", "Discovery", "Developed", "Proposed", "Closed")
+DEFAULT_STAGES = ("Prospect", "Qualified", "Discovery", "Developed", "Proposed", "Closed")
+STAGES = list(DEFAULT_STAGES)
+"""The column names the board draws: those of the pipeline measured (``--pipeline``)."""
+
+
+def use_pipeline(path: Path | None) -> None:
+    """Name the columns as the board will: the stage labels of the pipeline file given."""
+    if path is not None:
+        from salesboard.definition_toml import loads
+
+        found = loads(path.read_text(encoding="utf-8"))
+        STAGES[:] = [stage.label_in("en") for stage in found.stages]
+
+
 DEFAULT_DEALS = (0, 1_000, 10_000, 50_000)
 REFERENCE_DEALS = 10_000  # the budgets are set at this size
 ESCAPE = b"\x1b[27u"
@@ -116,6 +129,7 @@ class Settings:
     settled: float  # the longer silence that ends the "settled" figure
     size: tuple[int, int]  # terminal columns, rows
     sort: str = "board"  # the card order the boards start in (remembered, as a user's)
+    pipeline: Path | None = None  # a team's pipeline file, imported before the demo fills
 
 
 # --------------------------------------------------------------------- the programs
@@ -173,7 +187,7 @@ def stages_changed_by(deals: list[dict[str, Any]], text: str) -> list[str]:
     needle = text.casefold()
     changed = []
     for stage in STAGES:
-        here = [d for d in deals if d["stage"] == stage]
+        here = [d for d in deals if d["stage_label"] == stage]
         kept = [
             d for d in here if any(needle in d[k].casefold() for k in ("title", "company", "owner"))
         ]
@@ -187,7 +201,7 @@ def card_titles(deals: list[dict[str, Any]]) -> dict[str, list[str]]:
     prints them): the first characters of every title, which any card width shows."""
     columns: dict[str, list[str]] = {stage: [] for stage in STAGES}
     for deal in deals:
-        columns[deal["stage"]].append(deal["title"][:8])
+        columns[deal["stage_label"]].append(deal["title"][:8])
     return columns
 
 
@@ -247,7 +261,7 @@ def measure_startups(
 ) -> None:
     """Alternate floor and board starts so that both see the same machine load."""
     complete = full_board(deals)
-    floor_drawn = words_drawn(*STAGES, "Quit")
+    floor_drawn = words_drawn(*DEFAULT_STAGES, "Quit")  # the floor app draws these
     for _ in range(s.repeat):
         with sb.floor(s.size) as floor:
             floor_ms = floor.first_frame(floor_drawn, s.quiet, 60) * 1000
@@ -283,10 +297,11 @@ def key_session(
     # (the demo has none) puts it last as well.
     value = "0" if s.sort == "value" else "1000"
     sb.run("--db", str(db), "add", title, "--company", "Benchmark Ltd", "--value", value)
-    board = [*deals, {"stage": "Prospect", "title": title, "company": "Benchmark Ltd", "owner": ""}]
+    newest = {"stage_label": STAGES[0], "title": title, "company": "Benchmark Ltd", "owner": ""}
+    board = [*deals, newest]
     columns = card_titles(board)
     narrowed = stages_changed_by(board, "a")
-    prospect = columns["Prospect"]
+    prospect = columns[STAGES[0]]
 
     with sb.board(db, s.size) as app:
 
@@ -362,10 +377,12 @@ def measure_size(sb: Salesboard, n: int, s: Settings, workdir: Path) -> tuple[Sa
     """Every figure at ``n`` deals, on a database filled for this run only."""
     db = workdir / f"board-{n}.db"
     started = time.perf_counter()
+    if s.pipeline is not None or not n:
+        sb.run("--db", str(db), "init")  # creates the empty database
+    if s.pipeline is not None:
+        sb.run("--db", str(db), "pipeline", "import", "--yes", str(s.pipeline))
     if n:
         sb.run("--db", str(db), "demo", "--deals", str(n))
-    else:
-        sb.run("--db", str(db), "init")  # creates the empty database
     fill_seconds = time.perf_counter() - started
     progress(f"filled {n} deals in {fill_seconds:.1f} s")
     remember_order(sb, db, s.sort)
@@ -538,6 +555,12 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Settings, Path | None]:
         help="the card order the boards start in (as remembered after pressing s)",
     )
     parser.add_argument(
+        "--pipeline",
+        type=Path,
+        metavar="TOML",
+        help="a changed pipeline (as 'salesboard pipeline export' writes) to measure with",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="smoke run at 0 and 200 deals, few samples"
     )
     args = parser.parse_args(argv)
@@ -559,6 +582,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Settings, Path | None]:
         settled=0.05 if quick else 0.15,
         size=(columns, rows),
         sort=args.sort,
+        pipeline=args.pipeline,
     )
     return settings, args.json
 
@@ -566,6 +590,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Settings, Path | None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Measure every size, print the table, optionally write JSON; 0 unless it broke."""
     settings, json_path = parse_args(argv)
+    use_pipeline(settings.pipeline)
     sb = Salesboard()
     started = time.perf_counter()
     info = {"machine": machine(), "source": source_state(), "settings": settings.__dict__}
@@ -592,7 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes = [
             {"deals": n, "fill_seconds": fills[n], "figures": rows} for n, rows in results.items()
         ]
-        json_path.write_text(json.dumps(info | {"sizes": sizes}, indent=1))
+        json_path.write_text(json.dumps(info | {"sizes": sizes}, indent=1, default=str))
     return 0
 
 

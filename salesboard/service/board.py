@@ -21,6 +21,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from salesboard.service import rows
+from salesboard.service.definitions import definition_in
 from salesboard.service.filters import needle_of, search_key, text_matches
 from salesboard.service.rates import DEFAULT_BASE, Rates
 from salesboard.service.sorting import CardOrder, SortKey, sort_key
@@ -300,6 +301,7 @@ class OpenDealIndex:
             col(Deal.currency),
         ).where(col(Deal.status) == Status.OPEN.value)
         with self.db.read() as session:
+            definition_in(session.connection())  # columns named as the team's pipeline says
             found = session.connection().execute(query).all()
         board: dict[int, _Open] = {}
         damaged: list[tuple[int, str]] = []

@@ -15,12 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 from sqlmodel import col
 
-from salesboard import definition_diff, definition_toml
 from salesboard.definition import PipelineDefinition, in_force, loads, use
 from salesboard.errors import DamagedData, SalesboardError
 from salesboard.identity import current_login
@@ -28,6 +27,9 @@ from salesboard.language import language
 from salesboard.service.rows import moment, raw
 from salesboard.store import PIPELINE_VERSION, ChecklistItem, Database, Deal, Event
 from salesboard.workflow import EventKind, Stage, Status
+
+if TYPE_CHECKING:  # the TOML and diff modules load only when a pipeline is imported
+    from salesboard import definition_diff
 
 _CURRENT: Final = (
     select(PIPELINE_VERSION.c.version, PIPELINE_VERSION.c.definition)
@@ -118,8 +120,18 @@ class PipelineDefinitions:
         with self.db.read() as session:
             return definition_in(session.connection())
 
+    def version(self) -> int:
+        """The version in force, with one tiny read (live boards look after each commit)."""
+        with self.db.read() as session:
+            found = (
+                session.connection().execute(select(func.max(PIPELINE_VERSION.c.version))).scalar()
+            )
+        return int(found or 0)
+
     def export_toml(self) -> str:
         """The definition in force as the TOML file a team keeps in git."""
+        from salesboard import definition_toml
+
         version, found = self.current()
         return definition_toml.dumps(found, version)
 
@@ -151,6 +163,8 @@ class PipelineDefinitions:
 
     def plan_import(self, text: str) -> ImportPlan:
         """Check a TOML definition against the one in force; nothing is written."""
+        from salesboard import definition_diff, definition_toml
+
         imported = definition_toml.loads(text)
         with self.db.read() as session:
             connection = session.connection()

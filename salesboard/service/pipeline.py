@@ -164,6 +164,7 @@ class Pipeline:
         if text:
             query = query.where(text_matches(text))
         with self.db.read() as session:
+            definition_in(session.connection())  # stages named as the team's pipeline says
             found = session.connection().execute(query).all()
         return [rows.deal_summary(row, row.jobs_done, row.jobs_total) for row in found]
 

@@ -8,6 +8,7 @@ same way, card by card, keeping the user's cursor and scroll.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable
 from dataclasses import replace
@@ -370,6 +371,20 @@ class BoardScreen(Screen[None]):
             self.refilter()
         else:
             self.recount()
+
+    def pipeline_changed(self, version: int) -> None:
+        """Someone imported a pipeline: redraw with its stage names and checklists."""
+        self.ctx.definitions.current()  # puts its names in force
+        self.reload()
+        for pane in (self.pane, self._modal_pane()):
+            if pane is not None and pane.deal is not None:
+                with contextlib.suppress(DealNotFound):
+                    pane.show(self.ctx.pipeline.get_deal(pane.deal.id))
+        self.say(
+            f"The team's pipeline changed (version {version}): stage names and checklists "
+            "are shown as it now has them",
+            title="Pipeline",
+        )
 
     # ------------------------------------------------------------- helpers
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from salesboard.service import Pipeline
 from salesboard.service.board import BoardQueries
+from salesboard.service.definitions import PipelineDefinitions
 from salesboard.service.rates import RateBook
 from salesboard.settings import SettingsFile
 
@@ -27,6 +28,11 @@ class BoardContext:
     def user(self) -> str:
         """The OS login acting (shown in the status line, used by "my deals")."""
         return self.pipeline.actor
+
+    @property
+    def definitions(self) -> PipelineDefinitions:
+        """The team's pipeline definition (its version, to notice an import)."""
+        return PipelineDefinitions(self.pipeline.db, self.pipeline.actor)
 
     @property
     def database_name(self) -> str:

@@ -40,6 +40,9 @@ class LiveBoard(Protocol):
     def rates_changed(self) -> None:
         """Convert the totals again: the team changed a rate or its base currency."""
 
+    def pipeline_changed(self, version: int) -> None:
+        """Show the stages and checklists of the pipeline version now in force."""
+
     def show_presence(self, colleagues: list[Colleague]) -> None:
         """Show who else is on the board."""
 
@@ -69,6 +72,7 @@ class LiveUpdates:
         self._timer: Timer | None = None
         self._presence_read = 0.0
         self._rates_seen: tuple[int, str] = (0, "")
+        self._pipeline_seen = 0
         self._failing = False
         self._stopped = False
 
@@ -97,6 +101,7 @@ class LiveUpdates:
         """The board is about to load from scratch: changes up to now need no redraw."""
         self.feed.mark_shown()
         self._rates_seen = rates_version
+        self._pipeline_seen = self.screen.ctx.definitions.version()
 
     def poll(self) -> None:
         """One look: redraw changed deals, refresh presence when it may have changed."""
@@ -104,11 +109,15 @@ class LiveUpdates:
             result = self.feed.poll()
             if result.deals is not None:
                 self.screen.apply_remote_changes(result.deals)
-            if result.committed:  # rates are no deal's events: look at them apart
+            if result.committed:  # rates and the pipeline are no deal's events
                 rates = self.screen.ctx.rates.version()
                 if rates != self._rates_seen:
                     self._rates_seen = rates
                     self.screen.rates_changed()
+                pipeline = self.screen.ctx.definitions.version()
+                if pipeline != self._pipeline_seen:
+                    self._pipeline_seen = pipeline
+                    self.screen.pipeline_changed(pipeline)
             now = time.monotonic()
             if result.committed or now - self._presence_read >= PRESENCE_SECONDS:
                 self._presence_read = now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterator
 
@@ -22,6 +23,7 @@ from tests.ui.helpers import (
     column,
     focused_column,
     header_figures,
+    header_text,
     notifications,
     screen_text,
     static_text,
@@ -182,3 +184,24 @@ async def test_history_opens_from_the_modal_pane_too(small_board: Board) -> None
         assert app.screen.deal_title == "Alpha rollout"
         await pilot.press("escape", "escape")
         assert app.screen is app.board
+
+
+async def test_an_imported_pipeline_shows_on_a_running_board(
+    small_board: Board, colleague_app: SalesboardApp
+) -> None:
+    from salesboard import definition_toml
+    from salesboard.definition import DEFAULT_JSON, from_json
+    from salesboard.service.definitions import PipelineDefinitions
+
+    data = copy.deepcopy(DEFAULT_JSON)
+    data["stages"][0]["label"] = {"en": "Lead", "nb": "Emne"}
+    data["stages"][0]["jobs"].insert(0, {"key": "budget-known", "text": {"en": "Budget known"}})
+    async with colleague_app.run_test(size=WIDE) as them:
+        await them.press("enter")  # bob has Alpha's checklist open
+        assert "Prospect" in header_text(colleague_app, FIRST)
+        definitions = PipelineDefinitions(small_board.db, actor=ME)
+        definitions.apply(definitions.plan_import(definition_toml.dumps(from_json(data), 1)))
+        took = await wait_until(them, lambda: "Lead" in header_text(colleague_app, FIRST))
+        assert took <= LIVE_WITHIN_S
+        assert "Budget known" in screen_text(colleague_app)  # the open pane, redrawn
+        assert any("pipeline changed (version 2)" in n[2] for n in notifications(colleague_app))
