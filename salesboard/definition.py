@@ -21,11 +21,10 @@ from typing import Any, Final
 
 from salesboard import workflow
 from salesboard.errors import InvalidInput
+from salesboard.language import LANGUAGES
 from salesboard.validation import strip_controls
 from salesboard.workflow import Stage, stage_by_key
 
-LANGUAGES: Final = ("en", "nb")
-"""The languages a label may be given in; English is required and is the fallback."""
 KEY_RE: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?", re.ASCII)
 LABEL_MAX: Final = 40
 JOB_TEXT_MAX: Final = 200

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Final
 
 from salesboard.definition import (
-    LANGUAGES,
     JobDefinition,
     PipelineDefinition,
     StageDefinition,
     stage_key,
 )
 from salesboard.errors import InvalidInput
+from salesboard.language import LANGUAGES
 from salesboard.workflow import Stage
 
 ADDED: Final = "added"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from salesboard.definition import LANGUAGES
-
+LANGUAGES: Final = ("en", "nb")
+"""The languages salesboard speaks: English (the default and fallback), Norwegian Bokmål."""
 DEFAULT: Final = "en"
 _current = [DEFAULT]
 
@@ -20,7 +20,7 @@ def language() -> str:
 
 
 def use_language(code: str) -> None:
-    """Show everything from now on in ``code`` (one of ``definition.LANGUAGES``)."""
+    """Show everything from now on in ``code`` (one of ``LANGUAGES``)."""
     if code not in LANGUAGES:
         raise ValueError(f"unknown language {code!r}; expected one of {', '.join(LANGUAGES)}")
     _current[0] = code

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
+from salesboard.i18n import _, ngettext
+
 
 class Stage(IntEnum):
     """The six pipeline columns, numbered left to right so that order is arithmetic."""
@@ -47,11 +49,19 @@ class Stage(IntEnum):
             else []
         )
         if len(matches) > 1:
-            which = " or ".join(s.label for s in matches)
-            raise ValueError(f"stage {text!r} could be {which}; type more of the name")
+            which = _(" or ").join(s.label for s in matches)
+            raise ValueError(
+                _("stage {text} could be {which}; type more of the name").format(
+                    text=repr(text), which=which
+                )
+            )
         if not matches:
             names = ", ".join(s.label for s in cls)
-            raise ValueError(f"unknown stage {text!r}; expected one of {names}")
+            raise ValueError(
+                _("unknown stage {text}; expected one of {names}").format(
+                    text=repr(text), names=names
+                )
+            )
         return matches[0]
 
 
@@ -90,6 +100,11 @@ class Status(StrEnum):
     LOST = "lost"
 
 
+def status_word(status: Status) -> str:
+    """A status as a word in the language in force (``open``, ``finished``, ``lost``)."""
+    return {Status.OPEN: _("open"), Status.FINISHED: _("finished"), Status.LOST: _("lost")}[status]
+
+
 class Outcome(StrEnum):
     """How a finished deal turned out for the customer."""
 
@@ -123,8 +138,12 @@ class GateRefusal(WorkflowRefusal):
         self.missing = tuple(missing)
         lines = "\n".join(f"  {job.n}. {job.text}" for job in self.missing)
         count = len(self.missing)
-        noun = "job" if count == 1 else "jobs"
-        super().__init__(f"cannot leave {stage.label}: {count} unfinished {noun}:\n{lines}")
+        told = ngettext(
+            "cannot leave {stage}: {count} unfinished job:",
+            "cannot leave {stage}: {count} unfinished jobs:",
+            count,
+        )
+        super().__init__(told.format(stage=stage.label, count=count) + "\n" + lines)
 
 
 def unfinished(jobs: Sequence[Job], stage: Stage) -> list[Job]:
@@ -134,15 +153,21 @@ def unfinished(jobs: Sequence[Job], stage: Stage) -> list[Job]:
 
 def _require_open(status: Status, action: str) -> None:
     if status is not Status.OPEN:
-        raise WorkflowRefusal(f"cannot {action}: the deal is {status.value}")
+        raise WorkflowRefusal(
+            _("cannot {action}: the deal is {status}").format(
+                action=action, status=status_word(status)
+            )
+        )
 
 
 def check_advance(stage: Stage, status: Status, jobs: Sequence[Job]) -> Stage:
     """Return the next stage, or refuse: one step right, only with a complete checklist."""
-    _require_open(status, "advance")
+    _require_open(status, _("advance"))
     if stage is LAST_STAGE:
         raise WorkflowRefusal(
-            f"{stage.label} is the last stage; finish the deal with an outcome instead"
+            _("{stage} is the last stage; finish the deal with an outcome instead").format(
+                stage=stage.label
+            )
         )
     missing = unfinished(jobs, stage)
     if missing:
@@ -152,9 +177,11 @@ def check_advance(stage: Stage, status: Status, jobs: Sequence[Job]) -> Stage:
 
 def check_back(stage: Stage, status: Status) -> Stage:
     """Return the previous stage; moving left never depends on the checklist."""
-    _require_open(status, "move back")
+    _require_open(status, _("move back"))
     if stage is FIRST_STAGE:
-        raise WorkflowRefusal(f"{stage.label} is the first stage; there is nothing to its left")
+        raise WorkflowRefusal(
+            _("{stage} is the first stage; there is nothing to its left").format(stage=stage.label)
+        )
     return Stage(stage - 1)
 
 
@@ -164,39 +191,43 @@ def check_set_job(stage: Stage, status: Status, job_stage: Stage) -> None:
     Earlier stages were complete when the deal left them; letting them be unticked would
     leave an open deal past an unfinished stage. To change one, move the deal back first.
     """
-    _require_open(status, "change a job")
+    _require_open(status, _("change a job"))
     if job_stage != stage:
         raise WorkflowRefusal(
-            f"only jobs of the current stage ({stage.label}) can change; "
-            f"move the deal to {job_stage.label} first"
+            _(
+                "only jobs of the current stage ({stage}) can change; "
+                "move the deal to {other} first"
+            ).format(stage=stage.label, other=job_stage.label)
         )
 
 
 def check_lost(status: Status, reason: str) -> None:
     """Allow giving up an open deal from any stage, but only with a reason."""
-    _require_open(status, "mark lost")
+    _require_open(status, _("mark lost"))
     if not reason.strip():
-        raise WorkflowRefusal("a reason is required to mark a deal lost")
+        raise WorkflowRefusal(_("a reason is required to mark a deal lost"))
 
 
 def check_reopen(status: Status) -> None:
     """Allow bringing back a lost or finished deal, at the stage it left."""
     if status is Status.OPEN:
-        raise WorkflowRefusal("the deal is already open")
+        raise WorkflowRefusal(_("the deal is already open"))
 
 
 def check_finish(stage: Stage, status: Status, jobs: Sequence[Job], satisfaction: int) -> None:
     """Allow finishing only a Closed deal whose checklist is complete, with a 1–5 score."""
-    _require_open(status, "finish")
+    _require_open(status, _("finish"))
     if stage is not LAST_STAGE:
         raise WorkflowRefusal(
-            f"only a deal in {LAST_STAGE.label} can be finished; this one is in {stage.label}"
+            _("only a deal in {last} can be finished; this one is in {stage}").format(
+                last=LAST_STAGE.label, stage=stage.label
+            )
         )
     missing = unfinished(jobs, stage)
     if missing:
         raise GateRefusal(stage, missing)
     if satisfaction not in SATISFACTION_RANGE:
-        raise WorkflowRefusal("customer satisfaction must be a whole number from 1 to 5")
+        raise WorkflowRefusal(_("customer satisfaction must be a whole number from 1 to 5"))
 
 
 def gate_violations(stage: Stage, jobs: Sequence[Job]) -> list[Job]:

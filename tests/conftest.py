@@ -39,11 +39,14 @@ def private_config(
 
 @pytest.fixture(autouse=True)
 def default_pipeline_in_force() -> Iterator[None]:
-    """Each test starts with the default pipeline's names in force, as a new process does."""
+    """Each test starts in English with the default pipeline's names, as a new process does."""
     from salesboard import definition
+    from salesboard.i18n import install
 
+    install("en")
     definition.use(definition.DEFAULT)
     yield
+    install("en")
     definition.use(definition.DEFAULT)
 
 

@@ -23,6 +23,19 @@ if TYPE_CHECKING:
 
 # ------------------------------------------------------------------------- commands
 
+
+def _use_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """``--lang``: speak the language asked for (before ``--help`` is printed)."""
+    if value is None:
+        return
+    from salesboard.i18n import choose_language, install
+
+    language, problem = choose_language(value)
+    if problem is not None:
+        raise click.BadParameter(problem.removeprefix("--lang: "))
+    install(language)
+
+
 _EPILOG = (
     "Exit codes: 0 done, 1 the database cannot be used, 2 bad input, "
     "3 refused by the workflow, 4 conflict with another change."
@@ -52,6 +65,17 @@ _EPILOG = (
     help=(
         "Use the separate demo database (demo.db in your user data directory), filled "
         "with demo deals on first use. Without a command, open the board on it."
+    ),
+)
+@click.option(
+    "--lang",
+    metavar="LANG",
+    is_eager=True,
+    expose_value=False,
+    callback=_use_language,
+    help=(
+        "Language: en (English) or nb (Norwegian Bokmål, a preview). Default: "
+        "$SALESBOARD_LANG, else English."
     ),
 )
 @click.version_option(package_name="salesboard", prog_name=PROG)
@@ -106,6 +130,12 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     # start, more at 50,000 deals). Commands turn collection back on as they begin; the
     # board does after its first frame (``exempt_from_gc``).
     gc.disable()
+    from salesboard.i18n import choose_language, install
+
+    language, problem = choose_language()
+    if problem is not None:
+        click.echo(f"{PROG}: {problem}; speaking English", err=True)
+    install(language)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name=PROG)
     finally:

@@ -1,0 +1,80 @@
+"""Which language salesboard speaks, and the string catalogue (gettext, built with Babel).
+
+The language comes from ``--lang``, then ``$SALESBOARD_LANG``, then the locale variables
+``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` (the first that is set, as gettext reads them).
+English is the default and the fallback for any text a catalogue lacks.
+
+Messages are marked with ``_()`` (and ``ngettext`` for counts) and extracted with Babel
+(see README, "Languages"). Until a language's catalogue covers the whole interface it is
+a *preview*: chosen explicitly (``--lang``, ``$SALESBOARD_LANG``) it is used, but the
+locale variables alone do not switch to it, so nobody gets a half-translated board
+because of their system's locale.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
+from salesboard.language import LANGUAGES, use_language
+
+LOCALE_DIR: Final = Path(__file__).parent / "locale"
+DOMAIN: Final = "salesboard"
+PREVIEW: Final = frozenset({"nb"})
+"""Languages whose catalogue is not complete yet: used only when asked for by name."""
+_ALIASES: Final = {"no": "nb", "nb": "nb", "en": "en", "c": "en", "posix": "en"}
+_translation: list[gettext_module.NullTranslations] = [gettext_module.NullTranslations()]
+
+
+def parse_language(value: str) -> str | None:
+    """The language a locale name means (``nb_NO.UTF-8`` → ``nb``), or None if none."""
+    base = value.strip().split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+    return _ALIASES.get(base)
+
+
+def choose_language(
+    explicit: str | None = None, environ: Mapping[str, str] = os.environ
+) -> tuple[str, str | None]:
+    """The language to use and, if a choice could not be honoured, why (one line).
+
+    ``explicit`` is ``--lang``. A name salesboard does not know is refused only when it
+    was asked for by name; a locale such as ``de_DE.UTF-8`` just means English.
+    """
+    asked = (("--lang", explicit), ("SALESBOARD_LANG", environ.get("SALESBOARD_LANG")))
+    for source, value in asked:
+        if value:
+            found = parse_language(value)
+            if found is None:
+                known = ", ".join(LANGUAGES)
+                return "en", f"{source}: no language {value!r}; salesboard speaks {known}"
+            return found, None
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            found = parse_language(value) or "en"
+            return ("en" if found in PREVIEW else found), None
+    return "en", None
+
+
+def install(language: str) -> None:
+    """Speak ``language`` from now on: its catalogue, and its words for stages and jobs."""
+    use_language(language)
+    _translation[0] = gettext_module.translation(
+        DOMAIN, LOCALE_DIR, languages=[language], fallback=True
+    )
+    from salesboard import definition
+
+    definition.use(definition.in_force(), language)
+
+
+def _(message: str) -> str:
+    """``message`` in the language in force (as is, where the catalogue has none)."""
+    return _translation[0].gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form for ``count``, in the language in force."""
+    return _translation[0].ngettext(singular, plural, count)
