@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -22,7 +23,7 @@ from typing import Any, Final
 from salesboard import workflow
 from salesboard.errors import InvalidInput
 from salesboard.language import LANGUAGES
-from salesboard.validation import strip_controls
+from salesboard.validation import display_safe, strip_controls
 from salesboard.workflow import Stage, stage_by_key
 
 KEY_RE: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?", re.ASCII)
@@ -150,7 +151,7 @@ def _check_keys(where: str, table: Mapping[str, Any], allowed: Iterable[str]) ->
         raise _refuse(where, f"unknown field {names} (expected {expected})")
 
 
-def _labels(where: str, value: Any, limit: int) -> dict[str, str]:
+def _labels(where: str, value: Any, limit: int, strict: bool = True) -> dict[str, str]:
     """A label per language: a table ``{en = "...", nb = "..."}`` or one English string."""
     if isinstance(value, str):
         value = {"en": value}
@@ -162,6 +163,14 @@ def _labels(where: str, value: Any, limit: int) -> dict[str, str]:
         if not isinstance(text, str):
             raise _refuse(f"{where}.{language}", "expected a text")
         cleaned = strip_controls(text).strip()
+        if not strict:  # a stored definition: shown safely rather than refused
+            cleaned = "".join(c for c in cleaned if unicodedata.category(c) != "Cf")
+        hidden = next((c for c in cleaned if unicodedata.category(c) == "Cf"), None)
+        if hidden is not None:
+            raise _refuse(
+                f"{where}.{language}",
+                f"contains the invisible character U+{ord(hidden):04X}; remove it",
+            )
         if len(cleaned) > limit:
             raise _refuse(f"{where}.{language}", f"{len(cleaned)} characters; the limit is {limit}")
         if cleaned:
@@ -173,7 +182,8 @@ def _labels(where: str, value: Any, limit: int) -> dict[str, str]:
 
 def _whole(where: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _refuse(where, f"expected a whole number from {low} to {high}, not {value!r}")
+        shown = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+        raise _refuse(where, f"expected a whole number from {low} to {high}, not {shown}")
     return value
 
 
@@ -191,8 +201,12 @@ _JOB_FIELDS: Final = ("key", "text")
 _RETIRED_FIELDS: Final = ("key", "stage", "text")
 
 
-def from_json(data: Any) -> PipelineDefinition:
+def from_json(data: Any, *, strict: bool = True) -> PipelineDefinition:
     """Check a definition (as parsed from TOML or the database) and build it.
+
+    ``strict`` (an import) also refuses invisible characters and names that cannot be
+    told apart; a stored definition (``strict=False``) is read with those made harmless,
+    so a hand-edited row never stops every board.
 
     Every problem is refused with one message that names where it is (``stages[3].jobs[2]
     .key``): a typo in a team's file must never be half applied or silently ignored.
@@ -230,12 +244,20 @@ def from_json(data: Any) -> PipelineDefinition:
             if key in seen:
                 raise _refuse(f"{job_where}.key", f"{key!r} is already used at {seen[key]}")
             seen[key] = job_where
-            text = _labels(f"{job_where}.text", job.get("text"), JOB_TEXT_MAX)
+            text = _labels(f"{job_where}.text", job.get("text"), JOB_TEXT_MAX, strict)
+            for other in jobs if strict else ():
+                same = [lang for lang in text if other.text.get(lang) == text[lang]]
+                if same:
+                    raise _refuse(
+                        f"{job_where}.text.{same[0]}",
+                        f"the same as job {other.key!r} of this stage; two jobs that read the "
+                        "same cannot be told apart",
+                    )
             jobs.append(JobDefinition(key, stage, _frozen(text)))
         stages.append(
             StageDefinition(
                 stage=stage,
-                label=_frozen(_labels(f"{where}.label", raw.get("label"), LABEL_MAX)),
+                label=_frozen(_labels(f"{where}.label", raw.get("label"), LABEL_MAX, strict)),
                 win_probability=_whole(
                     f"{where}.win_probability", raw.get("win_probability"), 0, 100
                 ),
@@ -245,6 +267,16 @@ def from_json(data: Any) -> PipelineDefinition:
                 jobs=tuple(jobs),
             )
         )
+    for language in LANGUAGES if strict else ():
+        names = [s.label_in(language).casefold() for s in stages]
+        twice = next((name for name in names if names.count(name) > 1), None)
+        if twice is not None:
+            n = names.index(twice) + 1 + names[names.index(twice) + 1 :].index(twice) + 1
+            raise _refuse(
+                f"stages[{n}].label.{language}",
+                f"{stages[n - 1].label_in(language)!r} already names stage "
+                f"{names.index(twice) + 1}; stages need names that tell them apart",
+            )
     retired: list[JobDefinition] = []
     for n, job in enumerate(data.get("retired") or [], start=1):
         where = f"retired[{n}]"
@@ -259,15 +291,20 @@ def from_json(data: Any) -> PipelineDefinition:
             seen[key] = where
             retired.append(
                 JobDefinition(
-                    key, retired_from, _frozen(_labels(where, job.get("text"), JOB_TEXT_MAX))
+                    key,
+                    retired_from,
+                    _frozen(_labels(where, job.get("text"), JOB_TEXT_MAX, strict)),
                 )
             )
     return PipelineDefinition(tuple(stages), tuple(retired))
 
 
 def loads(text: str) -> PipelineDefinition:
-    """A definition from the JSON the database keeps."""
-    return from_json(json.loads(text))
+    """A definition from the JSON the database keeps (read leniently, see ``from_json``)."""
+    try:
+        return from_json(json.loads(text), strict=False)
+    except RecursionError:
+        raise InvalidInput("it is nested too deeply to be a pipeline definition") from None
 
 
 # --------------------------------------------------------------- the default
@@ -452,4 +489,6 @@ def in_force() -> PipelineDefinition:
 def use(pipeline: PipelineDefinition, language: str = "en") -> None:
     """Make ``pipeline`` the one in force, its stage names in ``language``."""
     _IN_FORCE[0] = pipeline
-    workflow.use_labels({s.stage: s.label_in(language) for s in pipeline.stages})
+    # Shown in many places as plain text: made safe once here (a label written into the
+    # database by hand may hold what an import refuses).
+    workflow.use_labels({s.stage: display_safe(s.label_in(language)) for s in pipeline.stages})

@@ -26,6 +26,8 @@ from salesboard.language import LANGUAGES
 from salesboard.workflow import Stage
 
 ADDED: Final = "added"
+BROUGHT_BACK: Final = "brought back"
+"""A retired key put back in its stage: on checklists again, unticked where added."""
 REMOVED: Final = "removed"
 RENAMED: Final = "renamed"
 REORDERED: Final = "reordered"
@@ -63,6 +65,8 @@ class Plan:
     wanted: PipelineDefinition
     """The imported definition with the retired jobs carried over."""
     changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()
+    """Changes the rules allow but a person may not mean (wording moved between keys)."""
 
     @property
     def added(self) -> tuple[JobDefinition, ...]:
@@ -70,7 +74,7 @@ class Plan:
         return tuple(
             job
             for c in self.changes
-            if c.kind == ADDED and c.key is not None
+            if c.kind in (ADDED, BROUGHT_BACK) and c.key is not None
             for job in (self.wanted.job(c.key),)
             if job is not None
         )
@@ -124,7 +128,8 @@ def plan(current: PipelineDefinition, imported: PipelineDefinition) -> Plan:
         new_keys = [j.key for j in new.jobs]
         for job in new.jobs:
             if job.key not in old_keys:
-                changes.append(Change(ADDED, new.stage, job.key, None, job.text_in("en")))
+                kind = BROUGHT_BACK if current.job(job.key) is not None else ADDED
+                changes.append(Change(kind, new.stage, job.key, None, job.text_in("en")))
                 continue
             before = current.job(job.key)
             assert before is not None
@@ -153,4 +158,19 @@ def plan(current: PipelineDefinition, imported: PipelineDefinition) -> Plan:
         job for c in changes if c.kind == REMOVED and c.key for job in (current.job(c.key),) if job
     ]
     wanted = PipelineDefinition(imported.stages, tuple(retired))
-    return Plan(current, wanted, tuple(changes))
+    return Plan(current, wanted, tuple(changes), tuple(_moved_wording(current, imported)))
+
+
+def _moved_wording(current: PipelineDefinition, imported: PipelineDefinition) -> list[str]:
+    """Jobs whose new wording was another job's: ticks stay with keys, not with words."""
+    was = {job.text_in("en"): job.key for job in current.all_jobs()}
+    found = []
+    for job in imported.all_jobs():
+        owner = was.get(job.text_in("en"))
+        if owner is not None and owner != job.key:
+            found.append(
+                f"job {job.key} now reads {job.text_in('en')!r}, which was the wording of job "
+                f"{owner}: ticks stay with the key, so deals that ticked {owner} do not have "
+                f"{job.key} ticked — swap the keys back if the work itself did not change"
+            )
+    return found

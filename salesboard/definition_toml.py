@@ -21,6 +21,9 @@ from salesboard.definition import (
 )
 from salesboard.errors import InvalidInput
 
+LINE_MAX = 1000
+"""The longest line a pipeline file may have (a job's text is at most 200 characters)."""
+
 _HEADER = f"""\
 salesboard pipeline definition (version {{version}}).
 Edit, then: salesboard pipeline import FILE  (shows what changes before applying it)
@@ -41,6 +44,11 @@ def dumps(definition: PipelineDefinition, version: int) -> str:
     document = tomlkit.document()
     for line in _HEADER.format(version=version).splitlines():
         document.add(tomlkit.comment(line) if line else tomlkit.nl())
+    document.add(tomlkit.nl())
+    document.add("version", version)
+    document["version"].comment(
+        "the version this file was exported from: import refuses it once a newer one is in force"
+    )
     document.add(tomlkit.nl())
     stages = tomlkit.aot()
     for stage in definition.stages:
@@ -67,13 +75,33 @@ def dumps(definition: PipelineDefinition, version: int) -> str:
 
 def loads(text: str) -> PipelineDefinition:
     """A definition from a team's TOML file; any problem is one ``InvalidInput`` line."""
+    return read(text)[0]
+
+
+def read(text: str) -> tuple[PipelineDefinition, int | None]:
+    """The definition in a file and the version it was exported from (None: not said)."""
+    text = text.removeprefix("\ufeff")
+    for number, line in enumerate(text.splitlines(), start=1):
+        # tomllib takes quadratic time over a long dotted key; no pipeline line is long.
+        if len(line) > LINE_MAX:
+            raise InvalidInput(
+                f"line {number} is {len(line)} characters long; a pipeline file's lines are "
+                f"at most {LINE_MAX}"
+            )
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidInput(f"not valid TOML: {error}") from None
+    except RecursionError:
+        raise InvalidInput("not a pipeline file: nested too deeply") from None
     if "retired" in data:
         raise InvalidInput(
             "pipeline: 'retired' is kept by the database, not the file; "
             "leave a job out of its stage to retire it"
         )
-    return from_json(data)
+    version = data.pop("version", None)
+    if version is not None and (
+        isinstance(version, bool) or not isinstance(version, int) or version < 1
+    ):
+        raise InvalidInput(f"version: expected the whole number export wrote, not {version!r}")
+    return from_json(data), version

@@ -50,7 +50,7 @@ def test_toml_export_reads_back_as_the_same_definition() -> None:
         (lambda d: d["stages"].reverse(), "stage 1 is 'prospect', not 'closed'"),
         (lambda d: d["stages"][0].update(win_probabilty=5), "unknown field 'win_probabilty'"),
         (lambda d: d["stages"][1].update(win_probability=101), "from 0 to 100, not 101"),
-        (lambda d: d["stages"][1].update(win_probability=True), "not True"),
+        (lambda d: d["stages"][1].update(win_probability=True), "not true"),
         (lambda d: d["stages"][2].update(stuck_after_days=0), "from 1 to 3650"),
         (lambda d: d["stages"][3].update(jobs=[]), "1 to 20 jobs"),
         (lambda d: d["stages"][0]["jobs"][0].update(key="Bad Key"), "lowercase letters"),
@@ -61,6 +61,20 @@ def test_toml_export_reads_back_as_the_same_definition() -> None:
         (lambda d: d["stages"][0]["jobs"][0].update(text={"nb": "bare norsk"}), "English"),
         (lambda d: d["stages"][0]["jobs"][0].update(text={"en": "x", "de": "y"}), "'de'"),
         (lambda d: d["stages"][0].update(label={"en": "x" * 41}), "the limit is 40"),
+        (
+            lambda d: d["stages"][1].update(label={"en": "prospect"}),
+            "stages[2].label.en: 'prospect' already names stage 1",
+        ),
+        (
+            lambda d: d["stages"][1].update(label={"en": "Qualified\u200b"}),
+            "invisible character U+200B",
+        ),
+        (
+            lambda d: d["stages"][0]["jobs"][1].update(
+                text={"en": "Prospect found in the target market"}
+            ),
+            "the same as job 'target-market'",
+        ),
     ],
 )
 def test_a_bad_definition_is_refused_saying_where(change: Any, message: str) -> None:
@@ -129,7 +143,8 @@ def test_a_retired_key_comes_back_only_in_its_own_stage() -> None:
     first = _plan(lambda d: d["stages"][0]["jobs"].pop())  # met-producers retired
     again = copy.deepcopy(DEFAULT_JSON)
     back = definition_diff.plan(first.wanted, from_json(again))
-    assert [(c.kind, c.key) for c in back.changes] == [("added", "met-producers")]
+    assert [(c.kind, c.key) for c in back.changes] == [("brought back", "met-producers")]
+    assert [j.key for j in back.added] == ["met-producers"]
     assert back.wanted.retired == ()
     moved = copy.deepcopy(DEFAULT_JSON)
     moved["stages"][0]["jobs"].pop()

@@ -56,7 +56,14 @@ def test_a_sound_database_has_no_problems(pipeline: Pipeline, clock: FrozenClock
     busy_history(pipeline, clock)
     checkup = examine(pipeline.db)
     assert checkup.ok, problems(pipeline.db)
-    assert [c.name for c in checkup.checks] == ["file", "rows", "rules", "rates", "history"]
+    assert [c.name for c in checkup.checks] == [
+        "file",
+        "pipeline",
+        "rows",
+        "rules",
+        "rates",
+        "history",
+    ]
     assert checkup.head_event == 15 and len(checkup.head_hash) == 64
 
 
@@ -185,16 +192,17 @@ def test_doctor_prints_the_checks_and_the_head(cli_db: tuple[str, Callable[..., 
     assert done.exit_code == 0, done.output
     lines = done.stdout.splitlines()
     assert lines[0] == f"salesboard doctor: {path} (schema {HEAD_REVISION})"
-    assert lines[1:6] == [
+    assert lines[1:7] == [
         "ok    file: integrity_check and foreign_key_check found no damage",
+        "ok    pipeline: 1 version read",
         "ok    rows: 1 deals, 26 jobs and 2 events read",
         "ok    rules: 1 deals checked against the rules and their history",
         "ok    rates: 0 settings and 0 exchange rates read",
         "ok    history: 2 events, hash chain unbroken",
     ]
-    assert lines[6].startswith("history head: 2:") and len(lines[6]) == len("history head: 2:") + 64
-    assert lines[7] == "no problems found"
-    head = lines[6].removeprefix("history head: ")
+    assert lines[7].startswith("history head: 2:") and len(lines[7]) == len("history head: 2:") + 64
+    assert lines[8] == "no problems found"
+    head = lines[7].removeprefix("history head: ")
     assert run("doctor", "--expect-head", head).exit_code == 0
     data = json.loads(run("doctor", "--json").stdout)
     assert data["ok"] is True and data["head"] == head
@@ -202,7 +210,7 @@ def test_doctor_prints_the_checks_and_the_head(cli_db: tuple[str, Callable[..., 
 
 def test_doctor_exits_1_and_names_every_problem(cli_db: tuple[str, Callable[..., Result]]) -> None:
     path, run = cli_db
-    head = run("doctor").stdout.splitlines()[6].removeprefix("history head: ")
+    head = run("doctor").stdout.splitlines()[7].removeprefix("history head: ")
     with closing(sqlite3.connect(path)) as raw, raw:
         raw.execute("UPDATE event SET actor = 'mallory' WHERE id = 2")
         raw.execute("UPDATE deal SET stage = 9 WHERE id = 1")
@@ -278,7 +286,7 @@ def test_an_unsealed_event_does_not_hide_the_head_or_break_the_next(
     """An event appended with sqlite3 and no hash made the head line 'none' and the next
     real event chain from the start."""
     path, run = cli_db
-    head = run("doctor").stdout.splitlines()[6]
+    head = run("doctor").stdout.splitlines()[7]
     with closing(sqlite3.connect(path)) as raw, raw:
         raw.execute(
             "INSERT INTO event (deal_id, at, actor, kind, before, after) "

@@ -17,6 +17,7 @@ from salesboard.service.doctor import examine
 from salesboard.service.history_text import describe_event
 from salesboard.store import Database
 from salesboard.workflow import GateRefusal, Stage, Status
+from tests.conftest import FROZEN_START as FROZEN
 from tests.conftest import FrozenClock
 
 Edit = Callable[[dict[str, Any]], None]
@@ -236,3 +237,72 @@ def test_demo_data_follows_a_changed_pipeline(
     }
     assert "budget-known" in keys and "roi-approved" not in keys
     assert all(d.status in set(Status) for d in pipeline.list_deals(status=None))
+
+
+def test_won_and_lost_deals_keep_their_checklist_until_reopened(
+    pipeline: Pipeline, definitions: PipelineDefinitions, clock: FrozenClock
+) -> None:
+    lost = pipeline.create_deal("Lost").id
+    pipeline.set_job(lost, 3, True)
+    pipeline.mark_lost(lost, "no budget")
+    working = pipeline.create_deal("Working").id
+    before = pipeline.get_deal(lost)
+    clock.advance(hours=1)
+    imported(definitions, drop_job("met-producers"))
+    kept = pipeline.get_deal(lost)
+    assert kept.version == before.version  # not touched: a record of what was done
+    assert "met-producers" in {j.key for j in kept.checklist}
+    touched = pipeline.get_deal(working)
+    assert touched.version == 2 and "met-producers" not in {j.key for j in touched.checklist}
+    # An import is history, not news: "last changed" stays with whoever worked the deal.
+    assert (touched.summary.updated_by, touched.summary.updated_at) == ("alice", FROZEN)
+    reopened = pipeline.reopen(lost)
+    assert "met-producers" not in {j.key for j in reopened.checklist}
+    event = pipeline.history(lost)[0]
+    assert event.after is not None and event.after["removed"] == ["met-producers"]
+    assert describe_event(event.kind, event.before, event.after).endswith(
+        "; − Met the people who would produce the product"
+    )
+    found = examine(pipeline.db)
+    assert found.ok, [c.problems for c in found.checks]
+
+
+@pytest.mark.postgres
+def test_an_import_waits_for_a_deal_being_created_so_it_gets_the_new_job(pg_url: str) -> None:
+    """Deterministic: a creation is held open by hand while the import runs."""
+    import threading
+
+    from sqlalchemy import text
+
+    db = Database.open(pg_url, create=True)
+    definitions = PipelineDefinitions(db, actor="carol")
+    plan = definitions.plan_import(toml_with(add_job(1, "pros-new", "Prospect new", at=0)))
+    now = "2026-11-02 09:00:00+00"
+    with db.engine.connect() as creation:
+        held = creation.begin()
+        deal_id = creation.execute(
+            text(
+                "INSERT INTO deal (title, company, value_minor, currency, owner, notes, stage, "
+                "status, version, search_text, created_at, updated_at, updated_by, "
+                "stage_entered_at) VALUES ('In flight', '', 0, 'EUR', 'bob', '', 1, 'open', 1, "
+                f"'', '{now}', '{now}', 'bob', '{now}') RETURNING id"
+            )
+        ).scalar_one()
+        importer = threading.Thread(target=definitions.apply, args=(plan,))
+        importer.start()
+        importer.join(timeout=1.0)
+        assert importer.is_alive(), "the import did not wait for the deal being created"
+        for n, job in enumerate(DEFAULT.jobs_of(Stage.PROSPECT), start=1):  # the old pipeline
+            creation.execute(
+                text(
+                    "INSERT INTO checklist_item (deal_id, stage, position, job_key, done) "
+                    "VALUES (:d, 1, :n, :k, false)"
+                ),
+                {"d": deal_id, "n": n, "k": job.key},
+            )
+        held.commit()
+    importer.join(timeout=30)
+    assert not importer.is_alive()
+    keys = [j.key for j in Pipeline(db, actor="bob").get_deal(deal_id).jobs()]
+    assert keys == ["pros-new", "target-market", "meeting-scheduled", "met-producers"]
+    db.close()

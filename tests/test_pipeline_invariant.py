@@ -75,11 +75,11 @@ class PipelineEditsMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------ pipeline edits
 
     def _import(self, change: Any) -> None:
-        _, current = self.definitions.current()
+        version, current = self.definitions.current()
         data = current.to_json()
         retired = data.pop("retired")
         change(data, retired)
-        plan = self.definitions.plan_import(definition_toml.dumps(_parsed(data), 0))
+        plan = self.definitions.plan_import(definition_toml.dumps(_parsed(data), version))
         self.definitions.apply(plan)
 
     @rule(stage=st.integers(1, 6), at=st.integers(0, 20))

@@ -72,7 +72,9 @@ def add_command(
 
 
 @cli.command("list", short_help="The pipeline as a table (or JSON).")
-@click.option("--stage", callback=_parse_stage, help="Only this stage (name, prefix or 1-6).")
+@click.option(
+    "--stage", "stage_text", metavar="STAGE", help="Only this stage (name, prefix, key or 1-6)."
+)
 @click.option(
     "--status",
     type=click.Choice(STATUS_CHOICES),
@@ -95,7 +97,7 @@ def add_command(
 @click.pass_context
 def list_command(
     ctx: click.Context,
-    stage: Stage | None = None,
+    stage_text: str | None = None,
     status: str = "open",
     owner: str | None = None,
     search: str | None = None,
@@ -108,6 +110,7 @@ def list_command(
     from salesboard.workflow import Status
 
     wanted = None if status == "all" else Status(status)
+    stage = _stage_named(ctx, stage_text)
     deals = (
         _session(ctx).pipeline().list_deals(stage=stage, status=wanted, owner=owner, text=search)
     )
@@ -129,6 +132,16 @@ def list_command(
         if deal.damage is not None:
             console.print(_text(f"⚠ deal {deal.id} is damaged: {deal.damage}", "red"))
     _warn_damaged(deals)
+
+
+def _stage_named(ctx: click.Context, text: str | None) -> Stage | None:
+    """``--stage`` read against the names of the pipeline in force (the team's own)."""
+    if text is None:
+        return None
+    from salesboard.service.definitions import PipelineDefinitions
+
+    PipelineDefinitions(_session(ctx).database()).current()  # its names in force
+    return _parse_stage(text)
 
 
 @cli.command("show", short_help="One deal with every stage's checklist.")

@@ -62,16 +62,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 # --------------------------------------------------------------------------- failures
 
 
-def _parse_stage(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Stage | None:
-    """``--stage``: a name, unique prefix or number, as ``Stage.parse`` accepts."""
-    if value is None:
-        return None
+def _parse_stage(value: str) -> Stage:
+    """``--stage``: a name, unique prefix, key or number, as ``Stage.parse`` accepts.
+
+    Read once the pipeline's names are in force, so the team's own names work.
+    """
     from salesboard.workflow import Stage
 
     try:
         return Stage.parse(value)
     except ValueError as error:
-        raise click.BadParameter(str(error)) from None
+        raise click.BadParameter(str(error), param_hint="'--stage'") from None
 
 
 def _if_version(function: F) -> F:

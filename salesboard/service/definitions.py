@@ -18,14 +18,16 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
+from sqlalchemy import text as sql
 from sqlmodel import col
 
 from salesboard.definition import PipelineDefinition, in_force, loads, use
-from salesboard.errors import DamagedData, SalesboardError
+from salesboard.errors import DamagedData, InvalidInput, SalesboardError
 from salesboard.identity import current_login
 from salesboard.language import language
-from salesboard.service.rows import moment, raw
+from salesboard.service.rows import Damaged, moment, raw
 from salesboard.store import PIPELINE_VERSION, ChecklistItem, Database, Deal, Event
+from salesboard.validation import display_safe
 from salesboard.workflow import EventKind, Stage, Status
 
 if TYPE_CHECKING:  # the TOML and diff modules load only when a pipeline is imported
@@ -36,6 +38,21 @@ _CURRENT: Final = (
     .order_by(PIPELINE_VERSION.c.version.desc())
     .limit(1)
 )
+
+
+class StaleFile(SalesboardError):
+    """The file was exported from an older version than the one in force now."""
+
+    exit_code = 4
+
+    def __init__(self, file_version: int, version: int, by: str, at: datetime | None) -> None:
+        when = f", {at:%Y-%m-%d %H:%M} UTC" if at is not None else ""
+        super().__init__(
+            f"the file was exported from pipeline version {file_version}, but version "
+            f"{version} (by {display_safe(by)}{when}) is in force: importing it would undo "
+            "what came after. Export again and redo your edits, or add --force to replace "
+            f"version {version} knowingly"
+        )
 
 
 class PipelineChanged(SalesboardError):
@@ -82,6 +99,8 @@ class ImportPlan:
     base_version: int
     plan: definition_diff.Plan
     effects: tuple[str, ...]
+    file_version: int | None = None
+    """The version the file says it was exported from (None: a file written by hand)."""
 
     @property
     def changes(self) -> tuple[definition_diff.Change, ...]:
@@ -95,8 +114,10 @@ class PipelineVersionView:
 
     version: int
     set_by: str
-    set_at: datetime
-    changes: tuple[dict[str, Any], ...]
+    set_at: datetime | None
+    """None when the stored time cannot be read (doctor names it)."""
+    changes: tuple[dict[str, Any], ...] | None
+    """None when the stored list cannot be read (doctor names it)."""
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -128,12 +149,22 @@ class PipelineDefinitions:
             )
         return int(found or 0)
 
-    def export_toml(self) -> str:
-        """The definition in force as the TOML file a team keeps in git."""
+    def export_toml(self, version: int | None = None) -> str:
+        """The definition in force (or an earlier ``version``) as the TOML a team keeps."""
         from salesboard import definition_toml
 
-        version, found = self.current()
-        return definition_toml.dumps(found, version)
+        if version is None:
+            number, found = self.current()
+            return definition_toml.dumps(found, number)
+        query = select(PIPELINE_VERSION.c.definition).where(PIPELINE_VERSION.c.version == version)
+        with self.db.read() as session:
+            row = session.connection().execute(query).first()
+        if row is None:
+            raise InvalidInput(f"there is no pipeline version {version}; see 'pipeline history'")
+        try:
+            return definition_toml.dumps(_parsed(str(row.definition)), version)
+        except (ValueError, TypeError, SalesboardError) as error:
+            raise DamagedData(f"pipeline version {version} cannot be read: {error}") from None
 
     def history(self) -> list[PipelineVersionView]:
         """Every version, newest first, with who made it, when, and what it changed."""
@@ -149,14 +180,20 @@ class PipelineDefinitions:
         for row in found:
             try:
                 changes = json.loads(row.changes)
-            except (TypeError, ValueError):
-                changes = []
+            except (TypeError, ValueError, RecursionError):
+                changes = None  # damaged: doctor names it
+            try:
+                when: datetime | None = moment(row.set_at, "set_at")
+            except Damaged:
+                when = None
             views.append(
                 PipelineVersionView(
                     int(row.version),
                     str(row.set_by),
-                    moment(row.set_at, "set_at"),
-                    tuple(c for c in changes if isinstance(c, dict)),
+                    when,
+                    tuple(c for c in changes if isinstance(c, dict))
+                    if isinstance(changes, list)
+                    else None,
                 )
             )
         return views
@@ -165,19 +202,30 @@ class PipelineDefinitions:
         """Check a TOML definition against the one in force; nothing is written."""
         from salesboard import definition_diff, definition_toml
 
-        imported = definition_toml.loads(text)
+        imported, file_version = definition_toml.read(text)
         with self.db.read() as session:
             connection = session.connection()
             version, current = definition_in(connection)
             plan = definition_diff.plan(current, imported)
             effects = _effects(connection, plan)
-        return ImportPlan(version, plan, effects)
+        return ImportPlan(version, plan, effects, file_version)
+
+    def check_not_stale(self, planned: ImportPlan) -> None:
+        """Refuse a file exported from another version than the one in force (``StaleFile``).
+
+        Without this, a file kept in git and imported again after a colleague's import
+        would silently undo the colleague's changes.
+        """
+        if planned.file_version is None or planned.file_version == planned.base_version:
+            return
+        newest = self.history()[0]
+        raise StaleFile(planned.file_version, newest.version, newest.set_by, newest.set_at)
 
     def apply(self, planned: ImportPlan) -> int:
         """Make a planned import the pipeline in force; return its version.
 
         Refused (``PipelineChanged``) if another import landed after the plan was made.
-        Every open deal is locked first, so no tick, move or reopen of a deal can slip
+        The deal table is locked first, so no new deal, tick, move or reopen can slip
         between the checklist changes and the commit (PostgreSQL; SQLite's write lock
         already covers the whole database).
         """
@@ -191,9 +239,11 @@ class PipelineDefinitions:
             version = int(latest.version) if latest is not None else 0
             if version != planned.base_version:
                 raise PipelineChanged(planned.base_version, version)
-            connection.execute(
-                select(col(Deal.id)).where(col(Deal.status) == Status.OPEN.value).with_for_update()
-            )
+            if connection.dialect.name == "postgresql":
+                # No deal may be created, ticked, moved or reopened between the checklist
+                # changes and the commit: a deal made meanwhile from the old pipeline would
+                # keep its jobs. Readers are not held up. (SQLite's write lock covers this.)
+                connection.execute(sql("LOCK TABLE deal IN SHARE ROW EXCLUSIVE MODE"))
             new_version = version + 1
             touched = _change_checklists(connection, plan)
             connection.execute(
@@ -224,15 +274,20 @@ def _effects(connection: Connection, plan: definition_diff.Plan) -> tuple[str, .
     for job in plan.added:
         here = open_by_stage[int(job.stage)]
         before = sum(open_by_stage[s] for s in range(1, int(job.stage)))
+        past = sum(open_by_stage[s] for s in range(int(job.stage) + 1, len(Stage) + 1))
         label = plan.wanted.of(job.stage).label_in("en")
+        blocked = "be finished" if job.stage is Stage.CLOSED else "move on"
         told = (
             f"+ {job.key}: {_plural(here, 'open deal', 'open deals')} in {label} "
-            f"{'gets' if here == 1 else 'get'} it unticked and cannot move on until it is done"
+            f"{'gets' if here == 1 else 'get'} it unticked and cannot {blocked} until it is "
+            "done"
         )
         if job.stage is not Stage.PROSPECT:
+            told += f"; {_plural(before, 'deal', 'deals')} before {label} will find it there"
+        if job.stage is not Stage.CLOSED:
             told += (
-                f"; {_plural(before, 'deal', 'deals')} before {label} will find it there; "
-                "deals past it are not pulled back"
+                f"; {_plural(past, 'deal', 'deals')} past it "
+                f"{'is' if past == 1 else 'are'} not pulled back"
             )
         said.append(told)
     for job in plan.removed:
@@ -248,11 +303,13 @@ def _effects(connection: Connection, plan: definition_diff.Plan) -> tuple[str, .
             )
             .select_from(ChecklistItem)
             .join(Deal, col(Deal.id) == col(ChecklistItem.deal_id))
-            .where(col(ChecklistItem.job_key) == job.key)
+            .where(col(ChecklistItem.job_key) == job.key, col(Deal.status) == Status.OPEN.value)
         ).one()
         said.append(
-            f"- {job.key}: leaves every checklist ({_plural(int(ticked), 'tick', 'ticks')} "
-            f"kept in history); {_plural(int(open_unticked), 'open deal', 'open deals')} in "
+            f"- {job.key}: leaves the checklists of open deals ("
+            f"{_plural(int(ticked), 'tick', 'ticks')} kept in their history; won and lost "
+            f"deals keep it as done or not); "
+            f"{_plural(int(open_unticked), 'open deal', 'open deals')} in "
             f"{plan.wanted.of(job.stage).label_in('en')} no longer "
             f"{'waits' if int(open_unticked) == 1 else 'wait'} for it"
         )
@@ -260,8 +317,14 @@ def _effects(connection: Connection, plan: definition_diff.Plan) -> tuple[str, .
 
 
 def _change_checklists(connection: Connection, plan: definition_diff.Plan) -> dict[int, Any]:
-    """Apply the job rules to every checklist; return, per deal, what changed for it."""
+    """Apply the job rules to the open deals' checklists; return what changed for each.
+
+    Won and lost deals keep their checklists as a record of what was done (a retired job
+    included); they are brought up to date if they are ever reopened. Numbers follow the
+    new order on every checklist: they are the pipeline's, not a deal's.
+    """
     touched: dict[int, dict[str, list[str]]] = {}
+    open_deals = select(col(Deal.id)).where(col(Deal.status) == Status.OPEN.value)
 
     def note(deal_ids: Any, what: str, key: str) -> None:
         for (deal_id,) in deal_ids:
@@ -272,19 +335,16 @@ def _change_checklists(connection: Connection, plan: definition_diff.Plan) -> di
     }
     items = ChecklistItem.__table__  # type: ignore[attr-defined]
     for job in plan.removed:
-        note(
-            connection.execute(select(items.c.deal_id).where(items.c.job_key == job.key)).all(),
-            "removed",
-            job.key,
-        )
-        connection.execute(delete(items).where(items.c.job_key == job.key))
+        on_open = and_(items.c.job_key == job.key, items.c.deal_id.in_(open_deals))
+        note(connection.execute(select(items.c.deal_id).where(on_open)).all(), "removed", job.key)
+        connection.execute(delete(items).where(on_open))
     for key, n in positions.items():
+        elsewhere = and_(items.c.job_key == key, items.c.position != n)
         moved = connection.execute(
-            select(items.c.deal_id).where(items.c.job_key == key, items.c.position != n)
+            select(items.c.deal_id).where(elsewhere, items.c.deal_id.in_(open_deals))
         ).all()
-        if moved:
-            note(moved, "renumbered", key)
-            connection.execute(update(items).where(items.c.job_key == key).values(position=n))
+        note(moved, "renumbered", key)
+        connection.execute(update(items).where(elsewhere).values(position=n))
     for job in plan.added:
         deals = select(col(Deal.id)).where(
             col(Deal.status) == Status.OPEN.value,
@@ -320,7 +380,11 @@ def _record_checklist_events(
     actor: str,
     now: datetime,
 ) -> None:
-    """One event per deal whose checklist changed, with its version bumped to match."""
+    """One event per open deal whose checklist changed, with its version bumped to match.
+
+    The deal's "last changed" (by whom, when) stays that of the last person who worked it:
+    an import is recorded in the history, but it is not news about the deal.
+    """
     from salesboard.store.chain import seal
 
     if not touched:
@@ -335,9 +399,7 @@ def _record_checklist_events(
         if what.get("renumbered"):
             after["renumbered"] = True
         connection.execute(
-            update(Deal)
-            .where(col(Deal.id) == deal_id)
-            .values(version=col(Deal.version) + 1, updated_at=now, updated_by=actor)
+            update(Deal).where(col(Deal.id) == deal_id).values(version=col(Deal.version) + 1)
         )
         event = Event(
             deal_id=deal_id,

@@ -32,9 +32,9 @@ from sqlalchemy import text as sql
 from sqlmodel import col
 
 from salesboard.definition import PipelineDefinition
+from salesboard.errors import SalesboardError
 from salesboard.folding import search_text
 from salesboard.service import rows
-from salesboard.service.definitions import definition_in
 from salesboard.service.rate_check import rate_problems
 from salesboard.service.views import DealSummary, EventView, JobView
 from salesboard.store import Database, Deal, Event
@@ -88,7 +88,7 @@ def examine(db: Database, *, expect_head: tuple[int, str] | None = None) -> Chec
         connection = session.connection()
         deal_rows = connection.execute(core_select(*rows.DEAL_COLUMNS).order_by(col(Deal.id))).all()
         job_rows = connection.execute(core_select(*rows.JOB_COLUMNS)).all()
-        _, pipeline = definition_in(connection)
+        pipeline_check, pipeline = _check_pipeline(connection)
         event_rows = connection.execute(
             core_select(*rows.EVENT_COLUMNS).order_by(col(Event.id))
         ).all()
@@ -112,7 +112,7 @@ def examine(db: Database, *, expect_head: tuple[int, str] | None = None) -> Chec
     )
     summary, rate_problems_found = rate_problems(db)
     rate_check = Check("rates", summary, rate_problems_found)
-    checks = [file_check, row_check, rule_check, rate_check, history_check]
+    checks = [file_check, pipeline_check, row_check, rule_check, rate_check, history_check]
     return Checkup(checks, head_event, head_hash)
 
 
@@ -157,6 +157,52 @@ def _infinite_times(db: Database) -> list[str]:
                 for row_id, value in connection.execute(statement):
                     found.append(f"{table} row {row_id}: {column} is {value}")
     return found
+
+
+# -------------------------------------------------------------------- the pipeline
+
+
+def _check_pipeline(connection: Any) -> tuple[Check, PipelineDefinition]:
+    """Every pipeline version readable; the newest readable one is what rules are checked by.
+
+    A version that cannot be read stops every board and command; doctor names it (and how
+    to get past it) instead of stopping too.
+    """
+    from salesboard.definition import DEFAULT, loads
+
+    check = Check("pipeline")
+    found = connection.execute(
+        sql(
+            "SELECT version, definition, changes, set_at FROM pipeline_version "
+            "ORDER BY version DESC"
+        )
+    ).all()
+    in_force: PipelineDefinition | None = None
+    for index, (version, text, changes, set_at) in enumerate(found):
+        where = f"pipeline version {rows.shown(version)}"
+        try:
+            read = loads(text if isinstance(text, str) else "")
+            if in_force is None:
+                in_force = read
+        except (SalesboardError, ValueError, TypeError) as error:
+            fix = " (it is in force: every command stops on it)" if index == 0 else ""
+            check.problems.append(f"{where} cannot be read: {display_safe(str(error))}{fix}")
+        try:
+            listed = json.loads(changes) if isinstance(changes, str) else None
+        except (ValueError, RecursionError):
+            listed = None
+        if not isinstance(listed, list):
+            check.problems.append(f"{where}: its list of changes cannot be read")
+        try:
+            rows.moment(set_at, "set_at")
+        except rows.Damaged as damage:
+            check.problems.append(f"{where}: {damage}")
+    if not found:
+        check.problems.append("the database has no pipeline definition")
+    check.summary = f"{len(found)} {'version' if len(found) == 1 else 'versions'} read"
+    if any("it is in force" in problem for problem in check.problems):
+        check.summary += "; rules checked against the newest readable one (or the default)"
+    return check, in_force or DEFAULT
 
 
 # ------------------------------------------------------------------------ the rows
@@ -237,6 +283,9 @@ class _Replay:
                 None,
                 None,
             )
+            removed = after.get("removed")
+            for key in removed if isinstance(removed, list) else []:
+                self.ticks.pop(str(key), None)
             self.stage = stage_by_key(after.get("stage")) or self.stage
         elif kind == "finished":
             self.status = Status.FINISHED
@@ -263,7 +312,8 @@ def _rule_problems(
     numbers = {job.key: n for s in pipeline.stages for n, job in enumerate(s.jobs, start=1)}
     for job in jobs:
         if not pipeline.is_current(job.key):
-            yield f"{where}: {job.stage.label} job {job.key!r} was retired but is still listed"
+            if deal.status is Status.OPEN:  # won and lost deals keep theirs as a record
+                yield f"{where}: {job.stage.label} job {job.key!r} was retired but is listed"
         elif numbers[job.key] != job.n:
             place = numbers[job.key]
             yield f"{where}: {job.stage.label} job {job.key!r} is number {job.n}, not {place}"
@@ -352,7 +402,8 @@ def _history_problems(
                 f"(by {rows.shown(job.done_by)}), but its history says "
                 f"{'ticked by ' + rows.shown(ticked_by) if ticked_by else 'not ticked'}"
             )
-    last = events[-1]
+    worked = [e for e in events if e.kind != "checklist_changed"]  # imports are not news
+    last = worked[-1] if worked else events[-1]
     if (last.actor, last.at) != (deal.updated_by, deal.updated_at):
         yield (
             f"{where}: its row says it was last changed by {rows.shown(deal.updated_by)} at "
@@ -372,7 +423,7 @@ def _rekeyed_note(db: Database) -> dict[str, Any] | None:
         ).first()
     try:
         note = json.loads(row[0]) if row is not None else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return {"damaged": True}
     return note if isinstance(note, dict) else None
 

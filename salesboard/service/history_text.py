@@ -86,7 +86,11 @@ def describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, An
     if kind == "lost":
         return f"lost: {short_value(new.get('reason'))}"
     if kind == "reopened":
-        return f"reopened in {stage_name(new.get('stage'))} (was {short_value(old.get('status'))})"
+        told = f"reopened in {stage_name(new.get('stage'))} (was {short_value(old.get('status'))})"
+        removed = new.get("removed")
+        if isinstance(removed, list):
+            told += "".join(f"; − {job_name(key)}" for key in removed[:20])
+        return told
     if kind == "finished":
         outcome, score = new.get("outcome"), new.get("satisfaction")
         said = f": {short_value(new['comment'])}" if new.get("comment") else ""

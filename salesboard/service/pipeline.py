@@ -196,6 +196,7 @@ class Pipeline:
             _check_id(deal_id)
             query = query.where(col(Event.deal_id) == deal_id)
         with self.db.read() as session:
+            definition_in(session.connection())  # told in the words of the pipeline in force
             found = session.connection().execute(query.order_by(col(Event.id).desc()).limit(1))
             row = found.first()
         return None if row is None else rows.event_view(row)
@@ -412,7 +413,10 @@ class Pipeline:
             deal.lost_reason = None
             deal.outcome = None
             deal.satisfaction = None
-            after = {"status": Status.OPEN.value, "stage": _stage_json(deal.stage)}
+            after: dict[str, Any] = {"status": Status.OPEN.value, "stage": _stage_json(deal.stage)}
+            retired = self._drop_retired_jobs(session, deal_id)
+            if retired:
+                after["removed"] = retired  # jobs the team retired while the deal was off
             self._record(session, deal, EventKind.REOPENED, before, after)
             self._start_stage_clock(session, deal, Stage(deal.stage))
             self._ensure_stage_jobs(session, deal, Stage(deal.stage))
@@ -466,6 +470,7 @@ class Pipeline:
         built on data that cannot be trusted.
         """
         _check_id(deal_id)
+        definition_in(session.connection())  # refusals name stages as the team does
         try:
             deal = session.exec(
                 select(Deal).where(col(Deal.id) == deal_id).with_for_update()
@@ -522,6 +527,25 @@ class Pipeline:
             )
         ).one()
         return int(count)
+
+    @staticmethod
+    def _drop_retired_jobs(session: Session, deal_id: int) -> list[str]:
+        """Take jobs the pipeline has retired off a deal coming back; their keys, sorted.
+
+        A won or lost deal keeps its checklist as it was; back on the board it follows
+        the pipeline in force like every open deal.
+        """
+        _, pipeline = definition_in(session.connection())
+        keys = session.exec(
+            select(col(ChecklistItem.job_key)).where(col(ChecklistItem.deal_id) == deal_id)
+        ).all()
+        retired = sorted(key for key in keys if not pipeline.is_current(key))
+        if retired:
+            items = ChecklistItem.__table__  # type: ignore[attr-defined]
+            session.connection().execute(
+                items.delete().where(items.c.deal_id == deal_id, items.c.job_key.in_(retired))
+            )
+        return retired
 
     def _ensure_stage_jobs(self, session: Session, deal: Deal, stage: Stage) -> None:
         """Give the deal, unticked, any job its ``stage`` has in the pipeline but it lacks.

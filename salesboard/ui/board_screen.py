@@ -376,6 +376,8 @@ class BoardScreen(Screen[None]):
         """Someone imported a pipeline: redraw with its stage names and checklists."""
         self.ctx.definitions.current()  # puts its names in force
         self.reload()
+        for stage in Stage:  # a renamed stage leaves its figures alone: repaint its name
+            self.header(stage).refresh()
         for pane in (self.pane, self._modal_pane()):
             if pane is not None and pane.deal is not None:
                 with contextlib.suppress(DealNotFound):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -61,8 +62,8 @@ class DealCommands(Provider):
             label.append(display_safe(title), "bold")
             if company:
                 label.append(f" · {display_safe(company)}")
-            # The palette parses help text as markup, so user text stays in the Text above.
-            help_text = f"{stage.label} · #{deal_id}"
+            # The palette parses help text as markup: the team's stage name is escaped.
+            help_text = f"{escape(display_safe(stage.label))} · #{deal_id}"
             yield Hit(0.5, label, partial(board.jump_to, deal_id), help=help_text)
         # Finished and lost deals too: the palette finds every deal, open or not.
         for deal_id, title, company, stage, status in board.ctx.queries.find_ended(query, 15):
@@ -71,5 +72,5 @@ class DealCommands(Provider):
             if company:
                 label.append(f" · {display_safe(company)}")
             label.append(f" ({status.value})")
-            help_text = f"in won and lost, left in {stage.label} · #{deal_id}"
+            help_text = f"in won and lost, left in {escape(display_safe(stage.label))} · #{deal_id}"
             yield Hit(0.4, label, partial(board.action_ended, deal_id), help=help_text)

@@ -84,7 +84,8 @@ class ColumnHeader(Widget):
         for figures in candidates:
             if len(figures) <= width:
                 break
-        name = self.stage.label if len(self.stage.label) <= width else self.stage.label[:width]
+        label = self.stage.label
+        name = label if cell_len(label) <= width else _first_cells(label, width)
         return Text.assemble((name, "bold"), "\n", figures)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 from sqlalchemy import update
+from textual.command import CommandList
 from textual.widgets import Input, Static
 
 from salesboard.folding import search_text
@@ -240,3 +241,30 @@ async def test_a_hostile_title_in_a_conflict_notice_runs_nothing_when_clicked(
                 await pilot.click(toast, offset=(column_at + 3, line + 1))  # on the "link"
         await pilot.pause()
         assert app.is_running and app.return_code is None
+
+
+async def test_a_hostile_stage_name_is_literal_in_the_palette_and_runs_nothing(
+    hostile_board: Board,
+) -> None:
+    import copy
+
+    from salesboard import definition_toml
+    from salesboard.definition import DEFAULT_JSON, from_json
+    from salesboard.service.definitions import PipelineDefinitions
+
+    data = copy.deepcopy(DEFAULT_JSON)
+    data["stages"][0]["label"] = {"en": "[reverse]RV[/] [@click=app.quit]QUIT[/]"}
+    definitions = PipelineDefinitions(hostile_board.db, actor="carol")
+    definitions.apply(definitions.plan_import(definition_toml.dumps(from_json(data), 1)))
+    app = hostile_board.app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p", *"[E")
+        await wait_for_palette_hits(pilot, "Jump to [EMEA]")
+        assert "[reverse]RV[/] [@click=app.quit]QUIT[/] · #5" in screen_text(app)
+        palette = app.screen
+        hits = palette.query_one(CommandList)
+        prompt = hits.get_option_at_index(hits.highlighted or 0).prompt
+        spans = [str(span.style) for span in getattr(prompt, "spans", [])]
+        assert not any("click" in style or "reverse" in style for style in spans)
+        await pilot.click(CommandList, offset=(20, 1))  # where "QUIT" is drawn
+        assert app.is_running

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import time
 from collections.abc import Callable, Iterator
 
@@ -203,5 +204,8 @@ async def test_an_imported_pipeline_shows_on_a_running_board(
         definitions.apply(definitions.plan_import(definition_toml.dumps(from_json(data), 1)))
         took = await wait_until(them, lambda: "Lead" in header_text(colleague_app, FIRST))
         assert took <= LIVE_WITHIN_S
+        await them.pause()
+        drawn = screen_text(colleague_app)  # what the terminal shows, not what it would
+        assert "Lead" in drawn and re.search(r"Prospect\s+▕", drawn) is None  # header repainted
         assert "Budget known" in screen_text(colleague_app)  # the open pane, redrawn
         assert any("pipeline changed (version 2)" in n[2] for n in notifications(colleague_app))
