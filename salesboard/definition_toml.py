@@ -8,6 +8,7 @@ database's history, and leaving a job out of the file is how it is retired.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from typing import Any
 
 import tomlkit
@@ -54,23 +55,26 @@ def dumps(definition: PipelineDefinition, version: int) -> str:
     for stage in definition.stages:
         table = tomlkit.table()
         table.add("key", stage.key)
-        label = tomlkit.inline_table()
-        label.update(dict(stage.label))
-        table.add("label", label)
+        table.add("label", _per_language(stage.label))
         table.add("win_probability", stage.win_probability)
         table.add("stuck_after_days", stage.stuck_after_days)
         jobs = tomlkit.aot()
         for job in stage.jobs:
             entry = tomlkit.table()
             entry.add("key", job.key)
-            text = tomlkit.inline_table()
-            text.update(dict(job.text))
-            entry.add("text", text)
+            entry.add("text", _per_language(job.text))
             jobs.append(entry)
         table.add("jobs", jobs)
         stages.append(table)
     document.add("stages", stages)
     return tomlkit.dumps(document)
+
+
+def _per_language(texts: Mapping[str, str]) -> Any:
+    """``{en = "…", nb = "…"}`` on one line, as a person edits it."""
+    table = tomlkit.inline_table()
+    table.update(dict(texts))
+    return table
 
 
 def loads(text: str) -> PipelineDefinition:

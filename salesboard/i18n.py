@@ -75,6 +75,14 @@ def _(message: str) -> str:
     return _translation[0].gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue where it is defined; ``_()`` translates it at use.
+
+    For texts defined once at import (the keymap), before or apart from any language.
+    """
+    return message
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for ``count``, in the language in force."""
     return _translation[0].ngettext(singular, plural, count)

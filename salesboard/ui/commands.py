@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from salesboard.i18n import _
 from salesboard.ui.keymap import PALETTE_KEYS
 from salesboard.validation import display_safe
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from salesboard.ui.board_screen import BoardScreen
 
 ACTIONS: list[tuple[str, str, str]] = [
-    (key.palette, key.action, key.palette_help) for key in PALETTE_KEYS if key.palette
+    (_(key.palette), key.action, _(key.palette_help)) for key in PALETTE_KEYS if key.palette
 ]
 """Name, action and help of every action the palette offers: the keymap's."""
 

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from salesboard.i18n import _
 from salesboard.ui.keymap import help_rows
 
 
@@ -19,8 +20,8 @@ class HelpScreen(ModalScreen[None]):
     """Lists every key of the board."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,f1", "close", "Close"),
-        Binding("q", "app.quit_board", "Quit"),
+        Binding("escape,question_mark,f1", "close", _("Close")),
+        Binding("q", "app.quit_board", _("Quit")),
     ]
 
     def compose(self) -> ComposeResult:
@@ -31,13 +32,15 @@ class HelpScreen(ModalScreen[None]):
         for keys, meaning in help_rows():
             table.add_row(keys, meaning)
         with VerticalScroll(id="help", classes="modal"):
-            yield Static(Text("Keys", style="bold"), classes="form-title")
+            yield Static(Text(_("Keys"), style="bold"), classes="form-title")
             yield Static(table)
             yield Static(
                 Text(
-                    "A card moves right only when every job of its stage is done.\n"
-                    "Moving left is always allowed. Unticking a colleague's job,\n"
-                    "or Esc on a form you typed in, asks first. Esc closes this help.",
+                    _(
+                        "A card moves right only when every job of its stage is done.\n"
+                        "Moving left is always allowed. Unticking a colleague's job,\n"
+                        "or Esc on a form you typed in, asks first. Esc closes this help."
+                    ),
                     style="dim",
                 )
             )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
+from salesboard.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Key:
@@ -35,7 +37,7 @@ class Key:
 
     def binding(self) -> Binding:
         """The Textual binding of this key."""
-        return Binding(self.keys, self.action, self.hint, show=self.show)
+        return Binding(self.keys, self.action, _(self.hint) if self.hint else "", show=self.show)
 
 
 def bindings(*keys: Key) -> list[BindingType]:
@@ -44,125 +46,142 @@ def bindings(*keys: Key) -> list[BindingType]:
 
 
 # The cursor keys of the board's columns (``BoardGrid``) and the column moves.
-_MOVES = ("← → ↑ ↓  h l k j", "move between columns and cards")
+_MOVES = (N_("← → ↑ ↓  h l k j"), N_("move between columns and cards"))
 _UPDOWN = _MOVES
-_JUMPS = ("Home End  g G", "first / last card")
-_PAGES = ("PgUp PgDn", "a screenful up / down")
-UP = Key("up,k", "cursor(-1)", "Up", *_MOVES, show=False)
-DOWN = Key("down,j", "cursor(1)", "Down", *_MOVES, show=False)
-LEFT = Key("left,h", "column(-1)", "Column left", *_MOVES, show=False)
-RIGHT = Key("right,l", "column(1)", "Column right", *_MOVES, show=False)
-FIRST = Key("home,g", "jump('first')", "First", *_JUMPS, show=False)
-LAST = Key("end,G", "jump('last')", "Last", *_JUMPS, show=False)
-PAGE_UP = Key("pageup", "page(-1)", "Page up", *_PAGES, show=False)
-PAGE_DOWN = Key("pagedown", "page(1)", "Page down", *_PAGES, show=False)
+_JUMPS = ("Home End  g G", N_("first / last card"))
+_PAGES = ("PgUp PgDn", N_("a screenful up / down"))
+UP = Key("up,k", "cursor(-1)", N_("Up"), *_MOVES, show=False)
+DOWN = Key("down,j", "cursor(1)", N_("Down"), *_MOVES, show=False)
+LEFT = Key("left,h", "column(-1)", N_("Column left"), *_MOVES, show=False)
+RIGHT = Key("right,l", "column(1)", N_("Column right"), *_MOVES, show=False)
+FIRST = Key("home,g", "jump('first')", N_("First"), *_JUMPS, show=False)
+LAST = Key("end,G", "jump('last')", N_("Last"), *_JUMPS, show=False)
+PAGE_UP = Key("pageup", "page(-1)", N_("Page up"), *_PAGES, show=False)
+PAGE_DOWN = Key("pagedown", "page(1)", N_("Page down"), *_PAGES, show=False)
 
 # The board's actions on the lit card, and its modes.
 OPEN = Key(
-    "enter", "open_pane", "Open", "Enter", "open the checklist (in it: nothing)",
-    palette="Open checklist", palette_help="Show the highlighted deal's jobs",
+    "enter", "open_pane", N_("Open"), "Enter", N_("open the checklist (in it: nothing)"),
+    palette=N_("Open checklist"), palette_help=N_("Show the highlighted deal's jobs"),
 )  # fmt: skip
 ADVANCE = Key(
-    "greater_than_sign,shift+right", "advance", "Advance", "> or shift+→",
-    "advance one stage (checklist complete)",
-    palette="Advance deal", palette_help="Move the highlighted deal one stage right",
+    "greater_than_sign,shift+right", "advance", N_("Advance"), N_("> or shift+→"),
+    N_("advance one stage (checklist complete)"),
+    palette=N_("Advance deal"), palette_help=N_("Move the highlighted deal one stage right"),
 )  # fmt: skip
 BACK = Key(
-    "less_than_sign,shift+left", "back", "Back", "< or shift+←", "move back one stage",
-    palette="Move deal back", palette_help="Move the highlighted deal one stage left",
+    "less_than_sign,shift+left", "back", N_("Back"), N_("< or shift+←"), N_("move back one stage"),
+    palette=N_("Move deal back"), palette_help=N_("Move the highlighted deal one stage left"),
 )  # fmt: skip
 NEW = Key(
-    "n", "new_deal", "New", "n / e", "new deal / edit deal",
-    palette="New deal", palette_help="Add a deal in Prospect",
+    "n", "new_deal", N_("New"), "n / e", N_("new deal / edit deal"),
+    palette=N_("New deal"), palette_help=N_("Add a deal in Prospect"),
 )  # fmt: skip
 EDIT = Key(
-    "e", "edit_deal", "Edit", "n / e", "new deal / edit deal",
-    palette="Edit deal", palette_help="Edit the highlighted deal",
+    "e", "edit_deal", N_("Edit"), "n / e", N_("new deal / edit deal"),
+    palette=N_("Edit deal"), palette_help=N_("Edit the highlighted deal"),
 )  # fmt: skip
 LOST = Key(
-    "x", "lost", "Lost", "x", "mark lost (asks for a reason)",
-    palette="Mark deal lost", palette_help="Give the highlighted deal up, with a reason",
+    "x", "lost", N_("Lost"), "x", N_("mark lost (asks for a reason)"),
+    palette=N_("Mark deal lost"), palette_help=N_("Give the highlighted deal up, with a reason"),
 )  # fmt: skip
 FINISH = Key(
-    "f", "finish", "Finish", "f", "finish a complete Closed deal",
-    palette="Finish deal", palette_help="Finish the highlighted Closed deal with its outcome",
+    "f", "finish", N_("Finish"), "f", N_("finish a complete Closed deal"),
+    palette=N_("Finish deal"),
+    palette_help=N_("Finish the highlighted Closed deal with its outcome"),
 )  # fmt: skip
 """Shown in the key hints only on a Closed deal whose checklist is complete; pressed
 elsewhere, it says why not (as ``>`` does)."""
 UNDO = Key(
-    "u", "undo", "Undo", "u", "undo my own last change (if recent)",
-    show=False, palette="Undo my last change",
-    palette_help="Take back your own last change, if it is recent and still yours",
+    "u", "undo", N_("Undo"), "u", N_("undo my own last change (if recent)"),
+    show=False, palette=N_("Undo my last change"),
+    palette_help=N_("Take back your own last change, if it is recent and still yours"),
 )  # fmt: skip
 HISTORY = Key(
-    "H", "history", "History", "H", "the deal's history: who changed what, when", show=False,
-    palette="History", palette_help="Every change of the highlighted deal, with who and when",
+    "H", "history", N_("History"), "H", N_("the deal's history: who changed what, when"),
+    show=False, palette=N_("History"),
+    palette_help=N_("Every change of the highlighted deal, with who and when"),
 )  # fmt: skip
 FILTER = Key(
-    "slash", "filter", "Find", "/", "filter title, company, owner; Esc clears",
-    palette="Filter", palette_help="Filter the board by text",
+    "slash", "filter", N_("Find"), "/", N_("filter title, company, owner; Esc clears"),
+    palette=N_("Filter"), palette_help=N_("Filter the board by text"),
 )  # fmt: skip
-_OWNERS = ("m / o", "only my deals / pick a person; m again: all")
+_OWNERS = ("m / o", N_("only my deals / pick a person; m again: all"))
 MINE = Key(
-    "m", "mine", "Mine", *_OWNERS,
-    palette="Only my deals", palette_help="Toggle showing only my deals",
+    "m", "mine", N_("Mine"), *_OWNERS,
+    palette=N_("Only my deals"), palette_help=N_("Toggle showing only my deals"),
 )  # fmt: skip
 SORT = Key(
-    "s", "sort", "Sort", "s", "sort: value, close, days in stage, change",
-    show=False, palette="Sort cards",
-    palette_help="Order every column by value, close date, days in stage or last change",
+    "s", "sort", N_("Sort"), "s", N_("sort: value, close, days in stage, change"),
+    show=False, palette=N_("Sort cards"),
+    palette_help=N_("Order every column by value, close date, days in stage or last change"),
 )  # fmt: skip
 OWNER = Key(
-    "o", "owner", "Owner", *_OWNERS,
-    show=False, palette="Show one owner's deals", palette_help="Pick whose deals the board shows",
+    "o", "owner", N_("Owner"), *_OWNERS,
+    show=False, palette=N_("Show one owner's deals"),
+    palette_help=N_("Pick whose deals the board shows"),
 )  # fmt: skip
 HELP = Key(
-    "question_mark,f1", "app.help", "Help", "? or F1", "this help",
-    palette="Help", palette_help="Show every key",
+    "question_mark,f1", "app.help", N_("Help"), N_("? or F1"), N_("this help"),
+    palette=N_("Help"), palette_help=N_("Show every key"),
 )  # fmt: skip
-QUIT = Key("q", "app.quit_board", "Quit", "q", "quit (while typing, q is a letter)")
-CLEAR = Key("escape", "escape", "Clear", "Esc", "close what is open; clear the filter", show=False)
+QUIT = Key("q", "app.quit_board", N_("Quit"), "q", N_("quit (while typing, q is a letter)"))
+CLEAR = Key(
+    "escape",
+    "escape",
+    N_("Clear"),
+    "Esc",
+    N_("close what is open; clear the filter"),
+    show=False,
+)
 
 ENDED = Key(
-    "w", "ended", "Ended", "w", "won and lost deals (r reopens one)",
-    palette="Won and lost deals", palette_help="Every finished and lost deal; reopen one",
+    "w", "ended", N_("Ended"), "w", N_("won and lost deals (r reopens one)"),
+    palette=N_("Won and lost deals"), palette_help=N_("Every finished and lost deal; reopen one"),
 )  # fmt: skip
 
 # The won and lost view.
-ENDED_UP = Key("k", "cursor(-1)", "Up", *_UPDOWN, show=False)
-ENDED_DOWN = Key("j", "cursor(1)", "Down", *_UPDOWN, show=False)
-LIST_UP = Key("up", "move(-1)", "Up", *_MOVES, show=False)
-LIST_DOWN = Key("down", "move(1)", "Down", *_MOVES, show=False)
-LIST_PAGE_UP = Key("pageup", "page(-1)", "Page up", *_PAGES, show=False)
-LIST_PAGE_DOWN = Key("pagedown", "page(1)", "Page down", *_PAGES, show=False)
-LIST_FIRST = Key("home", "jump('first')", "First", *_JUMPS, show=False)
-LIST_LAST = Key("end", "jump('last')", "Last", *_JUMPS, show=False)
+ENDED_UP = Key("k", "cursor(-1)", N_("Up"), *_UPDOWN, show=False)
+ENDED_DOWN = Key("j", "cursor(1)", N_("Down"), *_UPDOWN, show=False)
+LIST_UP = Key("up", "move(-1)", N_("Up"), *_MOVES, show=False)
+LIST_DOWN = Key("down", "move(1)", N_("Down"), *_MOVES, show=False)
+LIST_PAGE_UP = Key("pageup", "page(-1)", N_("Page up"), *_PAGES, show=False)
+LIST_PAGE_DOWN = Key("pagedown", "page(1)", N_("Page down"), *_PAGES, show=False)
+LIST_FIRST = Key("home", "jump('first')", N_("First"), *_JUMPS, show=False)
+LIST_LAST = Key("end", "jump('last')", N_("Last"), *_JUMPS, show=False)
 LIST_CHOOSE = Key(
-    "enter", "choose", "Open", "Enter", "open the checklist (in it: nothing)", show=False
+    "enter",
+    "choose",
+    N_("Open"),
+    "Enter",
+    N_("open the checklist (in it: nothing)"),
+    show=False,
 )
-ENDED_OPEN = Key("enter", "open", "Open", OPEN.shown_as, OPEN.meaning)
-REOPEN = Key("r", "reopen", "Reopen", ENDED.shown_as, ENDED.meaning)
-ENDED_FILTER = Key("slash", "filter", "Find", FILTER.shown_as, FILTER.meaning)
-ENDED_CLOSE = Key("escape", "close", "Close", "Esc", "close what is open; clear the filter")
+ENDED_OPEN = Key("enter", "open", N_("Open"), OPEN.shown_as, OPEN.meaning)
+REOPEN = Key("r", "reopen", N_("Reopen"), ENDED.shown_as, ENDED.meaning)
+ENDED_FILTER = Key("slash", "filter", N_("Find"), FILTER.shown_as, FILTER.meaning)
+ENDED_CLOSE = Key("escape", "close", N_("Close"), "Esc", N_("close what is open; clear the filter"))
 
 # A short list to pick from (the card order, whose deals).
-CHOICE_UP = Key("k", "cursor(-1)", "Up", *_UPDOWN, show=False)
-CHOICE_DOWN = Key("j", "cursor(1)", "Down", *_UPDOWN, show=False)
-CHOICE_CLOSE = Key("escape", "close", "Close", "Esc", "close what is open; clear the filter")
+CHOICE_UP = Key("k", "cursor(-1)", N_("Up"), *_UPDOWN, show=False)
+CHOICE_DOWN = Key("j", "cursor(1)", N_("Down"), *_UPDOWN, show=False)
+CHOICE_CLOSE = Key(
+    "escape", "close", N_("Close"), "Esc", N_("close what is open; clear the filter")
+)
 
 # The checklist (side pane or dialog).
-_CHECKLIST = ("Space / a", "checklist: tick / untick; all stages")
-TICK = Key("space", "toggle_job", "Tick/untick", *_CHECKLIST)
-JOB_UP = Key("k,up", "up", "Up", *_UPDOWN, show=False)
-JOB_DOWN = Key("j,down", "down", "Down", *_UPDOWN, show=False)
+_CHECKLIST = (N_("Space / a"), N_("checklist: tick / untick; all stages"))
+TICK = Key("space", "toggle_job", N_("Tick/untick"), *_CHECKLIST)
+JOB_UP = Key("k,up", "up", N_("Up"), *_UPDOWN, show=False)
+JOB_DOWN = Key("j,down", "down", N_("Down"), *_UPDOWN, show=False)
 NO_TICK = Key("enter", "nothing", "", OPEN.shown_as, OPEN.meaning, show=False)
-CLOSE = Key("escape", "close", "Close", CLEAR.shown_as, CLEAR.meaning)
-ALL_STAGES = Key("a", "all_stages", "All stages", *_CHECKLIST)
-DIALOG_HISTORY = Key("H", "history", "History", HISTORY.shown_as, HISTORY.meaning)
+CLOSE = Key("escape", "close", N_("Close"), CLEAR.shown_as, CLEAR.meaning)
+ALL_STAGES = Key("a", "all_stages", N_("All stages"), *_CHECKLIST)
+DIALOG_HISTORY = Key("H", "history", N_("History"), HISTORY.shown_as, HISTORY.meaning)
 
 # Told about only: handled by Textual (the palette) and by the forms' own widgets.
-PALETTE = Key("ctrl+p", "", "", "ctrl+p", "palette: jump to a deal, run an action")
-SAVE = Key("enter,ctrl+s", "", "", "Enter / ctrl+s", "in a form: save (Tab: next field)")
+PALETTE = Key("ctrl+p", "", "", "ctrl+p", N_("palette: jump to a deal, run an action"))
+SAVE = Key("enter,ctrl+s", "", "", N_("Enter / ctrl+s"), N_("in a form: save (Tab: next field)"))
 
 HELP_KEYS: tuple[Key, ...] = (
     LEFT, RIGHT, UP, DOWN, JOB_UP, JOB_DOWN, FIRST, LAST, PAGE_UP, PAGE_DOWN,
@@ -182,7 +201,7 @@ def help_rows(keys: tuple[Key, ...] = HELP_KEYS) -> list[tuple[str, str]]:
     """The help's lines: how the keys are written and what they do, each line once."""
     rows: list[tuple[str, str]] = []
     for key in keys:
-        row = (key.shown_as, key.meaning)
+        row = (_(key.shown_as), _(key.meaning))
         if row not in rows:
             rows.append(row)
     return rows
