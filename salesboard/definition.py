@@ -33,11 +33,6 @@ JOBS_MAX: Final = 20
 STUCK_MAX_DAYS: Final = 3650
 
 
-def stage_key(stage: Stage) -> str:
-    """The stable key a stage is stored under in events and files (``"discovery"``)."""
-    return stage.key
-
-
 def _frozen(labels: Mapping[str, str]) -> Mapping[str, str]:
     return MappingProxyType(dict(labels))
 
@@ -70,7 +65,7 @@ class StageDefinition:
     @property
     def key(self) -> str:
         """The stage's stable key."""
-        return stage_key(self.stage)
+        return self.stage.key
 
     def label_in(self, language: str) -> str:
         """The stage's name in ``language``, English where the team gave none."""
@@ -126,8 +121,7 @@ class PipelineDefinition:
                 for s in self.stages
             ],
             "retired": [
-                {"key": j.key, "stage": stage_key(j.stage), "text": dict(j.text)}
-                for j in self.retired
+                {"key": j.key, "stage": j.stage.key, "text": dict(j.text)} for j in self.retired
             ],
         }
 
@@ -216,7 +210,7 @@ def from_json(data: Any, *, strict: bool = True) -> PipelineDefinition:
     _check_keys("pipeline", data, ("stages", "retired"))
     found = data.get("stages")
     if not isinstance(found, list) or len(found) != len(Stage):
-        keys = ", ".join(stage_key(s) for s in Stage)
+        keys = ", ".join(s.key for s in Stage)
         raise InvalidInput(f"a pipeline has exactly six stages, in order: {keys}")
     seen: dict[str, str] = {}
     stages: list[StageDefinition] = []
@@ -225,10 +219,10 @@ def from_json(data: Any, *, strict: bool = True) -> PipelineDefinition:
         if not isinstance(raw, Mapping):
             raise _refuse(where, "expected a table")
         _check_keys(where, raw, _STAGE_FIELDS)
-        if raw.get("key") != stage_key(stage):
+        if raw.get("key") != stage.key:
             raise _refuse(
                 f"{where}.key",
-                f"stage {int(stage)} is {stage_key(stage)!r}, not {raw.get('key')!r}; "
+                f"stage {int(stage)} is {stage.key!r}, not {raw.get('key')!r}; "
                 "the six stages and their order stay",
             )
         jobs_found = raw.get("jobs")

@@ -19,7 +19,6 @@ from salesboard.definition import (
     JobDefinition,
     PipelineDefinition,
     StageDefinition,
-    stage_key,
 )
 from salesboard.errors import InvalidInput
 from salesboard.language import LANGUAGES
@@ -50,7 +49,7 @@ class Change:
         """As kept with the pipeline version that made it (the pipeline's history)."""
         return {
             "kind": self.kind,
-            "stage": stage_key(self.stage),
+            "stage": self.stage.key,
             "key": self.key,
             "before": self.before,
             "after": self.after,
@@ -117,8 +116,8 @@ def plan(current: PipelineDefinition, imported: PipelineDefinition) -> Plan:
         known = current.job(job.key)
         if known is not None and known.stage is not job.stage:
             raise InvalidInput(
-                f"job {job.key!r} belongs to {stage_key(known.stage)}, and a job never moves "
-                f"to another stage ({stage_key(job.stage)} here): that would change its ticks "
+                f"job {job.key!r} belongs to {known.stage.key}, and a job never moves "
+                f"to another stage ({job.stage.key} here): that would change its ticks "
                 "behind the gate. Give it a new key in its new stage instead"
             )
     changes: list[Change] = []

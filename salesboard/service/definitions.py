@@ -10,6 +10,7 @@ checklist changed, one event in that deal's history, so versions and history sta
 from __future__ import annotations
 
 import json
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,11 +74,21 @@ def _parsed(text: str) -> PipelineDefinition:
     return loads(text)
 
 
+_READ_IN: weakref.WeakKeyDictionary[Connection, tuple[int, PipelineDefinition]] = (
+    weakref.WeakKeyDictionary()
+)
+"""What each open transaction's connection has already read: one read per use case."""
+
+
 def definition_in(connection: Connection) -> tuple[int, PipelineDefinition]:
     """The version and definition in force, as this transaction sees them.
 
-    Parsed once per distinct text (cached), so a use case pays one small read.
+    Read once per transaction (the lock, the gate, the view of one change all ask) and
+    parsed once per distinct text, so a use case pays one small read.
     """
+    known = _READ_IN.get(connection)
+    if known is not None:
+        return known
     row = connection.execute(_CURRENT).first()
     if row is None:
         raise DamagedData("the database has no pipeline definition; run 'salesboard doctor'")
@@ -89,6 +100,7 @@ def definition_in(connection: Connection) -> tuple[int, PipelineDefinition]:
         ) from None
     if found is not in_force():
         use(found, language())
+    _READ_IN[connection] = (int(row.version), found)
     return int(row.version), found
 
 
