@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from salesboard import workflow
 from salesboard.errors import InvalidInput
+from salesboard.i18n import _, ngettext
 from salesboard.language import LANGUAGES
 from salesboard.validation import display_safe, strip_controls
 from salesboard.workflow import Stage, stage_by_key
@@ -142,7 +143,10 @@ def _check_keys(where: str, table: Mapping[str, Any], allowed: Iterable[str]) ->
     if unknown:
         names = ", ".join(repr(k) for k in unknown)
         expected = ", ".join(allowed)
-        raise _refuse(where, f"unknown field {names} (expected {expected})")
+        raise _refuse(
+            where,
+            _("unknown field {names} (expected {expected})").format(names=names, expected=expected),
+        )
 
 
 def _labels(where: str, value: Any, limit: int, strict: bool = True) -> dict[str, str]:
@@ -150,12 +154,12 @@ def _labels(where: str, value: Any, limit: int, strict: bool = True) -> dict[str
     if isinstance(value, str):
         value = {"en": value}
     if not isinstance(value, Mapping):
-        raise _refuse(where, 'expected a text or a table of texts per language {en = "…"}')
+        raise _refuse(where, _('expected a text or a table of texts per language {en = "…"}'))
     _check_keys(where, value, LANGUAGES)
     labels: dict[str, str] = {}
     for language, text in value.items():
         if not isinstance(text, str):
-            raise _refuse(f"{where}.{language}", "expected a text")
+            raise _refuse(f"{where}.{language}", _("expected a text"))
         cleaned = strip_controls(text).strip()
         if not strict:  # a stored definition: shown safely rather than refused
             cleaned = "".join(c for c in cleaned if unicodedata.category(c) != "Cf")
@@ -163,21 +167,35 @@ def _labels(where: str, value: Any, limit: int, strict: bool = True) -> dict[str
         if hidden is not None:
             raise _refuse(
                 f"{where}.{language}",
-                f"contains the invisible character U+{ord(hidden):04X}; remove it",
+                _("contains the invisible character U+{code}; remove it").format(
+                    code=f"{ord(hidden):04X}"
+                ),
             )
         if len(cleaned) > limit:
-            raise _refuse(f"{where}.{language}", f"{len(cleaned)} characters; the limit is {limit}")
+            raise _refuse(
+                f"{where}.{language}",
+                ngettext(
+                    "{count} character; the limit is {limit}",
+                    "{count} characters; the limit is {limit}",
+                    len(cleaned),
+                ).format(count=len(cleaned), limit=limit),
+            )
         if cleaned:
             labels[language] = cleaned
     if "en" not in labels:
-        raise _refuse(where, "an English text (en) is required")
+        raise _refuse(where, _("an English text (en) is required"))
     return labels
 
 
 def _whole(where: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         shown = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
-        raise _refuse(where, f"expected a whole number from {low} to {high}, not {shown}")
+        raise _refuse(
+            where,
+            _("expected a whole number from {low} to {high}, not {value}").format(
+                low=low, high=high, value=shown
+            ),
+        )
     return value
 
 
@@ -185,7 +203,9 @@ def _job_key(where: str, value: Any) -> str:
     if not isinstance(value, str) or KEY_RE.fullmatch(value) is None:
         raise _refuse(
             where,
-            f"a job key is 1 to 40 lowercase letters, digits and dashes, not {value!r}",
+            _("a job key is 1 to 40 lowercase letters, digits and dashes, not {value}").format(
+                value=repr(value)
+            ),
         )
     return value
 
@@ -206,37 +226,43 @@ def from_json(data: Any, *, strict: bool = True) -> PipelineDefinition:
     .key``): a typo in a team's file must never be half applied or silently ignored.
     """
     if not isinstance(data, Mapping):
-        raise InvalidInput("a pipeline definition is a table with stages")
-    _check_keys("pipeline", data, ("stages", "retired"))
+        raise InvalidInput(_("a pipeline definition is a table with stages"))
+    _check_keys(_("pipeline"), data, ("stages", "retired"))
     found = data.get("stages")
     if not isinstance(found, list) or len(found) != len(Stage):
         keys = ", ".join(s.key for s in Stage)
-        raise InvalidInput(f"a pipeline has exactly six stages, in order: {keys}")
+        raise InvalidInput(
+            _("a pipeline has exactly six stages, in order: {keys}").format(keys=keys)
+        )
     seen: dict[str, str] = {}
     stages: list[StageDefinition] = []
     for stage, raw in zip(Stage, found, strict=True):
         where = f"stages[{int(stage)}]"
         if not isinstance(raw, Mapping):
-            raise _refuse(where, "expected a table")
+            raise _refuse(where, _("expected a table"))
         _check_keys(where, raw, _STAGE_FIELDS)
         if raw.get("key") != stage.key:
             raise _refuse(
                 f"{where}.key",
-                f"stage {int(stage)} is {stage.key!r}, not {raw.get('key')!r}; "
-                "the six stages and their order stay",
+                _("stage {n} is {key}, not {found}; the six stages and their order stay").format(
+                    n=int(stage), key=repr(stage.key), found=repr(raw.get("key"))
+                ),
             )
         jobs_found = raw.get("jobs")
         if not isinstance(jobs_found, list) or not 1 <= len(jobs_found) <= JOBS_MAX:
-            raise _refuse(f"{where}.jobs", f"a stage has 1 to {JOBS_MAX} jobs")
+            raise _refuse(f"{where}.jobs", _("a stage has 1 to {most} jobs").format(most=JOBS_MAX))
         jobs: list[JobDefinition] = []
         for n, job in enumerate(jobs_found, start=1):
             job_where = f"{where}.jobs[{n}]"
             if not isinstance(job, Mapping):
-                raise _refuse(job_where, "expected a table")
+                raise _refuse(job_where, _("expected a table"))
             _check_keys(job_where, job, _JOB_FIELDS)
             key = _job_key(f"{job_where}.key", job.get("key"))
             if key in seen:
-                raise _refuse(f"{job_where}.key", f"{key!r} is already used at {seen[key]}")
+                raise _refuse(
+                    f"{job_where}.key",
+                    _("{key} is already used at {where}").format(key=repr(key), where=seen[key]),
+                )
             seen[key] = job_where
             text = _labels(f"{job_where}.text", job.get("text"), JOB_TEXT_MAX, strict)
             for other in jobs if strict else ():
@@ -244,8 +270,10 @@ def from_json(data: Any, *, strict: bool = True) -> PipelineDefinition:
                 if same:
                     raise _refuse(
                         f"{job_where}.text.{same[0]}",
-                        f"the same as job {other.key!r} of this stage; two jobs that read the "
-                        "same cannot be told apart",
+                        _(
+                            "the same as job {job} of this stage; two jobs that read the same "
+                            "cannot be told apart"
+                        ).format(job=repr(other.key)),
                     )
             jobs.append(JobDefinition(key, stage, _frozen(text)))
         stages.append(
@@ -268,19 +296,22 @@ def from_json(data: Any, *, strict: bool = True) -> PipelineDefinition:
             n = names.index(twice) + 1 + names[names.index(twice) + 1 :].index(twice) + 1
             raise _refuse(
                 f"stages[{n}].label.{language}",
-                f"{stages[n - 1].label_in(language)!r} already names stage "
-                f"{names.index(twice) + 1}; stages need names that tell them apart",
+                _(
+                    "{name} already names stage {other}; stages need names that tell them apart"
+                ).format(name=repr(stages[n - 1].label_in(language)), other=names.index(twice) + 1),
             )
     retired: list[JobDefinition] = []
     for n, job in enumerate(data.get("retired") or [], start=1):
         where = f"retired[{n}]"
         if not isinstance(job, Mapping):
-            raise _refuse(where, "expected a table")
+            raise _refuse(where, _("expected a table"))
         _check_keys(where, job, _RETIRED_FIELDS)
         key = _job_key(f"{where}.key", job.get("key"))
         retired_from = stage_by_key(job.get("stage"))
         if retired_from is None:
-            raise _refuse(f"{where}.stage", f"not a stage: {job.get('stage')!r}")
+            raise _refuse(
+                f"{where}.stage", _("not a stage: {value}").format(value=repr(job.get("stage")))
+            )
         if key not in seen:
             seen[key] = where
             retired.append(
@@ -298,7 +329,7 @@ def loads(text: str) -> PipelineDefinition:
     try:
         return from_json(json.loads(text), strict=False)
     except RecursionError:
-        raise InvalidInput("it is nested too deeply to be a pipeline definition") from None
+        raise InvalidInput(_("it is nested too deeply to be a pipeline definition")) from None
 
 
 # --------------------------------------------------------------- the default

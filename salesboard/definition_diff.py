@@ -12,8 +12,9 @@ Pure Python: the service turns a ``Plan`` into rows, and counts what it does to 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from salesboard.definition import (
     JobDefinition,
@@ -21,7 +22,9 @@ from salesboard.definition import (
     StageDefinition,
 )
 from salesboard.errors import InvalidInput
+from salesboard.i18n import N_, _, ngettext
 from salesboard.language import LANGUAGES
+from salesboard.validation import display_safe
 from salesboard.workflow import Stage
 
 ADDED: Final = "added"
@@ -33,6 +36,18 @@ REORDERED: Final = "reordered"
 STAGE_LABEL: Final = "stage label"
 WIN_PROBABILITY: Final = "win probability"
 STUCK_AFTER: Final = "stuck after"
+KIND_WORDS: Final = {
+    ADDED: N_("added"),
+    BROUGHT_BACK: N_("brought back"),
+    REMOVED: N_("removed"),
+    RENAMED: N_("renamed"),
+    REORDERED: N_("reordered"),
+    STAGE_LABEL: N_("stage label"),
+    WIN_PROBABILITY: N_("win probability"),
+    STUCK_AFTER: N_("stuck after"),
+}
+"""Each kind of change as a person reads it; the kinds themselves are stored as they are."""
+_DAYS: Final = re.compile(r"(\d{1,9}) days", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,51 @@ class Plan:
         )
 
 
+def kind_word(kind: str) -> str:
+    """A kind of change in the language in force (an unknown stored kind as it is)."""
+    word = KIND_WORDS.get(kind)
+    return kind if word is None else _(word)
+
+
+def _value(kind: str, text: str) -> str:
+    """A change's before or after as shown, made safe for a terminal.
+
+    Stored in English ("14 days"); told in the reader's language.
+    """
+    days = _DAYS.fullmatch(text) if kind == STUCK_AFTER else None
+    if days is not None:
+        count = int(days.group(1))
+        return ngettext("{count} days", "{count} days", count).format(count=count)
+    return display_safe(text)
+
+
+def describe_change(change: Change) -> str:
+    """One line of an import's plan: "prospect job x: renamed: en: A → en: B".
+
+    Stage keys, job keys and wording are shown as they are (made safe), around them the
+    words of the language in force.
+    """
+    what = kind_word(change.kind)
+    if change.before is not None and change.after is not None:
+        before, after = _value(change.kind, change.before), _value(change.kind, change.after)
+        what += f": {before} → {after}"
+    elif change.after is not None or change.before is not None:
+        what += f": {_value(change.kind, change.after or change.before or '')}"
+    if change.key:
+        return _("{stage} job {job}: {change}").format(
+            stage=change.stage.key, job=change.key, change=what
+        )
+    return f"{change.stage.key}: {what}"
+
+
+def describe_stored_change(change: dict[str, Any]) -> str:
+    """One change as the pipeline's history keeps it (untrusted JSON), told in one line."""
+    parts = [str(change.get(k)) for k in ("stage", "key") if change.get(k)]
+    kind = str(change.get("kind"))
+    after = str(change.get("after") or change.get("before") or "")
+    return f"{display_safe(' '.join(parts))}: {display_safe(kind_word(kind))} {_value(kind, after)}"
+
+
 def _texts(labels: dict[str, str] | object) -> str:
     assert isinstance(labels, dict)
     return " / ".join(f"{lang}: {labels[lang]}" for lang in LANGUAGES if lang in labels)
@@ -105,6 +165,7 @@ def _stage_changes(old: StageDefinition, new: StageDefinition) -> list[Change]:
         before, after = f"{old.win_probability} %", f"{new.win_probability} %"
         found.append(Change(WIN_PROBABILITY, new.stage, None, before, after))
     if old.stuck_after_days != new.stuck_after_days:
+        # Stored in English, as the pipeline's history keeps it; ``_value`` tells it.
         before, after = f"{old.stuck_after_days} days", f"{new.stuck_after_days} days"
         found.append(Change(STUCK_AFTER, new.stage, None, before, after))
     return found
@@ -116,9 +177,11 @@ def plan(current: PipelineDefinition, imported: PipelineDefinition) -> Plan:
         known = current.job(job.key)
         if known is not None and known.stage is not job.stage:
             raise InvalidInput(
-                f"job {job.key!r} belongs to {known.stage.key}, and a job never moves "
-                f"to another stage ({job.stage.key} here): that would change its ticks "
-                "behind the gate. Give it a new key in its new stage instead"
+                _(
+                    "job {job} belongs to {stage}, and a job never moves to another stage "
+                    "({here} here): that would change its ticks behind the gate. Give it a "
+                    "new key in its new stage instead"
+                ).format(job=repr(job.key), stage=known.stage.key, here=job.stage.key)
             )
     changes: list[Change] = []
     for old, new in zip(current.stages, imported.stages, strict=True):
@@ -168,8 +231,10 @@ def _moved_wording(current: PipelineDefinition, imported: PipelineDefinition) ->
         owner = was.get(job.text_in("en"))
         if owner is not None and owner != job.key:
             found.append(
-                f"job {job.key} now reads {job.text_in('en')!r}, which was the wording of job "
-                f"{owner}: ticks stay with the key, so deals that ticked {owner} do not have "
-                f"{job.key} ticked — swap the keys back if the work itself did not change"
+                _(
+                    "job {job} now reads {text}, which was the wording of job {owner}: ticks "
+                    "stay with the key, so deals that ticked {owner} do not have {job} ticked "
+                    "— swap the keys back if the work itself did not change"
+                ).format(job=job.key, text=repr(job.text_in("en")), owner=owner)
             )
     return found

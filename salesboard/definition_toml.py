@@ -21,34 +21,39 @@ from salesboard.definition import (
     from_json,
 )
 from salesboard.errors import InvalidInput
+from salesboard.i18n import N_, _
 
 LINE_MAX = 1000
 """The longest line a pipeline file may have (a job's text is at most 200 characters)."""
 
-_HEADER = f"""\
-salesboard pipeline definition (version {{version}}).
+_HEADER = N_("""\
+salesboard pipeline definition (version {version}).
 Edit, then: salesboard pipeline import FILE  (shows what changes before applying it)
 
 The six stages stay, in this order; what may change:
-  label             the stage's name per language (en required, nb optional; at most {LABEL_MAX})
+  label             the stage's name per language (en required, nb optional; at most {label_max})
   win_probability   percent, 0 to 100: weights the forecast
-  stuck_after_days  1 to {STUCK_MAX_DAYS}: a deal longer in the stage counts as stuck
-  jobs              1 to {JOBS_MAX} per stage, in checklist order. A job's key never changes:
+  stuck_after_days  1 to {stuck_max}: a deal longer in the stage counts as stuck
+  jobs              1 to {jobs_max} per stage, in checklist order. A job's key never changes:
                     new text under the same key keeps its ticks; a new key is a new job
                     (unticked on deals in its stage); a job left out is retired (its history
                     stays readable). A job cannot move to another stage; give it a new key.
-"""
+""")
+"""The comment at the top of an exported file (the TOML keys in it stay English)."""
 
 
 def dumps(definition: PipelineDefinition, version: int) -> str:
     """The definition as commented TOML, stable from one export to the next."""
     document = tomlkit.document()
-    for line in _HEADER.format(version=version).splitlines():
+    header = _(_HEADER).format(
+        version=version, label_max=LABEL_MAX, stuck_max=STUCK_MAX_DAYS, jobs_max=JOBS_MAX
+    )
+    for line in header.splitlines():
         document.add(tomlkit.comment(line) if line else tomlkit.nl())
     document.add(tomlkit.nl())
     document.add("version", version)
     document["version"].comment(
-        "the version this file was exported from: import refuses it once a newer one is in force"
+        _("the version this file was exported from: import refuses it once a newer one is in force")
     )
     document.add(tomlkit.nl())
     stages = tomlkit.aot()
@@ -89,23 +94,31 @@ def read(text: str) -> tuple[PipelineDefinition, int | None]:
         # tomllib takes quadratic time over a long dotted key; no pipeline line is long.
         if len(line) > LINE_MAX:
             raise InvalidInput(
-                f"line {number} is {len(line)} characters long; a pipeline file's lines are "
-                f"at most {LINE_MAX}"
+                _(
+                    "line {number} is {length} characters long; a pipeline file's lines are at "
+                    "most {most}"
+                ).format(number=number, length=len(line), most=LINE_MAX)
             )
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidInput(f"not valid TOML: {error}") from None
+        raise InvalidInput(_("not valid TOML: {error}").format(error=error)) from None
     except RecursionError:
-        raise InvalidInput("not a pipeline file: nested too deeply") from None
+        raise InvalidInput(_("not a pipeline file: nested too deeply")) from None
     if "retired" in data:
         raise InvalidInput(
-            "pipeline: 'retired' is kept by the database, not the file; "
-            "leave a job out of its stage to retire it"
+            _(
+                "pipeline: 'retired' is kept by the database, not the file; leave a job out of "
+                "its stage to retire it"
+            )
         )
     version = data.pop("version", None)
     if version is not None and (
         isinstance(version, bool) or not isinstance(version, int) or version < 1
     ):
-        raise InvalidInput(f"version: expected the whole number export wrote, not {version!r}")
+        raise InvalidInput(
+            _("version: expected the whole number export wrote, not {value}").format(
+                value=repr(version)
+            )
+        )
     return from_json(data), version

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+
+from salesboard.i18n import N_, _
+
 
 class SalesboardError(Exception):
     """Base for failures that are the user's or the environment's, never a bug."""
@@ -65,7 +69,7 @@ class DealNotFound(InvalidInput):
 
     def __init__(self, deal_id: int) -> None:
         self.deal_id = deal_id
-        super().__init__(f"no deal with id {deal_id}")
+        super().__init__(_("no deal with id {deal_id}").format(deal_id=deal_id))
 
 
 class LostRace(SalesboardError):
@@ -79,8 +83,10 @@ class LostRace(SalesboardError):
 
     def __init__(self) -> None:
         super().__init__(
-            "the deal was changed by someone else at the same moment; nothing was saved — "
-            "look at it again and retry"
+            _(
+                "the deal was changed by someone else at the same moment; nothing was saved — "
+                "look at it again and retry"
+            )
         )
 
 
@@ -94,15 +100,48 @@ class Conflict(SalesboardError):
         self.expected = expected
         self.actual = actual
         self.changed_by = changed_by
-        who = f" by {changed_by}" if changed_by else ""
         if expected > actual:
-            message = (
-                f"deal {deal_id} is at version {actual}; it has never been at version "
-                f"{expected} — check the version you gave"
+            message = _(
+                "deal {deal_id} is at version {actual}; it has never been at version "
+                "{expected} — check the version you gave"
+            )
+        elif changed_by:
+            message = _(
+                "deal {deal_id} was changed by {changed_by} since you loaded it "
+                "(version {expected}, now {actual}); reload and try again"
             )
         else:
-            message = (
-                f"deal {deal_id} was changed{who} since you loaded it "
-                f"(version {expected}, now {actual}); reload and try again"
+            message = _(
+                "deal {deal_id} was changed since you loaded it "
+                "(version {expected}, now {actual}); reload and try again"
             )
+        message = message.format(
+            deal_id=deal_id, actual=actual, expected=expected, changed_by=changed_by
+        )
         super().__init__(message)
+
+
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EEXIST: N_("File exists"),
+    errno.EIO: N_("Input/output error"),
+    errno.ENAMETOOLONG: N_("File name too long"),
+    errno.ELOOP: N_("Too many levels of symbolic links"),
+    errno.EDQUOT: N_("Disk quota exceeded"),
+}
+"""The operating system's reasons a user meets with files, in its own (C library) words,
+so that English reads exactly as the system says it and other languages translate it."""
+
+
+def os_reason(error: OSError) -> str:
+    """Why the operating system refused, in the language in force (its own text if rare)."""
+    known = _OS_REASONS.get(error.errno) if error.errno is not None else None
+    if known is not None:
+        return _(known)
+    return error.strerror or str(error)

@@ -23,8 +23,11 @@ from salesboard.language import LANGUAGES, use_language
 
 LOCALE_DIR: Final = Path(__file__).parent / "locale"
 DOMAIN: Final = "salesboard"
-PREVIEW: Final = frozenset({"nb"})
-"""Languages whose catalogue is not complete yet: used only when asked for by name."""
+PREVIEW: Final[frozenset[str]] = frozenset()
+"""Languages whose catalogue is not complete yet: used only when asked for by name.
+
+A new language starts here while its catalogue is being written (README, "Languages").
+"""
 _ALIASES: Final = {"no": "nb", "nb": "nb", "en": "en", "c": "en", "posix": "en"}
 _translation: list[gettext_module.NullTranslations] = [gettext_module.NullTranslations()]
 
@@ -70,6 +73,11 @@ def install(language: str) -> None:
     definition.use(definition.in_force(), language)
 
 
+def use_translations(translations: gettext_module.NullTranslations) -> None:
+    """Look messages up in ``translations`` from now on (a pseudo-locale in tests)."""
+    _translation[0] = translations
+
+
 def _(message: str) -> str:
     """``message`` in the language in force (as is, where the catalogue has none)."""
     return _translation[0].gettext(message)
@@ -81,6 +89,14 @@ def N_(message: str) -> str:
     For texts defined once at import (the keymap), before or apart from any language.
     """
     return message
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` as meant in ``context``: one English word, two messages to translate.
+
+    "Close" as a close date and "Close" as the key that closes a dialog, for example.
+    """
+    return _translation[0].pgettext(context, message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from salesboard.errors import os_reason
+from salesboard.i18n import _
 from salesboard.service.sorting import CardOrder
 
 FILE_NAME: Final = "settings.json"
@@ -84,7 +86,8 @@ class SettingsFile:
         try:
             boards = self._read()
         except _Unreadable as problem:
-            return BoardSettings(), f"{problem} The board starts in board order, all deals."
+            started = _("{problem} The board starts in board order, all deals.")
+            return BoardSettings(), started.format(problem=problem)
         entry = boards.get(board)
         if entry is None:
             return BoardSettings(), None
@@ -103,7 +106,9 @@ class SettingsFile:
                 try:
                     boards = self._read()
                 except _Unreadable as problem:
-                    return f"Not remembered: {problem} It was left as it is."
+                    return _("Not remembered: {problem} It was left as it is.").format(
+                        problem=problem
+                    )
                 boards.pop(board, None)
                 boards[board] = {"order": settings.order.value, "owner": settings.owner}
                 kept = dict(list(boards.items())[-MAX_BOARDS:])
@@ -111,8 +116,10 @@ class SettingsFile:
                 text = json.dumps({"version": 1, "boards": kept}, ensure_ascii=True, indent=1)
                 self._write(text + "\n")
         except OSError as error:
-            why = error.strerror or type(error).__name__
-            return f"Could not remember the board's order and owner in {self.path}: {why}."
+            why = os_reason(error) if error.errno else type(error).__name__
+            return _("Could not remember the board's order and owner in {path}: {why}.").format(
+                path=self.path, why=why
+            )
         return None
 
     @contextmanager
@@ -137,10 +144,10 @@ class SettingsFile:
         except FileNotFoundError:
             return {}
         except OSError as error:
-            raise _Unreadable(f"{path} cannot be read: {error.strerror}.") from None
+            raise _Unreadable(_cannot_read(path, error)) from None
         try:
             if not stat.S_ISREG(os.fstat(handle).st_mode):
-                raise _Unreadable(f"{path} is not a file.")
+                raise _Unreadable(_("{path} is not a file.").format(path=path))
             data = b""
             while len(data) <= MAX_BYTES:
                 chunk = os.read(handle, MAX_BYTES + 1 - len(data))
@@ -148,18 +155,18 @@ class SettingsFile:
                     break
                 data += chunk
         except OSError as error:
-            raise _Unreadable(f"{path} cannot be read: {error.strerror}.") from None
+            raise _Unreadable(_cannot_read(path, error)) from None
         finally:
             os.close(handle)
         if len(data) > MAX_BYTES:
-            raise _Unreadable(f"{path} is too large to be a settings file.")
+            raise _Unreadable(_("{path} is too large to be a settings file.").format(path=path))
         try:
             found = json.loads(data.decode("utf-8"))
         except (ValueError, RecursionError):  # not UTF-8 or JSON, or nested past reason
-            raise _Unreadable(f"{path} is not a salesboard settings file.") from None
+            raise _Unreadable(_not_settings(path)) from None
         boards = found.get("boards") if isinstance(found, dict) else None
         if not isinstance(boards, dict):
-            raise _Unreadable(f"{path} is not a salesboard settings file.")
+            raise _Unreadable(_not_settings(path))
         return {name: entry for name, entry in boards.items() if isinstance(entry, dict)}
 
     def _write(self, text: str) -> None:
@@ -190,22 +197,38 @@ class _Unreadable(Exception):
     """The settings file exists but cannot be used; the message says why."""
 
 
+def _cannot_read(path: Path, error: OSError) -> str:
+    return _("{path} cannot be read: {why}.").format(path=path, why=os_reason(error))
+
+
+def _not_settings(path: Path) -> str:
+    return _("{path} is not a salesboard settings file.").format(path=path)
+
+
 def _settings_of(entry: dict[str, Any]) -> tuple[BoardSettings, str | None]:
     """One board's stored settings, checked; what cannot be used is left at its default."""
-    problems: list[str] = []
+    bad_order = bad_owner = False
     order = CardOrder.BOARD
     stored_order = entry.get("order", CardOrder.BOARD.value)
     try:
         order = CardOrder.parse(str(stored_order))
     except ValueError:
-        problems.append("an unknown card order")
+        bad_order = True
     owner = entry.get("owner")
     # Kept as it was chosen (it is only compared with the deals' owners, and shown
     # literally): an owner stored with odd characters still finds that owner's deals.
     if owner is not None and not (isinstance(owner, str) and 0 < len(owner) <= OWNER_LONGEST):
         owner = None
-        problems.append("an owner that is not a login")
-    if problems:
-        what = " and ".join(problems)
-        return BoardSettings(order, owner), f"The remembered settings had {what}; left out."
-    return BoardSettings(order, owner), None
+        bad_owner = True
+    if bad_order and bad_owner:
+        problem = _(
+            "The remembered settings had an unknown card order and an owner that is not "
+            "a login; left out."
+        )
+    elif bad_order:
+        problem = _("The remembered settings had an unknown card order; left out.")
+    elif bad_owner:
+        problem = _("The remembered settings had an owner that is not a login; left out.")
+    else:
+        return BoardSettings(order, owner), None
+    return BoardSettings(order, owner), problem

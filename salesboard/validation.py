@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from salesboard.errors import InvalidInput
+from salesboard.i18n import N_, _
 
 TITLE_MAX = 200
 COMPANY_MAX = 200
@@ -59,40 +60,58 @@ def strip_controls(text: str, *, multiline: bool = False) -> str:
     return _CONTROL.sub("", _LINE_BREAKS.sub(" ", text))
 
 
+def _too_long(field: str, length: int, limit: int) -> InvalidInput:
+    """The refusal of a text longer than its limit; ``field`` is already translated."""
+    return InvalidInput(
+        _("{field} is {length} characters long; the limit is {limit}").format(
+            field=field, length=length, limit=limit
+        )
+    )
+
+
 def _line(value: str, field: str, limit: int, *, required: bool) -> str:
+    """One line of text; ``field`` is the field's name marked with ``N_``."""
     cleaned = strip_controls(value).strip()
     if required and not cleaned:
-        raise InvalidInput(f"{field} must not be empty")
+        raise InvalidInput(_("{field} must not be empty").format(field=_(field)))
     override = _BIDI_CONTROLS.search(cleaned)
     if override is not None:
         raise InvalidInput(
-            f"{field} contains U+{ord(override.group()):04X}, an invisible direction "
-            "override that makes text read differently from what it holds; remove it"
+            _(
+                "{field} contains U+{code}, an invisible direction "
+                "override that makes text read differently from what it holds; remove it"
+            ).format(field=_(field), code=f"{ord(override.group()):04X}")
         )
     if len(cleaned) > limit:
-        raise InvalidInput(f"{field} is {len(cleaned)} characters long; the limit is {limit}")
+        raise _too_long(_(field), len(cleaned), limit)
     return cleaned
 
 
 def clean_title(value: str) -> str:
     """A deal title: one line, required, at most ``TITLE_MAX`` characters."""
-    return _line(value, "title", TITLE_MAX, required=True)
+    return _line(value, N_("title"), TITLE_MAX, required=True)
 
 
 def clean_company(value: str) -> str:
     """A company name: one line, may be empty, at most ``COMPANY_MAX`` characters."""
-    return _line(value, "company", COMPANY_MAX, required=False)
+    return _line(value, N_("company"), COMPANY_MAX, required=False)
 
 
 def clean_owner(value: str) -> str:
     """An owner login: one line, required, no spaces inside."""
-    cleaned = _line(value, "owner", OWNER_MAX, required=True)
+    cleaned = _line(value, N_("owner"), OWNER_MAX, required=True)
     if any(ch.isspace() for ch in cleaned):
-        raise InvalidInput(f"owner must be a login name without spaces, not {cleaned!r}")
+        raise InvalidInput(
+            _("owner must be a login name without spaces, not {value}").format(value=repr(cleaned))
+        )
     if any(_invisible(ch) for ch in cleaned):
         # "ali\u200bce" looks like alice in every list but is not her: her "my deals"
         # would never show it.
-        raise InvalidInput(f"owner must be a login name without invisible characters: {cleaned!r}")
+        raise InvalidInput(
+            _("owner must be a login name without invisible characters: {value}").format(
+                value=repr(cleaned)
+            )
+        )
     return cleaned
 
 
@@ -110,9 +129,9 @@ def clean_reason(value: str) -> str:
     """Why a deal was lost: required so the team can learn from it."""
     cleaned = strip_controls(value, multiline=True).strip()
     if not cleaned:
-        raise InvalidInput("a reason is required to mark a deal lost")
+        raise InvalidInput(_("a reason is required to mark a deal lost"))
     if len(cleaned) > REASON_MAX:
-        raise InvalidInput(f"reason is {len(cleaned)} characters long; the limit is {REASON_MAX}")
+        raise _too_long(_("reason"), len(cleaned), REASON_MAX)
     return cleaned
 
 
@@ -122,7 +141,7 @@ def clean_comment(value: str | None) -> str | None:
         return None
     cleaned = strip_controls(value, multiline=True).strip()
     if len(cleaned) > REASON_MAX:
-        raise InvalidInput(f"comment is {len(cleaned)} characters long; the limit is {REASON_MAX}")
+        raise _too_long(_("comment"), len(cleaned), REASON_MAX)
     return cleaned or None
 
 
@@ -130,7 +149,11 @@ def clean_notes(value: str) -> str:
     """Free-form notes: newlines and tabs allowed, at most ``NOTES_MAX`` characters."""
     cleaned = strip_controls(value, multiline=True).strip("\n")
     if len(cleaned) > NOTES_MAX:
-        raise InvalidInput(f"notes are {len(cleaned)} characters long; the limit is {NOTES_MAX}")
+        raise InvalidInput(
+            _("notes are {length} characters long; the limit is {limit}").format(
+                length=len(cleaned), limit=NOTES_MAX
+            )
+        )
     return cleaned
 
 
@@ -140,11 +163,17 @@ def clean_currency(value: str) -> str:
 
     cleaned = strip_controls(value).strip().upper()
     if not CURRENCY_RE.fullmatch(cleaned):
-        raise InvalidInput(f"currency must be a three-letter code such as EUR, not {value!r}")
+        raise InvalidInput(
+            _("currency must be a three-letter code such as EUR, not {value}").format(
+                value=repr(value)
+            )
+        )
     if not is_currency(cleaned):
         raise InvalidInput(
-            f"{cleaned} is not a currency in use today (ISO 4217); write one such as EUR, "
-            "NOK, SEK or USD"
+            _(
+                "{code} is not a currency in use today (ISO 4217); write one such as EUR, "
+                "NOK, SEK or USD"
+            ).format(code=cleaned)
         )
     return cleaned
 
@@ -170,7 +199,7 @@ def parse_value(value: str | int | Decimal, currency: str | None = None) -> int:
     the largest value accepted is ``VALUE_MAX_TEXT``. Every refusal is an ``InvalidInput``.
     """
     if isinstance(value, bool):
-        raise InvalidInput(f"value must be an amount, not {value!r}")
+        raise InvalidInput(_("value must be an amount, not {value}").format(value=repr(value)))
     if isinstance(value, int):
         text = str(value)
     elif isinstance(value, Decimal):
@@ -178,23 +207,29 @@ def parse_value(value: str | int | Decimal, currency: str | None = None) -> int:
     else:
         text = strip_controls(str(value)).strip()
     if text.startswith("-") and text[1:2].isdigit():
-        raise InvalidInput(f"value must not be negative, not {value!r}")
+        raise InvalidInput(_("value must not be negative, not {value}").format(value=repr(value)))
     found = _AMOUNT.fullmatch(text)
     if found is None and re.fullmatch(rf"[0-9][0-9{_GROUP_SPACES}]*(?:[.,][0-9]+)?", text):
         raise InvalidInput(
-            f"value {value!r}: group thousands in threes, such as 12 500 or 1 000 000 "
-            "(or write the digits without spaces)"
+            _(
+                "value {value}: group thousands in threes, such as 12 500 or 1 000 000 "
+                "(or write the digits without spaces)"
+            ).format(value=repr(value))
         )
     if found is None:
         raise InvalidInput(
-            f"value must be written in plain digits, such as 12500, 12 500 or 12 500.50 "
-            f"(no exponent or sign, one decimal separator), not {value!r}"
+            _(
+                "value must be written in plain digits, such as 12500, 12 500 or 12 500.50 "
+                "(no exponent or sign, one decimal separator), not {value}"
+            ).format(value=repr(value))
         )
     fraction = found["fraction"] or ""
     if len(fraction) > 2:
         raise InvalidInput(
-            f"value has more than two decimals: {value!r}; group thousands with spaces "
-            "(12 500), not with a comma or a dot"
+            _(
+                "value has more than two decimals: {value}; group thousands with spaces "
+                "(12 500), not with a comma or a dot"
+            ).format(value=repr(value))
         )
     whole = re.sub(f"[{_GROUP_SPACES}]", "", found["whole"]).lstrip("0") or "0"
     if len(whole) > len(str(VALUE_MAX_MINOR // 100)):
@@ -207,15 +242,19 @@ def parse_value(value: str | int | Decimal, currency: str | None = None) -> int:
 
         if decimals(currency) == 0:
             raise InvalidInput(
-                f"{currency} has no decimals (no smaller unit): write the value as a whole "
-                f"number, not {value!r}"
+                _(
+                    "{currency} has no decimals (no smaller unit): write the value as a whole "
+                    "number, not {value}"
+                ).format(currency=currency, value=repr(value))
             )
     return minor
 
 
 def _too_large(value: object) -> InvalidInput:
     return InvalidInput(
-        f"value {value!r} is too large; the largest value accepted is {VALUE_MAX_TEXT}"
+        _("value {value} is too large; the largest value accepted is {largest}").format(
+            value=repr(value), largest=VALUE_MAX_TEXT
+        )
     )
 
 
@@ -228,23 +267,41 @@ def parse_date(value: str | date) -> date:
         return value
     text = strip_controls(value).strip()
     if not _ISO_DATE.fullmatch(text):
-        raise InvalidInput(f"date must be YYYY-MM-DD, such as 2026-12-31, not {value!r}")
+        raise InvalidInput(
+            _("date must be YYYY-MM-DD, such as 2026-12-31, not {value}").format(value=repr(value))
+        )
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{text} is not a date in the calendar; write YYYY-MM-DD") from None
+        raise InvalidInput(
+            _("{text} is not a date in the calendar; write YYYY-MM-DD").format(text=text)
+        ) from None
 
 
 def parse_whole_number(value: str, what: str, low: int, high: int) -> int:
-    """A whole number typed by a user (ASCII digits, optional minus), within bounds."""
+    """A whole number typed by a user (ASCII digits, optional minus), within bounds.
+
+    ``what`` names the number in the messages, in the language in force (the caller
+    translates it).
+    """
     text = strip_controls(str(value)).strip()
     if not re.fullmatch(r"-?[0-9]+", text, re.ASCII) or len(text) > 20:
-        raise InvalidInput(f"{what} must be a whole number, not {value!r}")
+        raise InvalidInput(
+            _("{what} must be a whole number, not {value}").format(what=what, value=repr(value))
+        )
     number = int(text)
     if number < low:
-        raise InvalidInput(f"{what} must be a whole number from {low}, not {number}")
+        raise InvalidInput(
+            _("{what} must be a whole number from {low}, not {number}").format(
+                what=what, low=low, number=number
+            )
+        )
     if number > high:
-        raise InvalidInput(f"{what} must be at most {high}, not {number}")
+        raise InvalidInput(
+            _("{what} must be at most {high}, not {number}").format(
+                what=what, high=high, number=number
+            )
+        )
     return number
 
 

@@ -15,22 +15,26 @@ from salesboard.cli import cli
 from salesboard.i18n import DOMAIN, LOCALE_DIR, choose_language, install, parse_language
 
 ROOT = Path(__file__).resolve().parent.parent
-PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rsa])?\}")
 
 
-def source_messages() -> set[str | tuple[str, str]]:
+Key = tuple[str | None, str | tuple[str, ...]]
+"""A message as the catalogue tells it apart: its context (``pgettext``) and its id."""
+
+
+def source_messages() -> set[Key]:
     """Every message marked in the package now, as Babel extracts it."""
-    found: set[str | tuple[str, str]] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    found: set[Key] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=[("salesboard/**.py", "python")]
     ):
-        found.add(message if isinstance(message, str) else tuple(message))  # type: ignore[arg-type]
+        found.add((context, message if isinstance(message, str) else tuple(message)))
     return found
 
 
-def catalogue(path: Path) -> dict[str | tuple[str, ...], object]:
+def catalogue(path: Path) -> dict[Key, object]:
     with path.open("rb") as handle:
-        return {m.id: m for m in read_po(handle) if m.id}
+        return {(m.context, m.id): m for m in read_po(handle) if m.id}  # type: ignore[misc]
 
 
 def test_the_template_holds_exactly_the_marked_messages() -> None:
@@ -50,9 +54,9 @@ def test_every_message_is_translated_and_none_is_fuzzy(language: str) -> None:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)  # type: ignore[attr-defined]
         assert all(strings), f"{key!r} has no {language} translation"
         assert "fuzzy" not in message.flags, f"{key!r} is fuzzy in {language}"  # type: ignore[attr-defined]
-        ids = key if isinstance(key, tuple) else (key,)
-        wanted = set(PLACEHOLDER.findall(ids[-1]))
-        for text in strings:
+        ids = key[1] if isinstance(key[1], tuple) else (key[1],)
+        for form, text in enumerate(strings):  # a plural's forms: singular, then plural
+            wanted = set(PLACEHOLDER.findall(ids[min(form, len(ids) - 1)]))
             assert set(PLACEHOLDER.findall(text)) == wanted, f"{key!r}: placeholders differ"
 
 
@@ -60,11 +64,13 @@ def test_every_message_is_translated_and_none_is_fuzzy(language: str) -> None:
 def test_the_compiled_catalogue_matches_its_source(language: str) -> None:
     po = catalogue(LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po")
     compiled = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
-    for key, message in po.items():
+    for (context, key), message in po.items():
         if isinstance(key, tuple):
             forms = message.string  # type: ignore[attr-defined]
             assert compiled.ngettext(key[0], key[1], 1) == forms[0]
             assert compiled.ngettext(key[0], key[1], 2) == forms[1]
+        elif context is not None:
+            assert compiled.pgettext(context, key) == message.string, "run pybabel compile"  # type: ignore[attr-defined]
         else:
             assert compiled.gettext(key) == message.string, "run pybabel compile"  # type: ignore[attr-defined]
 
@@ -79,9 +85,9 @@ def test_the_compiled_catalogue_matches_its_source(language: str) -> None:
         (None, {"LC_ALL": "en_US.UTF-8", "LANG": "nb_NO.UTF-8"}, ("en", None)),
         (None, {"LC_MESSAGES": "C", "LANG": "nb_NO.UTF-8"}, ("en", None)),
         (None, {"LANG": "de_DE.UTF-8"}, ("en", None)),
-        # nb is a preview until its catalogue covers the whole interface: the locale
-        # alone does not switch a board to half-Norwegian.
-        (None, {"LANG": "nb_NO.UTF-8"}, ("en", None)),
+        # nb is complete: the system locale alone switches to it.
+        (None, {"LANG": "nb_NO.UTF-8"}, ("nb", None)),
+        (None, {"LC_MESSAGES": "nb_NO.UTF-8", "LANG": "en_US.UTF-8"}, ("nb", None)),
         ("xx", {}, ("en", "--lang: no language 'xx'; salesboard speaks en, nb")),
         (
             None,

@@ -10,9 +10,10 @@ code, never a traceback:
     output stopped early (``salesboard list | head -1``)
 
 One module per command group (``deals``, ``changes``, ``pipeline``, ``rates``, ``doctor``,
-``setup``)
-adds its commands to the group of ``main``; ``params``, ``runtime`` and ``output`` are
-what they share. Only ``click`` and the standard library are imported at module level,
+``setup``) adds its commands to the group of ``main``; ``params``, ``runtime`` and
+``output`` are what they share, and ``click_i18n`` puts Click's own messages and every
+command's help into the language in force (``--lang``, ``$SALESBOARD_LANG``, the locale).
+Only ``click``, the standard library and ``salesboard.i18n`` are imported at module level,
 so that ``salesboard --help`` stays instant: the service, the store (SQLAlchemy, SQLModel)
 and Rich are imported inside the commands that need them.
 """

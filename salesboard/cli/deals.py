@@ -27,19 +27,27 @@ from salesboard.cli.params import (
     _parse_stage,
 )
 from salesboard.cli.runtime import _session
+from salesboard.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from salesboard.workflow import Stage
 
 
-@cli.command("add", short_help="Create a deal in Prospect; print its id.")
+@cli.command(
+    "add",
+    short_help=N_("Create a deal in Prospect; print its id."),
+    help=N_(
+        "Create a deal in Prospect and print its id.\n\n"
+        "Only the number goes to stdout, so a script can write ``id=$(salesboard add …)``."
+    ),
+)
 @click.argument("title")
-@click.option("--company", required=True, help="The customer's company.")
-@click.option("--value", default="0", show_default=True, help="Deal value, e.g. 12500.50.")
-@click.option("--currency", default="EUR", show_default=True, help="Three-letter code.")
-@click.option("--owner", default=None, help="Login of the owner (default: you).")
-@click.option("--close", "close", default=None, metavar="YYYY-MM-DD", help="Expected close.")
-@click.option("--notes", default="", help="Free-form notes (newlines and tabs kept).")
+@click.option("--company", required=True, help=N_("The customer's company."))
+@click.option("--value", default="0", show_default=True, help=N_("Deal value, e.g. 12500.50."))
+@click.option("--currency", default="EUR", show_default=True, help=N_("Three-letter code."))
+@click.option("--owner", default=None, help=N_("Login of the owner (default: you)."))
+@click.option("--close", "close", default=None, metavar="YYYY-MM-DD", help=N_("Expected close."))
+@click.option("--notes", default="", help=N_("Free-form notes (newlines and tabs kept)."))
 @click.pass_context
 def add_command(
     ctx: click.Context,
@@ -51,10 +59,7 @@ def add_command(
     close: str | None,
     notes: str,
 ) -> None:
-    """Create a deal in Prospect and print its id.
-
-    Only the number goes to stdout, so a script can write ``id=$(salesboard add …)``.
-    """
+    """``salesboard add``: create a deal; only its id goes to stdout (for scripts)."""
     deal = (
         _session(ctx)
         .pipeline()
@@ -71,27 +76,38 @@ def add_command(
     click.echo(str(deal.id))
 
 
-@cli.command("list", short_help="The pipeline as a table (or JSON).")
+@cli.command(
+    "list",
+    short_help=N_("The pipeline as a table (or JSON)."),
+    help=N_("List deals by stage, each stage in board order (oldest first) or ``--sort``."),
+)
 @click.option(
-    "--stage", "stage_text", metavar="STAGE", help="Only this stage (name, prefix, key or 1-6)."
+    "--stage",
+    "stage_text",
+    metavar="STAGE",
+    help=N_("Only this stage (name, prefix, key or 1-6)."),
 )
 @click.option(
     "--status",
     type=click.Choice(STATUS_CHOICES),
     default="open",
     show_default=True,
-    help="Which deals by status.",
+    help=N_("Which deals by status."),
 )
-@click.option("--owner", default=None, help="Only deals owned by this login.")
-@click.option("--search", default=None, help="Only deals whose title, company or owner has this.")
+@click.option("--owner", default=None, help=N_("Only deals owned by this login."))
+@click.option(
+    "--search", default=None, help=N_("Only deals whose title, company or owner has this.")
+)
 @click.option(
     "--sort",
     "order",
     type=click.Choice(ORDER_CHOICES),
     default="board",
     show_default=True,
-    help="Order within each stage, as on the board: value (highest first), close (soonest), "
-    "days (longest in stage), changed (newest).",
+    help=N_(
+        "Order within each stage, as on the board: value (highest first), close (soonest), "
+        "days (longest in stage), changed (newest)."
+    ),
 )
 @_json_flag
 @click.pass_context
@@ -104,7 +120,7 @@ def list_command(
     order: str = "board",
     as_json: bool = False,
 ) -> None:
-    """List deals by stage, each stage in board order (oldest first) or ``--sort``."""
+    """``salesboard list``: the deals by stage, as a table or JSON."""
     from salesboard.service.rates import RateBook
     from salesboard.service.sorting import CardOrder, in_board_order
     from salesboard.workflow import Status
@@ -123,14 +139,20 @@ def list_command(
         return
     console = _console()
     if not deals:
-        console.print("No deals match.")
+        console.print(_("No deals match."))
         return
     console.print(_deal_table(deals, with_status=wanted is not Status.OPEN, width=console.width))
-    noun = "deal" if len(deals) == 1 else "deals"
-    console.print(f"{len(deals)} {noun}; {_total_line(_session(ctx).database(), deals)}")
+    total = _total_line(_session(ctx).database(), deals)
+    count = len(deals)
+    console.print(
+        ngettext("{count} deal; {total}", "{count} deals; {total}", count).format(
+            count=count, total=total
+        )
+    )
     for deal in deals:
         if deal.damage is not None:
-            console.print(_text(f"⚠ deal {deal.id} is damaged: {deal.damage}", "red"))
+            damaged = _("⚠ deal {id} is damaged: {damage}").format(id=deal.id, damage=deal.damage)
+            console.print(_text(damaged, "red"))
     _warn_damaged(deals)
 
 
@@ -144,12 +166,16 @@ def _stage_named(ctx: click.Context, text: str | None) -> Stage | None:
     return _parse_stage(text)
 
 
-@cli.command("show", short_help="One deal with every stage's checklist.")
+@cli.command(
+    "show",
+    short_help=N_("One deal with every stage's checklist."),
+    help=N_("Show one deal with the checklist of every stage: who ticked each job and when."),
+)
 @click.argument("deal_id", metavar="ID", type=DEAL_ID)
 @_json_flag
 @click.pass_context
 def show_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
-    """Show one deal with the checklist of every stage: who ticked each job and when."""
+    """``salesboard show``: one deal and its checklists, as text or JSON."""
     deal = _session(ctx).pipeline().get_deal(deal_id)
     if as_json:
         _print_json(deal.to_json())
@@ -157,15 +183,19 @@ def show_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
         _show_deal(_console(), deal)
 
 
-@cli.command("edit", short_help="Change a deal's fields.")
+@cli.command(
+    "edit",
+    short_help=N_("Change a deal's fields."),
+    help=N_("Change a deal's fields; only the options given are changed."),
+)
 @click.argument("deal_id", metavar="ID", type=DEAL_ID)
-@click.option("--title", default=None, help="New title.")
-@click.option("--company", default=None, help="New company.")
-@click.option("--value", default=None, help="New value, e.g. 12500.50.")
-@click.option("--currency", default=None, help="New three-letter currency code.")
-@click.option("--owner", default=None, help="New owner login.")
-@click.option("--close", default=None, metavar="YYYY-MM-DD", help='Expected close ("" clears).')
-@click.option("--notes", default=None, help='New notes ("" clears).')
+@click.option("--title", default=None, help=N_("New title."))
+@click.option("--company", default=None, help=N_("New company."))
+@click.option("--value", default=None, help=N_("New value, e.g. 12500.50."))
+@click.option("--currency", default=None, help=N_("New three-letter currency code."))
+@click.option("--owner", default=None, help=N_("New owner login."))
+@click.option("--close", default=None, metavar="YYYY-MM-DD", help=N_('Expected close ("" clears).'))
+@click.option("--notes", default=None, help=N_('New notes ("" clears).'))
 @_if_version
 @click.pass_context
 def edit_command(
@@ -180,7 +210,7 @@ def edit_command(
     notes: str | None,
     if_version: int | None,
 ) -> None:
-    """Change a deal's fields; only the options given are changed."""
+    """``salesboard edit``: change the fields given as options."""
     given = {
         "title": title,
         "company": company,
@@ -195,17 +225,21 @@ def edit_command(
     seen = if_version if if_version is not None else pipeline.get_deal(deal_id).version
     deal = pipeline.edit_deal(deal_id, expected_version=if_version, **changes)
     if deal.version == seen:
-        _confirm(deal, "nothing to change, it already has those values")
+        _confirm(deal, _("nothing to change, it already has those values"))
     else:
-        _confirm(deal, "saved")
+        _confirm(deal, _("saved"))
 
 
-@cli.command("history", short_help="Every change of a deal, newest first.")
+@cli.command(
+    "history",
+    short_help=N_("Every change of a deal, newest first."),
+    help=N_("Every change of a deal, newest first: who, when (UTC), what, before and after."),
+)
 @click.argument("deal_id", metavar="ID", type=DEAL_ID)
 @_json_flag
 @click.pass_context
 def history_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
-    """Every change of a deal, newest first: who, when (UTC), what, before and after."""
+    """``salesboard history``: a deal's events, as a table or JSON."""
     events = _session(ctx).pipeline().history(deal_id)
     if as_json:
         _print_json([event.to_json() for event in events])

@@ -16,6 +16,7 @@ from salesboard.cli.runtime import (
     _SalesboardGroup,
     _Session,
 )
+from salesboard.i18n import N_, _
 
 if TYPE_CHECKING:
     pass
@@ -24,19 +25,38 @@ if TYPE_CHECKING:
 # ------------------------------------------------------------------------- commands
 
 
-def _use_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-    """``--lang``: speak the language asked for (before ``--help`` is printed)."""
+def _use_language(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """``--lang``: speak the language asked for (before ``--help`` is printed).
+
+    The root group already read ``--lang`` before parsing (``click_i18n.prepare``); this
+    refuses a language salesboard does not know, and speaks the one asked for.
+    """
     if value is None:
         return
+    from salesboard.cli.click_i18n import localize
     from salesboard.i18n import choose_language, install
 
     language, problem = choose_language(value)
     if problem is not None:
         raise click.BadParameter(problem.removeprefix("--lang: "))
     install(language)
+    localize(ctx.find_root().command)
 
 
-_EPILOG = (
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: what Click's ``version_option`` prints, in the language in force."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    click.echo(
+        _("{program}, version {version}").format(program=PROG, version=version("salesboard")),
+        color=ctx.color,
+    )
+    ctx.exit()
+
+
+_EPILOG = N_(
     "Exit codes: 0 done, 1 the database cannot be used, 2 bad input, "
     "3 refused by the workflow, 4 conflict with another change."
 )
@@ -46,6 +66,13 @@ _EPILOG = (
     PROG,
     cls=_SalesboardGroup,
     invoke_without_command=True,
+    help=N_(
+        "A keyboard-driven sales pipeline board for the terminal.\n"
+        "\n"
+        "Deals move through six stages (Prospect, Qualified, Discovery, Developed, "
+        "Proposed, Closed); a deal moves right only when every job of its current stage "
+        "is done."
+    ),
     epilog=_EPILOG,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -54,7 +81,7 @@ _EPILOG = (
     "target",
     metavar="PATH_OR_URL",
     default=None,
-    help=(
+    help=N_(
         "SQLite file or SQLAlchemy URL of the database. Default: $SALESBOARD_DB, "
         "else salesboard.db in your user data directory."
     ),
@@ -62,7 +89,7 @@ _EPILOG = (
 @click.option(
     "--demo",
     is_flag=True,
-    help=(
+    help=N_(
         "Use the separate demo database (demo.db in your user data directory), filled "
         "with demo deals on first use. Without a command, open the board on it."
     ),
@@ -73,24 +100,32 @@ _EPILOG = (
     is_eager=True,
     expose_value=False,
     callback=_use_language,
-    help=(
-        "Language: en (English) or nb (Norwegian Bokmål, a preview). Default: "
-        "$SALESBOARD_LANG, else English."
+    help=N_(
+        "Language: en (English) or nb (Norwegian Bokmål). Default: $SALESBOARD_LANG, "
+        "else the locale ($LC_ALL, $LC_MESSAGES, $LANG), else English."
     ),
 )
-@click.version_option(package_name="salesboard", prog_name=PROG)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help=N_("Show the version and exit."),
+)
 @click.pass_context
 def cli(ctx: click.Context, target: str | None, demo: bool) -> None:
-    """A keyboard-driven sales pipeline board for the terminal.
+    """The root group: the global options, then a command or (without one) the board.
 
-    Deals move through six stages (Prospect, Qualified, Discovery, Developed, Proposed,
-    Closed); a deal moves right only when every job of its current stage is done.
+    Its help text is the ``help`` above, translated when help is printed (``click_i18n``).
     """
     _refuse_empty_target(target)
     if demo and target is not None:
         raise click.UsageError(
-            "--demo uses its own database; to fill another one with demo deals, "
-            "run: salesboard --db PATH demo"
+            _(
+                "--demo uses its own database; to fill another one with demo deals, "
+                "run: salesboard --db PATH demo"
+            )
         )
     state = _Session(target=target, demo=demo)
     ctx.obj = state
@@ -105,8 +140,10 @@ def _open_board(state: _Session) -> None:
     """Run the board on the selected (or demo) database; it needs a real terminal."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise click.UsageError(
-            "the board needs a terminal; in scripts use a command such as "
-            "'salesboard list' (see salesboard --help)"
+            _(
+                "the board needs a terminal; in scripts use a command such as "
+                "'salesboard list' (see salesboard --help)"
+            )
         )
     from salesboard.store import default_db_path
     from salesboard.store.location import is_default
@@ -134,7 +171,10 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
     language, problem = choose_language()
     if problem is not None:
-        click.echo(f"{PROG}: {problem}; speaking English", err=True)
+        click.echo(
+            _("{program}: {problem}; speaking English").format(program=PROG, problem=problem),
+            err=True,
+        )
     install(language)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name=PROG)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from salesboard.cli.params import PROG
+from salesboard.i18n import N_, _, ngettext, pgettext
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -52,6 +53,23 @@ def _text(value: str, style: str = "", *, multiline: bool = False, cut: bool = F
     return Text(display_safe(value, multiline=multiline), style=style)
 
 
+def _fill(template: str, style: str = "", **parts: str | Text) -> Text:
+    """A translated ``template`` as a Rich ``Text``, each ``{name}`` replaced by its part.
+
+    User data is passed as its own ``Text`` (made with ``_text``), so it is shown exactly
+    as when the line was assembled from pieces: never parsed, never joined to the words.
+    """
+    from rich.text import Text
+
+    out = Text(style=style)
+    for n, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+        if n % 2 == 0:
+            out.append(piece)
+        else:
+            out.append(parts[piece])
+    return out
+
+
 def _money(value_minor: int, currency: str) -> str:
     """An amount as ``12 500.00 EUR``: the one way money is written, which input takes back."""
     from salesboard.money import money_text
@@ -65,7 +83,7 @@ def _when(moment: datetime) -> str:
     from salesboard.service.views import UNKNOWN_TIME
 
     if moment == UNKNOWN_TIME:
-        return "time unknown"
+        return _("time unknown")
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
@@ -118,19 +136,21 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
     from rich import box
     from rich.table import Table
 
+    from salesboard.workflow import status_word
+
     with_close = width >= 100
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
-    table.add_column("ID", justify="right", no_wrap=True)
-    table.add_column("Title", max_width=60)
-    table.add_column("Company", max_width=40)
-    table.add_column("Stage", no_wrap=True)
-    table.add_column("Jobs", justify="right", no_wrap=True)
-    table.add_column("Value", justify="right", no_wrap=True)
-    table.add_column("Owner", max_width=16)
+    table.add_column(_("ID"), justify="right", no_wrap=True)
+    table.add_column(_("Title"), max_width=60)
+    table.add_column(_("Company"), max_width=40)
+    table.add_column(_("Stage"), no_wrap=True)
+    table.add_column(_("Jobs"), justify="right", no_wrap=True)
+    table.add_column(_("Value"), justify="right", no_wrap=True)
+    table.add_column(_("Owner"), max_width=16)
     if with_close:
-        table.add_column("Close", no_wrap=True)
+        table.add_column(pgettext("close date", "Close"), no_wrap=True)
     if with_status:
-        table.add_column("Status", no_wrap=True)
+        table.add_column(_("Status"), no_wrap=True)
     for deal in deals:
         if deal.damage is not None:
             table.add_row(*_damaged_row(deal, with_close=with_close, with_status=with_status))
@@ -147,7 +167,7 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
         if with_close:
             row.append(_day(deal.expected_close))
         if with_status:
-            row.append(deal.status.value)
+            row.append(status_word(deal.status))
         table.add_row(*row)
     return table
 
@@ -169,12 +189,16 @@ def _total_line(db: Database, deals: Sequence[DealSummary]) -> str:
         else:
             total += value
             converted = converted or deal.currency != rates.base
-    line = f"total {'≈' if converted else ''}{money_text(total, rates.base)}"
+    amount = money_text(total, rates.base)
     if converted:
-        line += " (converted at the team's rates)"
+        line = _("total ≈{amount} (converted at the team's rates)").format(amount=amount)
+    else:
+        line = _("total {amount}").format(amount=amount)
     if apart:
         amounts = ", ".join(money_text(value, code) for code, value in sorted(apart.items()))
-        line += f"; without a rate, not added: {_safe(amounts)}"
+        line = _("{total}; without a rate, not added: {amounts}").format(
+            total=line, amounts=_safe(amounts)
+        )
     return line
 
 
@@ -183,7 +207,7 @@ def _damaged_row(deal: DealSummary, *, with_close: bool, with_status: bool) -> l
     row: list[Any] = [
         str(deal.id),
         _text(deal.title, cut=True),
-        _text("⚠ damaged (below)", "bold red", cut=True),
+        _text(_("⚠ damaged (below)"), "bold red", cut=True),
         "?",
         "?",
         "?",
@@ -192,7 +216,7 @@ def _damaged_row(deal: DealSummary, *, with_close: bool, with_status: bool) -> l
     if with_close:
         row.append("?")
     if with_status:
-        row.append("damaged")
+        row.append(_("damaged"))
     return row
 
 
@@ -203,12 +227,14 @@ def _warn_damaged(deals: Sequence[DealSummary]) -> None:
         ids = ", ".join(str(deal.id) for deal in damaged[:10]) + (
             ", …" if len(damaged) > 10 else ""
         )
-        noun = "deal" if len(damaged) == 1 else "deals"
-        click.echo(
-            f"{PROG}: warning: {len(damaged)} damaged {noun} ({ids}) could not be read; "
+        warning = ngettext(
+            "warning: {count} damaged deal ({ids}) could not be read; "
             "run 'salesboard doctor' to see every problem",
-            err=True,
-        )
+            "warning: {count} damaged deals ({ids}) could not be read; "
+            "run 'salesboard doctor' to see every problem",
+            len(damaged),
+        ).format(count=len(damaged), ids=ids)
+        click.echo(f"{PROG}: {warning}", err=True)
 
 
 def _show_deal(console: Console, deal: DealView) -> None:
@@ -218,36 +244,40 @@ def _show_deal(console: Console, deal: DealView) -> None:
     from rich.text import Text
 
     from salesboard.validation import display_safe
-    from salesboard.workflow import Stage, Status
+    from salesboard.workflow import Stage, Status, status_word
 
     s = deal.summary
-    console.print(Text.assemble(Text(f"Deal {s.id}: ", style="bold"), _text(s.title, "bold")))
+    console.print(
+        _fill(_("Deal {id}: {title}"), "bold", id=str(s.id), title=_text(s.title, "bold"))
+    )
     fields = Table.grid(padding=(0, 2))
     fields.add_column(style="dim", no_wrap=True)
     fields.add_column(overflow="fold")
-    fields.add_row("Company", _text(s.company))
-    fields.add_row("Value", _money(s.value_minor, s.currency))
-    fields.add_row("Owner", _text(s.owner))
+    fields.add_row(_("Company"), _text(s.company))
+    fields.add_row(_("Value"), _money(s.value_minor, s.currency))
+    fields.add_row(_("Owner"), _text(s.owner))
     from datetime import UTC
     from datetime import datetime as clock
 
     days = max(0, (clock.now(UTC) - s.stage_entered_at).days)  # as the card counts them
-    noun = "day" if days == 1 else "days"
-    fields.add_row(
-        "Stage", f"{s.stage.label} ({int(s.stage)} of {len(Stage)}), {days} {noun} in stage"
-    )
+    where = ngettext(
+        "{stage} ({n} of {total}), {days} day in stage",
+        "{stage} ({n} of {total}), {days} days in stage",
+        days,
+    ).format(stage=s.stage.label, n=int(s.stage), total=len(Stage), days=days)
+    fields.add_row(_("Stage"), where)
     if s.status is Status.LOST:
-        fields.add_row("Status", Text.assemble("lost — ", _text(s.lost_reason or "")))
+        fields.add_row(_("Status"), _fill(_("lost — {reason}"), reason=_text(s.lost_reason or "")))
     elif s.status is Status.FINISHED:
-        outcome = s.outcome.value if s.outcome else "?"
-        fields.add_row("Status", f"finished: {outcome}, satisfaction {s.satisfaction}/5")
+        fields.add_row(_("Status"), _finished_text(s.outcome, s.satisfaction))
     else:
-        fields.add_row("Status", s.status.value)
-    fields.add_row("Close", _day(s.expected_close))
-    fields.add_row("Updated", Text.assemble(f"{_when(s.updated_at)} UTC by ", _text(s.updated_by)))
-    fields.add_row("Version", str(s.version))
+        fields.add_row(_("Status"), status_word(s.status))
+    fields.add_row(pgettext("close date", "Close"), _day(s.expected_close))
+    updated = _fill(_("{when} UTC by {who}"), when=_when(s.updated_at), who=_text(s.updated_by))
+    fields.add_row(_("Updated"), updated)
+    fields.add_row(_("Version"), str(s.version))
     if s.notes:
-        fields.add_row("Notes", _text(s.notes, multiline=True))
+        fields.add_row(_("Notes"), _text(s.notes, multiline=True))
     console.print(fields)
     console.print()
 
@@ -271,7 +301,7 @@ def _show_deal(console: Console, deal: DealView) -> None:
         marker = "▶" if current else " "
         heading = f"{marker} {int(stage)} {stage.label}  {done}/{len(jobs)}"
         if current:
-            heading += "  (current stage)"
+            heading = _("{heading}  (current stage)").format(heading=heading)
         console.print(Text(heading, style="bold reverse" if current else "bold"))
         rows = Table.grid(padding=(0, 1))
         rows.add_column(no_wrap=True)  # indent and mark
@@ -292,10 +322,10 @@ def _history_table(events: Sequence[EventView]) -> Any:
     from salesboard.service.history_text import describe_entry, event_label
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("When (UTC)", no_wrap=True)
-    table.add_column("Who", no_wrap=True, overflow="ellipsis", max_width=16)
-    table.add_column("Event", no_wrap=True)
-    table.add_column("Change", overflow="fold", ratio=1)
+    table.add_column(_("When (UTC)"), no_wrap=True)
+    table.add_column(_("Who"), no_wrap=True, overflow="ellipsis", max_width=16)
+    table.add_column(_("Event"), no_wrap=True)
+    table.add_column(_("Change"), overflow="fold", ratio=1)
     for event in events:
         style = "bold red" if event.damage else ""
         table.add_row(
@@ -307,9 +337,30 @@ def _history_table(events: Sequence[EventView]) -> Any:
     return table
 
 
+_OUTCOME_WORDS = {"success": N_("success"), "failure": N_("failure")}
+"""A finished deal's outcome as a word (the stored values are ``Outcome``'s)."""
+
+
+def _finished_text(outcome: object, satisfaction: object) -> str:
+    """``finished: success, satisfaction 4/5`` in the language in force."""
+    value = getattr(outcome, "value", outcome)
+    word = _OUTCOME_WORDS.get(value) if isinstance(value, str) else None
+    shown = (value if isinstance(value, str) else "?") if word is None else _(word)
+    return _("finished: {outcome}, satisfaction {score}/5").format(
+        outcome=shown, score=satisfaction
+    )
+
+
 def _confirm(deal: DealView, what: str) -> None:
-    """The one-line answer to a change: what happened and the version to chain on."""
-    click.echo(f"deal {deal.id}: {what} (version {deal.version})")
+    """The one-line answer to a change: what happened and the version to chain on.
+
+    ``what`` is already in the language in force (a whole clause of its own).
+    """
+    click.echo(
+        _("deal {id}: {what} (version {version})").format(
+            id=deal.id, what=what, version=deal.version
+        )
+    )
 
 
 # -------------------------------------------------------------------------- options

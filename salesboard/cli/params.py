@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from salesboard.i18n import N_, _
+
 if TYPE_CHECKING:
     from salesboard.workflow import Stage
 
@@ -26,7 +28,8 @@ class _WholeNumber(click.types.IntParamType):
 
     Python's ``int`` also takes ``١٢٣``, ``1_000`` and ``+5``; a command line should take
     only what it documents, and numbers beyond the database's integers could only be
-    typos.
+    typos. ``what`` names the number in the refusal: a msgid (``N_``), translated when a
+    value is refused; the type's name (shown as a metavar) stays English.
     """
 
     def __init__(self, what: str, low: int = 1, high: int = _ID_MAX) -> None:
@@ -43,15 +46,15 @@ class _WholeNumber(click.types.IntParamType):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         try:
-            return parse_whole_number(value, self.what, self.low, self.high)
+            return parse_whole_number(value, _(self.what), self.low, self.high)
         except InvalidInput as error:
             self.fail(str(error), param, ctx)
 
 
-DEAL_ID = _WholeNumber("a deal id")
-VERSION = _WholeNumber("a version")
-JOB_NUMBER = _WholeNumber("a job number", 1, _JOB_MAX)
-SATISFACTION = _WholeNumber("satisfaction", 1, 5)
+DEAL_ID = _WholeNumber(N_("a deal id"))
+VERSION = _WholeNumber(N_("a version"))
+JOB_NUMBER = _WholeNumber(N_("a job number"), 1, _JOB_MAX)
+SATISFACTION = _WholeNumber(N_("satisfaction"), 1, 5)
 STATUS_CHOICES = ("open", "finished", "lost", "all")
 ORDER_CHOICES = ("board", "value", "close", "days", "changed")
 """``CardOrder``'s values, written out so that ``--help`` needs no import of the service."""
@@ -83,12 +86,12 @@ def _if_version(function: F) -> F:
         type=VERSION,
         default=None,
         metavar="N",
-        help="Refuse (exit 4) unless the deal is still at version N.",
+        help=N_("Refuse (exit 4) unless the deal is still at version N."),
     )(function)
 
 
 def _json_flag(function: F) -> F:
     """The ``--json`` option of the reading commands."""
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
-        function
-    )
+    return click.option(
+        "--json", "as_json", is_flag=True, help=N_("Print JSON instead of a table.")
+    )(function)

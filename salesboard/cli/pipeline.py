@@ -11,20 +11,27 @@ import click
 from salesboard.cli.main import cli
 from salesboard.cli.output import _safe, _when
 from salesboard.cli.runtime import CommandFailed, _session
+from salesboard.errors import os_reason
+from salesboard.i18n import N_, _, ngettext
 
 FILE_MAX = 256_000
 """A pipeline file is a few kilobytes (120 jobs at most); anything much larger is not one."""
 
 
-@cli.group("pipeline", invoke_without_command=True, short_help="The stages and jobs in force.")
+@cli.group(
+    "pipeline",
+    invoke_without_command=True,
+    short_help=N_("The stages and jobs in force."),
+    help=N_(
+        "The team's pipeline: stage names, jobs, win probabilities and stuck limits.\n\n"
+        "Without a subcommand: the version in force and a line per stage. Keep the pipeline "
+        "in git with 'pipeline export > pipeline.toml', edit it, and bring it back with "
+        "'pipeline import pipeline.toml', which shows what changes before applying it."
+    ),
+)
 @click.pass_context
 def pipeline_group(ctx: click.Context) -> None:
-    """The team's pipeline: stage names, jobs, win probabilities and stuck limits.
-
-    Without a subcommand: the version in force and a line per stage. Keep the pipeline in
-    git with 'pipeline export > pipeline.toml', edit it, and bring it back with
-    'pipeline import pipeline.toml', which shows what changes before applying it.
-    """
+    """``salesboard pipeline``: the stages in force; its subcommands export and import."""
     if ctx.invoked_subcommand is not None:
         return
     from rich.cells import cell_len
@@ -33,29 +40,43 @@ def pipeline_group(ctx: click.Context) -> None:
     from salesboard.service.definitions import PipelineDefinitions
 
     version, found = PipelineDefinitions(_session(ctx).database()).current()
-    click.echo(f"pipeline version {version}")
+    click.echo(_("pipeline version {version}").format(version=version))
     names = [_safe(stage.label_in(language())) for stage in found.stages]
     width = max(cell_len(name) for name in names)
+    # The job counts are padded to the wider of the two forms, so the columns line up.
+    jobs_width = max(cell_len(_jobs_text(count)) for count in (1, 2))
     for n, (stage, name) in enumerate(zip(found.stages, names, strict=True), start=1):
-        jobs = len(stage.jobs)
+        jobs = _jobs_text(len(stage.jobs))
+        win = _("win {percent} %").format(percent=f"{stage.win_probability:>3}")
+        days = stage.stuck_after_days
+        # The English text says "days" even for one day, as it always has.
+        stuck = ngettext("stuck after {days} days", "stuck after {days} days", days)
         click.echo(
-            f"{n} {name}{' ' * (width - cell_len(name))}  {jobs:>2} "
-            f"{'job ' if jobs == 1 else 'jobs'}  win {stage.win_probability:>3} %  "
-            f"stuck after {stage.stuck_after_days} days"
+            f"{n} {name}{' ' * (width - cell_len(name))}  "
+            f"{jobs}{' ' * (jobs_width - cell_len(jobs))}  {win}  {stuck.format(days=days)}"
         )
 
 
-@pipeline_group.command("export", short_help="Print the pipeline as TOML.")
+def _jobs_text(count: int) -> str:
+    """``12 jobs`` with the number right-aligned in two places, for the stage lines."""
+    return ngettext("{count} job", "{count} jobs", count).format(count=f"{count:>2}")
+
+
+@pipeline_group.command(
+    "export",
+    short_help=N_("Print the pipeline as TOML."),
+    help=N_("Print the pipeline in force as TOML, to keep in git: 'pipeline export > FILE'."),
+)
 @click.option(
     "--version",
     "version",
     type=click.IntRange(1, 2**31 - 1),
     metavar="N",
-    help="An earlier version (see 'pipeline history'), to bring it back with import --force.",
+    help=N_("An earlier version (see 'pipeline history'), to bring it back with import --force."),
 )
 @click.pass_context
 def pipeline_export_command(ctx: click.Context, version: int | None) -> None:
-    """Print the pipeline in force as TOML, to keep in git: 'pipeline export > FILE'."""
+    """``salesboard pipeline export``: the pipeline (in force or of a version) as TOML."""
     from salesboard.service.definitions import PipelineDefinitions
 
     click.echo(PipelineDefinitions(_session(ctx).database()).export_toml(version), nl=False)
@@ -72,35 +93,49 @@ def _read(path: str) -> str:
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
             with os.fdopen(fd, "rb") as handle:
                 if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    raise CommandFailed(f"{_safe(path)}: not a regular file", 2)
+                    raise CommandFailed(_("{file}: not a regular file").format(file=_safe(path)), 2)
                 data = handle.read(FILE_MAX + 1)
     except OSError as error:
-        raise CommandFailed(f"{_safe(path)}: {error.strerror or error}", 2) from None
+        raise CommandFailed(f"{_safe(path)}: {os_reason(error)}", 2) from None
     if len(data) > FILE_MAX:
-        raise CommandFailed(f"{_safe(path)}: larger than {FILE_MAX} bytes; not a pipeline file", 2)
+        raise CommandFailed(
+            _("{file}: larger than {limit} bytes; not a pipeline file").format(
+                file=_safe(path), limit=FILE_MAX
+            ),
+            2,
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CommandFailed(f"{_safe(path)}: not UTF-8 text (byte {error.start})", 2) from None
+        raise CommandFailed(
+            _("{file}: not UTF-8 text (byte {position})").format(
+                file=_safe(path), position=error.start
+            ),
+            2,
+        ) from None
 
 
-@pipeline_group.command("import", short_help="Show what a TOML file changes, then apply it.")
+@pipeline_group.command(
+    "import",
+    short_help=N_("Show what a TOML file changes, then apply it."),
+    help=N_(
+        "Compare FILE ('-' for standard input) with the pipeline in force and apply it.\n\n"
+        "Prints every change and what it does to open deals, then asks before applying (or "
+        "applies at once with --yes). Nothing is written when the answer is no, when FILE has "
+        "a problem, when it was exported from an older version than the one in force (unless "
+        "--force), or when someone else imported in between."
+    ),
+)
 @click.argument("file", metavar="FILE")
-@click.option("--yes", "-y", is_flag=True, help="Apply without asking (for scripts).")
+@click.option("--yes", "-y", is_flag=True, help=N_("Apply without asking (for scripts)."))
 @click.option(
     "--force",
     is_flag=True,
-    help="Apply a file exported from an older version, undoing what came after it.",
+    help=N_("Apply a file exported from an older version, undoing what came after it."),
 )
 @click.pass_context
 def pipeline_import_command(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
-    """Compare FILE ('-' for standard input) with the pipeline in force and apply it.
-
-    Prints every change and what it does to open deals, then asks before applying (or
-    applies at once with --yes). Nothing is written when the answer is no, when FILE has
-    a problem, when it was exported from an older version than the one in force (unless
-    --force), or when someone else imported in between.
-    """
+    """``salesboard pipeline import``: show an import's changes, ask, then apply them."""
     from salesboard.service.definitions import PipelineDefinitions
 
     database = _session(ctx).database()
@@ -109,53 +144,85 @@ def pipeline_import_command(ctx: click.Context, file: str, yes: bool, force: boo
     definitions = PipelineDefinitions(database)
     plan = definitions.plan_import(_read(file))
     if not plan.changes:
-        click.echo(f"nothing to change: {_safe(file)} matches pipeline version {plan.base_version}")
+        click.echo(
+            _("nothing to change: {file} matches pipeline version {version}").format(
+                file=_safe(file), version=plan.base_version
+            )
+        )
         return
-    click.echo(f"changes to pipeline version {plan.base_version}:")
+    click.echo(_("changes to pipeline version {version}:").format(version=plan.base_version))
     for change in plan.changes:
         where = f"{change.stage.key}"
         if change.key:
-            where += f" job {change.key}"
-        what = change.kind
+            where = _("{stage} job {job}").format(stage=where, job=change.key)
+        what = _change_word(change.kind)
         if change.before is not None and change.after is not None:
             what += f": {_safe(change.before)} → {_safe(change.after)}"
         elif change.after is not None or change.before is not None:
             what += f": {_safe(change.after or change.before or '')}"
         click.echo(f"  {where}: {what}")
     for warning in plan.plan.warnings:
-        click.echo(f"check: {_safe(warning)}")
+        click.echo(_("check: {warning}").format(warning=_safe(warning)))
     if plan.effects:
-        click.echo("what it does to deals:")
+        click.echo(_("what it does to deals:"))
         for effect in plan.effects:
             click.echo(f"  {_safe(effect)}")
     if not force:
         definitions.check_not_stale(plan)
     if not yes:
         if file == "-" or not sys.stdin.isatty():
-            raise CommandFailed("nothing applied: add --yes to apply without asking", 2)
-        if not click.confirm("apply these changes?", default=False):
-            click.echo("nothing applied")
+            raise CommandFailed(_("nothing applied: add --yes to apply without asking"), 2)
+        if not click.confirm(_("apply these changes?"), default=False):
+            click.echo(_("nothing applied"))
             return
     version = definitions.apply(plan)
-    click.echo(f"pipeline version {version} is in force")
+    click.echo(_("pipeline version {version} is in force").format(version=version))
 
 
-@pipeline_group.command("history", short_help="Every version of the pipeline.")
+def _change_word(kind: str) -> str:
+    """A change's kind (stored in the pipeline's history) as words of the language in force.
+
+    A kind this salesboard does not know (written by another version) is shown made safe.
+    """
+    from salesboard import definition_diff as diff
+
+    words = {
+        diff.ADDED: N_("added"),
+        diff.BROUGHT_BACK: N_("brought back"),
+        diff.REMOVED: N_("removed"),
+        diff.RENAMED: N_("renamed"),
+        diff.REORDERED: N_("reordered"),
+        diff.STAGE_LABEL: N_("stage label"),
+        diff.WIN_PROBABILITY: N_("win probability"),
+        diff.STUCK_AFTER: N_("stuck after"),
+    }
+    word = words.get(kind)
+    return _safe(kind) if word is None else _(word)
+
+
+@pipeline_group.command(
+    "history",
+    short_help=N_("Every version of the pipeline."),
+    help=N_("Every version of the pipeline, newest first: who made it, when, and what changed."),
+)
 @click.pass_context
 def pipeline_history_command(ctx: click.Context) -> None:
-    """Every version of the pipeline, newest first: who made it, when, and what changed."""
+    """``salesboard pipeline history``: every version, newest first, with its changes."""
     from salesboard.service.definitions import PipelineDefinitions
 
     for version in PipelineDefinitions(_session(ctx).database()).history():
-        when = "time unknown    " if version.set_at is None else _when(version.set_at)
-        click.echo(f"version {version.version}  {when}  by {_safe(version.set_by)}")
+        when = _("time unknown").ljust(16) if version.set_at is None else _when(version.set_at)
+        click.echo(
+            _("version {version}  {when}  by {who}").format(
+                version=version.version, when=when, who=_safe(version.set_by)
+            )
+        )
         if version.changes is None:
-            click.echo("  ⚠ its list of changes is damaged (see salesboard doctor)")
+            click.echo("  " + _("⚠ its list of changes is damaged (see salesboard doctor)"))
         elif not version.changes and version.version == 1:
-            click.echo("  the pipeline salesboard starts with")
+            click.echo("  " + _("the pipeline salesboard starts with"))
         for change in version.changes or ():
             parts = [str(change.get(k)) for k in ("stage", "key") if change.get(k)]
             after = change.get("after") or change.get("before") or ""
-            click.echo(
-                f"  {_safe(' '.join(parts))}: {_safe(str(change.get('kind')))} {_safe(str(after))}"
-            )
+            kind = _change_word(str(change.get("kind")))
+            click.echo(f"  {_safe(' '.join(parts))}: {kind} {_safe(str(after))}")

@@ -9,6 +9,8 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from salesboard.cli.params import DEMO_DEALS, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, PROG, _WholeNumber
+from salesboard.errors import os_reason
+from salesboard.i18n import N_, _
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -53,15 +55,25 @@ def _failure_for(error: Exception) -> CommandFailed:
     if sa_exc is not None and isinstance(error, sa_exc.DBAPIError):
         from salesboard.store.database import explain_db_error
 
-        return CommandFailed(str(explain_db_error(error, "the database")), 1)
+        return CommandFailed(str(explain_db_error(error, _("the database"))), 1)
     if isinstance(error, OSError):
         if error.filename:
-            return CommandFailed(f"cannot use {error.filename}: {error.strerror or error}", 1)
+            return CommandFailed(
+                _("cannot use {file}: {reason}").format(
+                    file=error.filename, reason=os_reason(error)
+                ),
+                1,
+            )
         # No file named: a write to standard output failed (``> /dev/full``).
-        return CommandFailed(f"cannot write the output: {error.strerror or error}", 1)
+        return CommandFailed(
+            _("cannot write the output: {reason}").format(reason=os_reason(error)), 1
+        )
     first_line = (str(error).splitlines() or [""])[0]
     return CommandFailed(
-        f"internal error ({type(error).__name__}: {first_line}); please report this bug", 1
+        _("internal error ({kind}: {detail}); please report this bug").format(
+            kind=type(error).__name__, detail=first_line
+        ),
+        1,
     )
 
 
@@ -83,16 +95,16 @@ def _take_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> 
         return
     state = _session(ctx)
     if state.demo:
-        raise click.UsageError("--demo uses its own database; leave out --db")
+        raise click.UsageError(_("--demo uses its own database; leave out --db"))
     if state.target is not None and state.target != value:
-        raise click.UsageError("give the database once: --db before the command or after it")
+        raise click.UsageError(_("give the database once: --db before the command or after it"))
     _refuse_empty_target(value)
     state.target = value
 
 
 def _refuse_empty_target(value: str | None) -> None:
     if value is not None and not value.strip():
-        raise click.UsageError("--db needs a file path or a database URL, not an empty string")
+        raise click.UsageError(_("--db needs a file path or a database URL, not an empty string"))
 
 
 class _SalesboardCommand(click.Command):
@@ -111,7 +123,7 @@ class _SalesboardCommand(click.Command):
                 metavar="PATH_OR_URL",
                 expose_value=False,
                 callback=_take_db,
-                help="The database, as salesboard --db (given before or after the command).",
+                help=N_("The database, as salesboard --db (given before or after the command)."),
             )
         )
         if any(
@@ -122,14 +134,32 @@ class _SalesboardCommand(click.Command):
 
 
 class _SalesboardGroup(click.Group):
-    """The top-level group; turns every error of a command into a message and exit code."""
+    """The top-level group; turns every error of a command into a message and exit code.
+
+    It also speaks the language asked for before it parses a command line: Click's own
+    messages and every command's help in that language (``click_i18n``).
+    """
 
     command_class = _SalesboardCommand
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """The context, parsed in the language in force or asked for by ``--lang``."""
+        if parent is None:
+            from salesboard.cli.click_i18n import prepare
+
+            prepare(self, args)
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, translating domain, database and interrupt errors."""
         if sys.stdout is None:  # started with standard output closed (``>&-``)
-            raise CommandFailed("cannot write the output: standard output is closed", 1)
+            raise CommandFailed(_("cannot write the output: standard output is closed"), 1)
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -141,7 +171,7 @@ class _SalesboardGroup(click.Group):
             _silence_closed_stdout()
             raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
         except KeyboardInterrupt:
-            raise CommandFailed("interrupted", EXIT_INTERRUPTED) from None
+            raise CommandFailed(_("interrupted"), EXIT_INTERRUPTED) from None
         except Exception as error:
             raise _failure_for(error) from None
 
@@ -203,7 +233,9 @@ def _make_data_directory(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise DatabaseUnavailable(
-            f"cannot create directory {path.parent}: {error.strerror or error}"
+            _("cannot create directory {directory}: {reason}").format(
+                directory=path.parent, reason=os_reason(error)
+            )
         ) from None
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, case, func
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
+from salesboard.i18n import _
 from salesboard.service import rows
 from salesboard.service.definitions import definition_in
 from salesboard.service.filters import needle_of, search_key, text_matches
@@ -222,7 +223,7 @@ def _why_not_on_board(stage: Any, value: Any, *texts: Any) -> str:
     except rows.Damaged as damage:
         return str(damage)
     odd = next(t for t in texts if type(t) is not str)
-    return f"a text field is {rows.shown(odd)}, not text"
+    return _("a text field is {value}, not text").format(value=rows.shown(odd))
 
 
 _Dates = tuple[date | None, datetime | None, datetime | None]

@@ -24,6 +24,7 @@ from sqlmodel import col
 
 from salesboard.definition import PipelineDefinition, in_force, loads, use
 from salesboard.errors import DamagedData, InvalidInput, SalesboardError
+from salesboard.i18n import _, ngettext
 from salesboard.identity import current_login
 from salesboard.language import language
 from salesboard.service.rows import Damaged, moment, raw
@@ -47,12 +48,27 @@ class StaleFile(SalesboardError):
     exit_code = 4
 
     def __init__(self, file_version: int, version: int, by: str, at: datetime | None) -> None:
-        when = f", {at:%Y-%m-%d %H:%M} UTC" if at is not None else ""
+        if at is None:
+            told = _(
+                "the file was exported from pipeline version {file_version}, but version "
+                "{version} (by {by}) is in force: importing it would undo what came after. "
+                "Export again and redo your edits, or add --force to replace version "
+                "{version} knowingly"
+            )
+        else:
+            told = _(
+                "the file was exported from pipeline version {file_version}, but version "
+                "{version} (by {by}, {at} UTC) is in force: importing it would undo what came "
+                "after. Export again and redo your edits, or add --force to replace version "
+                "{version} knowingly"
+            )
         super().__init__(
-            f"the file was exported from pipeline version {file_version}, but version "
-            f"{version} (by {display_safe(by)}{when}) is in force: importing it would undo "
-            "what came after. Export again and redo your edits, or add --force to replace "
-            f"version {version} knowingly"
+            told.format(
+                file_version=file_version,
+                version=version,
+                by=display_safe(by),
+                at=f"{at:%Y-%m-%d %H:%M}" if at is not None else "",
+            )
         )
 
 
@@ -63,9 +79,11 @@ class PipelineChanged(SalesboardError):
 
     def __init__(self, planned: int, now: int) -> None:
         super().__init__(
-            f"the pipeline was changed by someone else (version {planned} when this import "
-            f"was checked, {now} now); nothing was applied — run the import again to see "
-            "what it would change now"
+            _(
+                "the pipeline was changed by someone else (version {planned} when this import "
+                "was checked, {now} now); nothing was applied — run the import again to see "
+                "what it would change now"
+            ).format(planned=planned, now=now)
         )
 
 
@@ -91,12 +109,14 @@ def definition_in(connection: Connection) -> tuple[int, PipelineDefinition]:
         return known
     row = connection.execute(_CURRENT).first()
     if row is None:
-        raise DamagedData("the database has no pipeline definition; run 'salesboard doctor'")
+        raise DamagedData(_("the database has no pipeline definition; run 'salesboard doctor'"))
     try:
         found = _parsed(str(row.definition))
     except (ValueError, TypeError, SalesboardError) as error:
         raise DamagedData(
-            f"the pipeline definition (version {row.version}) cannot be read: {error}"
+            _("the pipeline definition (version {version}) cannot be read: {error}").format(
+                version=row.version, error=error
+            )
         ) from None
     if found is not in_force():
         use(found, language())
@@ -130,10 +150,6 @@ class PipelineVersionView:
     """None when the stored time cannot be read (doctor names it)."""
     changes: tuple[dict[str, Any], ...] | None
     """None when the stored list cannot be read (doctor names it)."""
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 class PipelineDefinitions:
@@ -172,11 +188,19 @@ class PipelineDefinitions:
         with self.db.read() as session:
             row = session.connection().execute(query).first()
         if row is None:
-            raise InvalidInput(f"there is no pipeline version {version}; see 'pipeline history'")
+            raise InvalidInput(
+                _("there is no pipeline version {version}; see 'pipeline history'").format(
+                    version=version
+                )
+            )
         try:
             return definition_toml.dumps(_parsed(str(row.definition)), version)
         except (ValueError, TypeError, SalesboardError) as error:
-            raise DamagedData(f"pipeline version {version} cannot be read: {error}") from None
+            raise DamagedData(
+                _("pipeline version {version} cannot be read: {error}").format(
+                    version=version, error=error
+                )
+            ) from None
 
     def history(self) -> list[PipelineVersionView]:
         """Every version, newest first, with who made it, when, and what it changed."""
@@ -287,21 +311,41 @@ def _effects(connection: Connection, plan: definition_diff.Plan) -> tuple[str, .
         here = open_by_stage[int(job.stage)]
         before = sum(open_by_stage[s] for s in range(1, int(job.stage)))
         past = sum(open_by_stage[s] for s in range(int(job.stage) + 1, len(Stage) + 1))
-        label = plan.wanted.of(job.stage).label_in("en")
-        blocked = "be finished" if job.stage is Stage.CLOSED else "move on"
-        told = (
-            f"+ {job.key}: {_plural(here, 'open deal', 'open deals')} in {label} "
-            f"{'gets' if here == 1 else 'get'} it unticked and cannot {blocked} until it is "
-            "done"
-        )
-        if job.stage is not Stage.PROSPECT:
-            told += f"; {_plural(before, 'deal', 'deals')} before {label} will find it there"
-        if job.stage is not Stage.CLOSED:
-            told += (
-                f"; {_plural(past, 'deal', 'deals')} past it "
-                f"{'is' if past == 1 else 'are'} not pulled back"
+        label = plan.wanted.of(job.stage).label_in(language())
+        if job.stage is Stage.CLOSED:
+            told = ngettext(
+                "+ {job}: {count} open deal in {stage} gets it unticked and cannot be finished "
+                "until it is done",
+                "+ {job}: {count} open deals in {stage} get it unticked and cannot be finished "
+                "until it is done",
+                here,
             )
-        said.append(told)
+        else:
+            told = ngettext(
+                "+ {job}: {count} open deal in {stage} gets it unticked and cannot move on "
+                "until it is done",
+                "+ {job}: {count} open deals in {stage} get it unticked and cannot move on "
+                "until it is done",
+                here,
+            )
+        clauses = [told.format(job=job.key, count=here, stage=label)]
+        if job.stage is not Stage.PROSPECT:
+            clauses.append(
+                ngettext(
+                    "{count} deal before {stage} will find it there",
+                    "{count} deals before {stage} will find it there",
+                    before,
+                ).format(count=before, stage=label)
+            )
+        if job.stage is not Stage.CLOSED:
+            clauses.append(
+                ngettext(
+                    "{count} deal past it is not pulled back",
+                    "{count} deals past it are not pulled back",
+                    past,
+                ).format(count=past)
+            )
+        said.append("; ".join(clauses))
     for job in plan.removed:
         in_stage_open = and_(
             col(Deal.status) == Status.OPEN.value,
@@ -317,14 +361,20 @@ def _effects(connection: Connection, plan: definition_diff.Plan) -> tuple[str, .
             .join(Deal, col(Deal.id) == col(ChecklistItem.deal_id))
             .where(col(ChecklistItem.job_key) == job.key, col(Deal.status) == Status.OPEN.value)
         ).one()
-        said.append(
-            f"- {job.key}: leaves the checklists of open deals ("
-            f"{_plural(int(ticked), 'tick', 'ticks')} kept in their history; won and lost "
-            f"deals keep it as done or not); "
-            f"{_plural(int(open_unticked), 'open deal', 'open deals')} in "
-            f"{plan.wanted.of(job.stage).label_in('en')} no longer "
-            f"{'waits' if int(open_unticked) == 1 else 'wait'} for it"
-        )
+        ticks, waiting = int(ticked), int(open_unticked)
+        leaves = ngettext(
+            "- {job}: leaves the checklists of open deals ({count} tick kept in their history; "
+            "won and lost deals keep it as done or not)",
+            "- {job}: leaves the checklists of open deals ({count} ticks kept in their history; "
+            "won and lost deals keep it as done or not)",
+            ticks,
+        ).format(job=job.key, count=ticks)
+        no_longer = ngettext(
+            "{count} open deal in {stage} no longer waits for it",
+            "{count} open deals in {stage} no longer wait for it",
+            waiting,
+        ).format(count=waiting, stage=plan.wanted.of(job.stage).label_in(language()))
+        said.append(f"{leaves}; {no_longer}")
     return tuple(said)
 
 

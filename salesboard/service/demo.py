@@ -32,6 +32,7 @@ from salesboard import validation
 from salesboard.definition import PipelineDefinition
 from salesboard.errors import InvalidInput
 from salesboard.folding import search_text
+from salesboard.i18n import N_, _
 from salesboard.identity import current_login
 from salesboard.service.definitions import definition_in
 from salesboard.stage_clock import Visit, time_spent
@@ -187,78 +188,78 @@ _LEGAL_FORMS: Final = (
     " & Co.",
 )
 _PRODUCTS: Final = (
-    "Fleet telematics",
-    "ERP migration",
-    "CRM consolidation",
-    "Warehouse scanners",
-    "Data platform",
-    "Payroll outsourcing",
-    "Cloud backup",
-    "Security audit",
-    "Field service app",
-    "Predictive maintenance",
-    "Customer portal",
-    "E-invoicing",
-    "Call-centre assistant",
-    "HR onboarding suite",
-    "Energy monitoring",
-    "Cold-chain sensors",
-    "POS refresh",
-    "Network upgrade",
-    "Document archive",
-    "Sales training programme",
-    "Route planning",
-    "Quality inspection cameras",
-    "Supplier portal",
-    "BI dashboards",
-    "Mobile workforce devices",
-    "Identity management",
-    "Contact-centre telephony",
-    "Inventory optimisation",
-    "Shop-floor MES",
-    "Managed print",
+    N_("Fleet telematics"),
+    N_("ERP migration"),
+    N_("CRM consolidation"),
+    N_("Warehouse scanners"),
+    N_("Data platform"),
+    N_("Payroll outsourcing"),
+    N_("Cloud backup"),
+    N_("Security audit"),
+    N_("Field service app"),
+    N_("Predictive maintenance"),
+    N_("Customer portal"),
+    N_("E-invoicing"),
+    N_("Call-centre assistant"),
+    N_("HR onboarding suite"),
+    N_("Energy monitoring"),
+    N_("Cold-chain sensors"),
+    N_("POS refresh"),
+    N_("Network upgrade"),
+    N_("Document archive"),
+    N_("Sales training programme"),
+    N_("Route planning"),
+    N_("Quality inspection cameras"),
+    N_("Supplier portal"),
+    N_("BI dashboards"),
+    N_("Mobile workforce devices"),
+    N_("Identity management"),
+    N_("Contact-centre telephony"),
+    N_("Inventory optimisation"),
+    N_("Shop-floor MES"),
+    N_("Managed print"),
 )
 _TITLE_FORMS: Final = (
-    "{} rollout",
-    "{} pilot",
-    "{} renewal",
-    "{} expansion",
-    "{} — phase 2",
-    "{} — phase 3",
-    "{} proof of concept",
-    "{} upgrade",
-    "{}, 3-year contract",
-    "{} for {} sites",
-    "{} (Nordics)",
-    "{} — EMEA",
-    "{}",
+    N_("{product} rollout"),
+    N_("{product} pilot"),
+    N_("{product} renewal"),
+    N_("{product} expansion"),
+    N_("{product} — phase 2"),
+    N_("{product} — phase 3"),
+    N_("{product} proof of concept"),
+    N_("{product} upgrade"),
+    N_("{product}, 3-year contract"),
+    N_("{product} for {sites} sites"),
+    N_("{product} (Nordics)"),
+    N_("{product} — EMEA"),
+    N_("{product}"),
 )
 _SITES: Final = (3, 4, 6, 8, 12, 15, 20, 40, 120)
 _NOTES: Final = (
-    "Champion is the CFO; wants pricing before the next board meeting.",
-    "Procurement insists on three quotes.",
-    "Competing with an in-house build.",
-    "Decision maker on leave until next month.",
-    "Asked for references in the same industry.",
-    "Security questionnaire pending.",
-    "Budget approved for this fiscal year only.",
-    "Pilot site chosen; IT lead is enthusiastic.",
-    "Legal wants their own contract template.",
-    "Met at the trade fair; follow up with the operations team.",
-    "Needs integration with their existing ERP.",
-    "Price-sensitive: lead with the ROI model.",
+    N_("Champion is the CFO; wants pricing before the next board meeting."),
+    N_("Procurement insists on three quotes."),
+    N_("Competing with an in-house build."),
+    N_("Decision maker on leave until next month."),
+    N_("Asked for references in the same industry."),
+    N_("Security questionnaire pending."),
+    N_("Budget approved for this fiscal year only."),
+    N_("Pilot site chosen; IT lead is enthusiastic."),
+    N_("Legal wants their own contract template."),
+    N_("Met at the trade fair; follow up with the operations team."),
+    N_("Needs integration with their existing ERP."),
+    N_("Price-sensitive: lead with the ROI model."),
 )
 _LOST_REASONS: Final = (
-    "Budget frozen",
-    "Chose a competitor",
-    "Price too high",
-    "No decision — project shelved",
-    "Champion left the company",
-    "Went with an in-house build",
-    "Timing: revisit next fiscal year",
-    "Failed the security review",
-    "Lost contact with the buyer",
-    "Acquired; the new owner has a group-wide supplier",
+    N_("Budget frozen"),
+    N_("Chose a competitor"),
+    N_("Price too high"),
+    N_("No decision — project shelved"),
+    N_("Champion left the company"),
+    N_("Went with an in-house build"),
+    N_("Timing: revisit next fiscal year"),
+    N_("Failed the security review"),
+    N_("Lost contact with the buyer"),
+    N_("Acquired; the new owner has a group-wide supplier"),
 )
 _LOST_REASON_WEIGHTS: Final = (22, 24, 14, 12, 6, 7, 8, 3, 6, 2)
 
@@ -368,7 +369,7 @@ def seed_demo(
             )
         if deals == 0:
             return 0
-        _, pipeline = definition_in(session.connection())
+        _version, pipeline = definition_in(session.connection())
         payloads = _Payloads(pipeline)
         plans = _Generator(random.Random(seed), now, user, payloads).plans(deals)
         _insert_all(session, plans, now, payloads)
@@ -383,12 +384,37 @@ def seed_demo(
     return deals
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The demo's made-up wording in the language in force when the demo is filled.
+
+    A Norwegian team's demo board reads in Norwegian; the random choices between the
+    texts are the same in every language, so the deals differ only in their words.
+    """
+
+    products: tuple[str, ...]
+    title_forms: tuple[str, ...]
+    notes: tuple[str, ...]
+    lost_reasons: tuple[str, ...]
+
+    @classmethod
+    def in_force(cls) -> _Words:
+        """The texts, translated once per fill (not once per deal)."""
+        return cls(
+            tuple(_(text) for text in _PRODUCTS),
+            tuple(_(text) for text in _TITLE_FORMS),
+            tuple(_(text) for text in _NOTES),
+            tuple(_(text) for text in _LOST_REASONS),
+        )
+
+
 class _Generator:
     """Makes up deals and their histories from one seeded random stream."""
 
     def __init__(self, rng: random.Random, now: datetime, me: str, payloads: _Payloads) -> None:
         self.rng = rng
         self.payloads = payloads
+        self.words = _Words.in_force()
         self.today = now.date()
         self.now = now
         self.clock = _OfficeHours(now)
@@ -400,7 +426,7 @@ class _Generator:
     def plans(self, count: int) -> list[_Plan]:
         """``count`` deals, in the order they were created (the order of their ids)."""
         self.companies = self._companies(count)
-        plans = [self._deal() for _ in range(count)]
+        plans = [self._deal() for _number in range(count)]
         # Ids follow creation time, as they would have if the deals had been typed in.
         order = sorted(range(count), key=lambda i: (plans[i].created, i))
         return [plans[i] for i in order]
@@ -416,11 +442,11 @@ class _Generator:
 
     def _title(self) -> str:
         rng = self.rng
-        form = rng.choice(_TITLE_FORMS)
-        product = rng.choice(_PRODUCTS)
-        if form.count("{}") == 2:
-            return form.format(product, rng.choice(_SITES))
-        return form.format(product)
+        form = rng.choice(self.words.title_forms)
+        product = rng.choice(self.words.products)
+        if "{sites}" in form:
+            return form.format(product=product, sites=rng.choice(_SITES))
+        return form.format(product=product)
 
     def _notes(self) -> str:
         rng = self.rng
@@ -428,8 +454,8 @@ class _Generator:
         if roll < 0.6:
             return ""
         if roll < 0.9:
-            return rng.choice(_NOTES)
-        return "\n".join(rng.sample(_NOTES, 2))
+            return rng.choice(self.words.notes)
+        return "\n".join(rng.sample(self.words.notes, 2))
 
     def _value(self) -> int:
         """A whole-euro amount, skewed: many modest deals, a few very large ones."""
@@ -465,7 +491,7 @@ class _Generator:
         pace = rng.lognormvariate(0.0, 0.45)
         gaps = [
             300 + int(rng.expovariate(1.0) * _MEAN_GAP_DAYS[kind] * pace * _WORK_DAY)
-            for kind, _ in steps
+            for kind, _when in steps
         ]
         if status is Status.OPEN:
             if rng.random() < 0.15:
@@ -678,7 +704,7 @@ class _Generator:
             steps.extend(here)
             if s < final:
                 steps.append(("advance", s))
-        for _ in range(rng.choices((0, 1, 2), (75, 20, 5))[0]):
+        for _edit in range(rng.choices((0, 1, 2), (75, 20, 5))[0]):
             what = rng.choices(("value", "close", "owner"), (45, 40, 15))[0]
             if what == "close" and no_close:
                 what = "value"
@@ -719,7 +745,7 @@ class _Generator:
         return (at, actor, EventKind.EDITED.value, before, after)
 
     def _reason(self) -> str:
-        return self.rng.choices(_LOST_REASONS, _LOST_REASON_WEIGHTS)[0]
+        return self.rng.choices(self.words.lost_reasons, _LOST_REASON_WEIGHTS)[0]
 
     def _outcome(self) -> tuple[str, int]:
         rng = self.rng
@@ -913,7 +939,7 @@ def _insert_all(
             for seq, e in enumerate(plan.events)
         )
         previous = GENESIS
-        for event_id, (_, deal_id, _, (offset, actor, kind, before, after)) in enumerate(
+        for event_id, (_order, deal_id, _seq, (offset, actor, kind, before, after)) in enumerate(
             ordered, start=1
         ):
             when = now + timedelta(seconds=offset)
@@ -974,9 +1000,9 @@ class _Writer:
             return
         style = self.dialect.paramstyle
         if style == "qmark":
-            marks = ", ".join("?" for _ in columns)
+            marks = ", ".join("?" for _column in columns)
         elif style in ("format", "pyformat"):
-            marks = ", ".join("%s" for _ in columns)
+            marks = ", ".join("%s" for _column in columns)
         else:  # pragma: no cover - neither SQLite nor psycopg
             raise NotImplementedError(f"demo data cannot be written with paramstyle {style}")
         sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"

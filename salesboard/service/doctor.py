@@ -34,18 +34,36 @@ from sqlmodel import col
 from salesboard.definition import PipelineDefinition
 from salesboard.errors import SalesboardError
 from salesboard.folding import search_text
+from salesboard.i18n import N_, _, ngettext
 from salesboard.service import rows
 from salesboard.service.rate_check import rate_problems
 from salesboard.service.views import DealSummary, EventView, JobView
 from salesboard.store import Database, Deal, Event
 from salesboard.store.chain import GENESIS
 from salesboard.validation import display_safe
-from salesboard.workflow import LAST_STAGE, Stage, Status, stage_by_key
+from salesboard.workflow import LAST_STAGE, Stage, Status, stage_by_key, status_word
 
 CLOCK_TOLERANCE: Final = timedelta(minutes=5)
 """How far an event may be dated before the one written ahead of it (clocks of several
 computers writing to one PostgreSQL database differ a little) before it is a problem."""
 _FIELDS: Final = ("title", "company", "value_minor", "currency", "owner", "expected_close", "notes")
+CHECK_NAMES: Final = {
+    "file": N_("file"),
+    "pipeline": N_("pipeline"),
+    "rows": N_("rows"),
+    "rules": N_("rules"),
+    "rates": N_("rates"),
+    "history": N_("history"),
+}
+"""Each check's name (the stable key scripts read in ``--json``) as a person reads it."""
+_TOLD_NAMES: Final = {
+    "stage": N_("stage"),
+    "status": N_("status"),
+    "outcome": N_("outcome"),
+    "satisfaction": N_("satisfaction"),
+    "lost reason": N_("lost reason"),
+}
+"""What a deal's row and its history are compared on (the stored fields keep their names)."""
 
 
 @dataclass
@@ -53,8 +71,15 @@ class Check:
     """One area of the check-up: its name, what was looked at, and what is wrong."""
 
     name: str
+    """A stable key (``file``, ``rules``…): the same in every language."""
     summary: str = ""
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The check's name in the language in force, for people."""
+        word = CHECK_NAMES.get(self.name)
+        return self.name if word is None else _(word)
 
     @property
     def ok(self) -> bool:
@@ -96,13 +121,26 @@ def examine(db: Database, *, expect_head: tuple[int, str] | None = None) -> Chec
     deals = _read_deals(deal_rows, row_check)
     jobs = _read_jobs(job_rows, row_check, pipeline)
     events = [rows.event_view(row) for row in event_rows]
-    row_check.summary = (
-        f"{len(deal_rows)} deals, {len(job_rows)} jobs and {len(event_rows)} events read"
+    row_check.summary = _("{deals}, {jobs} and {events} read").format(
+        deals=ngettext("{count} deals", "{count} deals", len(deal_rows)).format(
+            count=len(deal_rows)
+        ),
+        jobs=ngettext("{count} jobs", "{count} jobs", len(job_rows)).format(count=len(job_rows)),
+        events=ngettext("{count} events", "{count} events", len(event_rows)).format(
+            count=len(event_rows)
+        ),
     )
     by_deal: dict[int, list[EventView]] = defaultdict(list)
     for event in events:
         by_deal[event.deal_id].append(event)
-    rule_check = Check("rules", f"{len(deals)} deals checked against the rules and their history")
+    rule_check = Check(
+        "rules",
+        ngettext(
+            "{count} deals checked against the rules and their history",
+            "{count} deals checked against the rules and their history",
+            len(deals),
+        ).format(count=len(deals)),
+    )
     for deal in deals:
         rule_check.problems.extend(
             _rule_problems(deal, jobs.get(deal.id, []), by_deal[deal.id], pipeline)
@@ -123,7 +161,7 @@ def _check_file(db: Database) -> Check:
     check = Check("file")
     if not db.is_sqlite:
         check.problems.extend(_infinite_times(db))
-        check.summary = "PostgreSQL keeps its own pages whole; no time is infinite"
+        check.summary = _("PostgreSQL keeps its own pages whole; no time is infinite")
         return check
     with db.engine.connect() as connection:
         found = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
@@ -131,9 +169,16 @@ def _check_file(db: Database) -> Check:
     if found != ["ok"]:
         check.problems.extend(f"integrity_check: {line}" for line in found[:20])
     for table, rowid, parent, _key in orphans[:20]:
-        check.problems.append(f"{table} row {rowid} points at a missing {parent} row")
-    found_damage = "found damage" if check.problems else "found no damage"
-    check.summary = f"integrity_check and foreign_key_check {found_damage}"
+        check.problems.append(
+            _("{table} row {row} points at a missing {parent} row").format(
+                table=table, row=rowid, parent=parent
+            )
+        )
+    check.summary = (
+        _("integrity_check and foreign_key_check found damage")
+        if check.problems
+        else _("integrity_check and foreign_key_check found no damage")
+    )
     return check
 
 
@@ -155,7 +200,11 @@ def _infinite_times(db: Database) -> list[str]:
                     f"WHERE NOT isfinite({column}) ORDER BY id LIMIT 20"
                 )
                 for row_id, value in connection.execute(statement):
-                    found.append(f"{table} row {row_id}: {column} is {value}")
+                    found.append(
+                        _("{table} row {row}: {column} is {value}").format(
+                            table=table, row=row_id, column=column, value=value
+                        )
+                    )
     return found
 
 
@@ -178,30 +227,51 @@ def _check_pipeline(connection: Any) -> tuple[Check, PipelineDefinition]:
         )
     ).all()
     in_force: PipelineDefinition | None = None
+    newest_unreadable = False
     for index, (version, text, changes, set_at) in enumerate(found):
-        where = f"pipeline version {rows.shown(version)}"
+        shown = rows.shown(version)
         try:
             read = loads(text if isinstance(text, str) else "")
             if in_force is None:
                 in_force = read
         except (SalesboardError, ValueError, TypeError) as error:
-            fix = " (it is in force: every command stops on it)" if index == 0 else ""
-            check.problems.append(f"{where} cannot be read: {display_safe(str(error))}{fix}")
+            if index == 0:
+                newest_unreadable = True
+                told = _(
+                    "pipeline version {version} cannot be read: {error} (it is in force: "
+                    "every command stops on it)"
+                )
+            else:
+                told = _("pipeline version {version} cannot be read: {error}")
+            check.problems.append(told.format(version=shown, error=display_safe(str(error))))
         try:
             listed = json.loads(changes) if isinstance(changes, str) else None
         except (ValueError, RecursionError):
             listed = None
         if not isinstance(listed, list):
-            check.problems.append(f"{where}: its list of changes cannot be read")
+            check.problems.append(
+                _("pipeline version {version}: its list of changes cannot be read").format(
+                    version=shown
+                )
+            )
         try:
             rows.moment(set_at, "set_at")
         except rows.Damaged as damage:
-            check.problems.append(f"{where}: {damage}")
+            check.problems.append(
+                _("pipeline version {version}: {problem}").format(version=shown, problem=damage)
+            )
     if not found:
-        check.problems.append("the database has no pipeline definition")
-    check.summary = f"{len(found)} {'version' if len(found) == 1 else 'versions'} read"
-    if any("it is in force" in problem for problem in check.problems):
-        check.summary += "; rules checked against the newest readable one (or the default)"
+        check.problems.append(_("the database has no pipeline definition"))
+    if newest_unreadable:
+        check.summary = ngettext(
+            "{count} version read; rules checked against the newest readable one (or the default)",
+            "{count} versions read; rules checked against the newest readable one (or the default)",
+            len(found),
+        ).format(count=len(found))
+    else:
+        check.summary = ngettext(
+            "{count} version read", "{count} versions read", len(found)
+        ).format(count=len(found))
     return check, in_force or DEFAULT
 
 
@@ -213,13 +283,19 @@ def _read_deals(found: Sequence[Any], check: Check) -> list[DealSummary]:
     for row in found:
         summary = rows.deal_summary(row)
         if summary.damage is not None:
-            check.problems.append(f"deal {rows.text(row.id)} is damaged: {summary.damage}")
+            check.problems.append(
+                _("deal {deal} is damaged: {damage}").format(
+                    deal=rows.text(row.id), damage=summary.damage
+                )
+            )
             continue
         deals.append(summary)
         if row.search_text != search_text(summary.title, summary.company, summary.owner):
             check.problems.append(
-                f"deal {summary.id}: its search text does not match its title, company and "
-                "owner (changed by another tool), so searches may miss it"
+                _(
+                    "deal {deal}: its search text does not match its title, company and "
+                    "owner (changed by another tool), so searches may miss it"
+                ).format(deal=summary.id)
             )
     return deals
 
@@ -232,7 +308,9 @@ def _read_jobs(
         try:
             jobs[row.deal_id].append(rows.job_view(row, pipeline))
         except rows.Damaged as damage:
-            check.problems.append(f"deal {rows.text(row.deal_id)}: {damage}")
+            check.problems.append(
+                _("deal {deal}: {damage}").format(deal=rows.text(row.deal_id), damage=damage)
+            )
     return jobs
 
 
@@ -243,6 +321,7 @@ def _read_jobs(
 class _Replay:
     """A deal as its history tells it, event by event."""
 
+    deal_id: int
     stage: Stage | None = None
     status: Status = Status.OPEN
     fields: dict[str, Any] = field(default_factory=dict)
@@ -265,7 +344,9 @@ class _Replay:
         elif kind in ("job_ticked", "job_unticked"):
             key = after.get("job")
             if stage_by_key(after.get("stage")) is None or not isinstance(key, str):
-                self.problem = f"event {event.id} ticks no job it names"
+                self.problem = _("deal {deal}: event {event} ticks no job it names").format(
+                    deal=self.deal_id, event=event.id
+                )
                 return
             self.ticks[key] = event.actor if kind == "job_ticked" else None
         elif kind == "checklist_changed":
@@ -291,7 +372,9 @@ class _Replay:
             self.status = Status.FINISHED
             self.outcome, self.satisfaction = after.get("outcome"), after.get("satisfaction")
         if self.stage is None:
-            self.problem = f"event {event.id} ({kind}) names no stage salesboard knows"
+            self.problem = _(
+                "deal {deal}: event {event} ({kind}) names no stage salesboard knows"
+            ).format(deal=self.deal_id, event=event.id, kind=kind)
 
 
 def _as_json(name: str, value: Any) -> Any:
@@ -307,20 +390,25 @@ def _rule_problems(
     pipeline: PipelineDefinition,
 ) -> Iterable[str]:
     """Every way one readable deal breaks a rule or disagrees with its history."""
-    where = f"deal {deal.id}"
     places = {job.key: job for job in jobs}
     numbers = {job.key: n for s in pipeline.stages for n, job in enumerate(s.jobs, start=1)}
     for job in jobs:
         if not pipeline.is_current(job.key):
             if deal.status is Status.OPEN:  # won and lost deals keep theirs as a record
-                yield f"{where}: {job.stage.label} job {job.key!r} was retired but is listed"
+                yield _("deal {deal}: {stage} job {job} was retired but is listed").format(
+                    deal=deal.id, stage=job.stage.label, job=repr(job.key)
+                )
         elif numbers[job.key] != job.n:
-            place = numbers[job.key]
-            yield f"{where}: {job.stage.label} job {job.key!r} is number {job.n}, not {place}"
+            yield _("deal {deal}: {stage} job {job} is number {n}, not {place}").format(
+                deal=deal.id, stage=job.stage.label, job=repr(job.key), n=job.n,
+                place=numbers[job.key],
+            )  # fmt: skip
     if deal.status is Status.OPEN:
         missing = [j.key for j in pipeline.jobs_of(deal.stage) if j.key not in places]
         if missing:
-            yield f"{where}: its current stage {deal.stage.label} lacks jobs {', '.join(missing)}"
+            yield _("deal {deal}: its current stage {stage} lacks jobs {jobs}").format(
+                deal=deal.id, stage=deal.stage.label, jobs=", ".join(missing)
+            )
     unfinished: dict[Stage, list[int]] = defaultdict(list)
     for job in jobs:
         if not job.done and (job.stage < deal.stage or (
@@ -328,48 +416,61 @@ def _rule_problems(
         )):  # fmt: skip
             unfinished[job.stage].append(job.n)
     for stage, open_numbers in sorted(unfinished.items()):
-        status = "finished" if deal.status is Status.FINISHED else deal.status.value
-        listed = ", ".join(str(n) for n in sorted(open_numbers))
-        yield (
-            f"{where} is {status} in {deal.stage.label}, but {stage.label} has unfinished "
-            f"jobs {listed}"
+        yield _(
+            "deal {deal} is {status} in {stage}, but {other} has unfinished jobs {numbers}"
+        ).format(
+            deal=deal.id,
+            status=status_word(deal.status),
+            stage=deal.stage.label,
+            other=stage.label,
+            numbers=", ".join(str(n) for n in sorted(open_numbers)),
         )
-    yield from _status_problems(deal, where)
+    yield from _status_problems(deal)
     if len(events) != deal.version:
-        yield f"{where} is at version {deal.version} but has {len(events)} events in its history"
+        yield ngettext(
+            "deal {deal} is at version {version} but has {count} events in its history",
+            "deal {deal} is at version {version} but has {count} events in its history",
+            len(events),
+        ).format(deal=deal.id, version=deal.version, count=len(events))
     if not events or events[0].kind != "created":
-        yield f"{where}: its history does not start with its creation"
+        yield _("deal {deal}: its history does not start with its creation").format(deal=deal.id)
         return
     if any(event.damage for event in events):
         return  # reported with the history; replaying it would only repeat that
-    yield from _history_problems(deal, places, events, where)
+    yield from _history_problems(deal, places, events)
 
 
-def _status_problems(deal: DealSummary, where: str) -> Iterable[str]:
+def _status_problems(deal: DealSummary) -> Iterable[str]:
+    status = status_word(deal.status)
     if deal.status is Status.FINISHED:
         if deal.stage is not LAST_STAGE:
-            yield f"{where} is finished in {deal.stage.label}, not in {LAST_STAGE.label}"
+            yield _("deal {deal} is finished in {stage}, not in {last}").format(
+                deal=deal.id, stage=deal.stage.label, last=LAST_STAGE.label
+            )
         if deal.outcome is None or deal.satisfaction is None:
-            yield f"{where} is finished without an outcome and a satisfaction score"
+            yield _("deal {deal} is finished without an outcome and a satisfaction score").format(
+                deal=deal.id
+            )
     elif deal.outcome is not None or deal.satisfaction is not None:
-        yield f"{where} is {deal.status.value} but has an outcome or satisfaction score"
+        yield _("deal {deal} is {status} but has an outcome or satisfaction score").format(
+            deal=deal.id, status=status
+        )
     if deal.status is Status.LOST and not (deal.lost_reason or "").strip():
-        yield f"{where} is lost without a reason"
+        yield _("deal {deal} is lost without a reason").format(deal=deal.id)
     if deal.status is not Status.LOST and deal.lost_reason is not None:
-        yield f"{where} is {deal.status.value} but has a lost reason"
+        yield _("deal {deal} is {status} but has a lost reason").format(deal=deal.id, status=status)
 
 
 def _history_problems(
     deal: DealSummary,
     places: dict[str, JobView],
     events: Sequence[EventView],
-    where: str,
 ) -> Iterable[str]:
-    replay = _Replay()
+    replay = _Replay(deal.id)
     for event in events:
         replay.apply(event)
         if replay.problem:
-            yield f"{where}: {replay.problem}"
+            yield replay.problem
             return
     told = {
         "stage": replay.stage.label if replay.stage else None,
@@ -389,27 +490,57 @@ def _history_problems(
     }
     for name, value in stored.items():
         if told.get(name) != value:
-            yield (
-                f"{where}: its row says {name} {rows.shown(value)}, its history says "
-                f"{rows.shown(told.get(name))}"
+            word = _TOLD_NAMES.get(name)
+            yield _("deal {deal}: its row says {name} {stored}, its history says {told}").format(
+                deal=deal.id,
+                name=name if word is None else _(word),
+                stored=rows.shown(value),
+                told=rows.shown(told.get(name)),
             )
     for key, job in sorted(places.items()):
         ticked_by = replay.ticks.get(key)
         if job.done != (ticked_by is not None) or (job.done and job.done_by != ticked_by):
-            yield (
-                f"{where}: {job.stage.label} job {job.n} is "
-                f"{'ticked' if job.done else 'not ticked'} "
-                f"(by {rows.shown(job.done_by)}), but its history says "
-                f"{'ticked by ' + rows.shown(ticked_by) if ticked_by else 'not ticked'}"
+            yield _ticks_disagree(job.done, bool(ticked_by)).format(
+                deal=deal.id,
+                stage=job.stage.label,
+                n=job.n,
+                by=rows.shown(job.done_by),
+                told=rows.shown(ticked_by),
             )
     worked = [e for e in events if e.kind != "checklist_changed"]  # imports are not news
     last = worked[-1] if worked else events[-1]
     if (last.actor, last.at) != (deal.updated_by, deal.updated_at):
-        yield (
-            f"{where}: its row says it was last changed by {rows.shown(deal.updated_by)} at "
-            f"{deal.updated_at:%Y-%m-%d %H:%M:%S}, its history says by "
-            f"{rows.shown(last.actor)} at {last.at:%Y-%m-%d %H:%M:%S}"
+        yield _(
+            "deal {deal}: its row says it was last changed by {by} at {at}, its history "
+            "says by {actor} at {when}"
+        ).format(
+            deal=deal.id,
+            by=rows.shown(deal.updated_by),
+            at=f"{deal.updated_at:%Y-%m-%d %H:%M:%S}",
+            actor=rows.shown(last.actor),
+            when=f"{last.at:%Y-%m-%d %H:%M:%S}",
         )
+
+
+def _ticks_disagree(ticked: bool, history_ticked: bool) -> str:
+    """A job's tick that its history tells otherwise (fields: deal, stage, n, by, told)."""
+    if ticked and history_ticked:
+        return _(
+            "deal {deal}: {stage} job {n} is ticked (by {by}), but its history says ticked "
+            "by {told}"
+        )
+    if ticked:
+        return _(
+            "deal {deal}: {stage} job {n} is ticked (by {by}), but its history says not ticked"
+        )
+    if history_ticked:
+        return _(
+            "deal {deal}: {stage} job {n} is not ticked (by {by}), but its history says "
+            "ticked by {told}"
+        )
+    return _(
+        "deal {deal}: {stage} job {n} is not ticked (by {by}), but its history says not ticked"
+    )
 
 
 # ---------------------------------------------------------------------- the chain
@@ -441,18 +572,30 @@ def _check_chain(
     for row, event in zip(found, events, strict=True):
         if event.damage is not None:
             check.problems.append(
-                f"event {rows.text(row.id)} (deal {event.deal_id}): {event.damage}"
+                _("event {event} (deal {deal}): {damage}").format(
+                    event=rows.text(row.id), deal=event.deal_id, damage=event.damage
+                )
             )
         elif row.prev_hash != previous:
             check.problems.append(
-                f"event {row.id} (deal {event.deal_id}) does not follow the event before it: "
-                "an event was removed, inserted or reordered there"
+                _(
+                    "event {event} (deal {deal}) does not follow the event before it: an "
+                    "event was removed, inserted or reordered there"
+                ).format(event=row.id, deal=event.deal_id)
             )
         elif latest is not None and event.at < latest.at - CLOCK_TOLERANCE:
             check.problems.append(
-                f"event {event.id} (deal {event.deal_id}) is dated {event.at:%Y-%m-%d %H:%M}, "
-                f"before event {latest.id} ({latest.at:%Y-%m-%d %H:%M}) written ahead of it: "
-                "its time was changed, or a computer's clock was wrong"
+                _(
+                    "event {event} (deal {deal}) is dated {at}, before event {other} "
+                    "({other_at}) written ahead of it: its time was changed, or a computer's "
+                    "clock was wrong"
+                ).format(
+                    event=event.id,
+                    deal=event.deal_id,
+                    at=f"{event.at:%Y-%m-%d %H:%M}",
+                    other=latest.id,
+                    other_at=f"{latest.at:%Y-%m-%d %H:%M}",
+                )
             )
         if event.damage is None:
             latest = event
@@ -463,8 +606,15 @@ def _check_chain(
     # The head is the newest sealed event: an unsealed one appended behind the program's
     # back is reported above and must not hide the line people keep.
     head_event = max(by_id, default=None)
-    chain = "unbroken" if check.ok else "broken"
-    check.summary = f"{len(found)} events, hash chain {chain}"
+    if check.ok:
+        told = ngettext(
+            "{count} events, hash chain unbroken", "{count} events, hash chain unbroken", len(found)
+        )
+    else:
+        told = ngettext(
+            "{count} events, hash chain broken", "{count} events, hash chain broken", len(found)
+        )
+    check.summary = told.format(count=len(found))
     if rekeyed is not None:
         _tell_rekeying(check, rekeyed)
     if expect_head is not None:
@@ -475,33 +625,45 @@ def _check_chain(
             have = wanted  # the head kept before the upgrade, which verified it
         if have is None:
             check.problems.append(
-                f"event {event_id}, recorded with hash {wanted[:12]}…, is no longer in the "
-                "history: it was removed or rewritten"
+                _(
+                    "event {event}, recorded with hash {wanted}…, is no longer in the history: "
+                    "it was removed or rewritten"
+                ).format(event=event_id, wanted=wanted[:12])
             )
         elif have != wanted:
             check.problems.append(
-                f"event {event_id} now has hash {have[:12]}…, but {wanted[:12]}… was recorded "
-                "for it: the history up to it was rewritten"
+                _(
+                    "event {event} now has hash {have}…, but {wanted}… was recorded for it: "
+                    "the history up to it was rewritten"
+                ).format(event=event_id, have=have[:12], wanted=wanted[:12])
             )
-        verdict = "matches" if have == wanted else "does NOT match"
-        check.summary += f"; the recorded head (event {event_id}) {verdict}"
+        verdict = (
+            _("the recorded head (event {event}) matches")
+            if have == wanted
+            else _("the recorded head (event {event}) does NOT match")
+        )
+        check.summary += "; " + verdict.format(event=event_id)
     return check, head_event if isinstance(head_event, int) else None, previous
 
 
 def _tell_rekeying(check: Check, note: dict[str, Any]) -> None:
     """Say that the upgrade re-sealed the chain, and what it found before doing so."""
     if note.get("damaged") or not isinstance(note.get("old_head_hash"), str):
-        check.problems.append("the record of the upgrade to keys is damaged")
+        check.problems.append(_("the record of the upgrade to keys is damaged"))
         return
     when = display_safe(str(note.get("at")))[:30]
-    check.summary += (
-        f"; sealed again when upgraded to stable keys ({when}): the head before was event "
-        f"{rows.shown(note.get('old_head_event'))} with hash {note['old_head_hash'][:12]}…"
+    check.summary += "; " + _(
+        "sealed again when upgraded to stable keys ({when}): the head before was event "
+        "{event} with hash {hash}…"
+    ).format(
+        when=when, event=rows.shown(note.get("old_head_event")), hash=note["old_head_hash"][:12]
     )
     if note.get("verified") is not True:
         check.problems.append(
-            f"before the upgrade to stable keys ({when}) the history was already broken at "
-            f"event {rows.shown(note.get('broken_at_event'))}: it had been rewritten"
+            _(
+                "before the upgrade to stable keys ({when}) the history was already broken at "
+                "event {event}: it had been rewritten"
+            ).format(when=when, event=rows.shown(note.get("broken_at_event")))
         )
 
 

@@ -5,20 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from salesboard.definition import in_force
+from salesboard.i18n import N_, _
 from salesboard.language import language
 from salesboard.money import amount_text
 from salesboard.validation import display_safe
-from salesboard.workflow import stage_by_key
+from salesboard.workflow import Status, stage_by_key, status_word
 
 EVENT_LABELS = {
-    "job_ticked": "ticked",
-    "job_unticked": "unticked",
-    "moved_back": "moved back",
-    "checklist_changed": "checklist",
+    "created": N_("created"),
+    "edited": N_("edited"),
+    "job_ticked": N_("ticked"),
+    "job_unticked": N_("unticked"),
+    "advanced": N_("advanced"),
+    "moved_back": N_("moved back"),
+    "lost": N_("lost"),
+    "reopened": N_("reopened"),
+    "finished": N_("finished"),
+    "checklist_changed": N_("checklist"),
 }
+"""Each event kind as a word (marked for the catalogue; translated where it is shown)."""
 
+FIELD_NAMES = {
+    "title": N_("title"),
+    "company": N_("company"),
+    "value_minor": N_("value"),
+    "currency": N_("currency"),
+    "owner": N_("owner"),
+    "expected_close": N_("close"),
+    "notes": N_("notes"),
+}
+"""A deal's stored fields as an edit event names them."""
 
-DAMAGED_LABEL = "⚠ damaged"
+OUTCOME_WORDS = {"success": N_("success"), "failure": N_("failure")}
+
+DAMAGED_LABEL = N_("⚠ damaged")
 
 
 def event_label(kind: str, damage: str | None = None) -> str:
@@ -28,8 +48,9 @@ def event_label(kind: str, damage: str | None = None) -> str:
     as "⚠ damaged". Callers still draw the result literally (never as markup).
     """
     if damage is not None:
-        return DAMAGED_LABEL
-    return EVENT_LABELS.get(kind, display_safe(kind))
+        return _(DAMAGED_LABEL)
+    word = EVENT_LABELS.get(kind)
+    return display_safe(kind) if word is None else _(word)
 
 
 def short_value(value: Any, key: str = "", limit: int = 60) -> str:
@@ -56,14 +77,25 @@ def job_name(key: Any) -> str:
     return short_value(key) if job is None else short_value(job.text_in(language()))
 
 
+def _status_name(value: Any) -> str:
+    """A stored status told as a word of the reader's language (anything else made safe)."""
+    known = next((status for status in Status if status.value == value), None)
+    return short_value(value) if known is None else status_word(known)
+
+
+def _outcome_name(value: Any) -> str:
+    word = OUTCOME_WORDS.get(value) if isinstance(value, str) else None
+    return short_value(value) if word is None else _(word)
+
+
 def _checklist_change(new: dict[str, Any]) -> str:
-    parts = [f"pipeline version {short_value(new.get('pipeline'))}"]
+    parts = [_("pipeline version {version}").format(version=short_value(new.get("pipeline")))]
     for sign, part in (("+", "added"), ("−", "removed")):
         keys = new.get(part)
         if isinstance(keys, list):
             parts.extend(f"{sign} {job_name(key)}" for key in keys[:20])
     if new.get("renumbered"):
-        parts.append("jobs renumbered")
+        parts.append(_("jobs renumbered"))
     return "; ".join(parts)
 
 
@@ -75,33 +107,47 @@ def describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, An
     old = before if isinstance(before, dict) else {}
     new = after if isinstance(after, dict) else {}
     if kind == "created":
-        return f"created in {stage_name(new.get('stage', '?'))}: {short_value(new.get('title'))}"
+        return _("created in {stage}: {title}").format(
+            stage=stage_name(new.get("stage", "?")), title=short_value(new.get("title"))
+        )
     if kind in ("job_ticked", "job_unticked"):
         stage, n = new.get("stage", "?"), new.get("n", "?")
-        return f"{stage_name(stage)} job {short_value(n)}: {job_name(new.get('job'))}"
+        return _("{stage} job {n}: {job}").format(
+            stage=stage_name(stage), n=short_value(n), job=job_name(new.get("job"))
+        )
     if kind == "checklist_changed":
         return _checklist_change(new)
     if kind in ("advanced", "moved_back"):
         return f"{stage_name(old.get('stage'))} → {stage_name(new.get('stage'))}"
     if kind == "lost":
-        return f"lost: {short_value(new.get('reason'))}"
+        return _("lost: {reason}").format(reason=short_value(new.get("reason")))
     if kind == "reopened":
-        told = f"reopened in {stage_name(new.get('stage'))} (was {short_value(old.get('status'))})"
+        told = _("reopened in {stage} (was {status})").format(
+            stage=stage_name(new.get("stage")), status=_status_name(old.get("status"))
+        )
         removed = new.get("removed")
         if isinstance(removed, list):
             told += "".join(f"; − {job_name(key)}" for key in removed[:20])
         return told
     if kind == "finished":
-        outcome, score = new.get("outcome"), new.get("satisfaction")
-        said = f": {short_value(new['comment'])}" if new.get("comment") else ""
-        return f"{short_value(outcome)}, satisfaction {short_value(score)}/5{said}"
+        outcome = _outcome_name(new.get("outcome"))
+        score = short_value(new.get("satisfaction"))
+        if new.get("comment"):
+            return _("{outcome}, satisfaction {score}/5: {comment}").format(
+                outcome=outcome, score=score, comment=short_value(new["comment"])
+            )
+        return _("{outcome}, satisfaction {score}/5").format(outcome=outcome, score=score)
     keys = list(dict.fromkeys([*old, *new]))
-    names = {"value_minor": "value", "expected_close": "close"}
     return "; ".join(
-        f"{names.get(k) or short_value(k, limit=30)}: {short_value(old.get(k), k, 30)} → "
-        f"{short_value(new.get(k), k, 30)}"
+        f"{_field_name(k)}: {short_value(old.get(k), k, 30)} → {short_value(new.get(k), k, 30)}"
         for k in keys
     )
+
+
+def _field_name(key: Any) -> str:
+    """A stored field's name as an edit line tells it (an unknown one made safe)."""
+    word = FIELD_NAMES.get(key) if isinstance(key, str) else None
+    return short_value(key, limit=30) if word is None else _(word)
 
 
 def describe_entry(kind: str, before: Any, after: Any, damage: str | None) -> str:

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from salesboard import money, stage_clock, validation, workflow
 from salesboard.errors import Conflict, DealNotFound, InvalidInput
 from salesboard.folding import search_text
+from salesboard.i18n import _
 from salesboard.identity import current_login
 from salesboard.service import rows
 from salesboard.service.definitions import definition_in
@@ -89,8 +90,10 @@ def _check_decimals(value_minor: int, currency: str) -> None:
     """Refuse an amount with cents in a currency without decimals (after an edit, too)."""
     if value_minor % 100 and money.decimals(currency) == 0:
         raise InvalidInput(
-            f"{money.amount_text(value_minor)} has decimals, which {currency} does not have; "
-            "give a whole amount (with --value)"
+            _(
+                "{amount} has decimals, which {currency} does not have; "
+                "give a whole amount (with --value)"
+            ).format(amount=money.amount_text(value_minor), currency=currency)
         )
 
 
@@ -248,7 +251,7 @@ class Pipeline:
             session.add(deal)
             session.flush()
             assert deal.id is not None
-            _, pipeline = definition_in(session.connection())
+            _version, pipeline = definition_in(session.connection())
             session.add_all(
                 ChecklistItem(deal_id=deal.id, stage=int(stage.stage), position=n, job_key=job.key)
                 for stage in pipeline.stages
@@ -302,7 +305,7 @@ class Pipeline:
         if not isinstance(notes, _Unset):
             wanted["notes"] = validation.clean_notes(notes)
         if not wanted:
-            raise InvalidInput("nothing to change: give at least one field")
+            raise InvalidInput(_("nothing to change: give at least one field"))
         with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
             _check_decimals(
@@ -350,7 +353,11 @@ class Pipeline:
             stage = current
             if item is None:
                 count = self._job_count(session, deal)
-                raise InvalidInput(f"{stage.label} has jobs 1 to {count}; there is no job {n}")
+                raise InvalidInput(
+                    _("{stage} has jobs 1 to {count}; there is no job {n}").format(
+                        stage=stage.label, count=count, n=n
+                    )
+                )
             if agrees:
                 return self._view(session, deal)
             workflow.check_set_job(stage, Status(deal.status), stage)
@@ -439,7 +446,9 @@ class Pipeline:
         try:
             result = Outcome(str(outcome).strip().lower())
         except ValueError:
-            raise InvalidInput(f"outcome must be success or failure, not {outcome!r}") from None
+            raise InvalidInput(
+                _("outcome must be success or failure, not {value}").format(value=repr(outcome))
+            ) from None
         said = validation.clean_comment(comment)
         with self.db.write(wait_ms=self.wait_ms) as session:
             deal = self._lock(session, deal_id, expected_version)
@@ -476,7 +485,9 @@ class Pipeline:
                 select(Deal).where(col(Deal.id) == deal_id).with_for_update()
             ).first()
         except (ValueError, TypeError, LookupError) as error:
-            raise rows.damaged_deal(deal_id, f"it cannot be read: {error}") from None
+            raise rows.damaged_deal(
+                deal_id, _("it cannot be read: {error}").format(error=error)
+            ) from None
         if deal is None:
             raise DealNotFound(deal_id)
         rows.checked_summary(deal)
@@ -514,7 +525,7 @@ class Pipeline:
             .execute(core_select(*rows.JOB_COLUMNS).where(col(ChecklistItem.deal_id) == deal_id))
             .all()
         )
-        _, pipeline = definition_in(session.connection())
+        _version, pipeline = definition_in(session.connection())
         try:
             return rows.job_views(found, pipeline)
         except rows.Damaged as damage:
@@ -535,7 +546,7 @@ class Pipeline:
         A won or lost deal keeps its checklist as it was; back on the board it follows
         the pipeline in force like every open deal.
         """
-        _, pipeline = definition_in(session.connection())
+        _version, pipeline = definition_in(session.connection())
         keys = session.exec(
             select(col(ChecklistItem.job_key)).where(col(ChecklistItem.deal_id) == deal_id)
         ).all()
@@ -555,7 +566,7 @@ class Pipeline:
         gate checks it before any move right (``salesboard.definition_diff``).
         """
         assert deal.id is not None
-        _, pipeline = definition_in(session.connection())
+        _version, pipeline = definition_in(session.connection())
         have = set(
             session.exec(
                 select(col(ChecklistItem.job_key)).where(

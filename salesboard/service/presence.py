@@ -21,6 +21,7 @@ from sqlalchemy import delete, insert, update
 from sqlmodel import col, select
 
 from salesboard.errors import DatabaseUnavailable, SalesboardError
+from salesboard.i18n import _
 from salesboard.service.pipeline import utc_now
 from salesboard.service.rows import text
 from salesboard.store import Database, Presence
@@ -161,7 +162,9 @@ class Heartbeat:
         except SalesboardError as error:
             self.last_error = error
         except Exception as error:  # the thread must outlive any one bad beat
-            self.last_error = DatabaseUnavailable(f"presence could not be updated: {error}")
+            self.last_error = DatabaseUnavailable(
+                _("presence could not be updated: {error}").format(error=error)
+            )
         else:
             self.last_error = None
             self.beats += 1

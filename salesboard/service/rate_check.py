@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from salesboard import money
+from salesboard.i18n import _
 from salesboard.service.rates import BASE_KEY, rate_problem
 from salesboard.service.rows import Damaged, moment, text
 from salesboard.store import EXCHANGE_RATE, SETTING, Database
@@ -33,17 +34,34 @@ def rate_problems(db: Database) -> tuple[str, list[str]]:
     problems: list[str] = []
     for key, value in settings:
         if text(key) == BASE_KEY and not money.is_currency(text(value)):
-            problems.append(f"the base currency {text(value)[:40]!r} is no ISO 4217 currency")
+            problems.append(
+                _("the base currency {value} is no ISO 4217 currency").format(
+                    value=repr(text(value)[:40])
+                )
+            )
     for row in found:
-        where = f"exchange rate {text(row.id)} ({text(row.currency)[:20]})"
-        for name in ("currency", "base"):
+        where = _("exchange rate {id} ({currency})").format(
+            id=text(row.id), currency=text(row.currency)[:20]
+        )
+        for name in ("currency", "base"):  # the columns, named as they are
             if not money.is_currency(text(getattr(row, name))):
-                problems.append(f"{where}: {name} {text(getattr(row, name))[:40]!r} is no currency")
+                problems.append(
+                    _("{where}: {column} {value} is no currency").format(
+                        where=where, column=name, value=repr(text(getattr(row, name))[:40])
+                    )
+                )
         problem = rate_problem(row.rate)
         if problem is not None:
-            problems.append(f"{where}: {problem}; the currency counts as without a rate")
+            problems.append(
+                _("{where}: {problem}; the currency counts as without a rate").format(
+                    where=where, problem=problem
+                )
+            )
         try:
             moment(row.set_at, "set_at")
         except Damaged as damage:
             problems.append(f"{where}: {damage}")
-    return f"{len(settings)} settings and {len(found)} exchange rates read", problems
+    summary = _("{settings} settings and {rates} exchange rates read").format(
+        settings=len(settings), rates=len(found)
+    )
+    return summary, problems

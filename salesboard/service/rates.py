@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, update
 
 from salesboard import validation
 from salesboard.errors import InvalidInput
+from salesboard.i18n import _
 from salesboard.identity import current_login
 from salesboard.service.rows import Damaged, moment, raw, text
 from salesboard.service.views import as_utc
@@ -40,18 +41,19 @@ written by another tool, is damaged: its currency has no rate until one is set a
 
 def rate_problem(stored: object) -> str | None:
     """Why a stored rate cannot be used, or None for a rate input could have written."""
+    shown = repr(text(stored)[:40])
     try:
         rate = Decimal(text(stored))
     except InvalidOperation:
-        return f"the rate {text(stored)[:40]!r} is not a number"
+        return _("the rate {rate} is not a number").format(rate=shown)
     exponent = rate.as_tuple().exponent
     if not rate.is_finite() or not isinstance(exponent, int):
-        return f"the rate {text(stored)[:40]!r} is not a number"
+        return _("the rate {rate} is not a number").format(rate=shown)
     if rate <= 0 or rate >= RATE_MAX or exponent < -RATE_PLACES:
-        return (
-            f"the rate {text(stored)[:40]!r} is outside what salesboard accepts "
-            f"(more than 0, less than 1 000 000 000 000, at most {RATE_PLACES} decimals)"
-        )
+        return _(
+            "the rate {rate} is outside what salesboard accepts "
+            "(more than 0, less than 1 000 000 000 000, at most {places} decimals)"
+        ).format(rate=shown, places=RATE_PLACES)
     return None
 
 
@@ -66,8 +68,10 @@ def parse_rate(typed: str) -> Decimal:
     cleaned = validation.strip_controls(str(typed)).strip()
     if not _RATE.fullmatch(cleaned):
         raise InvalidInput(
-            f"a rate is a plain positive number such as 0.92 or 11,57 (how much of the base "
-            f"currency one unit is worth), not {typed!r}"
+            _(
+                "a rate is a plain positive number such as 0.92 or 11,57 (how much of the base "
+                "currency one unit is worth), not {value}"
+            ).format(value=repr(typed))
         )
     rate = Decimal(cleaned.replace(",", "."))
     problem = rate_problem(rate)  # one range for typed and stored rates alike
@@ -174,7 +178,9 @@ class RateBook:
             connection = session.connection()
             base = _currency_or_default(connection.execute(_BASE_QUERY).scalar())
             if code == base:
-                raise InvalidInput(f"{code} is the base currency: its rate is always 1")
+                raise InvalidInput(
+                    _("{code} is the base currency: its rate is always 1").format(code=code)
+                )
             connection.execute(
                 insert(EXCHANGE_RATE).values(
                     currency=code, base=base, rate=str(value), set_by=self.actor, set_at=now

@@ -33,6 +33,7 @@ from sqlmodel import col
 
 from salesboard.definition import PipelineDefinition
 from salesboard.errors import DamagedData
+from salesboard.i18n import _
 from salesboard.language import language
 from salesboard.service.views import UNKNOWN_TIME, DealSummary, EventView, JobView
 from salesboard.store import ChecklistItem, Deal, Event
@@ -148,14 +149,20 @@ def shown(value: Any, limit: int = 40) -> str:
 def whole(value: Any, what: str, low: int, high: int) -> int:
     """A stored integer within bounds (SQLite may hand back text, a float or bytes)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Damaged(f"{what} is {shown(value)}, not a whole number from {low} to {high}")
+        raise Damaged(
+            _("{what} is {value}, not a whole number from {low} to {high}").format(
+                what=what, value=shown(value), low=low, high=high
+            )
+        )
     return value
 
 
 def amount(value: Any) -> int:
     """A stored amount: whole cents from 0 to ``VALUE_MAX_MINOR``."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= VALUE_MAX_MINOR:
-        raise Damaged(f"value is {shown(value)}, not an amount in whole cents")
+        raise Damaged(
+            _("value is {value}, not an amount in whole cents").format(value=shown(value))
+        )
     return value
 
 
@@ -179,7 +186,7 @@ def moment(value: Any, what: str) -> datetime:
                 return found
     except (ValueError, OverflowError):  # not a time, or one beyond the calendar in UTC
         pass
-    raise Damaged(f"{what} is {shown(value)}, not a time")
+    raise Damaged(_("{what} is {value}, not a time").format(what=what, value=shown(value)))
 
 
 def day(value: Any, what: str) -> date | None:
@@ -195,7 +202,7 @@ def day(value: Any, what: str) -> date | None:
             return date.fromisoformat(value)
     except (ValueError, OverflowError):
         pass
-    raise Damaged(f"{what} is {shown(value)}, not a date")
+    raise Damaged(_("{what} is {value}, not a date").format(what=what, value=shown(value)))
 
 
 def currency(value: Any) -> str:
@@ -205,14 +212,16 @@ def currency(value: Any) -> str:
     """
     if isinstance(value, str) and CURRENCY_RE.fullmatch(value):
         return value
-    raise Damaged(f"currency is {shown(value)}, not a three-letter code")
+    raise Damaged(_("currency is {value}, not a three-letter code").format(value=shown(value)))
 
 
 def stage(value: Any) -> Stage:
     """A stored stage number."""
     found = _STAGES.get(value) if isinstance(value, int) and not isinstance(value, bool) else None
     if found is None:
-        raise Damaged(f"stage is {shown(value)}, not 1 to {len(Stage)}")
+        raise Damaged(
+            _("stage is {value}, not 1 to {last}").format(value=shown(value), last=len(Stage))
+        )
     return found
 
 
@@ -220,7 +229,7 @@ def flag(value: Any, what: str) -> bool:
     """A stored boolean (0 or 1 in SQLite)."""
     if value in (0, 1) and not isinstance(value, float):
         return bool(value)
-    raise Damaged(f"{what} is {shown(value)}, not true or false")
+    raise Damaged(_("{what} is {value}, not true or false").format(what=what, value=shown(value)))
 
 
 def json_object(value: Any, what: str) -> dict[str, Any] | None:
@@ -231,11 +240,13 @@ def json_object(value: Any, what: str) -> dict[str, Any] | None:
         try:
             value = json.loads(value)
         except (ValueError, RecursionError):  # not JSON, or nested beyond any reason
-            raise Damaged(f"{what} is not JSON: {shown(value)}") from None
+            raise Damaged(
+                _("{what} is not JSON: {value}").format(what=what, value=shown(value))
+            ) from None
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise Damaged(f"{what} is {shown(value)}, not an object")
+        raise Damaged(_("{what} is {value}, not an object").format(what=what, value=shown(value)))
     return value
 
 
@@ -261,8 +272,10 @@ def checked_summary(row: Any, done: Any = 0, total: Any = 0) -> DealSummary:
 def damaged_deal(deal_id: Any, reason: str) -> DamagedData:
     """The refusal to build on a damaged deal."""
     return DamagedData(
-        f"deal {text(deal_id)} is damaged in the database ({reason}); salesboard will not "
-        "build on it — run 'salesboard doctor' to see every problem"
+        _(
+            "deal {deal_id} is damaged in the database ({reason}); salesboard will not "
+            "build on it — run 'salesboard doctor' to see every problem"
+        ).format(deal_id=text(deal_id), reason=reason)
     )
 
 
@@ -299,12 +312,16 @@ def damaged_summary(deal_id: Any, title: Any, reason: str) -> DealSummary:
 def _checked_summary(row: Any, done: Any, total: Any) -> DealSummary:
     status = _STATUSES.get(row.status) if isinstance(row.status, str) else None
     if status is None:
-        raise Damaged(f"status is {shown(row.status)}, not open, finished or lost")
+        raise Damaged(
+            _("status is {value}, not open, finished or lost").format(value=shown(row.status))
+        )
     outcome = None
     if row.outcome is not None:
         outcome = _OUTCOMES.get(row.outcome) if isinstance(row.outcome, str) else None
         if outcome is None:
-            raise Damaged(f"outcome is {shown(row.outcome)}, not success or failure")
+            raise Damaged(
+                _("outcome is {value}, not success or failure").format(value=shown(row.outcome))
+            )
     satisfaction = (
         None if row.satisfaction is None else whole(row.satisfaction, "satisfaction", 1, 5)
     )
@@ -319,7 +336,7 @@ def _checked_summary(row: Any, done: Any, total: Any) -> DealSummary:
         stage=stage(row.stage),
         status=status,
         version=whole(row.version, "version", 1, 2**63 - 1),
-        expected_close=day(row.expected_close, "expected close"),
+        expected_close=day(row.expected_close, _("expected close")),
         outcome=outcome,
         satisfaction=satisfaction,
         lost_reason=None if row.lost_reason is None else text(row.lost_reason),
@@ -338,16 +355,16 @@ def job_view(row: Any, pipeline: PipelineDefinition) -> JobView:
     Its wording comes from the pipeline definition by the row's key; a key the pipeline
     never had, or had in another stage, is damage.
     """
-    where = f"job {shown(row.position)} of stage {shown(row.stage)}"
+    where = _("job {n} of stage {stage}").format(n=shown(row.position), stage=shown(row.stage))
     try:
         done_at = None if row.done_at is None else moment(row.done_at, "done_at")
         found_stage = stage(row.stage)
         job = pipeline.job(row.job_key) if isinstance(row.job_key, str) else None
         if job is None or job.stage is not found_stage:
-            raise Damaged(f"its key {shown(row.job_key)} is no job of this stage")
+            raise Damaged(_("its key {key} is no job of this stage").format(key=shown(row.job_key)))
         return JobView(
             stage=found_stage,
-            n=whole(row.position, "its number", 1, 10_000),
+            n=whole(row.position, _("its number"), 1, 10_000),
             key=job.key,
             text=job.text_in(language()),
             done=flag(row.done, "done"),
@@ -378,24 +395,26 @@ def event_view(row: Any) -> EventView:
     deal_id = row.deal_id if type(row.deal_id) is int else 0
     actor, kind = text(row.actor), text(row.kind)
     try:
-        at = moment(row.at, "its time")
+        at = moment(row.at, _("its time"))
     except Damaged as damage:
         return EventView(event_id, deal_id, UNKNOWN_TIME, actor, kind, None, None, str(damage))
     try:
         before = json_object(row.before, "before")
         after = json_object(row.after, "after")
         if kind not in _KINDS:
-            raise Damaged(f"kind {shown(kind)} is not one salesboard writes")
+            raise Damaged(_("kind {kind} is not one salesboard writes").format(kind=shown(kind)))
         if type(row.actor) is not str or type(row.deal_id) is not int or type(row.id) is not int:
-            raise Damaged("its id, deal or actor is not of the kind salesboard writes")
+            raise Damaged(_("its id, deal or actor is not of the kind salesboard writes"))
         if not is_hash(row.chain_hash):
-            raise Damaged(f"its hash is {shown(row.chain_hash)}, not a SHA-256 hash")
+            raise Damaged(
+                _("its hash is {value}, not a SHA-256 hash").format(value=shown(row.chain_hash))
+            )
     except Damaged as damage:
         return EventView(event_id, deal_id, at, actor, kind, None, None, str(damage))
     from salesboard.store.chain import content, verify  # only when a history is read
 
     sealed = content(row.deal_id, row.at, row.actor, row.kind, before, after)
     if not verify(row.prev_hash, row.chain_hash, sealed):
-        why = "it was changed after it was written: its hash does not match its content"
+        why = _("it was changed after it was written: its hash does not match its content")
         return EventView(event_id, deal_id, at, actor, kind, before, after, why)
     return EventView(event_id, deal_id, at, actor, kind, before, after)

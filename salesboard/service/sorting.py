@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from salesboard.i18n import N_, _
+
 if TYPE_CHECKING:
     from salesboard.service.views import DealSummary
 
@@ -33,8 +35,11 @@ class CardOrder(StrEnum):
 
     @property
     def label(self) -> str:
-        """What the order is called where the user picks it and in the status line."""
-        return _LABELS[self]
+        """What the order is called where the user picks it and in the status line.
+
+        Only shown: the order's value (``value``) is what is typed and stored.
+        """
+        return _(_LABELS[self])
 
     @property
     def needs_dates(self) -> bool:
@@ -48,15 +53,19 @@ class CardOrder(StrEnum):
             return cls(text.strip().lower())
         except ValueError:
             names = ", ".join(order.value for order in cls)
-            raise ValueError(f"unknown order {text!r}; expected one of {names}") from None
+            raise ValueError(
+                _("unknown order {text}; expected one of {names}").format(
+                    text=repr(text), names=names
+                )
+            ) from None
 
 
 _LABELS: Final = {
-    CardOrder.BOARD: "board order (oldest deal first)",
-    CardOrder.VALUE: "value (highest first)",
-    CardOrder.CLOSE: "expected close (soonest first)",
-    CardOrder.DAYS: "days in stage (longest first)",
-    CardOrder.CHANGED: "last change (newest first)",
+    CardOrder.BOARD: N_("board order (oldest deal first)"),
+    CardOrder.VALUE: N_("value (highest first)"),
+    CardOrder.CLOSE: N_("expected close (soonest first)"),
+    CardOrder.DAYS: N_("days in stage (longest first)"),
+    CardOrder.CHANGED: N_("last change (newest first)"),
 }
 
 

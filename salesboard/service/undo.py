@@ -19,6 +19,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Final
 
+from salesboard.i18n import N_, _, ngettext
 from salesboard.money import STORED_DECIMALS
 from salesboard.service.history_text import describe_event
 from salesboard.service.pipeline import Pipeline
@@ -31,6 +32,26 @@ UNDO_WINDOW: Final = timedelta(minutes=15)
 enough that nobody undoes a change the team has already acted on."""
 
 _EDITABLE: Final = ("title", "company", "value_minor", "currency", "owner", "expected_close")
+
+_KIND_NAMES: Final = {
+    "created": N_("created"),
+    "edited": N_("edited"),
+    "job_ticked": N_("job ticked"),
+    "job_unticked": N_("job unticked"),
+    "advanced": N_("advanced"),
+    "moved_back": N_("moved back"),
+    "lost": N_("lost"),
+    "reopened": N_("reopened"),
+    "finished": N_("finished"),
+    "checklist_changed": N_("checklist changed"),
+}
+"""What each kind of change is called when undo names it (the kind itself is a key)."""
+
+
+def _kind_name(kind: str) -> str:
+    """An event kind in words; one salesboard does not write is shown as stored."""
+    name = _KIND_NAMES.get(kind)
+    return kind.replace("_", " ") if name is None else _(name)
 
 
 class UndoRefused(WorkflowRefusal):
@@ -50,28 +71,56 @@ def undo_last(
 ) -> Undone:
     """Take back this actor's last change (of ``deal_id``), or say why it cannot."""
     mine = pipeline.last_change(deal_id)
-    where = "" if deal_id is None else f" to deal {deal_id}"
     if mine is None:
-        raise UndoRefused(f"you ({pipeline.actor}) have made no change{where} to undo")
-    what = f"{mine.kind.replace('_', ' ')} of deal {mine.deal_id}"
+        if deal_id is None:
+            none = _("you ({actor}) have made no change to undo")
+        else:
+            none = _("you ({actor}) have made no change to deal {deal_id} to undo")
+        raise UndoRefused(none.format(actor=pipeline.actor, deal_id=deal_id))
     if mine.damage is not None:
-        raise UndoRefused(f"your last change ({what}) is damaged in the database: {mine.damage}")
+        what = _("{kind} of deal {deal_id}").format(
+            kind=_kind_name(mine.kind), deal_id=mine.deal_id
+        )
+        raise UndoRefused(
+            _("your last change ({what}) is damaged in the database: {damage}").format(
+                what=what, damage=mine.damage
+            )
+        )
     what = describe_event(mine.kind, mine.before, mine.after)
     minutes = int(window.total_seconds() // 60)
     if pipeline.now() - mine.at > window:
+        if deal_id is None:
+            old = ngettext(
+                "your last change ({what}, at {time} UTC) is more than "
+                "{minutes} minute old; undo takes back only recent changes",
+                "your last change ({what}, at {time} UTC) is more than "
+                "{minutes} minutes old; undo takes back only recent changes",
+                minutes,
+            )
+        else:
+            old = ngettext(
+                "your last change to deal {deal_id} ({what}, at {time} UTC) is more than "
+                "{minutes} minute old; undo takes back only recent changes",
+                "your last change to deal {deal_id} ({what}, at {time} UTC) is more than "
+                "{minutes} minutes old; undo takes back only recent changes",
+                minutes,
+            )
         raise UndoRefused(
-            f"your last change{where} ({what}, at {mine.at:%H:%M} UTC) is more than "
-            f"{minutes} minutes old; undo takes back only recent changes"
+            old.format(what=what, time=f"{mine.at:%H:%M}", minutes=minutes, deal_id=deal_id)
         )
     latest = pipeline.history(mine.deal_id)[0]
     if latest.id != mine.id:
         raise UndoRefused(
-            f"{display_safe(latest.actor)} changed deal {mine.deal_id} after you (at "
-            f"{latest.at:%H:%M} UTC); undo would overwrite that, so change it by hand"
+            _(
+                "{actor} changed deal {deal_id} after you (at "
+                "{time} UTC); undo would overwrite that, so change it by hand"
+            ).format(
+                actor=display_safe(latest.actor), deal_id=mine.deal_id, time=f"{latest.at:%H:%M}"
+            )
         )
     version = pipeline.get_deal(mine.deal_id).version
     deal = _opposite(pipeline, mine, version)
-    return Undone(deal, f"{mine.kind.replace('_', ' ')}: {what}")
+    return Undone(deal, f"{_kind_name(mine.kind)}: {what}")
 
 
 def _opposite(pipeline: Pipeline, event: EventView, version: int) -> DealView:
@@ -83,7 +132,9 @@ def _opposite(pipeline: Pipeline, event: EventView, version: int) -> DealView:
         done = kind == "job_unticked"
         n = after.get("n")
         if not isinstance(n, int) or stage is None:
-            raise UndoRefused(f"your last change to deal {deal_id} names no job")
+            raise UndoRefused(
+                _("your last change to deal {deal_id} names no job").format(deal_id=deal_id)
+            )
         return pipeline.set_job(deal_id, n, done, expected_version=version, stage=stage)
     if kind == "advanced":
         return pipeline.move_back(deal_id, expected_version=version)
@@ -93,11 +144,15 @@ def _opposite(pipeline: Pipeline, event: EventView, version: int) -> DealView:
         return pipeline.reopen(deal_id, expected_version=version)
     if kind == "reopened":
         if before.get("status") == "lost":
-            reason = str(before.get("reason") or "lost again (undo)")
+            reason = str(before.get("reason") or _("lost again (undo)"))
             return pipeline.mark_lost(deal_id, reason, expected_version=version)
         outcome, score = before.get("outcome"), before.get("satisfaction")
         if not isinstance(score, int):
-            raise UndoRefused(f"the reopen of deal {deal_id} does not say how it was finished")
+            raise UndoRefused(
+                _("the reopen of deal {deal_id} does not say how it was finished").format(
+                    deal_id=deal_id
+                )
+            )
         comment = _last_finish_comment(pipeline, deal_id)
         return pipeline.finish(
             deal_id, str(outcome), score, comment=comment, expected_version=version
@@ -106,13 +161,15 @@ def _opposite(pipeline: Pipeline, event: EventView, version: int) -> DealView:
         return pipeline.edit_deal(deal_id, expected_version=version, **_fields_before(before))
     if kind == "checklist_changed":
         raise UndoRefused(
-            "a pipeline import is not undone deal by deal; import the earlier pipeline again "
-            "(salesboard pipeline import)"
+            _(
+                "a pipeline import is not undone deal by deal; import the earlier pipeline "
+                "again (salesboard pipeline import)"
+            )
         )
     raise UndoRefused(
-        "a new deal is not undone (deals are never deleted); mark it lost if it was a mistake"
+        _("a new deal is not undone (deals are never deleted); mark it lost if it was a mistake")
         if kind == "created"
-        else f"a change of kind {display_safe(kind)!r} cannot be undone"
+        else _("a change of kind {kind} cannot be undone").format(kind=repr(display_safe(kind)))
     )
 
 

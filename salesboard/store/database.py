@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from salesboard.errors import Busy, DatabaseUnavailable, LostRace, ReadOnlyDatabase
+from salesboard.i18n import _
 from salesboard.store import fileguard, sharing
 from salesboard.store.engine import (
     BUSY_TIMEOUT_MS,
@@ -73,6 +74,7 @@ def explain_db_error(
     """
     text = str(error.orig) if error.orig is not None else str(error)
     lowered = text.lower()
+    finding: str | None = None
     if (
         "database is locked" in lowered
         or "database is busy" in lowered
@@ -80,35 +82,53 @@ def explain_db_error(
     ):
         waited = f"{busy_timeout_ms / 1000:g} s"
         return Busy(
-            f"{where}: locked by another session for longer than the busy timeout "
-            f"({waited}); nothing was changed — try again"
+            _(
+                "{where}: locked by another session for longer than the busy timeout "
+                "({waited}); nothing was changed — try again"
+            ).format(where=where, waited=waited)
         )
     elif "readonly" in lowered or "read-only" in lowered:
         if path is not None:
             return ReadOnlyDatabase(sharing.read_only_message(path))
-        return ReadOnlyDatabase(f"{where}: read-only for you; nothing was changed")
+        return ReadOnlyDatabase(_read_only_for_you(where))
     elif "malformed" in lowered or "corrupt" in lowered:
         finding = quick_check(path) if path is not None else None
-        checked = f" (quick_check: {finding})" if finding else ""
-        reason = (
-            f"the file is damaged{checked}; nothing was changed — restore it from a backup "
-            "or ask an administrator to recover it (sqlite3 .recover)"
-        )
+        if finding:
+            message = _(
+                "{where}: the file is damaged (quick_check: {finding}); nothing was changed — "
+                "restore it from a backup or ask an administrator to recover it "
+                "(sqlite3 .recover)"
+            )
+        else:
+            message = _(
+                "{where}: the file is damaged; nothing was changed — restore it from a backup "
+                "or ask an administrator to recover it (sqlite3 .recover)"
+            )
     elif "not a database" in lowered:
-        reason = "the file is not a salesboard database or is damaged"
+        message = _("{where}: the file is not a salesboard database or is damaged")
     elif ("disk" in lowered and "full" in lowered) or (
         ("disk i/o error" in lowered or "unable to open" in lowered)
         and path is not None
         and _disk_full(path)
     ):
-        reason = "the disk is full; nothing was changed — free some space and try again"
+        message = _(
+            "{where}: the disk is full; nothing was changed — free some space and try again"
+        )
     elif "disk i/o error" in lowered:
-        reason = "the disk failed to read or write it (disk I/O error); nothing was changed"
+        message = _(
+            "{where}: the disk failed to read or write it (disk I/O error); nothing was changed"
+        )
     elif "unable to open" in lowered:
-        reason = "the file cannot be opened (check the path and permissions)"
-    else:
+        message = _("{where}: the file cannot be opened (check the path and permissions)")
+    else:  # the driver's own words, as it gave them
         reason = text.splitlines()[0] if text else type(error).__name__
-    return DatabaseUnavailable(f"{where}: {reason}")
+        return DatabaseUnavailable(f"{where}: {reason}")
+    return DatabaseUnavailable(message.format(where=where, finding=finding))
+
+
+def _read_only_for_you(where: str) -> str:
+    """The refusal of a write where no file can be named (a database server)."""
+    return _("{where}: read-only for you; nothing was changed").format(where=where)
 
 
 def _disk_full(path: Path) -> bool:
@@ -176,11 +196,13 @@ class Database:
                 read_only = _prepare_file(path, create=create)
             engine = create_db_engine(url, busy_timeout_ms=timeout, read_only=read_only)
         except ArgumentError as error:
-            raise DatabaseUnavailable(f"cannot use database {target!r}: {error}") from None
+            raise _cannot_use(target, error) from None
         except ModuleNotFoundError as error:
             raise DatabaseUnavailable(
-                f"the driver for {describe(url)} is not installed ({error.name}); "
-                "install salesboard[postgres] for PostgreSQL"
+                _(
+                    "the driver for {database} is not installed ({module}); "
+                    "install salesboard[postgres] for PostgreSQL"
+                ).format(database=describe(url), module=error.name)
             ) from None
         db = cls(engine, url, read_only=read_only, busy_timeout_ms=timeout)
         try:
@@ -210,7 +232,7 @@ class Database:
         """The error for a change refused because this user may not write the database."""
         if self.path is not None:
             return ReadOnlyDatabase(sharing.read_only_message(self.path))
-        return ReadOnlyDatabase(f"{self.name}: read-only for you; nothing was changed")
+        return ReadOnlyDatabase(_read_only_for_you(self.name))
 
     def _explain(self, error: DBAPIError, waited_ms: int | None = None) -> DatabaseUnavailable:
         """``explain_db_error`` for this database; a read-only refusal marks it read-only."""
@@ -287,13 +309,22 @@ def _check_backend(url: str) -> None:
     try:
         backend = make_url(url).get_backend_name()
     except ArgumentError as error:
-        raise DatabaseUnavailable(f"cannot use database {url!r}: {error}") from None
+        raise _cannot_use(url, error) from None
     if backend not in ("sqlite", "postgresql"):
         name = _BACKEND_NAMES.get(backend, backend)
         raise DatabaseUnavailable(
-            f"{name} is not supported; salesboard keeps its data in a SQLite file (give a "
-            "path) or a PostgreSQL database (postgresql+psycopg://user@host/dbname)"
+            _(
+                "{name} is not supported; salesboard keeps its data in a SQLite file (give a "
+                "path) or a PostgreSQL database (postgresql+psycopg://user@host/dbname)"
+            ).format(name=name)
         )
+
+
+def _cannot_use(target: str | None, error: ArgumentError) -> DatabaseUnavailable:
+    """The refusal of a database URL SQLAlchemy cannot make sense of."""
+    return DatabaseUnavailable(
+        _("cannot use database {target}: {error}").format(target=repr(target), error=error)
+    )
 
 
 def _prepare_file(path: Path, *, create: bool) -> bool:
@@ -313,7 +344,9 @@ def _prepare_file(path: Path, *, create: bool) -> bool:
             raise fileguard.missing_database(path)
         if blocker is not None:
             raise DatabaseUnavailable(
-                f"cannot create {path}: you may not create files in {blocker}"
+                _("cannot create {path}: you may not create files in {blocker}").format(
+                    path=path, blocker=blocker
+                )
             )
         fileguard.create_database_file(path)
         fileguard.check_database_file(path)
@@ -344,6 +377,8 @@ def _check_header(path: Path) -> None:
         os.close(handle)
     if start and start != _SQLITE_HEADER:
         raise DatabaseUnavailable(
-            f"{path} is not a salesboard database (it is not a SQLite file); nothing was "
-            "changed — check the path, or choose a new file"
+            _(
+                "{path} is not a salesboard database (it is not a SQLite file); nothing was "
+                "changed — check the path, or choose a new file"
+            ).format(path=path)
         )

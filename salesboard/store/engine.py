@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from salesboard.errors import DatabaseUnavailable, InvalidInput
+from salesboard.i18n import _
 from salesboard.store.fileguard import check_database_file, check_opened_file
 
 BUSY_TIMEOUT_MS: Final = 30_000
@@ -48,11 +49,14 @@ def busy_timeout_ms(value: int | None = None) -> int:
         value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
         if value < 0:
             raise InvalidInput(
-                f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds (0 or more), "
-                f"not {raw!r}"
+                _(
+                    "{variable} must be a whole number of milliseconds (0 or more), not {value}"
+                ).format(variable=BUSY_TIMEOUT_ENV, value=repr(raw))
             )
     if value < 0:
-        raise InvalidInput(f"the busy timeout must be 0 ms or more, not {value}")
+        raise InvalidInput(
+            _("the busy timeout must be 0 ms or more, not {value}").format(value=value)
+        )
     return value
 
 
@@ -157,9 +161,11 @@ def sqlite_file(url: str) -> Path | None:
     database = parsed.database or ""
     if database in ("", ":memory:") or database.startswith("file:") or parsed.query:
         raise DatabaseUnavailable(
-            f"cannot use {url!r}: give a database file (a path such as ~/sales.db); "
-            "in-memory and URI-style SQLite databases are refused — they keep nothing, "
-            "or skip the checks that keep a shared file safe"
+            _(
+                "cannot use {url}: give a database file (a path such as ~/sales.db); "
+                "in-memory and URI-style SQLite databases are refused — they keep nothing, "
+                "or skip the checks that keep a shared file safe"
+            ).format(url=repr(url))
         )
     return Path(database)
 

@@ -25,7 +25,8 @@ import stat
 from pathlib import Path
 from typing import Any, Final
 
-from salesboard.errors import DatabaseMissing, DatabaseUnavailable
+from salesboard.errors import DatabaseMissing, DatabaseUnavailable, os_reason
+from salesboard.i18n import _
 
 SIDE_SUFFIXES: Final = ("-wal", "-shm", "-journal")
 
@@ -41,17 +42,19 @@ def link_target(path: Path | str, *, dir_fd: int | None = None) -> str:
 def link_refusal(path: Path, target: str) -> DatabaseUnavailable:
     """The refusal for a database path or side file that is a symbolic link."""
     return DatabaseUnavailable(
-        f"{path} is a symbolic link to {target}; salesboard never follows a link to a "
-        "database file (one planted in a shared directory could make it write elsewhere) — "
-        "remove the link, or give --db the real file if you put the link there yourself"
+        _(
+            "{path} is a symbolic link to {target}; salesboard never follows a link to a "
+            "database file (one planted in a shared directory could make it write elsewhere) — "
+            "remove the link, or give --db the real file if you put the link there yourself"
+        ).format(path=path, target=target)
     )
 
 
 def not_a_file_refusal(path: Path, info: os.stat_result) -> DatabaseUnavailable:
     """The refusal for a database path or side file that is not a regular file."""
     if stat.S_ISDIR(info.st_mode):
-        return DatabaseUnavailable(f"cannot open {path}: it is a directory")
-    return DatabaseUnavailable(f"cannot open {path}: it is not a regular file")
+        return DatabaseUnavailable(_("cannot open {path}: it is a directory").format(path=path))
+    return DatabaseUnavailable(_("cannot open {path}: it is not a regular file").format(path=path))
 
 
 def side_paths(path: Path) -> tuple[Path, ...]:
@@ -77,7 +80,11 @@ def check_database_file(path: Path) -> bool:
     """
     parent = path.parent
     if not parent.is_dir():
-        raise DatabaseUnavailable(f"cannot open {path}: directory {parent} does not exist")
+        raise DatabaseUnavailable(
+            _("cannot open {path}: directory {parent} does not exist").format(
+                path=path, parent=parent
+            )
+        )
     info = _lstat(path)
     if info is not None:
         if stat.S_ISLNK(info.st_mode):
@@ -98,8 +105,10 @@ def check_database_file(path: Path) -> bool:
 def missing_database(path: Path) -> DatabaseMissing:
     """The refusal for a command that would otherwise create a database by mistake."""
     return DatabaseMissing(
-        f"no database at {path}; create it with 'salesboard init --db {path}' "
-        "(or check the path for a typo)"
+        _(
+            "no database at {path}; create it with 'salesboard init --db {path}' "
+            "(or check the path for a typo)"
+        ).format(path=path)
     )
 
 
@@ -115,7 +124,9 @@ def create_database_file(path: Path) -> bool:
     except FileExistsError:
         return False
     except OSError as error:
-        raise DatabaseUnavailable(f"cannot create {path}: {error.strerror or error}") from None
+        raise DatabaseUnavailable(
+            _("cannot create {path}: {why}").format(path=path, why=os_reason(error))
+        ) from None
     os.close(descriptor)
     return True
 

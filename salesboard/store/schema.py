@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import Connection, inspect, text
 
 from salesboard.errors import DatabaseMissing, DatabaseUnavailable
+from salesboard.i18n import _
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -54,7 +55,7 @@ def current_revision(connection: Connection) -> str | None:
     if VERSION_TABLE not in names:
         if names - {VERSION_TABLE}:
             raise DatabaseUnavailable(
-                "it holds tables but is not a salesboard database; choose another file"
+                _("it holds tables but is not a salesboard database; choose another file")
             )
         return None
     row = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
@@ -67,8 +68,10 @@ def _check_known(revision: str | None, db_name: str) -> None:
     known = {script.revision for script in _scripts().walk_revisions()}
     if revision not in known:
         raise DatabaseUnavailable(
-            f"{db_name}: its schema ({revision}) is newer than this salesboard understands; "
-            "upgrade salesboard to use it"
+            _(
+                "{database}: its schema ({revision}) is newer than this salesboard understands; "
+                "upgrade salesboard to use it"
+            ).format(database=db_name, revision=revision)
         )
 
 
@@ -76,13 +79,17 @@ def _refuse_read_only(found: str | None, db: Database) -> None:
     """Why a database this user may only read cannot be used as it is."""
     if found is None:
         raise DatabaseUnavailable(
-            f"{db.name}: not set up yet, and read-only for you; someone with write access "
-            "must run 'salesboard init' first"
+            _(
+                "{database}: not set up yet, and read-only for you; someone with write access "
+                "must run 'salesboard init' first"
+            ).format(database=db.name)
         )
     _check_known(found, db.name)
     raise DatabaseUnavailable(
-        f"{db.name}: needs an upgrade of its schema ({found} to {head_revision()}), but it "
-        "is read-only for you; ask someone with write access to run 'salesboard init'"
+        _(
+            "{database}: needs an upgrade of its schema ({found} to {head}), but it "
+            "is read-only for you; ask someone with write access to run 'salesboard init'"
+        ).format(database=db.name, found=found, head=head_revision())
     )
 
 
@@ -94,11 +101,15 @@ def _not_set_up(db: Database) -> DatabaseMissing:
     """The refusal for a database without salesboard's tables, when not asked to create."""
     if db.path is not None:
         return DatabaseMissing(
-            f"{db.path} is not set up as a salesboard database yet; create it with "
-            f"'salesboard init --db {db.path}'"
+            _(
+                "{path} is not set up as a salesboard database yet; create it with "
+                "'salesboard init --db {path}'"
+            ).format(path=db.path)
         )
     return DatabaseMissing(
-        f"{db.name} has no salesboard tables yet; create them with 'salesboard init --db URL'"
+        _(
+            "{database} has no salesboard tables yet; create them with 'salesboard init --db URL'"
+        ).format(database=db.name)
     )
 
 

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from salesboard.errors import DatabaseUnavailable, InvalidInput
+from salesboard.errors import DatabaseUnavailable, InvalidInput, os_reason
+from salesboard.i18n import N_, _
 from salesboard.identity import current_login
 from salesboard.store.fileguard import (
     SIDE_SUFFIXES,
@@ -47,6 +48,12 @@ DIRECTORY_MODE: Final = 0o2770
 FILE_MODE: Final = 0o660
 LOCKED_MODE: Final = 0o700
 _MAX_LINKS: Final = 40
+_ACTIONS: Final = {
+    "created": N_("created"),
+    "changed": N_("changed"),
+    "unchanged": N_("unchanged"),
+}
+"""What a ``SharedPath.action`` (a key) is called in the summary."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +69,10 @@ class SharedPath:
     def describe(self) -> str:
         """``drwxrws--- 2770 sales /srv/sales (created)``: one line of the summary."""
         kind = stat.S_IFDIR if self.directory else stat.S_IFREG
+        action = _ACTIONS.get(self.action)
         return (
             f"{stat.filemode(kind | self.mode)} {self.mode:04o} {self.group} {self.path} "
-            f"({self.action})"
+            f"({self.action if action is None else _(action)})"
         )
 
 
@@ -88,7 +96,11 @@ def _group(name: str) -> grp.struct_group:
             return grp.getgrgid(int(name))
         except KeyError:
             pass
-    raise InvalidInput(f"there is no group {name!r} on this system; create it first (groupadd)")
+    raise InvalidInput(
+        _("there is no group {name} on this system; create it first (groupadd)").format(
+            name=repr(name)
+        )
+    )
 
 
 def _trusted(uid: int) -> bool:
@@ -100,17 +112,33 @@ def _check_parent(path: Path, info: os.stat_result, below: str) -> None:
     """Refuse a directory on the way that someone else could use to swap what is below."""
     if not _trusted(info.st_uid):
         raise DatabaseUnavailable(
-            f"{path} belongs to {owner_name(info.st_uid)}, who could replace {below} with a "
-            f"directory of their own; a shared database must sit under directories that "
-            f"belong to root or to you ({current_login()}) — choose another place"
+            _(
+                "{path} belongs to {owner}, who could replace {below} with a "
+                "directory of their own; a shared database must sit under directories that "
+                "belong to root or to you ({login}) — choose another place"
+            ).format(path=path, owner=owner_name(info.st_uid), below=below, login=current_login())
         )
     writable = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
     if writable and not info.st_mode & stat.S_ISVTX:
-        whom = "everyone" if info.st_mode & stat.S_IWOTH else f"group {group_name(info.st_gid)}"
+        if info.st_mode & stat.S_IWOTH:
+            message = _(
+                "{path} is writable by everyone (mode {mode}), who "
+                "could replace {below}; make it writable by its owner only "
+                "('chmod go-w {path}') or choose another place"
+            )
+        else:
+            message = _(
+                "{path} is writable by group {group} (mode {mode}), who "
+                "could replace {below}; make it writable by its owner only "
+                "('chmod go-w {path}') or choose another place"
+            )
         raise DatabaseUnavailable(
-            f"{path} is writable by {whom} (mode {stat.S_IMODE(info.st_mode):04o}), who "
-            f"could replace {below}; make it writable by its owner only "
-            f"('chmod go-w {path}') or choose another place"
+            message.format(
+                path=path,
+                group=group_name(info.st_gid),
+                mode=f"{stat.S_IMODE(info.st_mode):04o}",
+                below=below,
+            )
         )
 
 
@@ -139,19 +167,25 @@ def _walk(directory: Path) -> tuple[Path, list[str]]:
             return current, [name, *(p for p in pending if p not in ("", "."))]
         except PermissionError:
             raise DatabaseUnavailable(
-                f"cannot look into {current}: permission denied; run this as root"
+                _("cannot look into {path}: permission denied; run this as root").format(
+                    path=current
+                )
             ) from None
         if stat.S_ISLNK(info.st_mode):
             target = Path(os.readlink(step))
             if not _trusted(info.st_uid):
                 raise DatabaseUnavailable(
-                    f"{step} is a symbolic link to {target} that belongs to "
-                    f"{owner_name(info.st_uid)}; a shared database's path may only pass "
-                    "through links of root or of you — give the real directory"
+                    _(
+                        "{path} is a symbolic link to {target} that belongs to "
+                        "{owner}; a shared database's path may only pass "
+                        "through links of root or of you — give the real directory"
+                    ).format(path=step, target=target, owner=owner_name(info.st_uid))
                 )
             links += 1
             if links > _MAX_LINKS:
-                raise DatabaseUnavailable(f"too many symbolic links on the way to {directory}")
+                raise DatabaseUnavailable(
+                    _("too many symbolic links on the way to {path}").format(path=directory)
+                )
             if target.is_absolute():
                 current = Path("/")
                 pending = [*target.parts[1:], *pending]
@@ -159,7 +193,9 @@ def _walk(directory: Path) -> tuple[Path, list[str]]:
                 pending = [*target.parts, *pending]
             continue
         if not stat.S_ISDIR(info.st_mode):
-            raise DatabaseUnavailable(f"cannot use {directory}: {step} is not a directory")
+            raise DatabaseUnavailable(
+                _("cannot use {path}: {step} is not a directory").format(path=directory, step=step)
+            )
         if pending:
             _check_parent(step, info, str(directory))
         current = step
@@ -187,10 +223,14 @@ def _make_directory(database: Path) -> tuple[Path, bool]:
             continue
         except OSError as error:
             raise DatabaseUnavailable(
-                f"cannot create directory {current}: {error.strerror or error}"
+                _("cannot create directory {path}: {why}").format(
+                    path=current, why=os_reason(error)
+                )
             ) from None
         return current, True
-    raise DatabaseUnavailable(f"{database.parent} keeps changing while it is set up; try again")
+    raise DatabaseUnavailable(
+        _("{path} keeps changing while it is set up; try again").format(path=database.parent)
+    )
 
 
 def _open_directory(directory: Path) -> int:
@@ -201,7 +241,7 @@ def _open_directory(directory: Path) -> int:
         if os.path.islink(directory):
             raise link_refusal(directory, link_target(directory)) from None
         raise DatabaseUnavailable(
-            f"cannot open directory {directory}: {error.strerror or error}"
+            _("cannot open directory {path}: {why}").format(path=directory, why=os_reason(error))
         ) from None
 
 
@@ -209,22 +249,28 @@ def _check_directory(directory: Path, info: os.stat_result, gid: int) -> None:
     """Refuse a database directory that someone else owns or may write."""
     if not _trusted(info.st_uid):
         raise DatabaseUnavailable(
-            f"{directory} belongs to {owner_name(info.st_uid)}, who could change its "
-            f"modes and swap the database; a shared database's directory must belong to "
-            f"root or to you ({current_login()}) — remove it, or give it to root "
-            f"('chown root {directory}') after checking what is in it"
+            _(
+                "{path} belongs to {owner}, who could change its "
+                "modes and swap the database; a shared database's directory must belong to "
+                "root or to you ({login}) — remove it, or give it to root "
+                "('chown root {path}') after checking what is in it"
+            ).format(path=directory, owner=owner_name(info.st_uid), login=current_login())
         )
     if info.st_mode & stat.S_IWOTH:
         raise DatabaseUnavailable(
-            f"{directory} is writable by everyone (mode {stat.S_IMODE(info.st_mode):04o}); "
-            "anyone could have put a file there — check what is in it, then "
-            f"'chmod o-w {directory}', or choose another directory"
+            _(
+                "{path} is writable by everyone (mode {mode}); "
+                "anyone could have put a file there — check what is in it, then "
+                "'chmod o-w {path}', or choose another directory"
+            ).format(path=directory, mode=f"{stat.S_IMODE(info.st_mode):04o}")
         )
     if info.st_mode & stat.S_IWGRP and info.st_gid != gid:
         raise DatabaseUnavailable(
-            f"{directory} is writable by group {group_name(info.st_gid)}, not only by the "
-            f"team; check what is in it, then 'chmod g-w {directory}', or choose another "
-            "directory"
+            _(
+                "{path} is writable by group {group}, not only by the "
+                "team; check what is in it, then 'chmod g-w {path}', or choose another "
+                "directory"
+            ).format(path=directory, group=group_name(info.st_gid))
         )
 
 
@@ -240,14 +286,16 @@ def _entries(descriptor: int, directory: Path, name: str) -> dict[str, os.stat_r
         names = os.listdir(descriptor)
     except OSError as error:
         raise DatabaseUnavailable(
-            f"cannot read directory {directory}: {error.strerror or error}"
+            _("cannot read directory {path}: {why}").format(path=directory, why=os_reason(error))
         ) from None
     others = sorted(entry for entry in names if entry not in own)
     if others:
         shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
         raise DatabaseUnavailable(
-            f"{directory} also holds {shown}; a shared database needs a directory of its "
-            f"own (its group gets full access), e.g. {directory / 'salesboard' / name}"
+            _(
+                "{path} also holds {shown}; a shared database needs a directory of its "
+                "own (its group gets full access), e.g. {example}"
+            ).format(path=directory, shown=shown, example=directory / "salesboard" / name)
         )
     found: dict[str, os.stat_result] = {}
     for entry in sorted(set(names) & own):
@@ -259,9 +307,11 @@ def _entries(descriptor: int, directory: Path, name: str) -> dict[str, os.stat_r
             raise not_a_file_refusal(path, info)
         if info.st_nlink != 1:
             raise DatabaseUnavailable(
-                f"{path} has {info.st_nlink} hard links, so it may be some other file of the "
-                "system; nothing was changed — find out who made the link (ls -li), remove "
-                "it, and keep only one name for the database"
+                _(
+                    "{path} has {links} hard links, so it may be some other file of the "
+                    "system; nothing was changed — find out who made the link (ls -li), remove "
+                    "it, and keep only one name for the database"
+                ).format(path=path, links=info.st_nlink)
             )
         found[entry] = info
     return found
@@ -274,13 +324,17 @@ def _check_database_owner(path: Path, info: os.stat_result, take_over: bool) -> 
     owner = owner_name(info.st_uid)
     if not take_over:
         raise DatabaseUnavailable(
-            f"{path} belongs to {owner}, not to you ({current_login()}); a member's own "
-            "file could be anything — if it is the team's database, run this again with "
-            "--take-over (root becomes its owner)"
+            _(
+                "{path} belongs to {owner}, not to you ({login}); a member's own "
+                "file could be anything — if it is the team's database, run this again with "
+                "--take-over (root becomes its owner)"
+            ).format(path=path, owner=owner, login=current_login())
         )
     if os.geteuid() != 0:
         raise DatabaseUnavailable(
-            f"{path} belongs to {owner}; only root can take it over (--take-over)"
+            _("{path} belongs to {owner}; only root can take it over (--take-over)").format(
+                path=path, owner=owner
+            )
         )
     return 0
 
@@ -289,8 +343,10 @@ def _cannot_change(path: Path, info: os.stat_result, gid: int, mode: int) -> Dat
     """The refusal for a path whose group or mode only its owner (or root) may change."""
     owner = owner_name(info.st_uid)
     return DatabaseUnavailable(
-        f"cannot give {path} group {group_name(gid)} and mode {mode:04o}: it belongs to "
-        f"{owner}; run this as {owner} or root"
+        _(
+            "cannot give {path} group {group} and mode {mode}: it belongs to "
+            "{owner}; run this as {owner} or root"
+        ).format(path=path, group=group_name(gid), mode=f"{mode:04o}", owner=owner)
     )
 
 
@@ -319,11 +375,15 @@ def _set_file(
     except OSError as error:
         if os.path.islink(path):
             raise link_refusal(path, link_target(path)) from None
-        raise DatabaseUnavailable(f"cannot open {path}: {error.strerror or error}") from None
+        raise DatabaseUnavailable(
+            _("cannot open {path}: {why}").format(path=path, why=os_reason(error))
+        ) from None
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
-            raise DatabaseUnavailable(f"{path} changed while it was set up; nothing more done")
+            raise DatabaseUnavailable(
+                _("{path} changed while it was set up; nothing more done").format(path=path)
+            )
         group = group_name(gid)
         if not _needs_change(info, gid, FILE_MODE, owner):
             return SharedPath(path, group, FILE_MODE, "created" if created else "unchanged")
@@ -357,8 +417,10 @@ def _signals_end_the_work() -> Iterator[None]:
 
     def stop(signum: int, _frame: object) -> None:
         raise Stopped(
-            f"stopped by {signal.Signals(signum).name}; the directory has its old mode back "
-            "and nothing more was changed — run 'salesboard init --shared' again to finish"
+            _(
+                "stopped by {signal}; the directory has its old mode back "
+                "and nothing more was changed — run 'salesboard init --shared' again to finish"
+            ).format(signal=signal.Signals(signum).name)
         )
 
     previous = {number: signal.signal(number, stop) for number in _STOP_SIGNALS}
@@ -399,11 +461,13 @@ def _refuse_foreign_side_files(
         if info is not None and not _trusted(info.st_uid):
             owner = owner_name(info.st_uid)
             raise DatabaseUnavailable(
-                f"{directory / (name + suffix)} belongs to {owner}: a board of theirs has the "
-                "database open (or stopped with it open), and root does not open files that "
-                "others can change while it works — ask everyone to close the board (a "
-                "crashed board's files go when anyone runs and ends 'salesboard list'), then "
-                "run this again"
+                _(
+                    "{path} belongs to {owner}: a board of theirs has the "
+                    "database open (or stopped with it open), and root does not open files that "
+                    "others can change while it works — ask everyone to close the board (a "
+                    "crashed board's files go when anyone runs and ends 'salesboard list'), then "
+                    "run this again"
+                ).format(path=directory / (name + suffix), owner=owner)
             )
 
 
@@ -426,11 +490,15 @@ def prepare_shared(
     gid = group.gr_gid
     with suppress(FileNotFoundError):
         if stat.S_ISDIR(os.lstat(database).st_mode):
-            raise DatabaseUnavailable(f"cannot share {database}: it is a directory")
+            raise DatabaseUnavailable(
+                _("cannot share {path}: it is a directory").format(path=database)
+            )
     if not in_group(gid):
         raise DatabaseUnavailable(
-            f"you ({current_login()}) are not a member of group {group.gr_name}, so you "
-            f"cannot give it the database; run this as root or as a member"
+            _(
+                "you ({login}) are not a member of group {group}, so you "
+                "cannot give it the database; run this as root or as a member"
+            ).format(login=current_login(), group=group.gr_name)
         )
     directory, made = _make_directory(database)
     path = directory / database.name

@@ -24,6 +24,7 @@ from typing import Final
 from urllib.parse import quote
 
 from salesboard.errors import DatabaseUnavailable
+from salesboard.i18n import _
 from salesboard.identity import current_login
 
 SIDE_SUFFIXES: Final = ("-wal", "-shm")
@@ -90,9 +91,11 @@ def read_only_uri(path: Path) -> str:
         return f"{uri}?mode=ro"
     if wal_info is not None and wal_info.st_size > 0:
         raise DatabaseUnavailable(
-            f"{path}: cannot be read safely by you now: its recent changes are in {wal.name} "
-            f"but {shm.name} is missing and only a user who may write the database can "
-            "recreate it; ask one to open it once"
+            _(
+                "{path}: cannot be read safely by you now: its recent changes are in {wal} "
+                "but {shm} is missing and only a user who may write the database can "
+                "recreate it; ask one to open it once"
+            ).format(path=path, wal=wal.name, shm=shm.name)
         )
     return f"{uri}?mode=ro&immutable=1"
 
@@ -122,10 +125,10 @@ def _hint(path: Path, blocker: Path) -> str:
     """What the user can do about ``blocker`` keeping them from writing ``path``."""
     try:
         if os.statvfs(blocker).f_flag & os.ST_RDONLY:
-            return "its file system is mounted read-only"
+            return _("its file system is mounted read-only")
         info = blocker.stat()
     except OSError:
-        return "ask the owner for write access"
+        return _("ask the owner for write access")
     group = group_name(info.st_gid)
     if info.st_mode & stat.S_IWGRP and not in_group(info.st_gid):
         try:
@@ -133,26 +136,30 @@ def _hint(path: Path, blocker: Path) -> str:
         except KeyError:
             members = []
         if current_login() in members:
-            return f"you were added to group {group}: log out and in again to use it"
-        return f"ask the owner to add you to group {group}"
+            return _("you were added to group {group}: log out and in again to use it").format(
+                group=group
+            )
+        return _("ask the owner to add you to group {group}").format(group=group)
     if info.st_uid == os.geteuid():
         mode = f"{stat.S_IMODE(info.st_mode):04o}"
-        return (
-            f"{blocker} is yours but its mode ({mode}) does not let you write it; "
-            f"'chmod u+w {blocker}' makes it writable"
-        )
+        return _(
+            "{blocker} is yours but its mode ({mode}) does not let you write it; "
+            "'chmod u+w {blocker}' makes it writable"
+        ).format(blocker=blocker, mode=mode)
     owner = owner_name(info.st_uid)
-    return (
-        f"{blocker} belongs to {owner} and is not shared; ask them to run "
-        f"'salesboard init --shared GROUP --db {path}'"
-    )
+    return _(
+        "{blocker} belongs to {owner} and is not shared; ask them to run "
+        "'salesboard init --shared GROUP --db {path}'"
+    ).format(blocker=blocker, owner=owner, path=path)
 
 
 def read_only_message(path: Path) -> str:
     """The one line for a refused write: whose database, why, and what to do."""
     blocker = write_blocker(path)
-    hint = _hint(path, blocker) if blocker is not None else "ask the owner for write access"
-    return f"{path}: read-only for you ({current_login()}); nothing was changed — {hint}"
+    hint = _hint(path, blocker) if blocker is not None else _("ask the owner for write access")
+    return _("{path}: read-only for you ({login}); nothing was changed — {hint}").format(
+        path=path, login=current_login(), hint=hint
+    )
 
 
 def no_access_message(path: Path) -> str:
@@ -162,4 +169,6 @@ def no_access_message(path: Path) -> str:
         if not _may(directory, os.X_OK):
             blocker = directory
             break
-    return f"cannot read {path}: permission denied — {_hint(path, blocker)}"
+    return _("cannot read {path}: permission denied — {hint}").format(
+        path=path, hint=_hint(path, blocker)
+    )

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar, Final, cast
 
 from textual import events, on
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.screen import Screen
 
+from salesboard.i18n import N_, _
+from salesboard.ui import keymap
 from salesboard.ui.board_screen import BoardScreen
 from salesboard.ui.commands import DealCommands
 from salesboard.ui.context import BoardContext
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.pane import DealPane
 from salesboard.ui.typeahead import TypeAhead
+
+_TEXTUAL_WORDS: Final = frozenset(
+    {
+        # Textual's names of keys in the key hints (``get_key_display``).
+        N_("esc"), N_("space"), N_("tab"), N_("pgup"), N_("pgdn"), N_("del"),
+        # Textual's own commands in the palette (``get_system_commands``).
+        N_("Theme"), N_("Change the current theme"),
+        N_("Quit"), N_("Quit the application as soon as possible"),
+        N_("Keys"), N_("Hide the keys and widget help panel"),
+        N_("Show help for the focused widget and a summary of available keys"),
+        N_("Minimize"), N_("Minimize the widget and restore to normal size"),
+        N_("Maximize"), N_("Maximize the focused widget"),
+        N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
+    }
+)  # fmt: skip
+"""Words Textual shows on the board, translated where shown; a word a later Textual adds
+stays as Textual has it."""
+
+
+def _textual(text: str) -> str:
+    """One of Textual's words in the language in force (if the catalogue knows it)."""
+    return _(text) if text in _TEXTUAL_WORDS else text
 
 
 class SalesboardApp(App[None]):
@@ -24,8 +51,9 @@ class SalesboardApp(App[None]):
     COMMANDS: ClassVar = App.COMMANDS | {DealCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         # q quits from every screen; modal screens, which hide the app's bindings, bind
-        # it to the same action (typed into a form's field, it is just a letter).
-        Binding("q", "quit_board", "Quit", show=False),
+        # it to the same action (typed into a form's field, it is just a letter). Made at
+        # import, in the language chosen before, as the keymap's bindings are.
+        Binding("q", "quit_board", _(keymap.QUIT.hint), show=False),
     ]
 
     def __init__(self, context: BoardContext, *, live: bool = True) -> None:
@@ -59,7 +87,9 @@ class SalesboardApp(App[None]):
 
         if isinstance(self.screen, DealForm | LostForm):
             self.notify(
-                "Save (ctrl+s) or cancel (Esc) the form first.", title="Form open", markup=False
+                _("Save (ctrl+s) or cancel (Esc) the form first."),
+                title=_("Form open"),
+                markup=False,
             )
             return
         self.exit()
@@ -77,6 +107,21 @@ class SalesboardApp(App[None]):
     @on(DealScreen.History)
     def _dialog_history(self, message: DealScreen.History) -> None:
         self.board.show_history(message.deal_id)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """A key as the key hints show it (``space``, ``esc``), in the language in force."""
+        return _textual(super().get_key_display(binding))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands (theme, keys, screenshot…), translated."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_textual(command.title), help=_textual(command.help))
+
+    def action_command_palette(self) -> None:
+        """Open the command palette (as Textual does, its prompt translated)."""
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            prompt = _("Search for commands…")
+            self.push_screen(CommandPalette(placeholder=prompt, id="--command-palette"))
 
     def action_help(self) -> None:
         """Show every key."""

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from salesboard.errors import Conflict, DealNotFound
+from salesboard.i18n import N_, _, ngettext
 from salesboard.money import amount_text
 from salesboard.service import DealView, EventView, Pipeline
 from salesboard.service.board import BoardFilter, ChangedDeals, ColumnTotals, OpenDealIndex
@@ -47,7 +48,7 @@ from salesboard.ui.literal import literal
 from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
 from salesboard.validation import display_safe
-from salesboard.workflow import LAST_STAGE, GateRefusal, Stage, Status
+from salesboard.workflow import LAST_STAGE, GateRefusal, Outcome, Stage, Status
 
 WIDE_PANE = 140  # at this width and above the pane opens beside the board
 
@@ -56,10 +57,10 @@ OWNER_SHOWN = 40
 any length)."""
 
 _ORDER_SHORT = {
-    CardOrder.VALUE: "value",
-    CardOrder.CLOSE: "close date",
-    CardOrder.DAYS: "days in stage",
-    CardOrder.CHANGED: "last change",
+    CardOrder.VALUE: N_("value"),
+    CardOrder.CLOSE: N_("close date"),
+    CardOrder.DAYS: N_("days in stage"),
+    CardOrder.CHANGED: N_("last change"),
 }
 """The card order as the status line names it (the board order goes unsaid)."""
 
@@ -72,13 +73,13 @@ SEEN = _Seen()
 
 
 _EDITABLE = (
-    ("title", "title"),
-    ("company", "company"),
-    ("value_minor", "value"),
-    ("currency", "currency"),
-    ("owner", "owner"),
-    ("expected_close", "expected close"),
-    ("notes", "notes"),
+    ("title", N_("title")),
+    ("company", N_("company")),
+    ("value_minor", N_("value")),
+    ("currency", N_("currency")),
+    ("owner", N_("owner")),
+    ("expected_close", N_("expected close")),
+    ("notes", N_("notes")),
 )
 
 
@@ -92,18 +93,23 @@ def what_changed(seen: DealView, fresh: DealView) -> str:
             if key == "value_minor":
                 old, new = amount_text(old, after.currency), amount_text(new, after.currency)
             elif key == "notes":
-                changes.append(label)
+                changes.append(_(label))
                 continue
-            changes.append(f"{label} ({old or '—'} → {new or '—'})")
+            changes.append(_changed(_(label), old or "—", new or "—"))
     if before.stage != after.stage:
-        changes.append(f"stage ({before.stage.label} → {after.stage.label})")
+        changes.append(_changed(_("stage"), before.stage.label, after.stage.label))
     if before.jobs_done != after.jobs_done:
-        changes.append("the checklist")
-    what = ", ".join(changes) or "the deal"
-    return (
-        f"{after.updated_by} changed {what} at {after.updated_at:%H:%M} UTC while you were "
-        "editing. Your changes are still here: save again to put them on top."
-    )
+        changes.append(_("the checklist"))
+    what = ", ".join(changes) or _("the deal")
+    return _(
+        "{who} changed {what} at {time} UTC while you were editing. Your changes are "
+        "still here: save again to put them on top."
+    ).format(who=after.updated_by, what=what, time=f"{after.updated_at:%H:%M}")
+
+
+def _changed(field: str, old: object, new: object) -> str:
+    """One field's change in a conflict note: ``title (Old → New)``."""
+    return _("{field} ({old} → {new})").format(field=field, old=old, new=new)
 
 
 def exempt_from_gc() -> None:
@@ -156,7 +162,7 @@ class BoardScreen(Screen[None]):
         """Status line, six columns and the pane, the filter box, the footer."""
         yield StatusLine(id="status")
         yield Static(
-            "READ-ONLY: you may look but not change anything (no write permission).",
+            _("READ-ONLY: you may look but not change anything (no write permission)."),
             id="readonly-banner",
         )
         with Horizontal(id="board"):
@@ -174,7 +180,7 @@ class BoardScreen(Screen[None]):
             yield DealPane(self.ctx.clock, recent=self.recent_changes, id="pane")
         yield Static(id="empty-hint")
         yield FilterBox(
-            self._filter_typed, placeholder="Filter by title, company or owner", id="filter"
+            self._filter_typed, placeholder=_("Filter by title, company or owner"), id="filter"
         )
         yield KeyHints()
 
@@ -298,12 +304,17 @@ class BoardScreen(Screen[None]):
             return
         self._damaged_reported = list(damaged)
         first_id, why = damaged[0]
-        more = f" and {len(damaged) - 1} more" if len(damaged) > 1 else ""
-        noun = "deal is" if len(damaged) == 1 else "deals are"
-        self.say(
-            f"{len(damaged)} damaged {noun} not on the board: deal {first_id} ({why}){more}. "
+        count = len(damaged)
+        told = ngettext(
+            "{count} damaged deal is not on the board: deal {deal} ({why}). "
             "Run 'salesboard doctor' to see every problem.",
-            title="Damaged data",
+            "{count} damaged deals are not on the board: deal {deal} ({why}) and {more} more. "
+            "Run 'salesboard doctor' to see every problem.",
+            count,
+        )
+        self.say(
+            told.format(count=count, deal=first_id, why=why, more=count - 1),
+            title=_("Damaged data"),
             severity="warning",
             timeout=12,
         )
@@ -316,7 +327,7 @@ class BoardScreen(Screen[None]):
         view = self.index.view(self.board_filter)
         ids = view.columns
         self.totals = view.totals
-        hint = "no match" if self.board_filter.text else "no deals"
+        hint = _("no match") if self.board_filter.text else _("no deals")
         for stage in Stage:
             column = self.column(stage)
             column.empty_hint = hint
@@ -331,7 +342,7 @@ class BoardScreen(Screen[None]):
             user=self.ctx.user,
             filter_text=self.board_filter.text,
             owner=self.board_filter.owner,
-            order="" if self.index.order is CardOrder.BOARD else _ORDER_SHORT[self.index.order],
+            order="" if self.index.order is CardOrder.BOARD else _(_ORDER_SHORT[self.index.order]),
             online=[c.login for c in self.colleagues],
             read_only=self.read_only,
         )
@@ -342,17 +353,19 @@ class BoardScreen(Screen[None]):
         filtered = bool(self.board_filter.text) or self.board_filter.owner is not None
         if empty and not filtered:
             hint.update(
-                "The board is empty.\n\nPress n to add a deal.\n"
-                "To try the board on made-up deals first, run\n"
-                "`salesboard --demo` (a separate demo board)."
+                _(
+                    "The board is empty.\n\nPress n to add a deal.\n"
+                    "To try the board on made-up deals first, run\n"
+                    "`salesboard --demo` (a separate demo board)."
+                )
             )
         elif empty:
             ways = []
             if self.board_filter.text:
-                ways.append("Press Esc to clear the filter.")
+                ways.append(_("Press Esc to clear the filter."))
             if self.board_filter.owner is not None:
-                ways.append("Press m to show everyone's deals.")
-            hint.update("No open deal matches.\n\n" + "\n".join(ways))
+                ways.append(_("Press m to show everyone's deals."))
+            hint.update(_("No open deal matches.") + "\n\n" + "\n".join(ways))
         hint.display = empty
 
     def recount(self) -> None:
@@ -383,9 +396,11 @@ class BoardScreen(Screen[None]):
                 with contextlib.suppress(DealNotFound):
                     pane.show(self.ctx.pipeline.get_deal(pane.deal.id))
         self.say(
-            f"The team's pipeline changed (version {version}): stage names and checklists "
-            "are shown as it now has them",
-            title="Pipeline",
+            _(
+                "The team's pipeline changed (version {version}): stage names and "
+                "checklists are shown as it now has them"
+            ).format(version=version),
+            title=_("Pipeline"),
         )
 
     # ------------------------------------------------------------- helpers
@@ -465,8 +480,10 @@ class BoardScreen(Screen[None]):
         if isinstance(refusal, GateRefusal) and isinstance(key, int):
             jobs = "\n".join(f"• {job.text}" for job in refusal.missing)
             self.say(
-                f"Cannot leave {refusal.stage.label} yet. Unfinished:\n{jobs}",
-                title="Move refused",
+                _("Cannot leave {stage} yet. Unfinished:\n{jobs}").format(
+                    stage=refusal.stage.label, jobs=jobs
+                ),
+                title=_("Move refused"),
                 severity="warning",
                 timeout=8,
             )
@@ -477,15 +494,18 @@ class BoardScreen(Screen[None]):
             fresh = self.refresh_deal(key)
             who = refusal.changed_by or fresh.summary.updated_by
             self.say(
-                f"{fresh.summary.title} was changed by {who} at "
-                f"{fresh.summary.updated_at:%H:%M} UTC after you opened it. Nothing was "
-                "saved; you now see the latest version, so you can try again.",
-                title="Changed by someone else",
+                _(
+                    "{title} was changed by {who} at {time} UTC after you opened it. Nothing "
+                    "was saved; you now see the latest version, so you can try again."
+                ).format(
+                    title=fresh.summary.title, who=who, time=f"{fresh.summary.updated_at:%H:%M}"
+                ),
+                title=_("Changed by someone else"),
                 severity="error",
                 timeout=10,
             )
         else:
-            self.say(str(refusal), title="Not done", severity="warning")
+            self.say(str(refusal), title=_("Not done"), severity="warning")
             self.sync_read_only()
 
     def sync_read_only(self) -> None:
@@ -672,9 +692,14 @@ class BoardScreen(Screen[None]):
         def save(confirmed: bool | None = True) -> None:
             if not confirmed:
                 return
+            what = (
+                _("the tick of job {job} of deal {deal}")
+                if wanted
+                else _("the untick of job {job} of deal {deal}")
+            )
             self.submit(
                 deal.id,
-                f"the {'tick' if wanted else 'untick'} of job {n} of deal {deal.id}",
+                what.format(job=n, deal=deal.id),
                 lambda pipeline, v: pipeline.set_job(
                     deal.id, n, wanted, expected_version=v, stage=deal.stage
                 ),
@@ -695,8 +720,11 @@ class BoardScreen(Screen[None]):
             self.move(message.deal_id, forward=step == 1)
         else:
             self.say(
-                "A card moves one stage at a time: drop it on the next column, or the one before.",
-                title="Not moved",
+                _(
+                    "A card moves one stage at a time: drop it on the next column, or the one "
+                    "before."
+                ),
+                title=_("Not moved"),
                 severity="warning",
             )
 
@@ -738,7 +766,6 @@ class BoardScreen(Screen[None]):
         looking: the cursor stays where the user has put it since.
         """
         source = self._stage_showing(deal_id)
-        label = "Advanced" if forward else "Moved back"
 
         def change(pipeline: Pipeline, version: int | None) -> DealView:
             call = pipeline.advance if forward else pipeline.move_back
@@ -752,10 +779,11 @@ class BoardScreen(Screen[None]):
                 column.select_id(deal_id)
                 # The card stays the active one; the keys stay where they were.
                 self.grid.activate(column, focus=not pane_had_focus)
-            self.confirm(f"{label} to {moved.stage.label}")
+            moved_to = _("Advanced to {stage}") if forward else _("Moved back to {stage}")
+            self.confirm(moved_to.format(stage=moved.stage.label))
 
-        what = "the advance" if forward else "the move back"
-        self.submit(deal_id, f"{what} of deal {deal_id}", change, done)
+        what = _("the advance of deal {deal}") if forward else _("the move back of deal {deal}")
+        self.submit(deal_id, what.format(deal=deal_id), change, done)
 
     @keeps_running
     def action_advance(self) -> None:
@@ -788,11 +816,11 @@ class BoardScreen(Screen[None]):
                 if not later:
                     self.column(deal.stage).select_id(deal.id)
                     self.focus_column(self.column(deal.stage))
-                self.confirm(f"Created {deal.summary.title}")
+                self.confirm(_("Created {title}").format(title=deal.summary.title))
 
             self.changes.submit(
                 "new",
-                "a new deal",
+                _("a new deal"),
                 lambda pipeline, _v: pipeline.create_deal(**values),
                 done,
             )
@@ -829,7 +857,7 @@ class BoardScreen(Screen[None]):
 
             self.submit(
                 deal.id,
-                f"the edit of deal {deal.id}",
+                _("the edit of deal {deal}").format(deal=deal.id),
                 lambda pipeline, v: pipeline.edit_deal(deal.id, expected_version=v, **values),
                 lambda result, later: self.show_change(result, remote=later),
                 version=deal.version,
@@ -854,9 +882,11 @@ class BoardScreen(Screen[None]):
                 return
             self.submit(
                 deal_id,
-                f"marking deal {deal_id} lost",
+                _("marking deal {deal} lost").format(deal=deal_id),
                 lambda pipeline, v: pipeline.mark_lost(deal_id, reason, expected_version=v),
-                self._left_board(deal_id, f"Marked lost: {deal.summary.title}"),
+                self._left_board(
+                    deal_id, _("Marked lost: {title}").format(title=deal.summary.title)
+                ),
                 version=deal.version,
             )
 
@@ -873,9 +903,10 @@ class BoardScreen(Screen[None]):
         deal = self.ctx.pipeline.get_deal(deal_id)
         if deal.stage is not LAST_STAGE:
             self.say(
-                f"Only a deal in {LAST_STAGE.label} can be finished; "
-                f"{deal.summary.title} is in {deal.stage.label}.",
-                title="Finish refused",
+                _("Only a deal in {last} can be finished; {title} is in {stage}.").format(
+                    last=LAST_STAGE.label, title=deal.summary.title, stage=deal.stage.label
+                ),
+                title=_("Finish refused"),
                 severity="warning",
             )
             return
@@ -883,8 +914,8 @@ class BoardScreen(Screen[None]):
         if missing:
             jobs = "\n".join(f"• {job.text}" for job in missing)
             self.say(
-                f"Cannot finish yet. Unfinished:\n{jobs}",
-                title="Finish refused",
+                _("Cannot finish yet. Unfinished:\n{jobs}").format(jobs=jobs),
+                title=_("Finish refused"),
                 severity="warning",
                 timeout=8,
             )
@@ -894,12 +925,15 @@ class BoardScreen(Screen[None]):
         def finish(answer: FinishAnswer | None) -> None:
             if answer is None:
                 return
-            done = self._left_board(
-                deal_id, f"Finished ({answer.outcome.value}): {deal.summary.title}"
+            finished = (
+                _("Finished (success): {title}")
+                if answer.outcome is Outcome.SUCCESS
+                else _("Finished (failure): {title}")
             )
+            done = self._left_board(deal_id, finished.format(title=deal.summary.title))
             self.submit(
                 deal_id,
-                f"finishing deal {deal_id}",
+                _("finishing deal {deal}").format(deal=deal_id),
                 lambda pipeline, v: pipeline.finish(
                     deal_id,
                     answer.outcome,
@@ -927,7 +961,9 @@ class BoardScreen(Screen[None]):
         mine = self.ctx.pipeline.last_change()
         if mine is None:
             self.say(
-                "You have made no change to undo.", title="Nothing to undo", severity="warning"
+                _("You have made no change to undo."),
+                title=_("Nothing to undo"),
+                severity="warning",
             )
             return
         deal_id = mine.deal_id
@@ -942,16 +978,24 @@ class BoardScreen(Screen[None]):
             self.show_change(result, remote=later)
             if result.status is Status.OPEN and not later:
                 self.jump_to(deal_id)
-            self.confirm(f"Undid {what[0] if what else 'the change'} ({result.summary.title})")
+            undone = what[0] if what else _("the change")
+            self.confirm(
+                _("Undid {what} ({title})").format(what=undone, title=result.summary.title)
+            )
 
         def refused(error: Exception, _later: bool) -> bool:
             if not isinstance(error, UndoRefused):
                 return False
-            self.say(f"Cannot undo: {error}", title="Not undone", severity="warning", timeout=8)
+            self.say(
+                _("Cannot undo: {error}").format(error=error),
+                title=_("Not undone"),
+                severity="warning",
+                timeout=8,
+            )
             return True
 
-        self.submit(deal_id, f"the undo on deal {deal_id}", change, done, version=None,
-                    refused=refused)  # fmt: skip
+        self.submit(deal_id, _("the undo on deal {deal}").format(deal=deal_id), change, done,
+                    version=None, refused=refused)  # fmt: skip
 
     @keeps_running
     def action_ended(self, select: int | None = None) -> None:
@@ -968,12 +1012,16 @@ class BoardScreen(Screen[None]):
 
         def done(result: DealView, later: bool) -> None:
             self.show_change(result, remote=later)
-            self.confirm(f"Reopened in {result.stage.label}: {result.summary.title}")
+            self.confirm(
+                _("Reopened in {stage}: {title}").format(
+                    stage=result.stage.label, title=result.summary.title
+                )
+            )
             after(result)
 
         self.submit(
             deal_id,
-            f"reopening deal {deal_id}",
+            _("reopening deal {deal}").format(deal=deal_id),
             lambda pipeline, v: pipeline.reopen(deal_id, expected_version=v),
             done,
             version=version,
@@ -1020,8 +1068,8 @@ class BoardScreen(Screen[None]):
         """Say so before a form is filled in vain; True when the database is read-only."""
         if self.read_only:
             self.say(
-                "This database is read-only for you; nothing can be changed.",
-                title="Read-only",
+                _("This database is read-only for you; nothing can be changed."),
+                title=_("Read-only"),
                 severity="warning",
             )
         return self.read_only
@@ -1090,13 +1138,16 @@ class BoardScreen(Screen[None]):
         me = self.ctx.user
         counts = dict(self.index.owners())
         owners = [me, *(name for name in counts if name != me)]
-        choices = [Text(f"Everyone ({sum(counts.values())} open deals)")]
+        total = sum(counts.values())
+        # English has said "deals" for any number; another language may need two forms.
+        everyone = ngettext("Everyone ({count} open deals)", "Everyone ({count} open deals)", total)
+        choices = [Text(everyone.format(count=total))]
         for name in owners:
             label = literal(name, "bold")
             label.truncate(OWNER_SHOWN, overflow="ellipsis")  # one line each, however long
             label.append(f" ({counts.get(name, 0)})")
             if name == me:
-                label.append(" · you")
+                label.append(" · " + _("you"))
             choices.append(label)
         current = self.board_filter.owner
         selected = owners.index(current) + 1 if current in owners else 0
@@ -1105,7 +1156,7 @@ class BoardScreen(Screen[None]):
             if index is not None:
                 self.show_owner(None if index == 0 else owners[index - 1])
 
-        self.app.push_screen(ChoiceScreen("Show the deals of", choices, selected), chosen)
+        self.app.push_screen(ChoiceScreen(_("Show the deals of"), choices, selected), chosen)
 
     def action_sort(self) -> None:
         """Pick how every column orders its cards."""
@@ -1117,7 +1168,7 @@ class BoardScreen(Screen[None]):
                 self.sort_by(orders[index])
 
         current = orders.index(self.index.order)
-        self.app.push_screen(ChoiceScreen("Sort every column by", choices, current), chosen)
+        self.app.push_screen(ChoiceScreen(_("Sort every column by"), choices, current), chosen)
 
     @keeps_running
     def sort_by(self, order: CardOrder) -> None:
@@ -1125,7 +1176,7 @@ class BoardScreen(Screen[None]):
         self.index.order = order
         self.refilter()
         self.focus_column(self.column(self.model.active))
-        self.query_one(StatusLine).tell(f"Cards sorted by {order.label}")
+        self.query_one(StatusLine).tell(_("Cards sorted by {order}").format(order=order.label))
         self._remember_settings()
 
     def _recall_settings(self) -> None:
@@ -1135,7 +1186,7 @@ class BoardScreen(Screen[None]):
         self.board_filter = replace(self.board_filter, owner=saved.owner)
         if problem is not None:  # said once: a file that cannot be read is not saved either
             self._settings_problem_said = True
-            self.call_after_refresh(self.say, problem, title="Settings", severity="warning")
+            self.call_after_refresh(self.say, problem, title=_("Settings"), severity="warning")
 
     def _remember_settings(self) -> None:
         """Keep the order and owner for the next start; a problem is said once."""
@@ -1143,7 +1194,7 @@ class BoardScreen(Screen[None]):
         problem = self.ctx.settings.save(board_key(self.ctx.pipeline.db.url), chosen)
         if problem is not None and not self._settings_problem_said:
             self._settings_problem_said = True
-            self.say(problem, title="Settings", severity="warning")
+            self.say(problem, title=_("Settings"), severity="warning")
 
     @keeps_running
     def jump_to(self, deal_id: int) -> None:
@@ -1157,7 +1208,9 @@ class BoardScreen(Screen[None]):
             self.refilter()
             if owner_shown is not None:
                 self._remember_settings()
-            self.query_one(StatusLine).tell(f"Showing every deal, to show {deal.summary.title}")
+            self.query_one(StatusLine).tell(
+                _("Showing every deal, to show {title}").format(title=deal.summary.title)
+            )
         column = self.column(deal.stage)
         if column.select_id(deal_id):
             self.focus_column(column)

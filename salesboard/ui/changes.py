@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from salesboard.errors import Busy, SalesboardError
+from salesboard.i18n import _
 from salesboard.service import DealView, Pipeline
 from salesboard.workflow import WorkflowRefusal
 
@@ -63,8 +64,10 @@ class ChangeRunner:
         screen = self.screen
         if key in self.pending:
             screen.say(
-                f"Still saving {self.pending[key]}: this deal takes one change at a time.",
-                title="Wait a moment",
+                _("Still saving {change}: this deal takes one change at a time.").format(
+                    change=self.pending[key]
+                ),
+                title=_("Wait a moment"),
                 severity="warning",
             )
             return
@@ -124,8 +127,9 @@ class ChangeRunner:
                 screen.report_refusal(key, error, later=True)
             return
         screen.say(
-            f"The change could not be made ({type(error).__name__}: {error}); please report "
-            "this bug",
-            title="Not saved",
+            _("The change could not be made ({error}); please report this bug").format(
+                error=f"{type(error).__name__}: {error}"
+            ),
+            title=_("Not saved"),
             severity="error",
         )

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from salesboard.i18n import _
 from salesboard.ui import keymap
 from salesboard.ui.keymap import bindings
 
@@ -43,7 +44,7 @@ class ChoiceScreen(ModalScreen[int | None]):
                 *(Option(label, id=str(n)) for n, label in enumerate(self.choices)),
                 id="choices",
             )
-            yield Static("Enter chooses · Esc keeps it as it is", classes="form-help")
+            yield Static(_("Enter chooses · Esc keeps it as it is"), classes="form-help")
 
     def on_mount(self) -> None:
         """Start on the current choice, so Enter alone changes nothing."""

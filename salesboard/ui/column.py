@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from salesboard.i18n import _
 from salesboard.money import short_amount
 from salesboard.service import DealSummary
 from salesboard.service.sorting import SortKey
@@ -304,7 +305,7 @@ class StageColumn(Widget, can_focus=False):
             return
         self.release_mouse()
         try:
-            widget, _ = self.app.get_widget_at(*event.screen_offset)
+            widget, _region = self.app.get_widget_at(*event.screen_offset)
         except NoWidget:  # let go outside every widget: nothing to drop on
             return
         target = next(
@@ -435,8 +436,8 @@ class StageColumn(Widget, can_focus=False):
             return self._close_line(card, width, palette)
         days = days_since(card.stage_entered_at, self._clock())
         counts = f" {card.jobs_done}/{card.jobs_total}"
-        age = f" {days}d"
-        bar_width = max(0, min(8, width - len(counts) - len(age) - 1))
+        age = " " + _("{days}d").format(days=days)
+        bar_width = max(0, min(8, width - cell_len(counts) - cell_len(age) - 1))
         bar = progress_bar(card.jobs_done, card.jobs_total, bar_width)
         filled = bar.count("█")
         complete = card.jobs_total > 0 and card.jobs_done == card.jobs_total
@@ -454,16 +455,22 @@ class StageColumn(Widget, can_focus=False):
     ) -> list[tuple[str, Style]]:
         """When the deal is expected to close; a date already passed is marked ⚠.
 
-        A narrow card drops the word "close" before it cuts the date.
+        A narrow card drops the word "close" before it cuts the date. The pieces may
+        take two cells more than ``width`` (the card's margin).
         """
         close = card.expected_close
         if close is None:
-            return [(" no close date" if width >= 12 else " no date", palette.detail)]
+            none = " " + _("no close date")
+            if cell_len(none) > width + 2:
+                none = " " + _("no date")
+            return [(none, palette.detail)]
         today = self._clock().astimezone().date()  # the user's calendar day
         shown = close_date_text(close, today)
         if cell_len(shown) > width:
             shown = close_date_text(close, today, short=True)  # one form, shorter
-        word = " close " if cell_len(shown) + 6 <= width else " "
+        word = " " + _("close") + " "
+        if cell_len(shown) + cell_len(word) - 1 > width:
+            word = " "
         if close < today:
             return [(f" ⚠{word}{shown}", palette.overdue)]
         return [(word, palette.detail), (shown, NO_STYLE)]
@@ -476,9 +483,10 @@ class StageColumn(Widget, can_focus=False):
         if line == 0:
             return [(" ⚠ ", palette.title), (display_safe(card.title), palette.title)]
         if line == 1:
-            return [(" ", NO_STYLE), (f"damaged: {display_safe(card.damage)}", palette.detail)]
+            damage = _("damaged: {damage}").format(damage=display_safe(card.damage))
+            return [(" ", NO_STYLE), (damage, palette.detail)]
         if line == 2:
-            return [(" run salesboard doctor", palette.detail)]
+            return [(" " + _("run salesboard doctor"), palette.detail)]
         return []
 
 

@@ -10,16 +10,24 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from salesboard.i18n import _
+from salesboard.ui.header import fill
 from salesboard.ui.keymap import PALETTE_KEYS
 from salesboard.validation import display_safe
+from salesboard.workflow import status_word
 
 if TYPE_CHECKING:
     from salesboard.ui.board_screen import BoardScreen
 
 ACTIONS: list[tuple[str, str, str]] = [
-    (_(key.palette), key.action, _(key.palette_help)) for key in PALETTE_KEYS if key.palette
+    (key.palette, key.action, key.palette_help) for key in PALETTE_KEYS if key.palette
 ]
-"""Name, action and help of every action the palette offers: the keymap's."""
+"""Name, action and help of every action the palette offers: the keymap's (its name and
+help as marked there, translated where shown)."""
+
+
+def _actions() -> list[tuple[str, str, str]]:
+    """The palette's actions with their name and help in the language in force."""
+    return [(_(name), action, _(help_text)) for name, action, help_text in ACTIONS]
 
 
 class DealCommands(Provider):
@@ -38,7 +46,7 @@ class DealCommands(Provider):
         board = self._board()
         if board is None:
             return
-        for name, action, help_text in ACTIONS:
+        for name, action, help_text in _actions():
             yield DiscoveryHit(name, partial(board.run_action, action), help=help_text)
 
     async def search(self, query: str) -> Hits:
@@ -47,7 +55,7 @@ class DealCommands(Provider):
         if board is None:
             return
         matcher = self.matcher(query)
-        for name, action, help_text in ACTIONS:
+        for name, action, help_text in _actions():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(
@@ -59,8 +67,7 @@ class DealCommands(Provider):
         if len(query.strip()) < 2:
             return
         for deal_id, title, company, stage in board.ctx.queries.find(query, limit=15):
-            label = Text("Jump to ")
-            label.append(display_safe(title), "bold")
+            label = fill(_("Jump to {title}"), title=Text(display_safe(title), "bold"))
             if company:
                 label.append(f" · {display_safe(company)}")
             # The palette parses help text as markup: the team's stage name is escaped.
@@ -68,10 +75,10 @@ class DealCommands(Provider):
             yield Hit(0.5, label, partial(board.jump_to, deal_id), help=help_text)
         # Finished and lost deals too: the palette finds every deal, open or not.
         for deal_id, title, company, stage, status in board.ctx.queries.find_ended(query, 15):
-            label = Text("Show ")
-            label.append(display_safe(title), "bold")
+            label = fill(_("Show {title}"), title=Text(display_safe(title), "bold"))
             if company:
                 label.append(f" · {display_safe(company)}")
-            label.append(f" ({status.value})")
-            help_text = f"in won and lost, left in {escape(display_safe(stage.label))} · #{deal_id}"
+            label.append(f" ({status_word(status)})")
+            where = escape(_("in won and lost, left in {stage}"))  # the words as text too
+            help_text = f"{where.format(stage=escape(display_safe(stage.label)))} · #{deal_id}"
             yield Hit(0.4, label, partial(board.action_ended, deal_id), help=help_text)

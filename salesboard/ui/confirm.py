@@ -6,8 +6,11 @@ and the safe button has the focus, so a stray Enter never destroys anything.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,16 +20,39 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from salesboard import validation
+from salesboard.i18n import _
 from salesboard.service import JobView
 from salesboard.validation import display_safe
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def filled(
+    template: str, values: Mapping[str, Text], style: str | Style = "", *, base: str = ""
+) -> Text:
+    """A translated ``template`` as Rich ``Text``, each ``{name}`` replaced by ``values[name]``.
+
+    For a sentence with user text in it (a title, a login) whose words are styled apart
+    from that text: the words come from the catalogue in ``style`` and each value is
+    appended as the ``Text`` it is (made literal by the caller), never parsed as markup
+    or as a template itself. ``base`` is the style of the whole line.
+    """
+    text = Text(style=base)
+    start = 0
+    for field in _FIELD.finditer(template):
+        text.append(template[start : field.start()], style or None)
+        text.append_text(values[field.group(1)])
+        start = field.end()
+    text.append(template[start:], style or None)
+    return text
 
 
 class Confirm(ModalScreen[bool]):
     """Ask one question; ``y`` does it, ``n`` or Escape keeps things as they are."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", _("Yes")),
+        Binding("n,escape", "answer(False)", _("No")),
     ]
 
     def __init__(self, question: str, *, yes: str, no: str) -> None:
@@ -64,22 +90,22 @@ class ConfirmUntick(Confirm):
     """Ask before unticking a job a colleague ticked: their name and date would go."""
 
     def __init__(self, job: JobView) -> None:
-        when = job.done_at.strftime("%Y-%m-%d %H:%M UTC") if job.done_at else "earlier"
-        super().__init__(
-            f"Untick \u201c{validation.display_safe(job.text)}\u201d?\n\n"
-            f"{validation.display_safe(job.done_by)} ticked it on {when}; unticking removes "
-            "their name and date from the checklist (the history keeps them).",
-            yes="Untick",
-            no="Keep it",
-        )
+        when = job.done_at.strftime("%Y-%m-%d %H:%M UTC") if job.done_at else _("earlier")
+        question = _("Untick \u201c{job}\u201d?").format(job=validation.display_safe(job.text))
+        consequence = _(
+            "{name} ticked it on {when}; unticking removes their name and date from the "
+            "checklist (the history keeps them)."
+        ).format(name=validation.display_safe(job.done_by), when=when)
+        super().__init__(f"{question}\n\n{consequence}", yes=_("Untick"), no=_("Keep it"))
 
 
 class ConfirmDiscard(Confirm):
-    """Ask before Escape throws away what was typed into a form."""
+    """Ask before Escape throws away what was typed into a form.
 
-    def __init__(self, what: str) -> None:
-        super().__init__(
-            f"Discard what you typed in {what}?\n\nNothing has been saved yet.",
-            yes="Discard",
-            no="Keep editing",
-        )
+    ``question`` is the whole question, already in the language in force ("Discard what
+    you typed in the new deal?"); the warning under it is added here.
+    """
+
+    def __init__(self, question: str) -> None:
+        warning = _("Nothing has been saved yet.")
+        super().__init__(f"{question}\n\n{warning}", yes=_("Discard"), no=_("Keep editing"))

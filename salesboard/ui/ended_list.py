@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -21,6 +22,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from salesboard.i18n import N_, _
 from salesboard.money import money_text
 from salesboard.service import DealSummary
 from salesboard.ui import keymap
@@ -29,31 +31,38 @@ from salesboard.ui.literal import literal
 from salesboard.workflow import Status
 
 COLUMNS: tuple[tuple[str, int], ...] = (
-    ("Title", 20),
-    ("How it ended", 16),
-    ("Value", 14),
-    ("Sat.", 4),
-    ("When", 10),
-    ("Company", 22),
-    ("Owner", 10),
+    (N_("Title"), 20),
+    (N_("How it ended"), 16),
+    (N_("Value"), 14),
+    # TRANSLATORS: short for "customer satisfaction", the heading of a narrow column
+    (N_("Sat."), 4),
+    (N_("When"), 10),
+    (N_("Company"), 22),
+    (N_("Owner"), 10),
 )
-"""Heading and width of each column: what tells deals apart first, so that 80 columns
-show title, how it ended, value, satisfaction and date (the rest scrolls into view)."""
+"""Heading (a catalogue text) and width of each column: what tells deals apart first, so
+that 80 columns show title, how it ended, value, satisfaction and date (the rest scrolls
+into view). A heading wider than its column in the language in force widens it."""
 
 RIGHT_ALIGNED = frozenset({"Value", "Sat."})
-"""Columns of figures, lined up on their last digit."""
+"""Columns of figures, lined up on their last digit (by their headings as defined)."""
 
 GAP = 1
 """Cells between two columns."""
 
 
+def column_widths() -> tuple[int, ...]:
+    """Each column's width: as defined, or its heading's in the language in force if wider."""
+    return tuple(max(width, cell_len(_(heading))) for heading, width in COLUMNS)
+
+
 def how_it_ended(deal: DealSummary) -> Text:
     """How a deal ended (✓ success, ✗ failure, or lost and why), drawn literally."""
     if deal.status is Status.LOST:
-        return literal(f"lost: {deal.lost_reason or ''}", "yellow")
+        return literal(_("lost: {reason}").format(reason=deal.lost_reason or ""), "yellow")
     if deal.outcome is not None and deal.outcome.value == "success":
-        return Text("✓ success", style="green")
-    return Text("✗ failure", style="red")
+        return Text(_("✓ success"), style="green")
+    return Text(_("✗ failure"), style="red")
 
 
 def row_cells(deal: DealSummary) -> list[Text]:
@@ -78,7 +87,8 @@ def _line(cells: list[Text], style: Style, console: Console) -> list[Segment]:
     space in a screenshot).
     """
     segments: list[Segment] = []
-    for (heading, width), cell in zip(COLUMNS, cells, strict=True):
+    widths = column_widths()
+    for (heading, _width), width, cell in zip(COLUMNS, widths, cells, strict=True):
         piece = cell.copy()
         if heading in RIGHT_ALIGNED and piece.cell_len <= width:
             piece.align("right", width)
@@ -131,7 +141,7 @@ class EndedList(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def width_needed(self) -> int:
         """Every column side by side: wider than the screen scrolls sideways."""
-        return sum(width + GAP for _, width in COLUMNS)
+        return sum(width + GAP for width in column_widths())
 
     def show(self, rows: list[DealSummary], *, keep: int | None = None) -> None:
         """New rows (a filter, a reopen): the cursor stays on deal ``keep`` if it is there."""
@@ -207,7 +217,7 @@ class EndedList(ScrollView, can_focus=True, inherit_bindings=False):
         base = self.rich_style
         if y == 0:
             header = self.get_component_rich_style("ended-list--header")
-            cells = [Text(heading) for heading, _ in COLUMNS]
+            cells = [Text(_(heading)) for heading, _width in COLUMNS]
             segments = _line(cells, base + header, self.app.console)
         else:
             index = scroll_y + y - 1

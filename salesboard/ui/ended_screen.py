@@ -19,6 +19,7 @@ from textual.binding import BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from salesboard.i18n import _
 from salesboard.service import DealSummary, DealView, EventView, Pipeline
 from salesboard.service.filters import needle_of, search_key
 from salesboard.ui import keymap
@@ -78,9 +79,9 @@ class EndedScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """A heading, the filter box, the table, the key hints."""
-        yield Static(Text("Won and lost deals", style="bold"), id="ended-title")
+        yield Static(Text(_("Won and lost deals"), style="bold"), id="ended-title")
         yield Input(
-            placeholder="Filter by title, company or owner",
+            placeholder=_("Filter by title, company or owner"),
             id="ended-filter",
             select_on_focus=False,  # a letter typed on the list is kept, not replaced
         )
@@ -104,10 +105,13 @@ class EndedScreen(ModalScreen[None]):
         table = self.query_one(EndedList)
         table.show(self.shown, keep=keep if keep is not None else self._current_id())
         count = len(self.shown)
-        heading = f"Won and lost deals: {count} of {len(self.deals)}" if needle else None
-        self.query_one("#ended-title", Static).update(
-            Text(heading or f"Won and lost deals: {count}", style="bold")
-        )
+        if needle:
+            heading = _("Won and lost deals: {count} of {total}").format(
+                count=count, total=len(self.deals)
+            )
+        else:
+            heading = _("Won and lost deals: {count}").format(count=count)
+        self.query_one("#ended-title", Static).update(Text(heading, style="bold"))
 
     def on_key(self, event: events.Key) -> None:
         """A letter typed on the list that is none of its keys starts the filter with it.
@@ -180,16 +184,18 @@ class EndedScreen(ModalScreen[None]):
         deal = self.current()
         if deal is None:
             return
-        question = (
-            f"Reopen {deal.title}?\n\nIt goes back onto the board in {deal.stage.label}, "
-            "as an open deal; its history keeps how it ended."
-        )
+        ask = _("Reopen {title}?").format(title=deal.title)
+        where = _(
+            "It goes back onto the board in {stage}, as an open deal; its history keeps how "
+            "it ended."
+        ).format(stage=deal.stage.label)
+        question = f"{ask}\n\n{where}"
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._reopen(deal.id, deal.version, self._reopened)
 
-        self.app.push_screen(Confirm(question, yes="Reopen", no="Keep it"), answered)
+        self.app.push_screen(Confirm(question, yes=_("Reopen"), no=_("Keep it")), answered)
 
     def _reopened(self, deal: DealView) -> None:
         """The deal is open again: it leaves this list."""

@@ -19,7 +19,8 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from salesboard import validation
 from salesboard.errors import InvalidInput
-from salesboard.ui.confirm import ConfirmDiscard
+from salesboard.i18n import _
+from salesboard.ui.confirm import ConfirmDiscard, filled
 from salesboard.validation import display_safe
 from salesboard.workflow import SATISFACTION_RANGE, Outcome
 
@@ -37,8 +38,8 @@ class FinishForm(ModalScreen[FinishAnswer | None]):
     """Ask how a complete Closed deal went; nothing is preselected, so nothing is guessed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Finish"),
+        Binding("escape", "cancel", _("Cancel")),
+        Binding("ctrl+s", "save", _("Finish")),
     ]
 
     def __init__(self, title: str) -> None:
@@ -48,23 +49,25 @@ class FinishForm(ModalScreen[FinishAnswer | None]):
     def compose(self) -> ComposeResult:
         """Outcome, satisfaction, comment, each with its error line, then the buttons."""
         with Vertical(id="finish", classes="modal"):
-            heading = Text("Finish: ", style="bold")
-            heading.append(display_safe(self.deal_title))
+            title = Text(display_safe(self.deal_title))
+            heading = filled(_("Finish: {title}"), {"title": title}, base="bold")
             yield Static(heading, classes="form-title")
-            yield Label("Outcome (↑ ↓ choose, Space or Enter picks)", classes="field-label")
+            yield Label(_("Outcome (↑ ↓ choose, Space or Enter picks)"), classes="field-label")
             with RadioSet(id="outcome"):
-                yield RadioButton("Success", id="success")
-                yield RadioButton("Failure", id="failure")
+                yield RadioButton(_("Success"), id="success")
+                yield RadioButton(_("Failure"), id="failure")
             yield Static("", id="error-outcome", classes="field-error")
-            yield Label("Customer satisfaction, 1 (poor) to 5 (delighted)", classes="field-label")
-            yield Input(placeholder="1 to 5", id="satisfaction", max_length=1)
+            yield Label(
+                _("Customer satisfaction, 1 (poor) to 5 (delighted)"), classes="field-label"
+            )
+            yield Input(placeholder=_("1 to 5"), id="satisfaction", max_length=1)
             yield Static("", id="error-satisfaction", classes="field-error")
-            yield Label("Comment (optional)", classes="field-label")
-            yield Input(placeholder="how it went, in a few words", id="comment")
+            yield Label(_("Comment (optional)"), classes="field-label")
+            yield Input(placeholder=_("how it went, in a few words"), id="comment")
             yield Static("", id="error-comment", classes="field-error")
             with Horizontal(classes="buttons"):
-                yield Button("Finish (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button(_("Finish (ctrl+s)"), variant="primary", id="save")
+                yield Button(_("Cancel (esc)"), id="cancel")
 
     def on_mount(self) -> None:
         """Start on the outcome."""
@@ -76,11 +79,11 @@ class FinishForm(ModalScreen[FinishAnswer | None]):
         pressed = self.query_one("#outcome", RadioSet).pressed_button
         outcome = Outcome(pressed.id) if pressed is not None and pressed.id else None
         if outcome is None:
-            problems["outcome"] = "choose success or failure"
+            problems["outcome"] = _("choose success or failure")
         typed = self.query_one("#satisfaction", Input).value.strip()
         score = int(typed) if typed.isascii() and typed.isdigit() else 0
         if score not in SATISFACTION_RANGE:
-            problems["satisfaction"] = "customer satisfaction is a whole number from 1 to 5"
+            problems["satisfaction"] = _("customer satisfaction is a whole number from 1 to 5")
         comment: str | None = None
         try:
             comment = validation.clean_comment(self.query_one("#comment", Input).value)
@@ -118,4 +121,4 @@ class FinishForm(ModalScreen[FinishAnswer | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmDiscard("the finish"), answered)
+        self.app.push_screen(ConfirmDiscard(_("Discard what you typed in the finish?")), answered)

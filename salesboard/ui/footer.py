@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Static
@@ -17,6 +18,10 @@ class KeyHints(Static):
     the board is complete. Here the keys are one line of text, redrawn in place only
     when what it shows changed. Like ``Footer``, it follows
     ``Screen.bindings_updated_signal``; a key shows dimmed when its action is disabled.
+
+    When the entries are wider than the line (longer words in another language, a narrow
+    terminal), those just before the last one give way, so the last (Quit, Close) is
+    never cut off.
     """
 
     DEFAULT_CSS = """
@@ -42,6 +47,7 @@ class KeyHints(Static):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._shown: tuple[tuple[str, str, bool], ...] | None = None
+        self._fitted = 0  # how many of the entries the line shows
 
     def on_mount(self) -> None:
         """Follow the screen's bindings, and show them now (no second frame at start)."""
@@ -73,11 +79,29 @@ class KeyHints(Static):
             self._shown = entries
             self.update(self._text(entries), layout=False)
 
+    def on_resize(self) -> None:
+        """Fit the entries to the new width (only when how many fit changed)."""
+        if self._shown and self._fits(self._shown) != self._fitted:
+            self.update(self._text(self._shown), layout=False)
+
+    def _fits(self, entries: tuple[tuple[str, str, bool], ...]) -> int:
+        """How many entries the line can show: all, or fewer, the last always kept."""
+        width = self.size.width or self.app.size.width
+        cells = [cell_len(f"{key} {description} ") for key, description, _enabled in entries]
+        total = sum(cells) - 1  # the last entry's space is not drawn
+        count = len(entries)
+        while count > 1 and total > width:
+            count -= 1
+            total -= cells[count - 1]  # the entry just before the last gives way
+        return count
+
     def _text(self, entries: tuple[tuple[str, str, bool], ...]) -> Text:
         key_style = self.get_component_rich_style("key-hints--key", partial=True)
         description_style = self.get_component_rich_style("key-hints--description", partial=True)
         text = Text(no_wrap=True, end="")
-        for key, description, enabled in entries:
+        self._fitted = self._fits(entries)
+        shown = entries[: self._fitted - 1] + entries[-1:] if entries else entries
+        for key, description, enabled in shown:
             entry = Text.assemble((key, key_style), (f" {description} ", description_style))
             if not enabled:
                 entry.stylize("dim")

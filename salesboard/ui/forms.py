@@ -20,31 +20,34 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from salesboard import validation
 from salesboard.errors import InvalidInput
+from salesboard.i18n import N_, _
 from salesboard.money import amount_text
 from salesboard.service import DealView
-from salesboard.ui.confirm import ConfirmDiscard
+from salesboard.ui.confirm import ConfirmDiscard, filled
 from salesboard.validation import display_safe
 
 FieldCheck = Callable[[str], object]
 
 FIELDS: list[tuple[str, str, FieldCheck, str]] = [
-    ("title", "Title", validation.clean_title, "What is being sold, e.g. Fleet telematics"),
-    ("company", "Company", validation.clean_company, "Customer company"),
+    ("title", N_("Title"), validation.clean_title, N_("What is being sold, e.g. Fleet telematics")),
+    ("company", N_("Company"), validation.clean_company, N_("Customer company")),
     (
         "value",
-        "Value",
+        N_("Value"),
         lambda v: validation.parse_value(v) if v.strip() else 0,
-        "0, or an amount such as 12 500 or 12 500,50",
+        N_("0, or an amount such as 12 500 or 12 500,50"),
     ),
-    ("currency", "Currency", validation.clean_currency, "EUR"),
-    ("owner", "Owner", validation.clean_owner, "Login of the salesperson"),
+    ("currency", N_("Currency"), validation.clean_currency, "EUR"),
+    ("owner", N_("Owner"), validation.clean_owner, N_("Login of the salesperson")),
     (
         "expected_close",
-        "Expected close",
+        N_("Expected close"),
         lambda v: validation.parse_date(v) if v.strip() else None,
-        "YYYY-MM-DD (optional)",
+        N_("YYYY-MM-DD (optional)"),
     ),
 ]
+"""Each field's name, label, check and placeholder (label and placeholder: catalogue
+texts, translated where the form is drawn; the currency's placeholder is a code)."""
 
 
 def field_problem(check: FieldCheck, typed: str) -> str | None:
@@ -59,7 +62,9 @@ def field_problem(check: FieldCheck, typed: str) -> str | None:
     except InvalidInput as problem:
         return str(problem)
     except Exception as error:  # a bug in a check must not lose the user's form
-        return f"this value could not be checked ({type(error).__name__}); please report it"
+        return _("this value could not be checked ({error}); please report it").format(
+            error=type(error).__name__
+        )
     return None
 
 
@@ -97,8 +102,8 @@ class DealForm(ModalScreen[dict[str, str] | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", _("Cancel")),
+        Binding("ctrl+s", "save", _("Save")),
     ]
 
     def __init__(
@@ -118,26 +123,29 @@ class DealForm(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         """One labelled input per field, an error line under each, then the buttons."""
-        heading = "New deal" if self.deal is None else f"Edit deal #{self.deal.id}"
+        if self.deal is None:
+            heading = _("New deal")
+        else:
+            heading = _("Edit deal #{id}").format(id=self.deal.id)
         with Vertical(id="form", classes="modal"):
             yield Static(Text(heading, style="bold"), classes="form-title")
             if self.note:
                 yield Static(Text(display_safe(self.note, multiline=True)), id="form-note")
             with VerticalScroll():
                 for name, label, _check, hint in FIELDS:
-                    yield Label(label, classes="field-label")
+                    yield Label(_(label), classes="field-label")
                     yield Input(
                         value=self._shown.get(name, ""),
-                        placeholder=hint,
+                        placeholder=hint if name == "currency" else _(hint),  # a code, not words
                         id=f"field-{name}",  # tabbing in selects it: typing replaces
                     )
                     yield Static("", id=f"error-{name}", classes="field-error")
-                yield Label("Notes", classes="field-label")
+                yield Label(_("Notes"), classes="field-label")
                 yield TextArea(self._shown.get("notes", ""), id="field-notes")
                 yield Static("", id="error-notes", classes="field-error")
             with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button(_("Save (ctrl+s)"), variant="primary", id="save")
+                yield Button(_("Cancel (esc)"), id="cancel")
 
     def on_mount(self) -> None:
         """Start typing in the title."""
@@ -151,7 +159,7 @@ class DealForm(ModalScreen[dict[str, str] | None]):
 
     def values(self) -> dict[str, str]:
         """What the user typed, by field name."""
-        typed = {name: self.query_one(f"#field-{name}", Input).value for name, *_ in FIELDS}
+        typed = {name: self.query_one(f"#field-{name}", Input).value for name, *_rest in FIELDS}
         typed["notes"] = self.query_one("#field-notes", TextArea).text
         if not typed["value"].strip():
             typed["value"] = "0"  # left empty: no amount yet
@@ -235,12 +243,15 @@ class DealForm(ModalScreen[dict[str, str] | None]):
             if discard:
                 self.dismiss(None)
 
-        what = "the new deal" if self.deal is None else f"deal #{self.deal.id}"
-        self.app.push_screen(ConfirmDiscard(what), answered)
+        if self.deal is None:
+            question = _("Discard what you typed in the new deal?")
+        else:
+            question = _("Discard what you typed in deal #{id}?").format(id=self.deal.id)
+        self.app.push_screen(ConfirmDiscard(question), answered)
 
     def _changed(self) -> bool:
         """Whether any field differs from the deal as it was opened (typed text counts)."""
-        shown = {name: self.query_one(f"#field-{name}", Input).value for name, *_ in FIELDS}
+        shown = {name: self.query_one(f"#field-{name}", Input).value for name, *_rest in FIELDS}
         shown["notes"] = self.query_one("#field-notes", TextArea).text
         return any(shown[name] != self._initial.get(name, "") for name in shown)
 
@@ -248,7 +259,7 @@ class DealForm(ModalScreen[dict[str, str] | None]):
 class LostForm(ModalScreen[str | None]):
     """Ask why a deal was lost; a reason is required."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", _("Cancel"))]
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -257,15 +268,15 @@ class LostForm(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """The question, one input, an error line and the buttons."""
         with Vertical(id="lost", classes="modal"):
-            heading = Text("Mark lost: ", style="bold")
-            heading.append(validation.display_safe(self.deal_title))
+            title = Text(validation.display_safe(self.deal_title))
+            heading = filled(_("Mark lost: {title}"), {"title": title}, base="bold")
             yield Static(heading, classes="form-title")
-            yield Label("Why was it lost?", classes="field-label")
-            yield Input(placeholder="e.g. Chose a competitor", id="reason")
+            yield Label(_("Why was it lost?"), classes="field-label")
+            yield Input(placeholder=_("e.g. Chose a competitor"), id="reason")
             yield Static("", id="error-reason", classes="field-error")
             with Horizontal(classes="buttons"):
-                yield Button("Mark lost", variant="error", id="confirm")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button(_("Mark lost"), variant="error", id="confirm")
+                yield Button(_("Cancel (esc)"), id="cancel")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#confirm")
@@ -290,4 +301,4 @@ class LostForm(ModalScreen[str | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmDiscard("the reason"), answered)
+        self.app.push_screen(ConfirmDiscard(_("Discard what you typed in the reason?")), answered)

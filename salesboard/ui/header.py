@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Final
 
@@ -11,6 +12,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
+from salesboard.i18n import _, ngettext
 from salesboard.money import short_amount, whole_amount
 from salesboard.service.board import ColumnTotals
 from salesboard.ui.literal import literal
@@ -67,7 +69,10 @@ class ColumnHeader(Widget):
     def _text(self, width: int) -> Text:
         total = self._totals
         mark = "≈" if total.converted else ""
-        apart = f" +{total.unconverted} no rate" if total.unconverted else ""
+        apart = ""
+        if total.unconverted:
+            no_rate = ngettext("+{count} no rate", "+{count} no rate", total.unconverted)
+            apart = " " + no_rate.format(count=total.unconverted)
         full = whole_amount(total.value_minor)
         short = short_amount(total.value_minor)
         few = f" +{total.unconverted}" if total.unconverted else ""
@@ -82,11 +87,35 @@ class ColumnHeader(Widget):
         if wide:
             candidates[:0] = [f"{total.count} · {mark}{full} {total.base}{apart}"]
         for figures in candidates:
-            if len(figures) <= width:
+            if cell_len(figures) <= width:
                 break
         label = self.stage.label
         name = label if cell_len(label) <= width else _first_cells(label, width)
         return Text.assemble((name, "bold"), "\n", figures)
+
+
+_FIELD: Final = re.compile(r"\{(\w+)\}")
+
+
+def fill(template: str, **parts: Text | str) -> Text:
+    """A translated ``template`` as Text, its ``{name}`` fields replaced by ``parts``.
+
+    The message's own words are plain text (never parsed as markup) and each part keeps
+    its style, so user data (a login, a title, the filter) goes in as literally as when
+    it was appended piece by piece, wherever the language puts it in the sentence.
+    """
+    text = Text()
+    start = 0
+    for field in _FIELD.finditer(template):
+        text.append(template[start : field.start()])
+        part = parts[field.group(1)]
+        if isinstance(part, Text):
+            text.append_text(part)
+        else:
+            text.append(part)
+        start = field.end()
+    text.append(template[start:])
+    return text
 
 
 def shorten_path(path: str, width: int) -> str:
@@ -100,7 +129,7 @@ def shorten_path(path: str, width: int) -> str:
         path = "~" + path[len(home) :]
     if cell_len(path) <= width:
         return path
-    folder, _, name = path.rpartition("/")
+    folder, _slash, name = path.rpartition("/")
     if cell_len(name) + 2 >= width:  # room for the file name at most
         return "…" + _last_cells(name, width - 1)
     room = width - 1 - cell_len(name) - 1  # "…" and "/" + name
@@ -172,24 +201,22 @@ class StatusLine(Static):
         """
         modes = Text()
         if read_only:
-            modes.append("READ-ONLY  ", "bold reverse")
+            modes.append(_("READ-ONLY") + "  ", "bold reverse")
         if owner is not None and owner == user:
-            modes.append("only my deals  ", "bold")
+            modes.append(_("only my deals") + "  ", "bold")
         elif owner is not None:
-            modes.append("only ")
-            modes.append_text(_user_text(owner))
-            modes.append("'s deals  ")
+            modes.append_text(fill(_("only {owner}'s deals"), owner=_user_text(owner)))
+            modes.append("  ")
         if order:
-            modes.append("by ")
-            modes.append(order, "bold")
+            modes.append_text(fill(_("by {order}"), order=Text(order, "bold")))
             modes.append("  ")
         if filter_text:
-            modes.append("filter ")
-            modes.append_text(_user_text(filter_text))
+            modes.append_text(fill(_("filter {text}"), text=_user_text(filter_text)))
             modes.append("  ")
         others = online or []
         # A read-only board writes no heartbeat, so nobody counts it: neither does it.
-        modes.append(f"{len(others) + (0 if read_only else 1)} online", "bold")
+        here = len(others) + (0 if read_only else 1)
+        modes.append(ngettext("{count} online", "{count} online", here).format(count=here), "bold")
         if others:
             names = sorted(set(others))
             shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
@@ -229,16 +256,17 @@ class StatusLine(Static):
         text = Text.assemble((" salesboard ", "bold reverse"), " ")
         if self._pending:
             waiting = ", ".join(self._pending)
-            text.append_text(literal(f"⋯ saving {waiting} (the database is busy)", "bold"))
+            saving = _("saving {changes} (the database is busy)").format(changes=waiting)
+            text.append_text(literal(f"⋯ {saving}", "bold"))
             text.append("  ")
         if self._message:
             text.append_text(literal(f"✓ {self._message}", "bold"))
             text.append("  ")
         text.append_text(self._modes)
-        text.append("  user ")
+        text.append("  " + _("user") + " ")
         text.append_text(literal(self._user, "bold"))
-        text.append("  db ")
-        hint = "  ? help · ctrl+p commands"
+        text.append("  " + _("db") + " ")
+        hint = "  " + _("? help · ctrl+p commands")
         room = width - text.cell_len
         path = literal(self._database).plain
         if cell_len(path) + cell_len(hint) <= room:

@@ -7,23 +7,24 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from salesboard.i18n import _, ngettext
 from salesboard.service import EventView
 from salesboard.service.history_text import describe_entry, event_label
 from salesboard.service.views import UNKNOWN_TIME
+from salesboard.ui.confirm import filled
 from salesboard.ui.footer import KeyHints
 from salesboard.ui.literal import literal
 
 
 def _when(moment: datetime) -> str:
     if moment == UNKNOWN_TIME:
-        return "time unknown"
+        return _("time unknown")
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -31,10 +32,10 @@ class HistoryScreen(ModalScreen[None]):
     """Answers "who changed this deal, and when?" without leaving the board."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,H", "close", "Close"),
-        Binding("q", "app.quit_board", "Quit"),
-        Binding("j,down", "scroll(1)", "Down", show=False),
-        Binding("k,up", "scroll(-1)", "Up", show=False),
+        Binding("escape,H", "close", _("Close")),
+        Binding("q", "app.quit_board", _("Quit")),
+        Binding("j,down", "scroll(1)", _("Down"), show=False),
+        Binding("k,up", "scroll(-1)", _("Up"), show=False),
     ]
 
     def __init__(self, title: str, events: Sequence[EventView]) -> None:
@@ -44,10 +45,13 @@ class HistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """A heading with the deal's title, then one row per event."""
-        heading = Text("History of ", style="bold")
-        heading.append_text(literal(self.deal_title, "bold"))
-        noun = "change" if len(self.events) == 1 else "changes"
-        heading.append(f"  ({len(self.events)} {noun}, newest first)", style="dim")
+        title = literal(self.deal_title, "bold")
+        heading = filled(_("History of {title}"), {"title": title}, base="bold")
+        count = len(self.events)
+        changes = ngettext(
+            "({count} change, newest first)", "({count} changes, newest first)", count
+        ).format(count=count)
+        heading.append(f"  {changes}", style="dim")
         with VerticalScroll(id="history", classes="modal"):
             yield Static(heading, classes="form-title")
             yield Static(self._table(), id="history-table")
@@ -55,10 +59,10 @@ class HistoryScreen(ModalScreen[None]):
 
     def _table(self) -> Table:
         table = Table(box=None, show_header=True, header_style="dim", padding=(0, 1), expand=True)
-        table.add_column("When", no_wrap=True)
-        table.add_column("Who", no_wrap=True, max_width=14, overflow="ellipsis")
-        table.add_column("What", no_wrap=True)
-        table.add_column("Change", ratio=1, overflow="fold")
+        table.add_column(_("When"), no_wrap=True)
+        table.add_column(_("Who"), no_wrap=True, max_width=14, overflow="ellipsis")
+        table.add_column(_("What"), no_wrap=True)
+        table.add_column(_("Change"), ratio=1, overflow="fold")
         for event in self.events:
             damaged = event.damage is not None
             table.add_row(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from textual.notifications import SeverityLevel
 
 from salesboard.errors import SalesboardError
+from salesboard.i18n import _
 from salesboard.service.live import ChangeFeed
 from salesboard.service.presence import Colleague, Heartbeat, PresenceBook
 
@@ -128,12 +129,14 @@ class LiveUpdates:
         except SalesboardError as error:
             if not self._failing:  # say it once, not twice a second
                 self.screen.say(
-                    f"Live updates paused: {error}", title="Database problem", severity="error"
+                    _("Live updates paused: {error}").format(error=error),
+                    title=_("Database problem"),
+                    severity="error",
                 )
             self._failing = True
         else:
             if self._failing:
-                self.screen.say("Live updates resumed", timeout=3)
+                self.screen.say(_("Live updates resumed"), timeout=3)
             self._failing = False
 
     def viewers_of(self, deal_id: int) -> list[str]:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -18,14 +19,16 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from salesboard.i18n import _, ngettext
 from salesboard.money import money_text
 from salesboard.service import DealView, EventView
 from salesboard.service.history_text import describe_entry
 from salesboard.ui import keymap
+from salesboard.ui.confirm import filled
 from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import days_since, literal
 from salesboard.validation import display_safe
-from salesboard.workflow import Stage, Status
+from salesboard.workflow import Outcome, Stage, Status, status_word
 
 RecentChanges = Callable[[int], list[EventView]]
 """Hands the pane a deal's newest changes (the pane holds no session: messages up,
@@ -72,7 +75,14 @@ class JobList(OptionList):
 
 def _when(moment: datetime, now: datetime) -> str:
     days = days_since(moment, now)
-    return "today" if days == 0 else f"{days}d ago"
+    if days == 0:
+        return _("today")
+    return ngettext("{days}d ago", "{days}d ago", days).format(days=days)
+
+
+def outcome_word(outcome: Outcome) -> str:
+    """How a finished deal turned out, as a word in the language in force."""
+    return {Outcome.SUCCESS: _("success"), Outcome.FAILURE: _("failure")}[outcome]
 
 
 class DealPane(VerticalScroll, can_focus=False):
@@ -120,10 +130,8 @@ class DealPane(VerticalScroll, can_focus=False):
         self.deal = deal
         self.query_one("#pane-fields", Static).update(self._fields(deal))
         jobs = deal.jobs()
-        title = Text.assemble(
-            (f"{deal.stage.label}", "bold"),
-            f" — {sum(j.done for j in jobs)}/{len(jobs)} jobs done",
-        )
+        done = _("{done}/{total} jobs done").format(done=sum(j.done for j in jobs), total=len(jobs))
+        title = Text.assemble((f"{deal.stage.label}", "bold"), f" — {done}")
         self.query_one("#pane-stage-title", Static).update(title)
         job_list = self.query_one("#pane-jobs", JobList)
         keep = job_list.highlighted
@@ -159,7 +167,7 @@ class DealPane(VerticalScroll, can_focus=False):
 
     def _latest(self, events: list[EventView]) -> Text:
         """The newest changes, one line each: when, who, what (all stored text literal)."""
-        text = Text("Latest changes", style="dim")
+        text = Text(_("Latest changes"), style="dim")
         now = self._clock()
         for event in events:
             text.append(f"\n{_when(event.at, now)}  ", "dim")
@@ -174,12 +182,12 @@ class DealPane(VerticalScroll, can_focus=False):
         viewers = self.query_one("#pane-viewers", Static)
         viewers.display = bool(logins)
         if logins:
-            text = Text("Also open by ", style="bold")
+            names = Text()
             for i, login in enumerate(logins):
-                text.append_text(literal(login, "bold"))
+                names.append_text(literal(login, "bold"))
                 if i < len(logins) - 1:
-                    text.append(", ")
-            viewers.update(text)
+                    names.append(", ")
+            viewers.update(filled(_("Also open by {names}"), {"names": names}, base="bold"))
 
     def focus_jobs(self) -> None:
         """Put keyboard focus on the job list."""
@@ -208,37 +216,46 @@ class DealPane(VerticalScroll, can_focus=False):
             return Text("—")
         passed = deal.status is Status.OPEN and close < self._clock().astimezone().date()
         if passed:
-            return Text(f"{close.isoformat()} ⚠ passed", "bold red")
+            return Text(_("{date} ⚠ passed").format(date=close.isoformat()), "bold red")
         return Text(close.isoformat())
 
     def _fields(self, deal: DealView) -> Text:
         s = deal.summary
         text = literal(s.title, "bold")
         text.no_wrap = False
+        days = days_since(s.stage_entered_at, self._clock())
+        in_stage = ngettext("{stage}, {days}d", "{stage}, {days}d", days)
         rows: list[tuple[str, Text]] = [
-            ("Company", literal(s.company or "—")),
-            ("Value", literal(money_text(s.value_minor, s.currency))),
-            ("Owner", literal(s.owner)),
-            ("Close by", self._close_by(deal)),
-            ("Stage", Text(f"{s.stage.label}, {days_since(s.stage_entered_at, self._clock())}d")),
-            ("Status", Text(s.status.value)),
+            (_("Company"), literal(s.company or "—")),
+            (_("Value"), literal(money_text(s.value_minor, s.currency))),
+            (_("Owner"), literal(s.owner)),
+            (_("Close by"), self._close_by(deal)),
+            (_("Stage"), Text(in_stage.format(stage=s.stage.label, days=days))),
+            (_("Status"), Text(status_word(s.status))),
         ]
         if s.lost_reason:
-            rows.append(("Lost", literal(s.lost_reason)))
+            rows.append((_("Lost"), literal(s.lost_reason)))
         if s.outcome is not None:
             score = "—" if s.satisfaction is None else f"{s.satisfaction}/5"
-            rows.append(("Outcome", Text(f"{s.outcome.value}, satisfaction {score}")))
+            outcome = _("{outcome}, satisfaction {score}")
+            rows.append(
+                (_("Outcome"), Text(outcome.format(outcome=outcome_word(s.outcome), score=score)))
+            )
+        # The labels in one column, one cell past the longest (9 wide in English).
+        width = max(9, *(cell_len(label) + 1 for label, _value in rows))
         for label, value in rows:
-            text.append(f"\n{label:<9}", "dim")
+            text.append("\n" + label + " " * (width - cell_len(label)), "dim")
             text.append_text(value)
         if s.notes:
             # All of it, wrapped by the pane (which scrolls): no line is hidden.
-            text.append("\nNotes\n", "dim")
+            text.append("\n" + _("Notes") + "\n", "dim")
             text.append(display_safe(s.notes, multiline=True).expandtabs(4))
         return text
 
     def _stages(self, deal: DealView) -> Text:
         text = Text()
+        # The names in one column: 10 cells, or the longest name's up to 16 (Kvalifisert).
+        width = max(10, min(16, max(cell_len(stage.label) for stage in Stage)))
         for stage in Stage:
             if stage == deal.stage:
                 continue
@@ -246,7 +263,8 @@ class DealPane(VerticalScroll, can_focus=False):
             done = sum(j.done for j in jobs)
             mark = "✓" if done == len(jobs) else "·"
             style = "dim" if stage > deal.stage else ""
-            text.append(f"{mark} {stage.label:<10} {done}/{len(jobs)}\n", style)
+            name = stage.label + " " * max(0, width - cell_len(stage.label))
+            text.append(f"{mark} {name} {done}/{len(jobs)}\n", style)
             if self.all_stages:
                 for job in jobs:
                     text.append("   ☑ " if job.done else "   ☐ ", style)
@@ -256,6 +274,6 @@ class DealPane(VerticalScroll, can_focus=False):
                         text.append_text(literal(job.done_by, "dim"))
                     text.append("\n")
         if not self.all_stages:
-            text.append("(a: every stage's jobs)", "dim")
+            text.append(_("(a: every stage's jobs)"), "dim")
         text.rstrip()
         return text

@@ -1,0 +1,138 @@
+"""No English bypasses the catalogue on the command line: every command under a pseudo-locale.
+
+Under the pseudo-locale (``tests/pseudo.py``) every catalogue message comes out accented
+and the deals' own text is accented too, so a plain English word in any command's output,
+help or error is a string that did not go through ``_()`` — Click's own texts included.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from salesboard import definition_toml
+from salesboard.cli import cli
+from salesboard.definition import from_json
+from salesboard.service import Pipeline
+from salesboard.service.definitions import PipelineDefinitions
+from salesboard.store import Database
+from tests.pseudo import (
+    english_words,
+    install_pseudo,
+    pipeline_keys,
+    pseudo,
+    pseudo_pipeline_json,
+)
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+ALLOWED = frozenset({"alice", "salesboard", getpass.getuser().lower(), *MONTHS})
+"""Login names, the program's name and English month abbreviations (dates follow the
+language's Babel locale, not the catalogue)."""
+
+
+def typed_words(group: click.Group) -> Iterator[str]:
+    """What users type, the same in every language: command names and choices."""
+    for name, command in group.commands.items():
+        yield name
+        for param in command.params:
+            if isinstance(param.type, click.Choice):
+                yield from (str(choice) for choice in param.type.choices)
+        if isinstance(command, click.Group):
+            yield from typed_words(command)
+
+
+TYPED = frozenset(typed_words(cli)) | pipeline_keys()
+USER_INPUT = frozenset({"nowhere", "sideways", "nothing", "bogus"})
+"""The words the runs below type themselves, echoed back in their refusals."""
+TOML_KEYS = frozenset({"version", "stages", "key", "label", "jobs", "text"})
+"""The pipeline file's own keys, which are the same in every language."""
+
+
+@pytest.fixture
+def pseudo_db(tmp_path: Path) -> Iterator[str]:
+    path = str(tmp_path / "pseudo.db")
+    db = Database.open(path, create=True)
+    try:
+        books = PipelineDefinitions(db, actor="alice")
+        plan = books.plan_import(
+            definition_toml.dumps(from_json(pseudo_pipeline_json()), books.version())
+        )
+        books.apply(plan)
+        work = Pipeline(db, actor="alice")
+        deal = work.create_deal(
+            pseudo("Fleet rollout"), company=pseudo("Nordic"), value="1000", currency="NOK"
+        )
+        work.set_job(deal.id, 1, True)
+        lost = work.create_deal(pseudo("Pilot"), company=pseudo("Bolt"), value="5")
+        work.mark_lost(lost.id, pseudo("Went elsewhere"))
+    finally:
+        db.close()
+    install_pseudo()
+    yield path
+
+
+def every_help(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[list[str]]:
+    """The ``--help`` command line of the group and every command under it."""
+    yield [*path, "--help"]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from every_help(command, (*path, name))
+        else:
+            yield [*path, name, "--help"]
+
+
+RUNS: list[list[str]] = [
+    ["list"],
+    ["list", "--stage", "nowhere"],
+    ["show", "1"],
+    ["show", "99"],
+    ["history", "1"],
+    ["add", ""],
+    ["add", "X", "--value", "abc"],
+    ["add", "X", "--close", "2027-13-01"],
+    ["check", "1", "9"],
+    ["check", "1", "2"],
+    ["move", "1", "next"],
+    ["move", "1", "back"],
+    ["move", "1", "sideways"],
+    ["finish", "1"],
+    ["reopen", "1"],
+    ["reopen", "2"],
+    ["lost", "2", "--reason", "x"],
+    ["edit", "1", "--value", "-5"],
+    ["undo"],
+    ["pipeline"],
+    ["pipeline", "history"],
+    ["pipeline", "import", "/nonexistent/pipeline.toml"],
+    ["rates"],
+    ["rates", "set", "USD", "0.9"],
+    ["rates", "set", "USD", "nothing"],
+    ["rates", "history"],
+    ["doctor"],
+    ["bogus"],
+    ["list", "--bogus"],
+]
+
+
+def test_every_command_speaks_only_catalogue_text(pseudo_db: str) -> None:
+    runner = CliRunner()
+    untranslated: dict[str, list[str]] = {}
+    for args in [*every_help(cli), *RUNS]:
+        done = runner.invoke(cli, ["--db", pseudo_db, *args], catch_exceptions=False)
+        words = english_words(done.output, ALLOWED | TYPED | USER_INPUT)
+        if words:
+            untranslated[" ".join(args)] = words
+    report = "\n".join(f"salesboard {command}: {words}" for command, words in untranslated.items())
+    assert not untranslated, "untranslated words:\n" + report
+
+
+def test_the_exported_pipeline_file_speaks_only_catalogue_text(pseudo_db: str) -> None:
+    done = CliRunner().invoke(cli, ["--db", pseudo_db, "pipeline", "export"])
+    assert done.exit_code == 0
+    words = english_words(done.output, ALLOWED | TOML_KEYS | pipeline_keys())
+    assert not words, f"untranslated words in the exported file: {words}\n{done.output}"
