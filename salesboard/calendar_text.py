@@ -65,12 +65,26 @@ def day_text(day: date) -> str:
     return _babel_date(day, patterns.day, patterns.locale)
 
 
+def day_width() -> int:
+    """The most cells ``day_text`` takes in the language in force (for a table column)."""
+    from rich.cells import cell_len
+
+    return max(cell_len(day_text(date(2026, month, 28))) for month in range(1, 13))
+
+
 def moment_text(moment: datetime) -> str:
     """A moment to the minute, as given: ``2026-11-30 14:05`` (``30. nov. 2026 14:05``)."""
     patterns = _PATTERNS.get(language())
     if patterns is None:
         return moment.strftime("%Y-%m-%d %H:%M")
     return _babel_date(moment.replace(second=0, microsecond=0), patterns.moment, patterns.locale)
+
+
+def moment_width() -> int:
+    """The most cells ``moment_text`` takes in the language in force (to line times up)."""
+    from rich.cells import cell_len
+
+    return max(cell_len(moment_text(datetime(2026, month, 28, 23, 59))) for month in range(1, 13))
 
 
 def close_date_text(close: date, today: date, *, short: bool = False) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from salesboard.calendar_text import day_text, moment_text
 from salesboard.cli.params import PROG
 from salesboard.i18n import N_, _, ngettext, pgettext
 
@@ -84,12 +85,12 @@ def _when(moment: datetime) -> str:
 
     if moment == UNKNOWN_TIME:
         return _("time unknown")
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return moment_text(moment)
 
 
 def _day(value: date | None) -> str:
     """A date, or a dash for none."""
-    return value.isoformat() if value else "—"
+    return day_text(value) if value else "—"
 
 
 def _safe(text: str) -> str:

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from salesboard.calendar_text import moment_width
 from salesboard.cli.main import cli
 from salesboard.cli.output import _safe, _when
 from salesboard.cli.runtime import CommandFailed, _session
@@ -211,7 +212,8 @@ def pipeline_history_command(ctx: click.Context) -> None:
     from salesboard.service.definitions import PipelineDefinitions
 
     for version in PipelineDefinitions(_session(ctx).database()).history():
-        when = _("time unknown").ljust(16) if version.set_at is None else _when(version.set_at)
+        shown = _("time unknown") if version.set_at is None else _when(version.set_at)
+        when = shown.ljust(moment_width())  # the lines' times line up
         click.echo(
             _("version {version}  {when}  by {who}").format(
                 version=version.version, when=when, who=_safe(version.set_by)

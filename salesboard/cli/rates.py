@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from salesboard.calendar_text import moment_width
 from salesboard.cli.main import cli
 from salesboard.cli.output import _safe, _when
 from salesboard.cli.runtime import _session
@@ -110,7 +111,8 @@ def rates_history_command(ctx: click.Context, currency: str | None) -> None:
         else:
             click.echo(_("no rates set for {currency}").format(currency=currency))
     for rate in found:
-        when = _("time unknown").ljust(16) if rate.set_at is None else _when(rate.set_at)
+        shown = _("time unknown") if rate.set_at is None else _when(rate.set_at)
+        when = shown.ljust(moment_width())  # the lines' times line up
         if rate.rate is None:
             value = _("⚠ damaged ({problem})").format(problem=_safe(rate.damage or ""))
         else:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, and_, case, delete, func, insert, select, upd
 from sqlalchemy import text as sql
 from sqlmodel import col
 
+from salesboard.calendar_text import moment_text
 from salesboard.definition import PipelineDefinition, in_force, loads, use
 from salesboard.errors import DamagedData, InvalidInput, SalesboardError
 from salesboard.i18n import _, ngettext
@@ -67,7 +68,7 @@ class StaleFile(SalesboardError):
                 file_version=file_version,
                 version=version,
                 by=display_safe(by),
-                at=f"{at:%Y-%m-%d %H:%M}" if at is not None else "",
+                at=moment_text(at) if at is not None else "",
             )
         )
 

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from salesboard import validation
+from salesboard.calendar_text import moment_text
 from salesboard.i18n import _
 from salesboard.service import JobView
 from salesboard.validation import display_safe
@@ -90,7 +91,7 @@ class ConfirmUntick(Confirm):
     """Ask before unticking a job a colleague ticked: their name and date would go."""
 
     def __init__(self, job: JobView) -> None:
-        when = job.done_at.strftime("%Y-%m-%d %H:%M UTC") if job.done_at else _("earlier")
+        when = f"{moment_text(job.done_at)} UTC" if job.done_at else _("earlier")
         question = _("Untick \u201c{job}\u201d?").format(job=validation.display_safe(job.text))
         consequence = _(
             "{name} ticked it on {when}; unticking removes their name and date from the "

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from salesboard.calendar_text import day_text, day_width
 from salesboard.i18n import N_, _
 from salesboard.money import money_text
 from salesboard.service import DealSummary
@@ -53,7 +54,10 @@ GAP = 1
 
 def column_widths() -> tuple[int, ...]:
     """Each column's width: as defined, or its heading's in the language in force if wider."""
-    return tuple(max(width, cell_len(_(heading))) for heading, width in COLUMNS)
+    widths = [max(width, cell_len(_(heading))) for heading, width in COLUMNS]
+    when = [heading for heading, _width in COLUMNS].index("When")
+    widths[when] = max(widths[when], day_width())  # "30. nov. 2026" in Norwegian
+    return tuple(widths)
 
 
 def how_it_ended(deal: DealSummary) -> Text:
@@ -73,7 +77,7 @@ def row_cells(deal: DealSummary) -> list[Text]:
         how_it_ended(deal),
         literal(money_text(deal.value_minor, deal.currency)),
         Text(satisfaction),
-        Text(f"{deal.updated_at:%Y-%m-%d}"),
+        Text(day_text(deal.updated_at.date())),
         literal(deal.company or "—"),
         literal(deal.owner),
     ]

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from salesboard.calendar_text import moment_text
 from salesboard.i18n import _, ngettext
 from salesboard.service import EventView
 from salesboard.service.history_text import describe_entry, event_label
@@ -25,7 +26,7 @@ from salesboard.ui.literal import literal
 def _when(moment: datetime) -> str:
     if moment == UNKNOWN_TIME:
         return _("time unknown")
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{moment_text(moment)} UTC"
 
 
 class HistoryScreen(ModalScreen[None]):

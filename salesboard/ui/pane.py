@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from salesboard.calendar_text import day_text
 from salesboard.i18n import _, ngettext
 from salesboard.money import money_text
 from salesboard.service import DealView, EventView
@@ -216,8 +217,8 @@ class DealPane(VerticalScroll, can_focus=False):
             return Text("—")
         passed = deal.status is Status.OPEN and close < self._clock().astimezone().date()
         if passed:
-            return Text(_("{date} ⚠ passed").format(date=close.isoformat()), "bold red")
-        return Text(close.isoformat())
+            return Text(_("{date} ⚠ passed").format(date=day_text(close)), "bold red")
+        return Text(day_text(close))
 
     def _fields(self, deal: DealView) -> Text:
         s = deal.summary
