@@ -151,20 +151,28 @@ def json_amount(value_minor: int, currency: str) -> str:
     return _plain(value_minor, currency, NumberSymbols("", "."))
 
 
+_SHORT_SUFFIXES: Final = {
+    "en": ("k", "M", "B", "T"),
+    "nb": ("k", "M", "mrd", "bill"),  # tusen, millioner, milliarder, billioner
+}
+"""The compact suffixes per language, for thousands, millions, billions and trillions."""
+
+
 def short_amount(value_minor: int) -> str:
     """A compact amount for narrow headers and cards: 950, 12.5k, 3.4M, 1.2B.
 
-    In Norwegian Babel's short forms: 12,5k, 3,4 mill., 1,2 mrd.
+    Norwegian writes 12,5k, 3,4M and 1,2mrd: its decimal comma, and the suffixes kept as
+    short as the English ones (Babel's own ``3,4 mill.`` does not fit a card at 80 columns).
     """
     value = Decimal(value_minor) / 10**STORED_DECIMALS
-    name = _BABEL_LOCALES.get(language())
-    if name is not None:
-        from babel.numbers import format_compact_decimal
-
-        return format_compact_decimal(value, locale=name, fraction_digits=1)
-    steps = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k"))
-    for limit, suffix in steps:
+    code = language()
+    suffixes = _SHORT_SUFFIXES.get(code, _SHORT_SUFFIXES["en"])
+    steps = tuple(zip((10**3, 10**6, 10**9, 10**12), suffixes, strict=True))
+    decimal = symbols().decimal
+    for limit, suffix in reversed(steps):
         if value >= limit:
             scaled = value / limit
-            return f"{scaled:.1f}{suffix}" if scaled < 100 else f"{scaled:.0f}{suffix}"
-    return f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
+            figure = f"{scaled:.1f}" if scaled < 100 else f"{scaled:.0f}"
+            return figure.replace(".", decimal) + suffix
+    figure = f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
+    return figure.replace(".", decimal)

@@ -45,10 +45,12 @@ def test_norwegian_money_follows_the_locale(
 
 def test_norwegian_totals_and_short_amounts(norwegian: None) -> None:
     assert money.whole_amount(128_375_049) == f"1{NBSP}283{NBSP}750"
-    assert [money.short_amount(v) for v in (95_000, 1_250_000, 340_000_000)] == [
+    assert [money.short_amount(v) for v in (99, 95_000, 1_250_000, 340_000_000, 10**13)] == [
+        "0,99",
         "950",
         "12,5k",
-        f"3,4{NBSP}mill.",
+        "3,4M",
+        "100mrd",
     ]
 
 

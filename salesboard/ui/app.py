@@ -51,9 +51,8 @@ class SalesboardApp(App[None]):
     COMMANDS: ClassVar = App.COMMANDS | {DealCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         # q quits from every screen; modal screens, which hide the app's bindings, bind
-        # it to the same action (typed into a form's field, it is just a letter). Made at
-        # import, in the language chosen before, as the keymap's bindings are.
-        Binding("q", "quit_board", _(keymap.QUIT.hint), show=False),
+        # it to the same action (typed into a form's field, it is just a letter).
+        Binding("q", "quit_board", keymap.QUIT.hint, show=False),
     ]
 
     def __init__(self, context: BoardContext, *, live: bool = True) -> None:
@@ -113,8 +112,13 @@ class SalesboardApp(App[None]):
         return _textual(super().get_key_display(binding))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Textual's own palette commands (theme, keys, screenshot…), translated."""
+        """Textual's own palette commands (theme, screenshot…), translated.
+
+        Not Textual's keys panel: the help screen lists every key, in the user's language.
+        """
         for command in super().get_system_commands(screen):
+            if command.title == "Keys":
+                continue
             yield command._replace(title=_textual(command.title), help=_textual(command.help))
 
     def action_command_palette(self) -> None:

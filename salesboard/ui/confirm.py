@@ -21,7 +21,7 @@ from textual.widgets import Button, Static
 
 from salesboard import validation
 from salesboard.calendar_text import moment_text
-from salesboard.i18n import _
+from salesboard.i18n import N_, _
 from salesboard.service import JobView
 from salesboard.validation import display_safe
 
@@ -52,8 +52,8 @@ class Confirm(ModalScreen[bool]):
     """Ask one question; ``y`` does it, ``n`` or Escape keeps things as they are."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", _("Yes")),
-        Binding("n,escape", "answer(False)", _("No")),
+        Binding("y", "answer(True)", N_("Yes")),
+        Binding("n,escape", "answer(False)", N_("No")),
     ]
 
     def __init__(self, question: str, *, yes: str, no: str) -> None:

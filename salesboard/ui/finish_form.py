@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from salesboard import validation
 from salesboard.errors import InvalidInput
-from salesboard.i18n import _
+from salesboard.i18n import N_, _
 from salesboard.ui.confirm import ConfirmDiscard, filled
 from salesboard.validation import display_safe
 from salesboard.workflow import SATISFACTION_RANGE, Outcome
@@ -38,8 +38,8 @@ class FinishForm(ModalScreen[FinishAnswer | None]):
     """Ask how a complete Closed deal went; nothing is preselected, so nothing is guessed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel")),
-        Binding("ctrl+s", "save", _("Finish")),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("ctrl+s", "save", N_("Finish")),
     ]
 
     def __init__(self, title: str) -> None:

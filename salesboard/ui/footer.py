@@ -9,9 +9,13 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Static
 
+from salesboard.i18n import _
+
 
 class KeyHints(Static):
     """The shown bindings of the focused widget and its screen, one entry per action.
+
+    Binding descriptions are catalogue msgids, translated here where they are drawn.
 
     Textual's ``Footer`` builds a widget per key and rebuilds them whenever the bindings
     may have changed: at start that is a second layout and a second full frame before
@@ -73,7 +77,8 @@ class KeyHints(Static):
                 continue
             if binding.show and binding.action not in shown:
                 key = self.app.get_key_display(binding)
-                shown[binding.action] = (key, binding.description, enabled)
+                description = _(binding.description) if binding.description else ""
+                shown[binding.action] = (key, description, enabled)
         entries = tuple(shown.values())
         if entries != self._shown:
             self._shown = entries

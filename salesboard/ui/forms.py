@@ -102,8 +102,8 @@ class DealForm(ModalScreen[dict[str, str] | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel")),
-        Binding("ctrl+s", "save", _("Save")),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("ctrl+s", "save", N_("Save")),
     ]
 
     def __init__(
@@ -259,7 +259,7 @@ class DealForm(ModalScreen[dict[str, str] | None]):
 class LostForm(ModalScreen[str | None]):
     """Ask why a deal was lost; a reason is required."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, title: str) -> None:
         super().__init__()

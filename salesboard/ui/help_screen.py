@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from salesboard.i18n import _
+from salesboard.i18n import N_, _
 from salesboard.ui.keymap import help_rows
 
 
@@ -20,8 +20,8 @@ class HelpScreen(ModalScreen[None]):
     """Lists every key of the board."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,f1", "close", _("Close")),
-        Binding("q", "app.quit_board", _("Quit")),
+        Binding("escape,question_mark,f1", "close", N_("Close")),
+        Binding("q", "app.quit_board", N_("Quit")),
     ]
 
     def compose(self) -> ComposeResult:

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from salesboard.calendar_text import moment_text
-from salesboard.i18n import _, ngettext
+from salesboard.i18n import N_, _, ngettext
 from salesboard.service import EventView
 from salesboard.service.history_text import describe_entry, event_label
 from salesboard.service.views import UNKNOWN_TIME
@@ -33,10 +33,10 @@ class HistoryScreen(ModalScreen[None]):
     """Answers "who changed this deal, and when?" without leaving the board."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,H", "close", _("Close")),
-        Binding("q", "app.quit_board", _("Quit")),
-        Binding("j,down", "scroll(1)", _("Down"), show=False),
-        Binding("k,up", "scroll(-1)", _("Up"), show=False),
+        Binding("escape,H", "close", N_("Close")),
+        Binding("q", "app.quit_board", N_("Quit")),
+        Binding("j,down", "scroll(1)", N_("Down"), show=False),
+        Binding("k,up", "scroll(-1)", N_("Up"), show=False),
     ]
 
     def __init__(self, title: str, events: Sequence[EventView]) -> None:

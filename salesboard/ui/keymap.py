@@ -36,8 +36,12 @@ class Key:
     palette_help: str = ""
 
     def binding(self) -> Binding:
-        """The Textual binding of this key."""
-        return Binding(self.keys, self.action, _(self.hint) if self.hint else "", show=self.show)
+        """The Textual binding of this key.
+
+        Its description is the English msgid: the key hints translate it where they draw
+        it, so the language can be chosen after the board's modules are imported.
+        """
+        return Binding(self.keys, self.action, self.hint, show=self.show)
 
 
 def bindings(*keys: Key) -> list[BindingType]:

@@ -1,6 +1,7 @@
 """No English bypasses the catalogue on the board: a pseudo-locale run of every screen.
 
-The board runs in a fresh process under the pseudo-locale (``tests/pseudo.py``): every
+The board runs in a fresh process, its modules imported in English and then switched to
+the pseudo-locale (``tests/pseudo.py``): every
 catalogue message comes out accented, and the deals' own text is accented too, so any
 plain English word left on a screen, in a form, a dialog or a notice is a string that did
 not go through ``_()``. The test names the screen and the words.
@@ -18,7 +19,13 @@ from tests.pseudo import english_words
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
-import asyncio, json, sys
+import asyncio, importlib, json, pkgutil, sys
+import salesboard
+# Every module is imported in English first: a text translated at import (not where it is
+# shown) would stay English under the pseudo-locale installed after, and be caught.
+for module in pkgutil.walk_packages(salesboard.__path__, "salesboard."):
+    if ".migrations." not in module.name:
+        importlib.import_module(module.name)
 from tests.pseudo import install_pseudo, pseudo
 install_pseudo()
 from salesboard import definition_toml
