@@ -12,6 +12,7 @@ import click
 
 from salesboard.calendar_text import day_text, moment_text
 from salesboard.cli.params import PROG
+from salesboard.filled_text import filled
 from salesboard.i18n import N_, _, ngettext, pgettext
 
 if TYPE_CHECKING:
@@ -52,23 +53,6 @@ def _text(value: str, style: str = "", *, multiline: bool = False, cut: bool = F
     if cut:
         return Text(display_safe(value), style=style, no_wrap=True, overflow="ellipsis")
     return Text(display_safe(value, multiline=multiline), style=style)
-
-
-def _fill(template: str, style: str = "", **parts: str | Text) -> Text:
-    """A translated ``template`` as a Rich ``Text``, each ``{name}`` replaced by its part.
-
-    User data is passed as its own ``Text`` (made with ``_text``), so it is shown exactly
-    as when the line was assembled from pieces: never parsed, never joined to the words.
-    """
-    from rich.text import Text
-
-    out = Text(style=style)
-    for n, piece in enumerate(re.split(r"\{(\w+)\}", template)):
-        if n % 2 == 0:
-            out.append(piece)
-        else:
-            out.append(parts[piece])
-    return out
 
 
 def _money(value_minor: int, currency: str) -> str:
@@ -249,7 +233,9 @@ def _show_deal(console: Console, deal: DealView) -> None:
 
     s = deal.summary
     console.print(
-        _fill(_("Deal {id}: {title}"), "bold", id=str(s.id), title=_text(s.title, "bold"))
+        filled(
+            _("Deal {id}: {title}"), {"id": str(s.id), "title": _text(s.title, "bold")}, base="bold"
+        )
     )
     fields = Table.grid(padding=(0, 2))
     fields.add_column(style="dim", no_wrap=True)
@@ -268,13 +254,17 @@ def _show_deal(console: Console, deal: DealView) -> None:
     ).format(stage=s.stage.label, n=int(s.stage), total=len(Stage), days=days)
     fields.add_row(_("Stage"), where)
     if s.status is Status.LOST:
-        fields.add_row(_("Status"), _fill(_("lost — {reason}"), reason=_text(s.lost_reason or "")))
+        fields.add_row(
+            _("Status"), filled(_("lost — {reason}"), {"reason": _text(s.lost_reason or "")})
+        )
     elif s.status is Status.FINISHED:
         fields.add_row(_("Status"), _finished_text(s.outcome, s.satisfaction))
     else:
         fields.add_row(_("Status"), status_word(s.status))
     fields.add_row(pgettext("close date", "Close"), _day(s.expected_close))
-    updated = _fill(_("{when} UTC by {who}"), when=_when(s.updated_at), who=_text(s.updated_by))
+    updated = filled(
+        _("{when} UTC by {who}"), {"when": _when(s.updated_at), "who": _text(s.updated_by)}
+    )
     fields.add_row(_("Updated"), updated)
     fields.add_row(_("Version"), str(s.version))
     if s.notes:

@@ -9,8 +9,8 @@ from rich.markup import escape
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from salesboard.filled_text import filled
 from salesboard.i18n import _
-from salesboard.ui.header import fill
 from salesboard.ui.keymap import PALETTE_KEYS
 from salesboard.validation import display_safe
 from salesboard.workflow import status_word
@@ -67,7 +67,7 @@ class DealCommands(Provider):
         if len(query.strip()) < 2:
             return
         for deal_id, title, company, stage in board.ctx.queries.find(query, limit=15):
-            label = fill(_("Jump to {title}"), title=Text(display_safe(title), "bold"))
+            label = filled(_("Jump to {title}"), {"title": Text(display_safe(title), "bold")})
             if company:
                 label.append(f" · {display_safe(company)}")
             # The palette parses help text as markup: the team's stage name is escaped.
@@ -75,7 +75,7 @@ class DealCommands(Provider):
             yield Hit(0.5, label, partial(board.jump_to, deal_id), help=help_text)
         # Finished and lost deals too: the palette finds every deal, open or not.
         for deal_id, title, company, stage, status in board.ctx.queries.find_ended(query, 15):
-            label = fill(_("Show {title}"), title=Text(display_safe(title), "bold"))
+            label = filled(_("Show {title}"), {"title": Text(display_safe(title), "bold")})
             if company:
                 label.append(f" · {display_safe(company)}")
             label.append(f" ({status_word(status)})")

@@ -6,11 +6,8 @@ and the safe button has the focus, so a stray Enter never destroys anything.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from typing import ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -24,28 +21,6 @@ from salesboard.calendar_text import moment_text
 from salesboard.i18n import N_, _
 from salesboard.service import JobView
 from salesboard.validation import display_safe
-
-_FIELD = re.compile(r"\{(\w+)\}")
-
-
-def filled(
-    template: str, values: Mapping[str, Text], style: str | Style = "", *, base: str = ""
-) -> Text:
-    """A translated ``template`` as Rich ``Text``, each ``{name}`` replaced by ``values[name]``.
-
-    For a sentence with user text in it (a title, a login) whose words are styled apart
-    from that text: the words come from the catalogue in ``style`` and each value is
-    appended as the ``Text`` it is (made literal by the caller), never parsed as markup
-    or as a template itself. ``base`` is the style of the whole line.
-    """
-    text = Text(style=base)
-    start = 0
-    for field in _FIELD.finditer(template):
-        text.append(template[start : field.start()], style or None)
-        text.append_text(values[field.group(1)])
-        start = field.end()
-    text.append(template[start:], style or None)
-    return text
 
 
 class Confirm(ModalScreen[bool]):

@@ -19,8 +19,9 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from salesboard import validation
 from salesboard.errors import InvalidInput
+from salesboard.filled_text import filled
 from salesboard.i18n import N_, _
-from salesboard.ui.confirm import ConfirmDiscard, filled
+from salesboard.ui.confirm import ConfirmDiscard
 from salesboard.validation import display_safe
 from salesboard.workflow import SATISFACTION_RANGE, Outcome
 

@@ -20,10 +20,11 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from salesboard import validation
 from salesboard.errors import InvalidInput
+from salesboard.filled_text import filled
 from salesboard.i18n import N_, _
 from salesboard.money import amount_text
 from salesboard.service import DealView
-from salesboard.ui.confirm import ConfirmDiscard, filled
+from salesboard.ui.confirm import ConfirmDiscard
 from salesboard.validation import display_safe
 
 FieldCheck = Callable[[str], object]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Final
 
@@ -12,6 +11,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
+from salesboard.filled_text import filled
 from salesboard.i18n import _, ngettext
 from salesboard.money import short_amount, whole_amount
 from salesboard.service.board import ColumnTotals
@@ -92,30 +92,6 @@ class ColumnHeader(Widget):
         label = self.stage.label
         name = label if cell_len(label) <= width else _first_cells(label, width)
         return Text.assemble((name, "bold"), "\n", figures)
-
-
-_FIELD: Final = re.compile(r"\{(\w+)\}")
-
-
-def fill(template: str, **parts: Text | str) -> Text:
-    """A translated ``template`` as Text, its ``{name}`` fields replaced by ``parts``.
-
-    The message's own words are plain text (never parsed as markup) and each part keeps
-    its style, so user data (a login, a title, the filter) goes in as literally as when
-    it was appended piece by piece, wherever the language puts it in the sentence.
-    """
-    text = Text()
-    start = 0
-    for field in _FIELD.finditer(template):
-        text.append(template[start : field.start()])
-        part = parts[field.group(1)]
-        if isinstance(part, Text):
-            text.append_text(part)
-        else:
-            text.append(part)
-        start = field.end()
-    text.append(template[start:])
-    return text
 
 
 def shorten_path(path: str, width: int) -> str:
@@ -205,13 +181,13 @@ class StatusLine(Static):
         if owner is not None and owner == user:
             modes.append(_("only my deals") + "  ", "bold")
         elif owner is not None:
-            modes.append_text(fill(_("only {owner}'s deals"), owner=_user_text(owner)))
+            modes.append_text(filled(_("only {owner}'s deals"), {"owner": _user_text(owner)}))
             modes.append("  ")
         if order:
-            modes.append_text(fill(_("by {order}"), order=Text(order, "bold")))
+            modes.append_text(filled(_("by {order}"), {"order": Text(order, "bold")}))
             modes.append("  ")
         if filter_text:
-            modes.append_text(fill(_("filter {text}"), text=_user_text(filter_text)))
+            modes.append_text(filled(_("filter {text}"), {"text": _user_text(filter_text)}))
             modes.append("  ")
         others = online or []
         # A read-only board writes no heartbeat, so nobody counts it: neither does it.

@@ -14,11 +14,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from salesboard.calendar_text import moment_text
+from salesboard.filled_text import filled
 from salesboard.i18n import N_, _, ngettext
 from salesboard.service import EventView
 from salesboard.service.history_text import describe_entry, event_label
 from salesboard.service.views import UNKNOWN_TIME
-from salesboard.ui.confirm import filled
 from salesboard.ui.footer import KeyHints
 from salesboard.ui.literal import literal
 

@@ -20,12 +20,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from salesboard.calendar_text import day_text
+from salesboard.filled_text import filled
 from salesboard.i18n import _, ngettext
 from salesboard.money import money_text
 from salesboard.service import DealView, EventView
 from salesboard.service.history_text import describe_entry
 from salesboard.ui import keymap
-from salesboard.ui.confirm import filled
 from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import days_since, literal
 from salesboard.validation import display_safe
