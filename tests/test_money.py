@@ -272,3 +272,14 @@ def test_a_rate_whose_time_cannot_be_read_stays_in_the_history(tmp_path: Path) -
     assert "1 USD = 0.9 EUR" in out and "time unknown" in out
     none = run.invoke(cli, ["--db", path, "rates", "history", "JPY"])
     assert (none.exit_code, none.output) == (0, "no rates set for JPY\n")
+
+
+def test_doctor_names_a_rate_whose_time_cannot_be_read(tmp_path: Path) -> None:
+    path = str(tmp_path / "r.db")
+    run = CliRunner(env={"COLUMNS": "200"})
+    assert run.invoke(cli, ["--db", path, "init"]).exit_code == 0
+    _rate_row(path, "USD", "0.9", set_at="notatime")
+    done = run.invoke(cli, ["--db", path, "doctor"])
+    assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
+    assert done.exit_code == 1
+    assert "exchange rate 1 (USD): set_at is 'notatime', not a time" in done.output

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from salesboard import money
 from salesboard.i18n import _
 from salesboard.service.rates import BASE_KEY, rate_problem
-from salesboard.service.rows import Damaged, moment, text
+from salesboard.service.rows import Damaged, moment, raw, text
 from salesboard.store import EXCHANGE_RATE, SETTING, Database
 
 
@@ -28,7 +28,7 @@ def rate_problems(db: Database) -> tuple[str, list[str]]:
                 EXCHANGE_RATE.c.currency,
                 EXCHANGE_RATE.c.base,
                 EXCHANGE_RATE.c.rate,
-                EXCHANGE_RATE.c.set_at,
+                raw(EXCHANGE_RATE.c.set_at, "set_at"),  # a damaged time is reported
             ).order_by(EXCHANGE_RATE.c.id)
         ).all()
     problems: list[str] = []
