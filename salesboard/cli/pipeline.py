@@ -12,8 +12,9 @@ from salesboard.calendar_text import moment_width
 from salesboard.cli.main import cli
 from salesboard.cli.output import _safe, _when
 from salesboard.cli.runtime import CommandFailed, _session
+from salesboard.definition_diff import describe_change, describe_stored_change
 from salesboard.errors import os_reason
-from salesboard.i18n import N_, _, ngettext
+from salesboard.i18n import N_, _, ngettext, pgettext
 
 FILE_MAX = 256_000
 """A pipeline file is a few kilobytes (120 jobs at most); anything much larger is not one."""
@@ -153,15 +154,7 @@ def pipeline_import_command(ctx: click.Context, file: str, yes: bool, force: boo
         return
     click.echo(_("changes to pipeline version {version}:").format(version=plan.base_version))
     for change in plan.changes:
-        where = f"{change.stage.key}"
-        if change.key:
-            where = _("{stage} job {job}").format(stage=where, job=change.key)
-        what = _change_word(change.kind)
-        if change.before is not None and change.after is not None:
-            what += f": {_safe(change.before)} → {_safe(change.after)}"
-        elif change.after is not None or change.before is not None:
-            what += f": {_safe(change.after or change.before or '')}"
-        click.echo(f"  {where}: {what}")
+        click.echo(f"  {describe_change(change)}")
     for warning in plan.plan.warnings:
         click.echo(_("check: {warning}").format(warning=_safe(warning)))
     if plan.effects:
@@ -173,32 +166,11 @@ def pipeline_import_command(ctx: click.Context, file: str, yes: bool, force: boo
     if not yes:
         if file == "-" or not sys.stdin.isatty():
             raise CommandFailed(_("nothing applied: add --yes to apply without asking"), 2)
-        if not click.confirm(_("apply these changes?"), default=False):
+        if not _agreed(_("apply these changes?")):
             click.echo(_("nothing applied"))
             return
     version = definitions.apply(plan)
     click.echo(_("pipeline version {version} is in force").format(version=version))
-
-
-def _change_word(kind: str) -> str:
-    """A change's kind (stored in the pipeline's history) as words of the language in force.
-
-    A kind this salesboard does not know (written by another version) is shown made safe.
-    """
-    from salesboard import definition_diff as diff
-
-    words = {
-        diff.ADDED: N_("added"),
-        diff.BROUGHT_BACK: N_("brought back"),
-        diff.REMOVED: N_("removed"),
-        diff.RENAMED: N_("renamed"),
-        diff.REORDERED: N_("reordered"),
-        diff.STAGE_LABEL: N_("stage label"),
-        diff.WIN_PROBABILITY: N_("win probability"),
-        diff.STUCK_AFTER: N_("stuck after"),
-    }
-    word = words.get(kind)
-    return _safe(kind) if word is None else _(word)
 
 
 @pipeline_group.command(
@@ -224,7 +196,25 @@ def pipeline_history_command(ctx: click.Context) -> None:
         elif not version.changes and version.version == 1:
             click.echo("  " + _("the pipeline salesboard starts with"))
         for change in version.changes or ():
-            parts = [str(change.get(k)) for k in ("stage", "key") if change.get(k)]
-            after = change.get("after") or change.get("before") or ""
-            kind = _change_word(str(change.get("kind")))
-            click.echo(f"  {_safe(' '.join(parts))}: {kind} {_safe(str(after))}")
+            click.echo(f"  {describe_stored_change(change)}")
+
+
+def _agreed(question: str) -> bool:
+    """Ask a yes/no question, "no" by default, in the user's language.
+
+    Click's own ``confirm`` knows only ``y`` and ``yes``; a Norwegian answers ``j`` or ``ja``
+    (``y`` and ``yes`` keep working).
+    """
+    yes_letter = pgettext("the key that answers yes", "y")
+    no_letter = pgettext("the key that answers no", "n")
+    yes = {yes_letter, pgettext("answer", "yes"), "y", "yes"}
+    no = {no_letter, pgettext("answer", "no"), "n", "no", ""}
+    choices = _("[{yes}/{no}]").format(yes=yes_letter, no=no_letter.upper())
+    while True:
+        answer = click.prompt(
+            f"{question} {choices}", default="", show_default=False, prompt_suffix=": "
+        )
+        word = answer.strip().lower()
+        if word in yes or word in no:
+            return word in yes
+        click.echo(_("answer {yes} or {no}").format(yes=yes_letter, no=no_letter), err=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -18,13 +18,22 @@ from textual.widgets import Button, Static
 
 from salesboard import validation
 from salesboard.calendar_text import moment_text
-from salesboard.i18n import N_, _
+from salesboard.i18n import N_, _, pgettext
 from salesboard.service import JobView
 from salesboard.validation import display_safe
 
 
+def yes_key() -> str:
+    """The letter that answers yes in the language in force (``y``; Norwegian ``j``)."""
+    return pgettext("the key that answers yes", "y")
+
+
 class Confirm(ModalScreen[bool]):
-    """Ask one question; ``y`` does it, ``n`` or Escape keeps things as they are."""
+    """Ask one question; ``y`` does it, ``n`` or Escape keeps things as they are.
+
+    The language's own yes letter (Norwegian ``j`` for "ja") works too and is the one
+    shown; ``y`` keeps working for those used to it.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", N_("Yes")),
@@ -42,7 +51,7 @@ class Confirm(ModalScreen[bool]):
         with Vertical(id="confirm", classes="modal"):
             yield Static(Text(display_safe(self.question, multiline=True)), classes="form-title")
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.yes_label} (y)", variant="warning", id="yes")
+                yield Button(f"{self.yes_label} ({yes_key()})", variant="warning", id="yes")
                 yield Button(f"{self.no_label} (n, esc)", id="no")
 
     def on_mount(self) -> None:
@@ -60,6 +69,12 @@ class Confirm(ModalScreen[bool]):
     def action_answer(self, yes: bool) -> None:
         """Answer with a key."""
         self.dismiss(yes)
+
+    def on_key(self, event: events.Key) -> None:
+        """The language's yes letter, where it is not ``y``."""
+        if event.character == yes_key() != "y":
+            event.stop()
+            self.dismiss(True)
 
 
 class ConfirmUntick(Confirm):
