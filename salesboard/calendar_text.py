@@ -38,13 +38,16 @@ class _Patterns(NamedTuple):
     locale: str
     day: str
     moment: str
+    numeric_moment: str
     this_year: str
     other_year: str
     other_year_short: str
 
 
 _PATTERNS: Final = {
-    "nb": _Patterns("nb_NO", "d. MMM y", "d. MMM y HH:mm", "d. MMM", "d. MMM y", "d.M.yy"),
+    "nb": _Patterns(
+        "nb_NO", "d. MMM y", "d. MMM y HH:mm", "dd.MM.y HH:mm", "d. MMM", "d. MMM y", "d.M.yy"
+    ),
 }
 
 
@@ -78,6 +81,18 @@ def moment_text(moment: datetime) -> str:
     if patterns is None:
         return moment.strftime("%Y-%m-%d %H:%M")
     return _babel_date(moment.replace(second=0, microsecond=0), patterns.moment, patterns.locale)
+
+
+def numeric_moment_text(moment: datetime) -> str:
+    """A moment in digits, for a narrow table column: ``2026-11-30 14:05``.
+
+    Norwegian ``30.11.2026 14:05``: as wide in every language.
+    """
+    patterns = _PATTERNS.get(language())
+    if patterns is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    stripped = moment.replace(second=0, microsecond=0)
+    return _babel_date(stripped, patterns.numeric_moment, patterns.locale)
 
 
 def moment_width() -> int:

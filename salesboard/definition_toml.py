@@ -7,9 +7,10 @@ database's history, and leaving a job out of the file is how it is retired.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import tomlkit
 
@@ -102,7 +103,7 @@ def read(text: str) -> tuple[PipelineDefinition, int | None]:
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidInput(_("not valid TOML: {error}").format(error=error)) from None
+        raise InvalidInput(_toml_problem(str(error))) from None
     except RecursionError:
         raise InvalidInput(_("not a pipeline file: nested too deeply")) from None
     if "retired" in data:
@@ -122,3 +123,41 @@ def read(text: str) -> tuple[PipelineDefinition, int | None]:
             )
         )
     return from_json(data), version
+
+
+_TOML_REASONS: Final = {
+    "Invalid value": N_("a value that is no TOML value (text needs quotes)"),
+    "Invalid statement": N_("a line that is no key = value and no [table]"),
+    "Expected '=' after a key in a key/value pair": N_("a key without = after it"),
+    "Cannot overwrite a value": N_("a key given twice"),
+    "Unterminated string": N_("a text without its closing quote"),
+    "Illegal character '\\n'": N_("a text without its closing quote on its line"),
+    "Unclosed array": N_("a list without its closing ]"),
+    "Expected newline or end of document after a statement": N_(
+        "more after a value on the same line (one key = value per line)"
+    ),
+    "Unclosed inline table": N_("a table {…} without its closing }"),
+    "Invalid initial character for a key part": N_(
+        "a key that starts with a character keys cannot"
+    ),
+}
+"""The TOML parser's most common complaints, in words a pipeline's editor understands;
+the rarer ones are shown as the parser words them."""
+_TOML_AT: Final = re.compile(
+    r"^(?P<reason>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$"
+)
+
+
+def _toml_problem(parser_says: str) -> str:
+    """Where the TOML parser gave up and why, in the language in force."""
+    found = _TOML_AT.match(parser_says)
+    if found is None:
+        return _("not valid TOML: {error}").format(error=parser_says)
+    reason = found["reason"]
+    known = _TOML_REASONS.get(reason)
+    shown = _(known) if known is not None else reason
+    if found["line"] is None:
+        return _("not valid TOML at the end of the file: {reason}").format(reason=shown)
+    return _("not valid TOML at line {line}, column {column}: {reason}").format(
+        line=found["line"], column=found["column"], reason=shown
+    )

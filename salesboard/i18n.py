@@ -28,7 +28,8 @@ PREVIEW: Final[frozenset[str]] = frozenset()
 
 A new language starts here while its catalogue is being written (README, "Languages").
 """
-_ALIASES: Final = {"no": "nb", "nb": "nb", "en": "en", "c": "en", "posix": "en"}
+_ALIASES: Final = {"no": "nb", "nb": "nb", "nn": "nb", "en": "en", "c": "en", "posix": "en"}
+"""Locale names and the language each means; Nynorsk readers get Bokmål, not English."""
 _translation: list[gettext_module.NullTranslations] = [gettext_module.NullTranslations()]
 
 
@@ -52,7 +53,8 @@ def choose_language(
             found = parse_language(value)
             if found is None:
                 known = ", ".join(LANGUAGES)
-                return "en", f"{source}: no language {value!r}; salesboard speaks {known}"
+                told = _("{source}: no language {value}; salesboard speaks {known}")
+                return "en", told.format(source=source, value=repr(value), known=known)
             return found, None
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(name)

@@ -259,18 +259,31 @@ def _too_large(value: object) -> InvalidInput:
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_DOTTED_DATE = re.compile(
+    r"(?P<day>[0-9]{1,2})\.(?P<month>[0-9]{1,2})\.(?P<year>[0-9]{4})", re.ASCII
+)
+"""``31.12.2026``: day, month and year as Norwegians (and most of Europe) write a date."""
 
 
 def parse_date(value: str | date) -> date:
-    """An ISO date (YYYY-MM-DD, ASCII digits) such as an expected close date."""
+    """A date such as an expected close date: ISO ``2026-12-31`` or ``31.12.2026``.
+
+    ASCII digits only; the dotted form is always day first (nobody writes month.day.year
+    with dots), so it cannot be misread whatever the user's language.
+    """
     if isinstance(value, date):
         return value
     text = strip_controls(value).strip()
-    if not _ISO_DATE.fullmatch(text):
+    dotted = _DOTTED_DATE.fullmatch(text)
+    if not (dotted or _ISO_DATE.fullmatch(text)):
         raise InvalidInput(
-            _("date must be YYYY-MM-DD, such as 2026-12-31, not {value}").format(value=repr(value))
+            _("date must be YYYY-MM-DD or D.M.YYYY, such as 2026-12-31, not {value}").format(
+                value=repr(value)
+            )
         )
     try:
+        if dotted:
+            return date(int(dotted["year"]), int(dotted["month"]), int(dotted["day"]))
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(

@@ -14,17 +14,20 @@ import gettext
 import re
 from typing import Any
 
-from salesboard import definition
+from salesboard import definition, money
 
 _ACCENTED = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "ȧƀċďėƒġħįĵķŀṁńőṗɋŕśťůṽẇẋẏżȦƁĊĎĖƑĠĦĮĴĶĿṀŃŐṖɊŔŚŤŮṼẆẊẎŻ",
 )
-_KEPT = re.compile(r"\{[^{}]*\}|%\(\w+\)[sdr]|%[sdr]|\[[^\[\]]*\]")
+_KEPT = re.compile(r"\{[^{}]*\}|%\(\w+\)[sdr]|%[sdr]|\[/?[a-z@#][^\[\]]*\]")
 
 
 def pseudo(text: str) -> str:
-    """``text`` with its letters accented, placeholders and markup tags untouched."""
+    """``text`` with its letters accented, placeholders and markup tags untouched.
+
+    Markup tags are Rich's (``[b]``, ``[/]``, ``[@click=…]``); ``[OPTIONS]`` is words.
+    """
     out: list[str] = []
     last = 0
     for kept in _KEPT.finditer(text):
@@ -81,14 +84,16 @@ def install_pseudo() -> None:
     definition.use(definition.from_json(pseudo_pipeline_json()), "en")
 
 
-_WORD = re.compile(r"(?<![\w$./-])[A-Za-z][a-z]{2,}(?![\w/-])")
+_WORD = re.compile(r"(?<![\w$./-])(?:[A-Za-z][a-z]{2,}|[A-Z][A-Z_]{2,})(?![\w/-])")
 
 
 def english_words(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
     """Plain ASCII words of three letters or more in ``text`` that are not ``allowed``.
 
-    Under the pseudo-locale these are the words that did not come from the catalogue.
-    Paths, options and variables (``/tmp``, ``--db``, ``$LANG``) are not words.
+    Under the pseudo-locale these are the words that did not come from the catalogue,
+    capitals included (a usage line's ``TITLE``). Paths, options and variables (``/tmp``,
+    ``--db``, ``$LANG``) are not words.
     """
-    found = {word for word in _WORD.findall(text) if word.lower() not in allowed}
+    codes = money.currencies()  # EUR, NOK: the same in every language
+    found = {w for w in _WORD.findall(text) if w.lower() not in allowed and w not in codes}
     return sorted(found)

@@ -103,9 +103,8 @@ def test_the_language_comes_from_the_option_then_the_environment(
 
 
 def test_locale_names_are_read_as_gettext_does() -> None:
-    assert [parse_language(v) for v in ("nb_NO.UTF-8", "nb-NO", "no_NO@euro", "POSIX", "sv")] == [
-        "nb", "nb", "nb", "en", None,
-    ]  # fmt: skip
+    names = ("nb_NO.UTF-8", "nb-NO", "no_NO@euro", "nn_NO.UTF-8", "POSIX", "sv")
+    assert [parse_language(v) for v in names] == ["nb", "nb", "nb", "nb", "en", None]
 
 
 def test_a_refusal_and_the_pipeline_speak_norwegian_when_asked(tmp_path: Path) -> None:

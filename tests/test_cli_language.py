@@ -81,11 +81,11 @@ def test_english_help_is_as_before(runner: CliRunner) -> None:
 def test_the_root_help_speaks_norwegian(runner: CliRunner) -> None:
     out = runner.invoke(cli, ["--lang", "nb", "--help"]).stdout
     lines = out.splitlines()
-    assert lines[0] == "Bruk: salesboard [OPTIONS] [COMMAND] [ARGS]..."
+    assert lines[0] == "Bruk: salesboard [VALG] [KOMMANDO] [ARGUMENTER]..."
     assert "  En tastaturstyrt salgstavle for terminalen." in lines
     assert "Valg:" in lines and "Kommandoer:" in lines
-    assert "  -h, --help        Vis denne hjelpen og avslutt." in lines
-    assert "  --version         Vis versjonen og avslutt." in lines
+    assert "  -h, --help          Vis denne hjelpen og avslutt." in lines
+    assert "  --version           Vis versjonen og avslutt." in lines
     assert "  demo      Fyll en tom database med demoavtaler." in lines
     assert out.endswith("4 konflikt med en annen endring.\n")
     assert "Avslutningskoder: 0 utført, 1 databasen kan ikke brukes" in " ".join(out.split())
@@ -99,7 +99,7 @@ def test_help_before_lang_is_norwegian_too(runner: CliRunner) -> None:
 
 def test_a_subcommands_help_speaks_norwegian(runner: CliRunner) -> None:
     out = runner.invoke(cli, ["--lang", "nb", "list", "--help"]).stdout
-    assert out.startswith("Bruk: salesboard list [OPTIONS]\n")
+    assert out.startswith("Bruk: salesboard list [VALG]\n")
     words = " ".join(out.split())  # as read, however Click wrapped it
     assert "--json Skriv ut JSON i stedet for en tabell." in words
     assert "Databasen, som salesboard --db (oppgitt før eller etter kommandoen)." in words
@@ -118,7 +118,7 @@ def test_a_nested_group_speaks_the_language_of_the_environment(
         main(["pipeline", "import", "--help"])
     assert exit.value.code == 0
     out = capsys.readouterr().out
-    assert out.startswith("Bruk: salesboard pipeline import [OPTIONS] FILE\n")
+    assert out.startswith("Bruk: salesboard pipeline import [VALG] FIL\n")
     assert "Valg:" in out and "Vis denne hjelpen og avslutt." in out
 
 

@@ -30,9 +30,9 @@ from tests.pseudo import (
 )
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-ALLOWED = frozenset({"alice", "salesboard", getpass.getuser().lower(), *MONTHS})
-"""Login names, the program's name and English month abbreviations (dates follow the
-language's Babel locale, not the catalogue)."""
+ALLOWED = frozenset({"alice", "salesboard", "utc", getpass.getuser().lower(), *MONTHS})
+"""Login names, the program's name, UTC and English month abbreviations (dates follow
+the language's Babel locale, not the catalogue); currency codes are allowed too."""
 
 
 def typed_words(group: click.Group) -> Iterator[str]:

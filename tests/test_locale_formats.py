@@ -73,6 +73,7 @@ def test_norwegian_dates(norwegian: None) -> None:
     today = date(2027, 1, 2)
     assert calendar_text.day_text(date(2027, 1, 30)) == "30. jan. 2027"
     assert calendar_text.moment_text(datetime(2026, 11, 30, 14, 5, 59)) == "30. nov. 2026 14:05"
+    assert calendar_text.numeric_moment_text(datetime(2026, 11, 3, 14, 5)) == "03.11.2026 14:05"
     assert calendar_text.close_date_text(date(2027, 5, 3), today) == "3. mai"
     assert calendar_text.close_date_text(date(2028, 1, 30), today) == "30. jan. 2028"
     assert calendar_text.close_date_text(date(2028, 1, 30), today, short=True) == "30.1.28"

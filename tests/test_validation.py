@@ -206,3 +206,21 @@ def test_an_owner_that_only_looks_like_a_colleague_is_refused(login: str) -> Non
     assert (
         validation.clean_owner("bjørn.ødegård") == "bjørn.ødegård"
     )  # Norwegian logins stay welcome
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("30.01.2027", date(2027, 1, 30)),
+        ("1.2.2027", date(2027, 2, 1)),
+        ("2027-01-30", date(2027, 1, 30)),
+    ],
+)
+def test_a_date_is_iso_or_day_first_with_dots(typed: str, day: date) -> None:
+    assert validation.parse_date(typed) == day
+
+
+@pytest.mark.parametrize("typed", ["31.02.2027", "30/01/2027", "30.1.27", "1.13.2027", "٣٠.١.٢٠٢٧"])
+def test_other_dates_are_refused(typed: str) -> None:
+    with pytest.raises(InvalidInput):
+        validation.parse_date(typed)

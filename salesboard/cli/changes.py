@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     short_help=N_("Tick (untick) job N of the current stage."),
     help=N_("Tick (or with --undo untick) job N, counted from 1, of the deal's current stage."),
 )
-@click.argument("deal_id", metavar="ID", type=DEAL_ID)
-@click.argument("n", metavar="N", type=JOB_NUMBER)
+@click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
+@click.argument("n", metavar=N_("N"), type=JOB_NUMBER)
 @click.option("--undo", is_flag=True, help=N_("Untick the job instead."))
 @_if_version
 @click.pass_context
@@ -55,7 +55,7 @@ def check_command(
         "A refused move lists every unfinished job of the current stage (exit 3)."
     ),
 )
-@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
 @click.argument("direction", type=click.Choice(["next", "back"]))
 @_if_version
 @click.pass_context
@@ -74,7 +74,7 @@ def move_command(ctx: click.Context, deal_id: int, direction: str, if_version: i
     short_help=N_("Give a deal up, with a reason."),
     help=N_("Mark an open deal lost, with a reason; it keeps its stage for a later reopen."),
 )
-@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
 @click.option("--reason", required=True, help=N_("Why the deal was lost."))
 @_if_version
 @click.pass_context
@@ -89,7 +89,7 @@ def lost_command(ctx: click.Context, deal_id: int, reason: str, if_version: int 
     short_help=N_("Bring a lost or finished deal back."),
     help=N_("Bring a lost or finished deal back onto the board, at the stage it left."),
 )
-@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
 @_if_version
 @click.pass_context
 def reopen_command(ctx: click.Context, deal_id: int, if_version: int | None) -> None:
@@ -103,7 +103,7 @@ def reopen_command(ctx: click.Context, deal_id: int, if_version: int | None) -> 
     short_help=N_("Finish a complete Closed deal."),
     help=N_("Finish a Closed deal whose checklist is complete, with its outcome and score."),
 )
-@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
 @click.option("--outcome", required=True, type=click.Choice(["success", "failure"]))
 @click.option("--satisfaction", required=True, type=SATISFACTION, help=N_("Score 1-5."))
 @click.option("--comment", default=None, help=N_("How it went, in a few words (optional)."))
@@ -136,7 +136,7 @@ def finish_command(
         "rules (the opposite of a move back is a gated advance); history is never rewritten."
     ),
 )
-@click.argument("deal_id", metavar="[ID]", type=DEAL_ID, required=False)
+@click.argument("deal_id", metavar=N_("[ID]"), type=DEAL_ID, required=False)
 @click.pass_context
 def undo_command(ctx: click.Context, deal_id: int | None) -> None:
     """``salesboard undo``: take back the user's own last change."""

@@ -45,6 +45,15 @@ _CLICK_MODULES: Final = (
 HELP_OPTION_HELP: Final = N_("Show this message and exit.")
 
 CLICK_MESSAGES: Final = (
+    # Usage lines: the placeholders Click makes up (the others are given with N_).
+    N_("[OPTIONS]"),
+    N_("[COMMAND] [ARGS]..."),
+    N_("COMMAND [ARGS]..."),
+    N_("TEXT"),
+    N_("INTEGER"),
+    N_("CURRENCY"),
+    N_("RATE"),
+    N_("TITLE"),
     # Help pages.
     N_("Usage:"),
     N_("Options"),
@@ -155,6 +164,39 @@ def _translate(thing: object, attributes: tuple[str, ...]) -> None:
         setattr(thing, attribute, _(text))
 
 
+_MADE_UP: weakref.WeakKeyDictionary[click.Parameter, str] = weakref.WeakKeyDictionary()
+"""The placeholder Click would make up for a parameter given none (``TITLE``, ``TEXT``)."""
+
+
+def _made_up_metavar(param: click.Parameter) -> None:
+    """Give ``param`` the placeholder Click would make up, in the language in force.
+
+    Click writes an argument's name or an option's type (``TITLE``, ``TEXT``) when no
+    ``metavar`` is given; choices and flags show no word to translate, and a type that
+    names itself (``get_metavar``) is left to do so.
+    """
+    english = _MADE_UP.get(param)
+    if english is None:
+        if param.metavar is not None or getattr(param, "is_flag", False):
+            return
+        if isinstance(param.type, click.Choice) or type(param.type).get_metavar is not (
+            click.ParamType.get_metavar
+        ):
+            return
+        english = (
+            param.name.upper()
+            if isinstance(param, click.Argument) and param.name
+            else (param.type.name.upper())
+        )
+        _MADE_UP[param] = english
+    shown = _(english)
+    if isinstance(param, click.Argument) and not param.required:
+        shown = f"[{shown}]"
+    if param.nargs != 1:
+        shown += "..."
+    param.metavar = shown
+
+
 def localize(command: click.Command) -> None:
     """Put the help of ``command`` and of every command below it into the language in force.
 
@@ -162,9 +204,10 @@ def localize(command: click.Command) -> None:
     parameters are msgids (``N_``); texts the catalogue lacks stay as they are. A short
     help left to Click is derived from the translated help.
     """
-    _translate(command, ("help", "short_help", "epilog"))
+    _translate(command, ("help", "short_help", "epilog", "options_metavar", "subcommand_metavar"))
     for param in command.params:
-        _translate(param, ("help",))
+        _translate(param, ("help", "metavar"))
+        _made_up_metavar(param)
     # Click (8.1.8 and later) keeps the help option it made, with the help text of the
     # language in force then.
     help_option = getattr(command, "_help_option", None)

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     short_help=N_("Create a deal in Prospect; print its id."),
     help=N_(
         "Create a deal in Prospect and print its id.\n\n"
-        "Only the number goes to stdout, so a script can write ``id=$(salesboard add …)``."
+        "Only the number goes to stdout, so a script can write: id=$(salesboard add …)"
     ),
 )
 @click.argument("title")
@@ -46,7 +46,9 @@ if TYPE_CHECKING:
 @click.option("--value", default="0", show_default=True, help=N_("Deal value, e.g. 12500.50."))
 @click.option("--currency", default="EUR", show_default=True, help=N_("Three-letter code."))
 @click.option("--owner", default=None, help=N_("Login of the owner (default: you)."))
-@click.option("--close", "close", default=None, metavar="YYYY-MM-DD", help=N_("Expected close."))
+@click.option(
+    "--close", "close", default=None, metavar=N_("YYYY-MM-DD"), help=N_("Expected close.")
+)
 @click.option("--notes", default="", help=N_("Free-form notes (newlines and tabs kept)."))
 @click.pass_context
 def add_command(
@@ -79,12 +81,12 @@ def add_command(
 @cli.command(
     "list",
     short_help=N_("The pipeline as a table (or JSON)."),
-    help=N_("List deals by stage, each stage in board order (oldest first) or ``--sort``."),
+    help=N_("List deals by stage, each stage in board order (oldest first) or by --sort."),
 )
 @click.option(
     "--stage",
     "stage_text",
-    metavar="STAGE",
+    metavar=N_("STAGE"),
     help=N_("Only this stage (name, prefix, key or 1-6)."),
 )
 @click.option(
@@ -171,7 +173,7 @@ def _stage_named(ctx: click.Context, text: str | None) -> Stage | None:
     short_help=N_("One deal with every stage's checklist."),
     help=N_("Show one deal with the checklist of every stage: who ticked each job and when."),
 )
-@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
 @_json_flag
 @click.pass_context
 def show_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
@@ -188,13 +190,15 @@ def show_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
     short_help=N_("Change a deal's fields."),
     help=N_("Change a deal's fields; only the options given are changed."),
 )
-@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
 @click.option("--title", default=None, help=N_("New title."))
 @click.option("--company", default=None, help=N_("New company."))
 @click.option("--value", default=None, help=N_("New value, e.g. 12500.50."))
 @click.option("--currency", default=None, help=N_("New three-letter currency code."))
 @click.option("--owner", default=None, help=N_("New owner login."))
-@click.option("--close", default=None, metavar="YYYY-MM-DD", help=N_('Expected close ("" clears).'))
+@click.option(
+    "--close", default=None, metavar=N_("YYYY-MM-DD"), help=N_('Expected close ("" clears).')
+)
 @click.option("--notes", default=None, help=N_('New notes ("" clears).'))
 @_if_version
 @click.pass_context
@@ -235,7 +239,7 @@ def edit_command(
     short_help=N_("Every change of a deal, newest first."),
     help=N_("Every change of a deal, newest first: who, when (UTC), what, before and after."),
 )
-@click.argument("deal_id", metavar="ID", type=DEAL_ID)
+@click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
 @_json_flag
 @click.pass_context
 def history_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--expect-head",
-    metavar="EVENT:HASH",
+    metavar=N_("EVENT:HASH"),
     callback=_parse_head,
     help=N_("Also check that EVENT still has HASH, as an earlier doctor run printed it."),
 )

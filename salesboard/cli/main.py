@@ -79,7 +79,7 @@ _EPILOG = N_(
 @click.option(
     "--db",
     "target",
-    metavar="PATH_OR_URL",
+    metavar=N_("PATH_OR_URL"),
     default=None,
     help=N_(
         "SQLite file or SQLAlchemy URL of the database. Default: $SALESBOARD_DB, "
@@ -96,7 +96,7 @@ _EPILOG = N_(
 )
 @click.option(
     "--lang",
-    metavar="LANG",
+    metavar=N_("LANG"),
     is_eager=True,
     expose_value=False,
     callback=_use_language,

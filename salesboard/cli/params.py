@@ -28,8 +28,8 @@ class _WholeNumber(click.types.IntParamType):
 
     Python's ``int`` also takes ``١٢٣``, ``1_000`` and ``+5``; a command line should take
     only what it documents, and numbers beyond the database's integers could only be
-    typos. ``what`` names the number in the refusal: a msgid (``N_``), translated when a
-    value is refused; the type's name (shown as a metavar) stays English.
+    typos. ``what`` names the number in the refusal and in the usage line: a msgid
+    (``N_``), translated when it is shown.
     """
 
     def __init__(self, what: str, low: int = 1, high: int = _ID_MAX) -> None:
@@ -37,6 +37,11 @@ class _WholeNumber(click.types.IntParamType):
         self.low = low
         self.high = high
         self.name = f"{what} ({low}-{high})" if high < _ID_MAX else what
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        """``SATISFACTION (1-5)``: what the number is, in the language in force."""
+        what = _(self.what).upper()
+        return f"{what} ({self.low}-{self.high})" if self.high < _ID_MAX else what
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         """The number, or a usage error that says what is acceptable."""
@@ -85,7 +90,7 @@ def _if_version(function: F) -> F:
         "if_version",
         type=VERSION,
         default=None,
-        metavar="N",
+        metavar=N_("N"),
         help=N_("Refuse (exit 4) unless the deal is still at version N."),
     )(function)
 

@@ -73,7 +73,7 @@ def _jobs_text(count: int) -> str:
     "--version",
     "version",
     type=click.IntRange(1, 2**31 - 1),
-    metavar="N",
+    metavar=N_("N"),
     help=N_("An earlier version (see 'pipeline history'), to bring it back with import --force."),
 )
 @click.pass_context
@@ -128,7 +128,7 @@ def _read(path: str) -> str:
         "--force), or when someone else imported in between."
     ),
 )
-@click.argument("file", metavar="FILE")
+@click.argument("file", metavar=N_("FILE"))
 @click.option("--yes", "-y", is_flag=True, help=N_("Apply without asking (for scripts)."))
 @click.option(
     "--force",

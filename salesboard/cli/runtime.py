@@ -120,7 +120,7 @@ class _SalesboardCommand(click.Command):
         self.params.append(
             click.Option(
                 ["--db"],
-                metavar="PATH_OR_URL",
+                metavar=N_("PATH_OR_URL"),
                 expose_value=False,
                 callback=_take_db,
                 help=N_("The database, as salesboard --db (given before or after the command)."),

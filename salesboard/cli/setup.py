@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     default=DEMO_DEALS,
     show_default=True,
     type=_WholeNumber(N_("the number of demo deals"), 0, 1_000_000),
-    metavar="N",
+    metavar=N_("N"),
     help=N_("How many deals (0 to 1000000)."),
 )
 @click.option(
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     default=7,
     show_default=True,
     type=_WholeNumber(N_("the seed"), -(2**31), 2**31 - 1),
-    metavar="SEED",
+    metavar=N_("SEED"),
     help=N_("Same seed, same data (a whole number)."),
 )
 @click.pass_context
@@ -72,7 +72,7 @@ def demo_command(ctx: click.Context, deals: int, seed: int) -> None:
 @click.option(
     "--shared",
     "group",
-    metavar="GROUP",
+    metavar=N_("GROUP"),
     default=None,
     help=N_("Set it up for every member of GROUP: directory 2770 (setgid), files 660."),
 )

@@ -32,7 +32,7 @@ from salesboard import validation
 from salesboard.definition import PipelineDefinition
 from salesboard.errors import InvalidInput
 from salesboard.folding import search_text
-from salesboard.i18n import N_, _
+from salesboard.i18n import N_, _, ngettext
 from salesboard.identity import current_login
 from salesboard.service.definitions import definition_in
 from salesboard.stage_clock import Visit, time_spent
@@ -362,10 +362,14 @@ def seed_demo(
         count = select(func.count()).select_from(metadata.tables["deal"])
         held = int(session.execute(count).scalar_one())
         if held:
-            noun = "deal" if held == 1 else "deals"
             raise InvalidInput(
-                f"the database already holds {held} {noun}; demo data goes into an empty "
-                "database — pick a new file with --db"
+                ngettext(
+                    "the database already holds {count} deal; demo data goes into an empty "
+                    "database — pick a new file with --db",
+                    "the database already holds {count} deals; demo data goes into an empty "
+                    "database — pick a new file with --db",
+                    held,
+                ).format(count=held)
             )
         if deals == 0:
             return 0

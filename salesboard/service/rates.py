@@ -19,7 +19,7 @@ from typing import Final
 
 from sqlalchemy import func, insert, select, update
 
-from salesboard import validation
+from salesboard import money, validation
 from salesboard.errors import InvalidInput
 from salesboard.i18n import _
 from salesboard.identity import current_login
@@ -58,9 +58,13 @@ def rate_problem(stored: object) -> str | None:
 
 
 def rate_text(rate: Decimal) -> str:
-    """A rate as people write it (``0.0000000001``, never ``1E-10``), as input takes it."""
+    """A rate as people write it (``0.0000000001``, never ``1E-10``), as input takes it.
+
+    With the language's decimal mark: Norwegian writes ``0,085``.
+    """
     shown = format(rate, "f")
-    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+    shown = shown.rstrip("0").rstrip(".") if "." in shown else shown
+    return shown.replace(".", money.symbols().decimal)
 
 
 def parse_rate(typed: str) -> Decimal:

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from salesboard.i18n import N_, _
 from salesboard.ui import keymap
 from salesboard.ui.board_screen import BoardScreen
-from salesboard.ui.commands import DealCommands
+from salesboard.ui.commands import BoardPalette, DealCommands
 from salesboard.ui.context import BoardContext
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.pane import DealPane
@@ -122,10 +122,9 @@ class SalesboardApp(App[None]):
             yield command._replace(title=_textual(command.title), help=_textual(command.help))
 
     def action_command_palette(self) -> None:
-        """Open the command palette (as Textual does, its prompt translated)."""
+        """Open the command palette (Textual's, speaking the user's language)."""
         if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
-            prompt = _("Search for commands…")
-            self.push_screen(CommandPalette(placeholder=prompt, id="--command-palette"))
+            self.push_screen(BoardPalette())
 
     def action_help(self) -> None:
         """Show every key."""

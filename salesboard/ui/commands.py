@@ -1,13 +1,15 @@
-"""Command palette provider: jump to a deal by name, or run any board action."""
+"""The command palette: jump to a deal by name, or run any board action."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.align import Align
 from rich.markup import escape
 from rich.text import Text
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
 from salesboard.filled_text import filled
 from salesboard.i18n import _
@@ -82,3 +84,29 @@ class DealCommands(Provider):
             where = escape(_("in won and lost, left in {stage}"))  # the words as text too
             help_text = f"{where.format(stage=escape(display_safe(stage.label)))} · #{deal_id}"
             yield Hit(0.4, label, partial(board.action_ended, deal_id), help=help_text)
+
+
+class BoardPalette(CommandPalette):
+    """Textual's command palette, its prompt and "no matches" in the user's language."""
+
+    def __init__(self) -> None:
+        super().__init__(placeholder=_("Search for commands…"), id="--command-palette")
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        """As Textual does (Textual 8.2, pinned), with the words from the catalogue."""
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if not search_value:  # discovery mode: nothing to point out
+                self._list_visible = False
+                return
+            self.query_one(CommandList).add_option(
+                Option(
+                    Align.center(Text(_("No matches found"), style="not bold")),
+                    disabled=True,
+                    id=self._NO_MATCHES,
+                )
+            )
+            self._list_visible = True
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)

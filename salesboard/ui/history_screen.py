@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from salesboard.calendar_text import moment_text
+from salesboard.calendar_text import numeric_moment_text
 from salesboard.filled_text import filled
 from salesboard.i18n import N_, _, ngettext
 from salesboard.service import EventView
@@ -26,7 +26,7 @@ from salesboard.ui.literal import literal
 def _when(moment: datetime) -> str:
     if moment == UNKNOWN_TIME:
         return _("time unknown")
-    return f"{moment_text(moment)} UTC"
+    return f"{numeric_moment_text(moment)} UTC"  # as wide in every language
 
 
 class HistoryScreen(ModalScreen[None]):
