@@ -119,3 +119,14 @@ def close_date_text(close: date, today: date, *, short: bool = False) -> str:
     if close.year == today.year:
         return day_month
     return f"{day_month} '{close.year % 100:02d}" if short else f"{day_month} {close.year}"
+
+
+def close_month_text(close: date) -> str:
+    """A close date in another year at its shortest: ``Sep '25`` (Norwegian ``sep. '25``).
+
+    For a card too narrow for the day: a date a year off is told by its month and year.
+    """
+    patterns = _PATTERNS.get(language())
+    if patterns is None:
+        return f"{_MONTHS[close.month - 1]} '{close.year % 100:02d}"
+    return _babel_date(close, "MMM ''yy", patterns.locale)

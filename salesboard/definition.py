@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from salesboard import workflow
 from salesboard.errors import InvalidInput
+from salesboard.folding import fold
 from salesboard.i18n import _, ngettext
 from salesboard.language import LANGUAGES
 from salesboard.validation import display_safe, strip_controls
@@ -149,6 +150,20 @@ def _check_keys(where: str, table: Mapping[str, Any], allowed: Iterable[str]) ->
         )
 
 
+_BLANK_LETTERS: Final = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\u2800\u180b\u180c\u180d\u180f"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+    + "".join(chr(c) for c in range(0xE0100, 0xE01F0))
+)
+"""Characters that draw nothing but are not format characters (Cf): fillers, a combining
+joiner, variation selectors, the blank braille pattern. In a name they make two names
+that look alike differ."""
+
+
+def _invisible(character: str) -> bool:
+    return unicodedata.category(character) == "Cf" or character in _BLANK_LETTERS
+
+
 def _labels(where: str, value: Any, limit: int, strict: bool = True) -> dict[str, str]:
     """A label per language: a table ``{en = "...", nb = "..."}`` or one English string."""
     if isinstance(value, str):
@@ -162,8 +177,8 @@ def _labels(where: str, value: Any, limit: int, strict: bool = True) -> dict[str
             raise _refuse(f"{where}.{language}", _("expected a text"))
         cleaned = strip_controls(text).strip()
         if not strict:  # a stored definition: shown safely rather than refused
-            cleaned = "".join(c for c in cleaned if unicodedata.category(c) != "Cf")
-        hidden = next((c for c in cleaned if unicodedata.category(c) == "Cf"), None)
+            cleaned = "".join(c for c in cleaned if not _invisible(c))
+        hidden = next((c for c in cleaned if _invisible(c)), None)
         if hidden is not None:
             raise _refuse(
                 f"{where}.{language}",
@@ -266,7 +281,7 @@ def from_json(data: Any, *, strict: bool = True) -> PipelineDefinition:
             seen[key] = job_where
             text = _labels(f"{job_where}.text", job.get("text"), JOB_TEXT_MAX, strict)
             for other in jobs if strict else ():
-                same = [lang for lang in text if other.text.get(lang) == text[lang]]
+                same = [lang for lang in text if fold(other.text.get(lang, "")) == fold(text[lang])]
                 if same:
                     raise _refuse(
                         f"{job_where}.text.{same[0]}",
@@ -290,7 +305,7 @@ def from_json(data: Any, *, strict: bool = True) -> PipelineDefinition:
             )
         )
     for language in LANGUAGES if strict else ():
-        names = [s.label_in(language).casefold() for s in stages]
+        names = [fold(s.label_in(language)) for s in stages]
         twice = next((name for name in names if names.count(name) > 1), None)
         if twice is not None:
             n = names.index(twice) + 1 + names[names.index(twice) + 1 :].index(twice) + 1
@@ -300,6 +315,15 @@ def from_json(data: Any, *, strict: bool = True) -> PipelineDefinition:
                     "{name} already names stage {other}; stages need names that tell them apart"
                 ).format(name=repr(stages[n - 1].label_in(language)), other=names.index(twice) + 1),
             )
+        for n, name in enumerate(names, start=1):
+            taken = next((s for s in stages if s.stage.key == name and n != s.stage.value), None)
+            if taken is not None:  # "--stage qualified" must mean one stage in every language
+                raise _refuse(
+                    f"stages[{n}].label.{language}",
+                    _("{name} is the key of stage {key}; give this stage another name").format(
+                        name=repr(stages[n - 1].label_in(language)), key=repr(taken.stage.key)
+                    ),
+                )
     retired: list[JobDefinition] = []
     for n, job in enumerate(data.get("retired") or [], start=1):
         where = f"retired[{n}]"

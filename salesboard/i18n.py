@@ -1,7 +1,8 @@
 """Which language salesboard speaks, and the string catalogue (gettext, built with Babel).
 
-The language comes from ``--lang``, then ``$SALESBOARD_LANG``, then the locale variables
-``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` (the first that is set, as gettext reads them).
+The language comes from ``--lang``, then ``$SALESBOARD_LANG``, then the locale: GNU
+gettext's ``LANGUAGE`` list, then ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` (the first that
+is set, as gettext reads them).
 English is the default and the fallback for any text a catalogue lacks.
 
 Messages are marked with ``_()`` (and ``ngettext`` for counts) and extracted with Babel
@@ -39,29 +40,45 @@ def parse_language(value: str) -> str | None:
     return _ALIASES.get(base)
 
 
+def _shown(value: str) -> str:
+    """A value the user gave, quoted and cut short for a one-line message."""
+    return repr(value if len(value) <= 40 else value[:39] + "…")
+
+
 def choose_language(
     explicit: str | None = None, environ: Mapping[str, str] = os.environ
 ) -> tuple[str, str | None]:
     """The language to use and, if a choice could not be honoured, why (one line).
 
-    ``explicit`` is ``--lang``. A name salesboard does not know is refused only when it
-    was asked for by name; a locale such as ``de_DE.UTF-8`` just means English.
+    ``explicit`` is ``--lang`` (``None`` when not given): a name salesboard does not know
+    there means English and a refusal. An unknown ``$SALESBOARD_LANG`` is told and the
+    locale decides: GNU gettext's ``LANGUAGE`` list first, then ``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``; a locale such as ``de_DE.UTF-8`` just means English.
     """
-    asked = (("--lang", explicit), ("SALESBOARD_LANG", environ.get("SALESBOARD_LANG")))
-    for source, value in asked:
-        if value:
-            found = parse_language(value)
-            if found is None:
-                known = ", ".join(LANGUAGES)
-                told = _("{source}: no language {value}; salesboard speaks {known}")
-                return "en", told.format(source=source, value=repr(value), known=known)
+    known = ", ".join(LANGUAGES)
+    told = _("{source}: no language {value}; salesboard speaks {known}")
+    if explicit is not None:
+        found = parse_language(explicit) if explicit.strip() else None
+        if found is None:
+            return "en", told.format(source="--lang", value=_shown(explicit), known=known)
+        return found, None
+    problem = None
+    asked = environ.get("SALESBOARD_LANG")
+    if asked:
+        found = parse_language(asked)
+        if found is not None:
             return found, None
+        problem = told.format(source="SALESBOARD_LANG", value=_shown(asked), known=known)
+    for entry in environ.get("LANGUAGE", "").split(":"):
+        found = parse_language(entry) if entry else None
+        if found is not None and found not in PREVIEW:
+            return found, problem
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(name)
         if value:
             found = parse_language(value) or "en"
-            return ("en" if found in PREVIEW else found), None
-    return "en", None
+            return ("en" if found in PREVIEW else found), problem
+    return "en", problem
 
 
 def install(language: str) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
+from salesboard.folding import fold
 from salesboard.i18n import _, ngettext
 
 
@@ -36,15 +37,19 @@ class Stage(IntEnum):
 
     @classmethod
     def parse(cls, text: str) -> Stage:
-        """Accept a stage by name (any case, unique prefix) or by number, for CLI input."""
-        cleaned = text.strip().lower()
+        """Accept a stage by key, name (any case or Unicode form, unique prefix) or number.
+
+        For CLI input: a key means the same stage whatever the language.
+        """
+        cleaned = fold(text.strip())
         if cleaned.isascii() and cleaned.isdigit() and int(cleaned) in {s.value for s in cls}:
             return cls(int(cleaned))
-        exact = [s for s in cls if cleaned in (s.key, s.label.lower())]
+        by_key = [s for s in cls if cleaned == s.key]  # a key means the same in every language
+        exact = by_key or [s for s in cls if cleaned == fold(s.label)]
         if exact:
             return exact[0]
         matches = (
-            [s for s in cls if s.label.lower().startswith(cleaned) or s.key.startswith(cleaned)]
+            [s for s in cls if fold(s.label).startswith(cleaned) or s.key.startswith(cleaned)]
             if cleaned
             else []
         )

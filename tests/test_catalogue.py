@@ -89,6 +89,17 @@ def test_the_compiled_catalogue_matches_its_source(language: str) -> None:
         (None, {"LANG": "nb_NO.UTF-8"}, ("nb", None)),
         (None, {"LC_MESSAGES": "nb_NO.UTF-8", "LANG": "en_US.UTF-8"}, ("nb", None)),
         ("xx", {}, ("en", "--lang: no language 'xx'; salesboard speaks en, nb")),
+        ("", {"LANG": "nb_NO.UTF-8"}, ("en", "--lang: no language ''; salesboard speaks en, nb")),
+        ("x" * 5000, {}, ("en", f"--lang: no language '{'x' * 39}…'; salesboard speaks en, nb")),
+        # An unknown $SALESBOARD_LANG is told, and the locale decides instead.
+        (
+            None,
+            {"SALESBOARD_LANG": "xx", "LANG": "nb_NO.UTF-8"},
+            ("nb", "SALESBOARD_LANG: no language 'xx'; salesboard speaks en, nb"),
+        ),
+        # GNU gettext's LANGUAGE (a list) comes before the locale variables.
+        (None, {"LANGUAGE": "de:nb", "LANG": "en_US.UTF-8"}, ("nb", None)),
+        (None, {"LANGUAGE": "de", "LANG": "nb_NO.UTF-8"}, ("nb", None)),
         (
             None,
             {"SALESBOARD_LANG": "klingon"},

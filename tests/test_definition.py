@@ -165,3 +165,25 @@ def test_stage_figures_and_order_are_changes_too() -> None:
 
     kinds = [c.kind for c in _plan(change).changes]
     assert kinds == ["stage label", "win probability", "stuck after", "reordered"]
+
+
+@pytest.mark.parametrize("hidden", ["\u034f", "\u3164", "\u115f", "\u17b4", "\ufe0f", "\u2800"])
+def test_a_job_text_with_an_invisible_character_is_refused(hidden: str) -> None:
+    data = edited(lambda d: d["stages"][1]["jobs"][0]["text"].update(nb=f"Agenda{hidden} skrevet"))
+    with pytest.raises(InvalidInput, match=f"invisible character U\\+{ord(hidden):04X}"):
+        from_json(data)
+
+
+def test_two_jobs_that_differ_only_in_case_or_form_read_the_same() -> None:
+    def same(d: dict[str, Any]) -> None:
+        jobs = d["stages"][0]["jobs"]
+        jobs[1]["text"]["nb"] = jobs[0]["text"]["nb"].upper()
+
+    with pytest.raises(InvalidInput, match="two jobs that read the same"):
+        from_json(edited(same))
+
+
+def test_a_stage_label_cannot_be_another_stages_key() -> None:
+    data = edited(lambda d: d["stages"][0]["label"].update(nb="qualified"))
+    with pytest.raises(InvalidInput, match="the key of stage 'qualified'"):
+        from_json(data)

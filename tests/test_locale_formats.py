@@ -85,3 +85,16 @@ def test_english_dates_are_unchanged() -> None:
     assert calendar_text.moment_text(datetime(2026, 11, 30, 14, 5, 59)) == "2026-11-30 14:05"
     assert calendar_text.close_date_text(date(2027, 5, 3), today) == "3 May"
     assert calendar_text.close_date_text(date(2028, 1, 30), today, short=True) == "30 Jan '28"
+
+
+def test_history_tells_a_close_date_change_in_the_readers_language(norwegian: None) -> None:
+    from salesboard.service.history_text import short_value
+
+    assert short_value("2027-03-01", "expected_close") == "1. mars 2027"
+    assert short_value("not a date", "expected_close") == "not a date"  # damaged: as stored
+
+
+def test_english_history_keeps_iso_close_dates() -> None:
+    from salesboard.service.history_text import short_value
+
+    assert short_value("2027-03-01", "expected_close") == "2027-03-01"

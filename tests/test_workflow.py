@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from salesboard import workflow
+from salesboard.i18n import install
 from salesboard.workflow import (
     GateRefusal,
     Job,
@@ -170,3 +171,17 @@ def test_an_ambiguous_prefix_names_the_stages_it_could_be(text: str, which: str)
     """Seen by a newcomer: 'pro' was an "unknown stage", though it is the start of two."""
     with pytest.raises(ValueError, match=f"could be {which}; type more of the name"):
         Stage.parse(text)
+
+
+def test_a_stage_typed_in_decomposed_form_is_found() -> None:
+    install("nb")
+    try:
+        assert Stage.parse("Foresla\u030att") is Stage.PROPOSED  # å as a + ring, from macOS
+        assert Stage.parse("FORESLÅTT") is Stage.PROPOSED
+    finally:
+        install("en")
+
+
+def test_a_stage_key_wins_over_a_label() -> None:
+    workflow.use_labels({Stage.PROSPECT: "qualified"})  # a stored pipeline, never strict
+    assert Stage.parse("qualified") is Stage.QUALIFIED

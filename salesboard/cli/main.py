@@ -167,17 +167,17 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     # start, more at 50,000 deals). Commands turn collection back on as they begin; the
     # board does after its first frame (``exempt_from_gc``).
     gc.disable()
+    from salesboard.cli.click_i18n import requested_language
     from salesboard.i18n import choose_language, install
 
     language, problem = choose_language()
-    if problem is not None:
-        click.echo(
-            _("{program}: {problem}; speaking English").format(program=PROG, problem=problem),
-            err=True,
-        )
     install(language)
+    args = list(argv) if argv is not None else sys.argv[1:]
+    if problem is not None and requested_language(cli, args) is None:  # --lang would win
+        _language, problem = choose_language()  # the warning in the language chosen
+        click.echo(f"{PROG}: {problem}", err=True)
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name=PROG)
+        cli.main(args=args, prog_name=PROG)
     finally:
         gc.enable()
     sys.exit(0)  # pragma: no cover - Click's standalone mode always exits

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from salesboard.calendar_text import day_text
 from salesboard.definition import in_force
 from salesboard.i18n import N_, _
 from salesboard.language import language
@@ -54,13 +56,21 @@ def event_label(kind: str, damage: str | None = None) -> str:
 
 
 def short_value(value: Any, key: str = "", limit: int = 60) -> str:
-    """One event value: money as money, control characters removed, long text cut short."""
+    """One event value as told: money as money, a date as a date, long text cut short.
+
+    Control characters are removed; a damaged value is shown as stored, made safe.
+    """
     if value is None:
         return "—"
     if value == "":
         return '""'
     if key == "value_minor" and isinstance(value, int) and not isinstance(value, bool):
         return amount_text(value)
+    if key == "expected_close" and isinstance(value, str):
+        try:
+            return day_text(date.fromisoformat(value))  # stored ISO, told in the language
+        except ValueError:
+            pass  # damaged: shown as stored, made safe
     text = display_safe(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

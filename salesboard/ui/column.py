@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from salesboard.calendar_text import close_month_text
 from salesboard.i18n import _
 from salesboard.money import short_amount
 from salesboard.service import DealSummary
@@ -465,13 +466,18 @@ class StageColumn(Widget, can_focus=False):
                 none = " " + _("no date")
             return [(none, palette.detail)]
         today = self._clock().astimezone().date()  # the user's calendar day
+        overdue = close < today
+        room = width - 2 if overdue else width  # the ⚠ and its space take two cells
         shown = close_date_text(close, today)
-        if cell_len(shown) > width:
+        if cell_len(shown) > room:
             shown = close_date_text(close, today, short=True)  # one form, shorter
+        most = width - 1 if overdue else width + 1  # what the margin leaves for the date
+        if cell_len(shown) > most and close.year != today.year:
+            shown = close_month_text(close)  # the year matters more than the day
         word = " " + _("close") + " "
-        if cell_len(shown) + cell_len(word) - 1 > width:
+        if cell_len(shown) + cell_len(word) - 1 > room:
             word = " "
-        if close < today:
+        if overdue:
             return [(f" ⚠{word}{shown}", palette.overdue)]
         return [(word, palette.detail), (shown, NO_STYLE)]
 
