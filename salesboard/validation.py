@@ -250,10 +250,19 @@ def parse_value(value: str | int | Decimal, currency: str | None = None) -> int:
     return minor
 
 
+def _largest_written() -> str:
+    """``VALUE_MAX_TEXT`` as the language in force writes amounts (``…000,00``)."""
+    from salesboard.money import symbols
+
+    written = symbols()
+    whole, _point, cents = VALUE_MAX_TEXT.partition(".")
+    return whole.replace(" ", written.group) + written.decimal + cents
+
+
 def _too_large(value: object) -> InvalidInput:
     return InvalidInput(
         _("value {value} is too large; the largest value accepted is {largest}").format(
-            value=repr(value), largest=VALUE_MAX_TEXT
+            value=repr(value), largest=_largest_written()
         )
     )
 

@@ -165,7 +165,7 @@ def test_help_texts_of_any_command_are_translated_when_help_is_printed() -> None
         (
             ["move", "1", "sideways"],
             "salesboard move",
-            "Feil: Ugyldig verdi for '{next|back}': 'sideways' er ikke blant 'next', 'back'.",
+            "Feil: Ugyldig verdi for '{fram|tilbake}': 'sideways' er ikke blant 'fram', 'tilbake'.",
         ),
         (["show", "1", "2"], "salesboard show", "Feil: Fikk et uventet ekstra argument (2)"),
         (
@@ -260,3 +260,23 @@ def test_an_answer_that_is_neither_is_asked_again(tmp_path: Path) -> None:
     assert "svar j eller n" in err
     assert out.count("[j/N]") == 2
     assert "salgsprosessversjon 2" not in out
+
+
+def test_choices_are_typed_as_keys_or_as_words_of_the_language(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "w.db")
+    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0
+    assert runner.invoke(cli, ["--db", db, "add", "Fjord", "--company", "C"]).exit_code == 0
+    assert runner.invoke(cli, ["--db", db, "lost", "1", "--reason", "pris"]).exit_code == 0
+    for status in ("tapt", "TAPT", "lost"):
+        listed = runner.invoke(cli, ["--lang", "nb", "--db", db, "list", "--status", status])
+        assert listed.exit_code == 0, listed.output
+        assert "Fjord" in listed.output
+    refused = runner.invoke(cli, ["--lang", "nb", "--db", db, "list", "--status", "borte"])
+    assert refused.exit_code == 2
+    assert "'borte' er ikke blant 'åpen', 'fullført', 'tapt', 'alle'." in refused.output
+    english = runner.invoke(cli, ["--lang", "en", "--db", db, "list", "--status", "gone"])
+    assert "'gone' is not one of 'open', 'finished', 'lost', 'all'." in english.output
+    usage = runner.invoke(cli, ["--lang", "nb", "move", "--help"]).output
+    assert usage.startswith("Bruk: salesboard move [VALG] ID {fram|tilbake}\n")

@@ -8,7 +8,7 @@ import click
 
 from salesboard.cli.main import cli
 from salesboard.cli.output import _confirm, _finished_text
-from salesboard.cli.params import DEAL_ID, JOB_NUMBER, SATISFACTION, _if_version
+from salesboard.cli.params import DEAL_ID, JOB_NUMBER, SATISFACTION, WordChoice, _if_version
 from salesboard.cli.runtime import _session
 from salesboard.i18n import N_, _
 
@@ -56,7 +56,7 @@ def check_command(
     ),
 )
 @click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
-@click.argument("direction", type=click.Choice(["next", "back"]))
+@click.argument("direction", type=WordChoice(("next", "back")))
 @_if_version
 @click.pass_context
 def move_command(ctx: click.Context, deal_id: int, direction: str, if_version: int | None) -> None:
@@ -104,7 +104,12 @@ def reopen_command(ctx: click.Context, deal_id: int, if_version: int | None) -> 
     help=N_("Finish a Closed deal whose checklist is complete, with its outcome and score."),
 )
 @click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
-@click.option("--outcome", required=True, type=click.Choice(["success", "failure"]))
+@click.option(
+    "--outcome",
+    required=True,
+    type=WordChoice(("success", "failure")),
+    help=N_("How it ended: success or failure."),
+)
 @click.option("--satisfaction", required=True, type=SATISFACTION, help=N_("Score 1-5."))
 @click.option("--comment", default=None, help=N_("How it went, in a few words (optional)."))
 @_if_version

@@ -22,6 +22,7 @@ from salesboard.cli.params import (
     DEAL_ID,
     ORDER_CHOICES,
     STATUS_CHOICES,
+    WordChoice,
     _if_version,
     _json_flag,
     _parse_stage,
@@ -91,7 +92,7 @@ def add_command(
 )
 @click.option(
     "--status",
-    type=click.Choice(STATUS_CHOICES),
+    type=WordChoice(STATUS_CHOICES),
     default="open",
     show_default=True,
     help=N_("Which deals by status."),
@@ -103,7 +104,7 @@ def add_command(
 @click.option(
     "--sort",
     "order",
-    type=click.Choice(ORDER_CHOICES),
+    type=WordChoice(ORDER_CHOICES),
     default="board",
     show_default=True,
     help=N_(

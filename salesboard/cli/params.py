@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from salesboard.i18n import N_, _
+from salesboard.i18n import N_, _, ngettext, pgettext
 
 if TYPE_CHECKING:
     from salesboard.workflow import Stage
@@ -60,6 +60,69 @@ DEAL_ID = _WholeNumber(N_("a deal id"))
 VERSION = _WholeNumber(N_("a version"))
 JOB_NUMBER = _WholeNumber(N_("a job number"), 1, _JOB_MAX)
 SATISFACTION = _WholeNumber(N_("satisfaction"), 1, 5)
+
+
+class WordChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice typed as its key (``lost``) or as its word in the user's language (``tapt``).
+
+    Scripts keep working with the keys in every language; people may type what the board
+    and the help show them. The help lists the words of the language in force.
+    """
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        super().__init__(keys)
+
+    @staticmethod
+    def word(key: str) -> str:
+        """``key`` as the language in force says it on the command line."""
+        return pgettext("a choice typed on the command line", key)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        """``[åpen|fullført|tapt|alle]``, or braces for a required argument."""
+        words = "|".join(self.word(str(key)) for key in self.choices)
+        if param.required and param.param_type_name == "argument":
+            return f"{{{words}}}"
+        return f"[{words}]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The key the user meant, by key or by word (any case), or a usage error."""
+        from salesboard.folding import fold
+
+        typed = fold(str(value).strip())
+        for key in self.choices:
+            if typed in (fold(str(key)), fold(self.word(str(key)))):
+                return key
+        words = ", ".join(repr(self.word(str(key))) for key in self.choices)
+        self.fail(
+            ngettext(
+                "{value!r} is not {choice}.",
+                "{value!r} is not one of {choices}.",
+                len(self.choices),
+            ).format(value=value, choice=words, choices=words),
+            param,
+            ctx,
+        )
+
+
+def _choice_words() -> tuple[str, ...]:  # pragma: no cover - never called
+    """Marks the choices' keys for Babel: each is a word to translate (what users type)."""
+    return (
+        pgettext("a choice typed on the command line", "open"),
+        pgettext("a choice typed on the command line", "finished"),
+        pgettext("a choice typed on the command line", "lost"),
+        pgettext("a choice typed on the command line", "all"),
+        pgettext("a choice typed on the command line", "board"),
+        pgettext("a choice typed on the command line", "value"),
+        pgettext("a choice typed on the command line", "close"),
+        pgettext("a choice typed on the command line", "days"),
+        pgettext("a choice typed on the command line", "changed"),
+        pgettext("a choice typed on the command line", "next"),
+        pgettext("a choice typed on the command line", "back"),
+        pgettext("a choice typed on the command line", "success"),
+        pgettext("a choice typed on the command line", "failure"),
+    )
+
+
 STATUS_CHOICES = ("open", "finished", "lost", "all")
 ORDER_CHOICES = ("board", "value", "close", "days", "changed")
 """``CardOrder``'s values, written out so that ``--help`` needs no import of the service."""
