@@ -45,15 +45,42 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_STAGES = ("Prospect", "Qualified", "Discovery", "Developed", "Proposed", "Closed")
 STAGES = list(DEFAULT_STAGES)
 """The column names the board draws: those of the pipeline measured (``--pipeline``)."""
+QUIT = ["Quit"]
+"""The quit key's word in the key hints, in the board's language."""
+WORDS = {
+    "filter": "filter a",
+    "commands": "ctrl+p commands",
+    "no deals": "no deals",
+    "jobs done": "jobs done",
+    "ticked": "{n}/{total} jobs done",
+    "advanced": "Advanced to",
+    "refused": "Move refused",
+}
+"""Status-line words a key's frame is known by, in the board's language."""
 
 
 def use_pipeline(path: Path | None) -> None:
-    """Name the columns as the board will: the stage labels of the pipeline file given."""
+    """Name the columns as the board will: the stage labels of the pipeline file given,
+    in the language the board will speak (``$SALESBOARD_LANG``, the locale)."""
+    from salesboard.definition import DEFAULT
+    from salesboard.i18n import _, choose_language, install
+
+    language, _problem = choose_language()
+    install(language)
+    found = DEFAULT
     if path is not None:
         from salesboard.definition_toml import loads
 
         found = loads(path.read_text(encoding="utf-8"))
-        STAGES[:] = [stage.label_in("en") for stage in found.stages]
+    STAGES[:] = [stage.label_in(language) for stage in found.stages]
+    QUIT[:] = [_("Quit")]
+    WORDS["filter"] = _("filter {text}").format(text="a")
+    WORDS["commands"] = _("? help · ctrl+p commands").rpartition("· ")[2]
+    WORDS["no deals"] = _("no deals")
+    WORDS["ticked"] = _("{done}/{total} jobs done").replace("{done}", "{n}")
+    WORDS["jobs done"] = WORDS["ticked"].rpartition("}")[2].strip()
+    WORDS["advanced"] = _("Advanced to {stage}").partition("{")[0].strip()
+    WORDS["refused"] = _("Move refused")
 
 
 DEFAULT_DEALS = (0, 1_000, 10_000, 50_000)
@@ -211,12 +238,12 @@ def full_board(deals: list[dict[str, Any]]) -> Check:
     columns = card_titles(deals)
     counted = (f"{len(columns[stage])} · " for stage in STAGES)
     firsts = (titles[0] for titles in columns.values() if titles)
-    return words_drawn(*STAGES, "Quit", *counted, *firsts)
+    return words_drawn(*STAGES, *QUIT, *counted, *firsts)
 
 
 def card_or_hint(titles: list[str], index: int) -> Check:
     """The card at ``index`` of a column was redrawn (or the empty column's hint)."""
-    return words_drawn(titles[min(index, len(titles) - 1)] if titles else "no deals")
+    return words_drawn(titles[min(index, len(titles) - 1)] if titles else WORDS["no deals"])
 
 
 def quit_app(app: PtyApp) -> None:
@@ -281,9 +308,6 @@ def measure_startups(
         progress(f"start {start_ms:6.0f} ms   floor {floor_ms:6.0f} ms")
 
 
-JOBS = re.compile(r"(\d+)/(\d+) jobs done")
-
-
 def key_session(
     sb: Salesboard, db: Path, run: int, s: Settings, out: Samples, deals: list[dict[str, Any]]
 ) -> None:
@@ -313,7 +337,7 @@ def key_session(
                 out.add_press(figure, response)
             return response
 
-        app.first_frame(words_drawn(*STAGES, "Quit"), s.quiet, 120)
+        app.first_frame(words_drawn(*STAGES, *QUIT), s.quiet, 120)
 
         # Each move must redraw the card it lands on: that is what tells its frame from
         # unrelated output (a presence refresh) and a no-op (the last card) from a move.
@@ -328,24 +352,24 @@ def key_session(
         for _ in range(s.samples):
             press(b"/")
             # A header is redrawn when its figures change, the status line always.
-            press(b"a", words_drawn("filter a", *narrowed), "filter")
-            press(ESCAPE, words_drawn("ctrl+p commands", *narrowed), "clear_filter")
+            press(b"a", words_drawn(WORDS["filter"], *narrowed), "filter")
+            press(ESCAPE, words_drawn(WORDS["commands"], *narrowed), "clear_filter")
 
         # The benchmark deal is the newest, so the last card of Prospect. Each cycle ticks
         # every job of its stage in the pane, closes the pane, and advances the deal.
         press(b"G")
         for cycle in range(s.advances):
-            opened = press(b"\r", words_drawn("jobs done", title), "open_pane")
-            found = JOBS.search(opened.text)
+            opened = press(b"\r", words_drawn(WORDS["jobs done"], title), "open_pane")
+            found = re.search(r"(\d+)/(\d+) " + re.escape(WORDS["jobs done"]), opened.text)
             if found is None or found.group(1) != "0":
                 raise RuntimeError(f"expected an untouched checklist, the pane shows {found}")
             total = int(found.group(2))
             for n in range(1, total + 1):
                 if n > 1:
                     press(b"j")
-                press(b" ", words_drawn(f"{n}/{total} jobs done"), "tick")
+                press(b" ", words_drawn(WORDS["ticked"].format(n=n, total=total)), "tick")
             press(ESCAPE)
-            press(b">", words_drawn("Advanced to", refused=("Move refused",)), "advance")
+            press(b">", words_drawn(WORDS["advanced"], refused=(WORDS["refused"],)), "advance")
             if cycle + 1 < s.advances:
                 time.sleep(CONFIRMATION_SECONDS)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from salesboard.i18n import install
 from salesboard.service.demo import seed_demo
 from salesboard.store import Database
 from salesboard.ui.forms import DealForm
@@ -97,6 +98,7 @@ class Shot:
     size: tuple[int, int]
     keys: tuple[str, ...] = ()
     step: Step | None = None
+    language: str = "en"
 
 
 SHOTS: tuple[Shot, ...] = (
@@ -112,6 +114,10 @@ SHOTS: tuple[Shot, ...] = (
     Shot("won-and-lost-80x24.svg", (80, 24), ("w",)),
     Shot("sort-choice-80x24.svg", (80, 24), ("s", "j")),
     Shot("one-owner-by-value-160x45.svg", (160, 45), step=_bobs_deals_by_value),
+    # In Norwegian, on a demo filled in Norwegian: LANG=nb_NO.UTF-8 salesboard --demo.
+    Shot("board-nb-80x24.svg", (80, 24), language="nb"),
+    Shot("pane-nb-160x45.svg", (160, 45), ("enter",), language="nb"),
+    Shot("refused-move-nb-80x24.svg", (80, 24), ("greater_than_sign",), language="nb"),
 )
 
 
@@ -136,21 +142,26 @@ def make_screenshots(out: Path, shots: Sequence[Shot] = SHOTS) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="salesboard-shots-") as tmp, chdir(tmp):
-        template = Path("template.db")
-        db = Database.open(str(template), create=True)
-        seed_demo(db, deals=DEALS, seed=SEED, now=NOW, me=ME)
-        db.close()
+        templates: dict[str, Path] = {}
+        for language in sorted({shot.language for shot in shots}):
+            install(language)  # the demo's wording follows the language it is filled in
+            templates[language] = Path(f"template-{language}.db")
+            db = Database.open(str(templates[language]), create=True)
+            seed_demo(db, deals=DEALS, seed=SEED, now=NOW, me=ME)
+            db.close()
         for n, shot in enumerate(shots):
+            install(shot.language)
             # Each shot starts as a new user would: nothing remembered (card order, owner),
             # and nothing it chooses reaches the real user's settings.
             os.environ["XDG_CONFIG_HOME"] = str(Path(tmp, f"config-{n}").resolve())
-            shutil.copyfile(template, DB_FILE)
+            shutil.copyfile(templates[shot.language], DB_FILE)
             db = Database.open(f"sqlite:///{DB_FILE}", create=True)
             try:
                 written.append(asyncio.run(take(shot, db, out)))
             finally:
                 db.close()
             Path(DB_FILE).unlink()
+    install("en")
     return written
 
 

@@ -90,7 +90,8 @@ class ColumnHeader(Widget):
             if cell_len(figures) <= width:
                 break
         label = self.stage.label
-        name = label if cell_len(label) <= width else _first_cells(label, width)
+        # A name too long for the column ends in "…", so a cut name never reads as a word.
+        name = label if cell_len(label) <= width else _first_cells(label, width - 1) + "…"
         return Text.assemble((name, "bold"), "\n", figures)
 
 
