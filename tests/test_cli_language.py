@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +12,7 @@ from click.testing import CliRunner, Result
 from salesboard.cli import cli, main
 from salesboard.cli.click_i18n import localize, requested_language
 from salesboard.i18n import N_, install
+from tests.terminal_import import import_at_a_terminal
 
 
 @pytest.fixture(autouse=True)
@@ -217,46 +214,24 @@ def test_lang_is_read_before_the_command_only() -> None:
     assert requested_language(cli, ["--", "--lang", "nb"]) is None
 
 
-def import_at_a_terminal(tmp_path: Path, answers: str) -> tuple[str, str]:
-    """``pipeline import`` in Norwegian at a (pseudo-)terminal, typing ``answers``."""
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg"), "SALESBOARD_LANG": "nb"}
-    base = [sys.executable, "-m", "salesboard", "--db", str(tmp_path / "p.db")]
-    subprocess.run([*base, "init"], check=True, env=env, capture_output=True)
-    exported = subprocess.run(
-        [*base, "pipeline", "export"], check=True, env=env, capture_output=True, text=True
-    ).stdout
-    file = tmp_path / "p.toml"
-    file.write_text(exported.replace("stuck_after_days = 14", "stuck_after_days = 7"))
-    leader, follower = pty.openpty()
-    with subprocess.Popen(
-        [*base, "pipeline", "import", str(file)],
-        stdin=follower,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    ) as process:
-        os.close(follower)
-        os.write(leader, answers.encode())
-        out, err = process.communicate(timeout=60)
-    os.close(leader)
-    assert process.returncode == 0, err
-    return out.decode(), err.decode()
-
-
 @pytest.mark.parametrize(
     ("answer", "applied"), [("j", True), ("ja", True), ("y", True), ("", False), ("nei", False)]
 )
 def test_a_norwegian_answers_j_to_apply_a_pipeline(
     tmp_path: Path, answer: str, applied: bool
 ) -> None:
-    out, _err = import_at_a_terminal(tmp_path, f"{answer}\n")
+    out, _err = import_at_a_terminal(
+        str(tmp_path / "p.db"), tmp_path, f"{answer}\n", {"SALESBOARD_LANG": "nb"}
+    )
     assert "prospect: står fast etter: 14 dager → 7 dager" in out
     assert "ta i bruk disse endringene? [j/N]: " in out
     assert ("salgsprosessversjon 2" in out) is applied
 
 
 def test_an_answer_that_is_neither_is_asked_again(tmp_path: Path) -> None:
-    out, err = import_at_a_terminal(tmp_path, "kanskje\nnei\n")
+    out, err = import_at_a_terminal(
+        str(tmp_path / "p.db"), tmp_path, "kanskje\nnei\n", {"SALESBOARD_LANG": "nb"}
+    )
     assert "svar j eller n" in err
     assert out.count("[j/N]") == 2
     assert "salgsprosessversjon 2" not in out

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,7 @@ from click.testing import CliRunner, Result
 from salesboard.cli import cli
 from salesboard.service import Pipeline
 from salesboard.store import Database
+from tests.terminal_import import import_at_a_terminal
 
 
 @pytest.fixture(autouse=True)
@@ -138,31 +136,11 @@ def test_import_from_standard_input_needs_yes(run: object) -> None:
 def test_in_a_terminal_the_import_asks_first(
     sqlite_url: str, tmp_path: Path, answer: str, applied: bool
 ) -> None:
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg")}
-    base = [sys.executable, "-m", "salesboard", "--db", sqlite_url]
-    subprocess.run([*base, "init"], check=True, env=env, capture_output=True)
-    exported = subprocess.run(
-        [*base, "pipeline", "export"], check=True, env=env, capture_output=True, text=True
-    ).stdout
-    file = tmp_path / "p.toml"
-    file.write_text(exported.replace("stuck_after_days = 14", "stuck_after_days = 7"))
-    leader, follower = pty.openpty()
-    with subprocess.Popen(
-        [*base, "pipeline", "import", str(file)],
-        stdin=follower,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    ) as process:
-        os.close(follower)
-        os.write(leader, f"{answer}\n".encode())
-        out, err = process.communicate(timeout=60)
-    os.close(leader)
-    assert process.returncode == 0, err
-    assert b"prospect: stuck after: 14 days \xe2\x86\x92 7 days" in out
-    assert b"apply these changes? [y/N]" in out
-    assert (b"pipeline version 2 is in force" in out) is applied
-    assert (b"nothing applied" in out) is not applied
+    out, _err = import_at_a_terminal(sqlite_url, tmp_path, f"{answer}\n")
+    assert "prospect: stuck after: 14 days → 7 days" in out
+    assert "apply these changes? [y/N]" in out
+    assert ("pipeline version 2 is in force" in out) is applied
+    assert ("nothing applied" in out) is not applied
 
 
 def test_the_teams_stage_names_work_everywhere(run: object, tmp_path: Path) -> None:
