@@ -70,9 +70,7 @@ def day_text(day: date) -> str:
 
 def day_width() -> int:
     """The most cells ``day_text`` takes in the language in force (for a table column)."""
-    from rich.cells import cell_len
-
-    return max(cell_len(day_text(date(2026, month, 28))) for month in range(1, 13))
+    return _widest(language(), "day")
 
 
 def moment_text(moment: datetime) -> str:
@@ -97,9 +95,21 @@ def numeric_moment_text(moment: datetime) -> str:
 
 def moment_width() -> int:
     """The most cells ``moment_text`` takes in the language in force (to line times up)."""
+    return _widest(language(), "moment")
+
+
+@functools.cache
+def _widest(language_code: str, form: str) -> int:
+    """The widest ``day_text`` or ``moment_text`` of a language over the months.
+
+    Worked out once per language: a table asks for it on every row.
+    """
     from rich.cells import cell_len
 
-    return max(cell_len(moment_text(datetime(2026, month, 28, 23, 59))) for month in range(1, 13))
+    moments = [datetime(2026, month, 28, 23, 59) for month in range(1, 13)]
+    if form == "day":
+        return max(cell_len(day_text(moment.date())) for moment in moments)
+    return max(cell_len(moment_text(moment)) for moment in moments)
 
 
 def close_date_text(close: date, today: date, *, short: bool = False) -> str:

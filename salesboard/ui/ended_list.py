@@ -8,6 +8,7 @@ costs one pass over the list to narrow it and the drawing of one screenful.
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -24,6 +25,7 @@ from textual.strip import Strip
 
 from salesboard.calendar_text import day_text, day_width
 from salesboard.i18n import N_, _
+from salesboard.language import language
 from salesboard.money import money_text
 from salesboard.service import DealSummary
 from salesboard.ui import keymap
@@ -54,6 +56,12 @@ GAP = 1
 
 def column_widths() -> tuple[int, ...]:
     """Each column's width: as defined, or its heading's in the language in force if wider."""
+    return _column_widths(language())
+
+
+@functools.cache
+def _column_widths(_language: str) -> tuple[int, ...]:
+    """``column_widths`` worked out once per language (every row's drawing asks for it)."""
     widths = [max(width, cell_len(_(heading))) for heading, width in COLUMNS]
     when = [heading for heading, _width in COLUMNS].index("When")
     widths[when] = max(widths[when], day_width())  # "30. nov. 2026" in Norwegian
