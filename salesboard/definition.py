@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from salesboard import workflow
 from salesboard.errors import InvalidInput
+from salesboard.evidence import Evidence, evidence_by_key
 from salesboard.folding import fold
 from salesboard.i18n import _, ngettext
 from salesboard.language import LANGUAGES
@@ -46,6 +47,8 @@ class JobDefinition:
     key: str
     stage: Stage
     text: Mapping[str, str]
+    evidence: Evidence | None = None
+    """What must exist before the job can be ticked (``salesboard.evidence``), if anything."""
 
     def text_in(self, language: str) -> str:
         """The wording in ``language``, English where the team gave none."""
@@ -118,7 +121,7 @@ class PipelineDefinition:
                     "label": dict(s.label),
                     "win_probability": s.win_probability,
                     "stuck_after_days": s.stuck_after_days,
-                    "jobs": [{"key": j.key, "text": dict(j.text)} for j in s.jobs],
+                    "jobs": [_job_json(j) for j in s.jobs],
                 }
                 for s in self.stages
             ],
@@ -130,6 +133,13 @@ class PipelineDefinition:
     def dumps(self) -> str:
         """``to_json`` as canonical text (sorted keys), as the database keeps it."""
         return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+
+
+def _job_json(job: JobDefinition) -> dict[str, Any]:
+    found: dict[str, Any] = {"key": job.key, "text": dict(job.text)}
+    if job.evidence is not None:
+        found["evidence"] = job.evidence.value
+    return found
 
 
 # ------------------------------------------------------------------ reading one
@@ -214,6 +224,22 @@ def _whole(where: str, value: Any, low: int, high: int) -> int:
     return value
 
 
+def _evidence(where: str, value: Any) -> Evidence | None:
+    """A job's evidence key, if it names one (``salesboard.evidence``)."""
+    if value is None:
+        return None
+    found = evidence_by_key(value)
+    if found is None:
+        known = ", ".join(e.value for e in Evidence)
+        raise _refuse(
+            f"{where}.evidence",
+            _("unknown evidence {value} (expected one of: {known})").format(
+                value=repr(value), known=known
+            ),
+        )
+    return found
+
+
 def _job_key(where: str, value: Any) -> str:
     if not isinstance(value, str) or KEY_RE.fullmatch(value) is None:
         raise _refuse(
@@ -226,7 +252,7 @@ def _job_key(where: str, value: Any) -> str:
 
 
 _STAGE_FIELDS: Final = ("key", "label", "win_probability", "stuck_after_days", "jobs")
-_JOB_FIELDS: Final = ("key", "text")
+_JOB_FIELDS: Final = ("key", "text", "evidence")
 _RETIRED_FIELDS: Final = ("key", "stage", "text")
 
 
@@ -290,7 +316,9 @@ def from_json(data: Any, *, strict: bool = True) -> PipelineDefinition:
                             "cannot be told apart"
                         ).format(job=repr(other.key)),
                     )
-            jobs.append(JobDefinition(key, stage, _frozen(text)))
+            jobs.append(
+                JobDefinition(key, stage, _frozen(text), _evidence(job_where, job.get("evidence")))
+            )
         stages.append(
             StageDefinition(
                 stage=stage,
@@ -359,8 +387,11 @@ def loads(text: str) -> PipelineDefinition:
 # --------------------------------------------------------------- the default
 
 
-def _job(key: str, en: str, nb: str) -> dict[str, Any]:
-    return {"key": key, "text": {"en": en, "nb": nb}}
+def _job(key: str, en: str, nb: str, evidence: Evidence | None = None) -> dict[str, Any]:
+    job: dict[str, Any] = {"key": key, "text": {"en": en, "nb": nb}}
+    if evidence is not None:
+        job["evidence"] = evidence.value
+    return job
 
 
 DEFAULT_JSON: Final[dict[str, Any]] = {
@@ -380,11 +411,13 @@ DEFAULT_JSON: Final[dict[str, Any]] = {
                     "meeting-scheduled",
                     "Meeting scheduled to check the opportunity is real",
                     "Møte avtalt for å sjekke at muligheten er reell",
+                    Evidence.MEETING,
                 ),
                 _job(
                     "met-producers",
                     "Met the people who would produce the product",
                     "Møtt dem som skal lage produktet",
+                    Evidence.MEETING_HELD,
                 ),
             ],
         },
@@ -399,7 +432,7 @@ DEFAULT_JSON: Final[dict[str, Any]] = {
                     "Opportunity confirmed as real",
                     "Muligheten bekreftet som reell",
                 ),
-                _job("agenda-written", "Agenda written", "Agenda skrevet"),
+                _job("agenda-written", "Agenda written", "Agenda skrevet", Evidence.AGENDA),
                 _job(
                     "creation-decided",
                     "Decided how the product will be created",
@@ -409,6 +442,7 @@ DEFAULT_JSON: Final[dict[str, Any]] = {
                     "follow-ups-scheduled",
                     "Follow-up meetings scheduled",
                     "Oppfølgingsmøter avtalt",
+                    Evidence.FOLLOW_UP,
                 ),
             ],
         },
@@ -422,6 +456,7 @@ DEFAULT_JSON: Final[dict[str, Any]] = {
                     "problems-found",
                     "All problems with the new product found",
                     "Alle problemer med det nye produktet funnet",
+                    Evidence.PROBLEM,
                 ),
                 _job(
                     "purchasing-reviewed",
@@ -432,12 +467,14 @@ DEFAULT_JSON: Final[dict[str, Any]] = {
                     "prioritised-priced",
                     "Everything prioritised and priced",
                     "Alt prioritert og priset",
+                    Evidence.PRICED_PROBLEMS,
                 ),
                 _job("funding-secured", "Funding secured", "Finansiering sikret"),
                 _job(
                     "allies-identified",
                     "Allies, enemies and neutral companies identified",
                     "Allierte, fiender og nøytrale selskaper identifisert",
+                    Evidence.STAKEHOLDER,
                 ),
             ],
         },
@@ -452,6 +489,7 @@ DEFAULT_JSON: Final[dict[str, Any]] = {
                     "customer-visits",
                     "Customer visits confirm real interest",
                     "Kundebesøk bekrefter reell interesse",
+                    Evidence.VISIT_HELD,
                 ),
                 _job(
                     "pricing-approved",

@@ -36,6 +36,8 @@ REORDERED: Final = "reordered"
 STAGE_LABEL: Final = "stage label"
 WIN_PROBABILITY: Final = "win probability"
 STUCK_AFTER: Final = "stuck after"
+EVIDENCE: Final = "evidence"
+"""A job's evidence rule set, changed or dropped (``salesboard.evidence``)."""
 KIND_WORDS: Final = {
     ADDED: N_("added"),
     BROUGHT_BACK: N_("brought back"),
@@ -45,6 +47,7 @@ KIND_WORDS: Final = {
     STAGE_LABEL: N_("stage label"),
     WIN_PROBABILITY: N_("win probability"),
     STUCK_AFTER: N_("stuck after"),
+    EVIDENCE: N_("evidence"),
 }
 """Each kind of change as a person reads it; the kinds themselves are stored as they are."""
 _DAYS: Final = re.compile(r"(\d{1,9}) days", re.ASCII)
@@ -195,6 +198,16 @@ def plan(current: PipelineDefinition, imported: PipelineDefinition) -> Plan:
                 continue
             before = current.job(job.key)
             assert before is not None
+            if before.evidence != job.evidence:
+                changes.append(
+                    Change(
+                        EVIDENCE,
+                        new.stage,
+                        job.key,
+                        before.evidence.value if before.evidence else "—",
+                        job.evidence.value if job.evidence else "—",
+                    )
+                )
             if dict(before.text) != dict(job.text):
                 changes.append(
                     Change(

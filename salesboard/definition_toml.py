@@ -22,6 +22,7 @@ from salesboard.definition import (
     from_json,
 )
 from salesboard.errors import InvalidInput
+from salesboard.evidence import Evidence, needs_text
 from salesboard.i18n import N_, _
 
 LINE_MAX = 1000
@@ -51,6 +52,9 @@ def dumps(definition: PipelineDefinition, version: int) -> str:
     )
     for line in header.splitlines():
         document.add(tomlkit.comment(line) if line else tomlkit.nl())
+    keys = ", ".join(e.value for e in Evidence)
+    told = _("A job may name its evidence, what must exist before it can be ticked: {keys}")
+    document.add(tomlkit.comment(told.format(keys=keys)))
     document.add(tomlkit.nl())
     document.add("version", version)
     document["version"].comment(
@@ -69,6 +73,9 @@ def dumps(definition: PipelineDefinition, version: int) -> str:
             entry = tomlkit.table()
             entry.add("key", job.key)
             entry.add("text", _per_language(job.text))
+            if job.evidence is not None:
+                entry.add("evidence", job.evidence.value)
+                entry["evidence"].comment(needs_text(job.evidence))
             jobs.append(entry)
         table.add("jobs", jobs)
         stages.append(table)

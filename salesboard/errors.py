@@ -72,6 +72,14 @@ class DealNotFound(InvalidInput):
         super().__init__(_("no deal with id {deal_id}").format(deal_id=deal_id))
 
 
+class PartNotFound(InvalidInput):
+    """No activity, stakeholder or problem has this id."""
+
+    def __init__(self, what: str, part_id: int) -> None:
+        self.part_id = part_id
+        super().__init__(_("no {what} with id {part_id}").format(what=what, part_id=part_id))
+
+
 class LostRace(SalesboardError):
     """Two changes of one deal met at the same moment and this one lost; nothing was written.
 

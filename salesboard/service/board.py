@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -24,6 +24,7 @@ from salesboard.i18n import _
 from salesboard.service import rows
 from salesboard.service.definitions import definition_in
 from salesboard.service.filters import needle_of, search_key, text_matches
+from salesboard.service.part_rows import next_steps
 from salesboard.service.rates import DEFAULT_BASE, Rates
 from salesboard.service.sorting import CardOrder, SortKey, sort_key
 from salesboard.service.views import DealSummary
@@ -154,7 +155,13 @@ class BoardQueries:
         )
         with self.db.read() as session:
             found = session.connection().execute(query).all()
-        return {int(row.id): rows.deal_summary(row, row.jobs_done, row.jobs_total) for row in found}
+            steps = next_steps(session.connection(), wanted)
+        return {
+            int(row.id): replace(
+                rows.deal_summary(row, row.jobs_done, row.jobs_total), next_step=steps.get(row.id)
+            )
+            for row in found
+        }
 
     def find(self, text: str, limit: int = 20) -> list[tuple[int, str, str, Stage]]:
         """Open deals whose title, company or owner contains ``text``, for jumping to them."""

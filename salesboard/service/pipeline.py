@@ -9,6 +9,7 @@ transaction as the write, no interleaving of sessions can slip a deal past the g
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -19,14 +20,18 @@ from sqlmodel import Session, col, select
 
 from salesboard import money, stage_clock, validation, workflow
 from salesboard.errors import Conflict, DealNotFound, InvalidInput
+from salesboard.evidence import check_tick
 from salesboard.folding import search_text
 from salesboard.i18n import _
 from salesboard.identity import current_login
+from salesboard.language import language
 from salesboard.service import rows
 from salesboard.service.definitions import definition_in
 from salesboard.service.filters import text_matches
+from salesboard.service.part_rows import next_steps, read_parts
 from salesboard.service.views import DealSummary, DealView, EventView, JobView
 from salesboard.store import ChecklistItem, Database, Deal, Event
+from salesboard.validation import display_safe
 from salesboard.workflow import EventKind, Outcome, Stage, Status
 
 Clock = Callable[[], datetime]
@@ -169,7 +174,15 @@ class Pipeline:
         with self.db.read() as session:
             definition_in(session.connection())  # stages named as the team's pipeline says
             found = session.connection().execute(query).all()
-        return [rows.deal_summary(row, row.jobs_done, row.jobs_total) for row in found]
+            ids = [row.id for row in found] if len(found) < 500 else None
+            steps = next_steps(session.connection(), ids)
+        return [
+            replace(
+                rows.deal_summary(row, row.jobs_done, row.jobs_total),
+                next_step=steps.get(row.id),
+            )
+            for row in found
+        ]
 
     def history(self, deal_id: int, limit: int | None = None) -> list[EventView]:
         """Every recorded change of a deal, newest first.
@@ -361,6 +374,8 @@ class Pipeline:
             if agrees:
                 return self._view(session, deal)
             workflow.check_set_job(stage, Status(deal.status), stage)
+            if done:
+                self._check_evidence(session, deal_id, item.job_key)
             now = self._clock()
             before = {"stage": stage.key, "n": n, "job": item.job_key, "done": item.done}
             item.done = done
@@ -511,6 +526,16 @@ class Pipeline:
         except (rows.Damaged, ValueError, TypeError, LookupError) as error:
             raise rows.damaged_deal(deal_id, str(error)) from None
         return item
+
+    @staticmethod
+    def _check_evidence(session: Session, deal_id: int, job_key: str) -> None:
+        """Refuse a tick whose evidence the deal lacks, read in the tick's own transaction."""
+        _version, pipeline = definition_in(session.connection())
+        job = pipeline.job(job_key)
+        if job is None or job.evidence is None:
+            return
+        facts = read_parts(session.connection(), deal_id).facts()
+        check_tick(display_safe(job.text_in(language())), job.evidence, facts)
 
     @staticmethod
     def _check_version(deal: Deal, expected_version: int | None) -> None:
@@ -679,4 +704,6 @@ class Pipeline:
         stage = rows.checked_summary(row).stage
         current = [job for job in checklist if job.stage == stage]
         summary = rows.checked_summary(row, sum(job.done for job in current), len(current))
-        return DealView(summary=summary, checklist=checklist)
+        parts = read_parts(session.connection(), deal_id)
+        summary = replace(summary, next_step=parts.next_step)
+        return DealView(summary=summary, checklist=checklist, parts=parts)

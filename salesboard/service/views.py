@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from salesboard.money import json_amount
+from salesboard.service.part_views import DealParts, NextStep
 from salesboard.workflow import Job, Outcome, Stage, Status
 
 UNKNOWN_TIME = datetime(1, 1, 1, tzinfo=UTC)
@@ -83,6 +84,8 @@ class DealSummary:
     damage: str | None = None
     """Why the stored row cannot be read (``service/rows.py``); then only ``id`` and
     ``title`` are the deal's, every other field is a placeholder."""
+    next_step: NextStep | None = None
+    """The earliest open activity, where the reader asked for it (cards, lists)."""
 
     @property
     def value(self) -> Decimal:
@@ -114,6 +117,7 @@ class DealSummary:
             "notes": self.notes,
             "jobs_done": self.jobs_done,
             "jobs_total": self.jobs_total,
+            "next_step": self.next_step.to_json() if self.next_step is not None else None,
         }
 
 
@@ -123,6 +127,8 @@ class DealView:
 
     summary: DealSummary
     checklist: tuple[JobView, ...]
+    parts: DealParts = field(default_factory=DealParts)
+    """Its activities, stakeholders and problems."""
 
     @property
     def id(self) -> int:
@@ -153,6 +159,7 @@ class DealView:
         """The documented JSON shape of a deal, with its whole checklist."""
         data = self.summary.to_json()
         data["checklist"] = [job.to_json() for job in self.checklist]
+        data.update(self.parts.to_json())
         return data
 
 

@@ -7,9 +7,12 @@ Only the service layer uses this package, and only through ``Database.read()`` a
 from salesboard.store.database import Database
 from salesboard.store.location import default_db_path, resolve_url
 from salesboard.store.models import (
+    ACTIVITY,
     EXCHANGE_RATE,
     PIPELINE_VERSION,
+    PROBLEM,
     SETTING,
+    STAKEHOLDER,
     ChecklistItem,
     Deal,
     Event,
@@ -17,9 +20,12 @@ from salesboard.store.models import (
 )
 
 __all__ = [
+    "ACTIVITY",
     "EXCHANGE_RATE",
     "PIPELINE_VERSION",
+    "PROBLEM",
     "SETTING",
+    "STAKEHOLDER",
     "ChecklistItem",
     "Database",
     "Deal",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -172,3 +173,64 @@ PIPELINE_VERSION = Table(
 Rows are never changed or deleted: an import adds a version with who, when and what it
 changed (a JSON list), so the pipeline has its own history. ``definition`` is canonical
 JSON (``salesboard.definition``)."""
+
+# A deal's substance (``salesboard.substance``): plain tables like the ones above, read and
+# written by the service with core statements. Each row belongs to one deal, and every
+# change to one goes through that deal's versioned write path and writes a deal event.
+
+ACTIVITY = Table(
+    "activity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("deal_id", Integer, ForeignKey("deal.id"), nullable=False),
+    Column("kind", String, nullable=False),
+    Column("title", String, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("owner", String, nullable=False),
+    Column("agenda", Text, nullable=False, default=""),
+    Column("notes", Text, nullable=False, default=""),
+    Column("done_by", String),
+    Column("done_at", DateTime(timezone=True)),
+    Column("created_by", String, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_activity_deal", "deal_id", "due_at"),
+    Index("ix_activity_owner", "owner", "done_at", "due_at"),
+)
+"""A meeting, call, visit, follow-up or task of a deal: due (UTC), owned, done or not.
+
+The earliest open one is the deal's next step."""
+
+STAKEHOLDER = Table(
+    "stakeholder",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("deal_id", Integer, ForeignKey("deal.id"), nullable=False),
+    Column("name", String, nullable=False),
+    Column("organisation", String, nullable=False, default=""),
+    Column("role", String, nullable=False, default=""),
+    Column("stance", String, nullable=False),
+    Column("influence", String, nullable=False),
+    Column("notes", Text, nullable=False, default=""),
+    Column("email", String, nullable=False, default=""),
+    Column("phone", String, nullable=False, default=""),
+    Column("created_by", String, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_stakeholder_deal", "deal_id"),
+)
+"""A person or organisation around a deal: ally, enemy or neutral, and how much they weigh."""
+
+PROBLEM = Table(
+    "problem",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("deal_id", Integer, ForeignKey("deal.id"), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("priority", String),
+    Column("price_minor", BigInteger),
+    Column("currency", String, nullable=False),
+    Column("status", String, nullable=False),
+    Column("created_by", String, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_problem_deal", "deal_id"),
+)
+"""A problem Discovery found: its priority and price (unset until known), open or solved."""
