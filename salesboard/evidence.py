@@ -155,7 +155,7 @@ class EvidenceRefusal(WorkflowRefusal):
         self.evidence = evidence
         self.why = why
         super().__init__(
-            _("{job!r} needs {needs} before it can be ticked: {why}").format(
+            _("'{job}' needs {needs} before it can be ticked: {why}").format(
                 job=job_text, needs=needs_text(evidence), why=why
             )
         )

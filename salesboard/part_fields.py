@@ -26,7 +26,7 @@ DEFAULT_HOUR: Final = time(9, 0)
 """When an activity typed with a date only is due: the start of a working day."""
 
 _EMAIL: Final = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
-_PHONE: Final = re.compile(r"\+?[0-9][0-9 ().-]*", re.ASCII)
+_PHONE: Final = re.compile(r"\+?[0-9(][0-9 ().-]*", re.ASCII)
 _TIME: Final = re.compile(r"(?P<hour>[0-9]{1,2})[:.](?P<minute>[0-9]{2})", re.ASCII)
 
 Choice = TypeVar("Choice", bound=StrEnum)

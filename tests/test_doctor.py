@@ -26,12 +26,14 @@ from salesboard.store import Database
 from salesboard.store.chain import GENESIS, content, event_hash
 from salesboard.store.schema import HEAD_REVISION
 from tests.conftest import FrozenClock
+from tests.evidence import give_evidence
 
 
 def busy_history(pipeline: Pipeline, clock: FrozenClock) -> int:
     """A deal taken through every kind of change, as the CLI and board make them."""
     deal = pipeline.create_deal("Fleet", company="Northwind", value="12 500.50", notes="n")
     other = pipeline.create_deal("Other", company="Contoso")
+    give_evidence(pipeline.db, deal.id)
     for n in (1, 2, 3):
         clock.advance(minutes=1)
         pipeline.set_job(deal.id, n, True)
@@ -69,6 +71,7 @@ def test_a_sound_database_has_no_problems(pipeline: Pipeline, clock: FrozenClock
 
 def test_a_finished_deal_is_sound(pipeline: Pipeline) -> None:
     deal = pipeline.create_deal("All the way", company="N")
+    give_evidence(pipeline.db, deal.id)
     for stage_jobs in (3, 4, 5, 5, 4):
         for n in range(1, stage_jobs + 1):
             pipeline.set_job(deal.id, n, True)

@@ -122,6 +122,7 @@ def test_several_upgrades_at_once_all_succeed(
             conn.execute(text("ALTER TABLE event DROP COLUMN prev_hash, DROP COLUMN chain_hash"))
             conn.execute(text("ALTER TABLE deal DROP COLUMN search_text"))
             conn.execute(text("DROP TABLE exchange_rate, setting, pipeline_version"))
+            conn.execute(text("DROP TABLE activity, stakeholder, problem"))
             conn.execute(
                 text(
                     "ALTER TABLE checklist_item DROP CONSTRAINT uq_item_job, DROP COLUMN job_key, "

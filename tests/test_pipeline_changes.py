@@ -19,6 +19,7 @@ from salesboard.store import Database
 from salesboard.workflow import GateRefusal, Stage, Status
 from tests.conftest import FROZEN_START as FROZEN
 from tests.conftest import FrozenClock
+from tests.evidence import give_evidence
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -77,11 +78,14 @@ def test_an_added_job_is_unticked_where_it_applies_and_past_deals_are_not_pulled
 ) -> None:
     before = pipeline.create_deal("Before").id  # in Prospect
     here = pipeline.create_deal("Here").id
+    give_evidence(pipeline.db, here)
     walk_to(pipeline, here, Stage.QUALIFIED)
     pipeline.set_job(here, 1, True)
     past = pipeline.create_deal("Past").id
+    give_evidence(pipeline.db, past)
     walk_to(pipeline, past, Stage.DISCOVERY)
     lost = pipeline.create_deal("Lost").id
+    give_evidence(pipeline.db, lost)
     walk_to(pipeline, lost, Stage.QUALIFIED)
     pipeline.mark_lost(lost, "no budget")
 
@@ -128,6 +132,7 @@ def test_a_removed_job_leaves_checklists_but_its_history_stays_readable(
     pipeline: Pipeline, definitions: PipelineDefinitions
 ) -> None:
     deal = pipeline.create_deal("Deal").id
+    give_evidence(pipeline.db, deal)
     pipeline.set_job(deal, 1, True)
     pipeline.set_job(deal, 2, True)
     imported(definitions, drop_job("met-producers"))
@@ -148,6 +153,7 @@ def test_a_renamed_job_keeps_its_ticks(
     pipeline: Pipeline, definitions: PipelineDefinitions
 ) -> None:
     deal = pipeline.create_deal("Deal").id
+    give_evidence(pipeline.db, deal)
     pipeline.set_job(deal, 2, True)
 
     def rename(data: dict[str, Any]) -> None:
@@ -243,6 +249,7 @@ def test_won_and_lost_deals_keep_their_checklist_until_reopened(
     pipeline: Pipeline, definitions: PipelineDefinitions, clock: FrozenClock
 ) -> None:
     lost = pipeline.create_deal("Lost").id
+    give_evidence(pipeline.db, lost)
     pipeline.set_job(lost, 3, True)
     pipeline.mark_lost(lost, "no budget")
     working = pipeline.create_deal("Working").id

@@ -22,6 +22,7 @@ from salesboard.errors import LostRace
 from salesboard.service import Pipeline
 from salesboard.store import Database
 from salesboard.workflow import GateRefusal, Stage
+from tests.evidence import give_evidence
 
 
 def complete(pipeline: Pipeline, deal_id: int) -> None:
@@ -55,6 +56,7 @@ def test_the_gate_is_read_inside_the_write_transaction(db_url: str) -> None:
     mine, theirs = Database.open(db_url, create=True), Database.open(db_url)
     alice, bob = Pipeline(mine, actor="alice"), Pipeline(theirs, actor="bob")
     deal = alice.create_deal("Gated", company="N")
+    give_evidence(mine, deal.id)
     complete(alice, deal.id)
     ready = alice.get_deal(deal.id)  # alice sees a complete checklist
     with (

@@ -17,6 +17,13 @@ from salesboard.workflow import (
 )
 from tests.checklists import DEFAULT_CHECKLISTS
 from tests.conftest import FROZEN_START, FrozenClock
+from tests.evidence import give_evidence
+
+
+def evidenced(pipeline: Pipeline, deal: DealView) -> DealView:
+    """The deal, given every kind of evidence so that any of its jobs can be ticked."""
+    give_evidence(pipeline.db, deal.id)
+    return deal
 
 
 def tick_all(pipeline: Pipeline, deal: DealView) -> DealView:
@@ -71,7 +78,7 @@ def test_create_refuses_bad_input_and_writes_nothing(pipeline: Pipeline) -> None
 def test_tick_records_who_and_when_and_bumps_version(
     pipeline: Pipeline, clock: FrozenClock
 ) -> None:
-    deal = pipeline.create_deal("Deal")
+    deal = evidenced(pipeline, pipeline.create_deal("Deal"))
     clock.advance(hours=1)
     ticked = pipeline.set_job(deal.id, 2, True, expected_version=deal.version)
     job = ticked.jobs()[1]
@@ -115,7 +122,7 @@ def test_a_tick_meant_for_a_stage_the_deal_has_left_is_a_conflict(
     make_pipeline: Callable[[str], Pipeline],
 ) -> None:
     alice, bob = make_pipeline("alice"), make_pipeline("bob")
-    deal = alice.create_deal("Deal")
+    deal = evidenced(alice, alice.create_deal("Deal"))
     for n in (1, 2, 3):
         deal = alice.set_job(deal.id, n, True)
     seen = alice.advance(deal.id)  # Qualified, nothing ticked; alice's view
@@ -135,7 +142,7 @@ def test_job_number_out_of_range(pipeline: Pipeline) -> None:
 
 
 def test_refused_advance_names_jobs_and_changes_nothing(pipeline: Pipeline) -> None:
-    deal = pipeline.set_job(pipeline.create_deal("Deal").id, 2, True)
+    deal = pipeline.set_job(evidenced(pipeline, pipeline.create_deal("Deal")).id, 2, True)
     with pytest.raises(GateRefusal) as caught:
         pipeline.advance(deal.id)
     assert [j.n for j in caught.value.missing] == [1, 3]
@@ -145,7 +152,7 @@ def test_refused_advance_names_jobs_and_changes_nothing(pipeline: Pipeline) -> N
 
 
 def test_advance_moves_one_stage_and_records_it(pipeline: Pipeline, clock: FrozenClock) -> None:
-    deal = tick_all(pipeline, pipeline.create_deal("Deal"))
+    deal = tick_all(pipeline, evidenced(pipeline, pipeline.create_deal("Deal")))
     clock.advance(days=2)
     moved = pipeline.advance(deal.id, expected_version=deal.version)
     assert moved.stage is Stage.QUALIFIED
@@ -160,7 +167,7 @@ def test_advance_moves_one_stage_and_records_it(pipeline: Pipeline, clock: Froze
 
 
 def test_back_keeps_every_job_state(pipeline: Pipeline) -> None:
-    deal = walk_to(pipeline, pipeline.create_deal("Deal"), Stage.QUALIFIED)
+    deal = walk_to(pipeline, evidenced(pipeline, pipeline.create_deal("Deal")), Stage.QUALIFIED)
     deal = pipeline.set_job(deal.id, 3, True)
     back = pipeline.move_back(deal.id)
     assert back.stage is Stage.PROSPECT
@@ -172,7 +179,7 @@ def test_back_keeps_every_job_state(pipeline: Pipeline) -> None:
 
 
 def test_earlier_stage_jobs_cannot_be_unticked(pipeline: Pipeline) -> None:
-    deal = walk_to(pipeline, pipeline.create_deal("Deal"), Stage.QUALIFIED)
+    deal = walk_to(pipeline, evidenced(pipeline, pipeline.create_deal("Deal")), Stage.QUALIFIED)
     # Job numbers always mean the current stage: unticking job 1 here touches Qualified's
     # job, never Prospect's, so an open deal can never sit past an unfinished stage.
     pipeline.set_job(deal.id, 1, True)
@@ -183,7 +190,7 @@ def test_earlier_stage_jobs_cannot_be_unticked(pipeline: Pipeline) -> None:
 
 
 def test_walk_to_closed_and_finish(pipeline: Pipeline) -> None:
-    deal = walk_to(pipeline, pipeline.create_deal("Deal"), Stage.CLOSED)
+    deal = walk_to(pipeline, evidenced(pipeline, pipeline.create_deal("Deal")), Stage.CLOSED)
     assert deal.stage is Stage.CLOSED
     with pytest.raises(GateRefusal):
         pipeline.finish(deal.id, "success", 4)
@@ -205,7 +212,8 @@ def test_walk_to_closed_and_finish(pipeline: Pipeline) -> None:
 
 
 def test_a_finish_may_carry_a_comment_in_its_event(pipeline: Pipeline) -> None:
-    deal = tick_all(pipeline, walk_to(pipeline, pipeline.create_deal("Deal"), Stage.CLOSED))
+    deal = evidenced(pipeline, pipeline.create_deal("Deal"))
+    deal = tick_all(pipeline, walk_to(pipeline, deal, Stage.CLOSED))
     with pytest.raises(InvalidInput, match="comment is 1001 characters"):
         pipeline.finish(deal.id, "failure", 2, comment="x" * 1001)
     pipeline.finish(deal.id, "failure", 2, comment="  Chose the cheaper rival \x1b[31m ")
@@ -224,7 +232,7 @@ def test_finish_outside_closed_refused(pipeline: Pipeline) -> None:
 
 
 def test_lost_needs_reason_leaves_board_and_reopens_at_same_stage(pipeline: Pipeline) -> None:
-    deal = walk_to(pipeline, pipeline.create_deal("Deal"), Stage.DISCOVERY)
+    deal = walk_to(pipeline, evidenced(pipeline, pipeline.create_deal("Deal")), Stage.DISCOVERY)
     with pytest.raises(InvalidInput, match="reason is required"):
         pipeline.mark_lost(deal.id, "  ")
     lost = pipeline.mark_lost(deal.id, "Chose a competitor")
@@ -317,7 +325,8 @@ def test_unknown_deal(pipeline: Pipeline) -> None:
 
 def test_list_filters_and_progress(pipeline: Pipeline) -> None:
     a = pipeline.create_deal("Alpha", company="Acme", owner="dana")
-    b = walk_to(pipeline, pipeline.create_deal("Beta", company="Blue"), Stage.QUALIFIED)
+    beta_deal = evidenced(pipeline, pipeline.create_deal("Beta", company="Blue"))
+    b = walk_to(pipeline, beta_deal, Stage.QUALIFIED)
     pipeline.set_job(b.id, 1, True)
     c = pipeline.create_deal("Gamma", company="ACME Labs")
     pipeline.mark_lost(c.id, "No budget")
@@ -347,5 +356,6 @@ def test_search_text_is_literal_not_a_pattern(pipeline: Pipeline) -> None:
 
 
 def test_stage_entered_at_is_the_move_event_time(pipeline: Pipeline) -> None:
-    moved = pipeline.advance(tick_all(pipeline, pipeline.create_deal("Deal")).id)
+    deal = evidenced(pipeline, pipeline.create_deal("Deal"))
+    moved = pipeline.advance(tick_all(pipeline, deal).id)
     assert moved.summary.stage_entered_at == pipeline.history(moved.id)[0].at

@@ -19,7 +19,7 @@ from salesboard.service.sorting import CardOrder, in_board_order
 from salesboard.store import Database
 from salesboard.workflow import Stage
 from tests.conftest import FROZEN_START, FrozenClock
-from tests.test_service import tick_all
+from tests.test_service import evidenced, tick_all
 
 
 def titles(index: OpenDealIndex, stage: Stage = Stage.PROSPECT) -> list[str]:
@@ -59,10 +59,10 @@ def test_days_in_stage_order_follows_the_stage_clock(
     pipeline: Pipeline, clock: FrozenClock
 ) -> None:
     """A deal bounced back and forward again keeps its place among the stale ones."""
-    stale = tick_all(pipeline, pipeline.create_deal("Stale"))
+    stale = tick_all(pipeline, evidenced(pipeline, pipeline.create_deal("Stale")))
     pipeline.advance(stale.id)
     clock.advance(days=30)
-    fresh = tick_all(pipeline, pipeline.create_deal("Fresh"))
+    fresh = tick_all(pipeline, evidenced(pipeline, pipeline.create_deal("Fresh")))
     pipeline.advance(fresh.id)
     clock.advance(days=1)
     pipeline.move_back(stale.id)

@@ -15,7 +15,7 @@ from salesboard.stage_clock import Visit, clock_start, time_spent
 from salesboard.store import Database
 from salesboard.workflow import Stage
 from tests.conftest import FROZEN_START, FrozenClock
-from tests.test_service import tick_all, walk_to
+from tests.test_service import evidenced, tick_all, walk_to
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -81,7 +81,8 @@ def test_a_detour_never_makes_a_deal_look_fresher(
 def test_the_service_carries_days_over_a_move_back_and_forward(
     pipeline: Pipeline, clock: FrozenClock
 ) -> None:
-    deal = walk_to(pipeline, pipeline.create_deal("Stale", owner="alice"), Stage.QUALIFIED)
+    deal = evidenced(pipeline, pipeline.create_deal("Stale", owner="alice"))
+    deal = walk_to(pipeline, deal, Stage.QUALIFIED)
     entered = deal.summary.stage_entered_at
     clock.advance(days=40)
     back = pipeline.move_back(deal.id)
@@ -94,7 +95,8 @@ def test_the_service_carries_days_over_a_move_back_and_forward(
 
 
 def test_a_reopened_deal_counts_only_its_open_days(pipeline: Pipeline, clock: FrozenClock) -> None:
-    deal = tick_all(pipeline, pipeline.create_deal("Lost a while", owner="alice"))
+    deal = evidenced(pipeline, pipeline.create_deal("Lost a while", owner="alice"))
+    deal = tick_all(pipeline, deal)
     clock.advance(days=7)
     pipeline.mark_lost(deal.id, "No budget")
     clock.advance(days=90)
@@ -123,7 +125,8 @@ def test_a_damaged_event_never_stops_a_move(
     db = Database.open(sqlite_url, create=True)
     try:
         pipeline = Pipeline(db, actor="alice", clock=clock)
-        deal = walk_to(pipeline, pipeline.create_deal("Deal"), Stage.QUALIFIED)
+        deal = evidenced(pipeline, pipeline.create_deal("Deal"))
+        deal = walk_to(pipeline, deal, Stage.QUALIFIED)
         clock.advance(days=3)
         pipeline.move_back(deal.id)
         clock.advance(days=1)

@@ -42,6 +42,7 @@ from salesboard.workflow import (
     WorkflowRefusal,
 )
 from tests.checklists import DEFAULT_CHECKLISTS
+from tests.evidence import give_evidence
 
 USERS = ("alice", "bob", "carol")
 TITLES = ("Fleet rollout", "Pilot", "Renewal")
@@ -190,6 +191,7 @@ class PipelineMachine(RuleBasedStateMachine):
     def create(self, user: str, title: str) -> int:
         view = self.users[user].create_deal(title)
         assert view.id not in self.model
+        give_evidence(self.db, view.id)  # any job may be ticked: the model is about the gate
         self.model[view.id] = ModelDeal(title=title, updated_by=user)
         assert [(e.kind, e.actor) for e in self.users[user].history(view.id)] == [("created", user)]
         return view.id

@@ -44,6 +44,7 @@ from salesboard.service import DealView, EventView, Pipeline
 from salesboard.store import Database
 from salesboard.workflow import GateRefusal, Stage, Status
 from tests.checklists import DEFAULT_CHECKLISTS
+from tests.evidence import give_evidence
 from tests.stress_worker import KIND_OF_OP, MID_TRANSACTION, Phase, read_phase
 
 REPO = Path(__file__).resolve().parent.parent
@@ -187,11 +188,13 @@ def make_deals(pipeline: Pipeline, count: int, seed: int) -> dict[int, Baseline]
 
     Each deal's stages before its own are complete (the gate held during setup too); its
     own stage has a random part of its jobs done, so advancing depends on the workers.
+    Every deal has all kinds of evidence, so that the workers may tick any job.
     """
     rng = random.Random(seed)
     baselines: dict[int, Baseline] = {}
     for i in range(count):
         deal = pipeline.create_deal(f"Deal {i}", value=1000 + i, notes="initial")
+        give_evidence(pipeline.db, deal.id)
         target = Stage(1 + i % len(Stage))
         walk_to = workflow.LAST_STAGE if i % 2 else target
         while True:
@@ -592,6 +595,7 @@ def test_advance_after_someone_unticked_is_refused_inside_the_transaction(
     db_a, db_b = Database.open(path, create=True), Database.open(path, create=True)
     alice, bob = Pipeline(db_a, actor="alice"), Pipeline(db_b, actor="bob")
     deal = alice.create_deal("Shared")
+    give_evidence(db_a, deal.id)
     for job in deal.jobs():
         deal = alice.set_job(deal.id, job.n, True)
     seen = alice.get_deal(deal.id)

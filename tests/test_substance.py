@@ -147,7 +147,9 @@ def test_stakeholders_are_grouped_by_stance_and_validated(pipeline: Pipeline, wo
     deal = pipeline.create_deal("Deal")
     work.add_stakeholder(deal.id, "Ola", stance="neutral")
     work.add_stakeholder(deal.id, "Berit", stance="enemy", influence="high")
-    work.add_stakeholder(deal.id, "Anne", stance="ally", email="anne@example.no", phone="+47 22 33 44 55")
+    work.add_stakeholder(
+        deal.id, "Anne", stance="ally", email="anne@example.no", phone="+47 22 33 44 55"
+    )
     parts = pipeline.get_deal(deal.id).parts
     assert [(s, [x.name for x in group]) for s, group in parts.by_stance()] == [
         (Stance.ALLY, ["Anne"]),
@@ -229,7 +231,9 @@ def test_a_deal_read_twice_shows_damaged_part_rows_apart(db, pipeline: Pipeline,
     work.add_activity(deal.id, kind="call", title="Fine", due="2027-01-01 10:00")
     bad = work.add_activity(deal.id, kind="call", title="Odd", due="2027-01-01 11:00")
     with db.engine.begin() as connection:
-        connection.execute(text("UPDATE activity SET kind = 'lunch' WHERE id = :i"), {"i": bad.part_id})
+        connection.execute(
+            text("UPDATE activity SET kind = 'lunch' WHERE id = :i"), {"i": bad.part_id}
+        )
     parts = pipeline.get_deal(deal.id).parts
     assert [a.title for a in parts.activities] == ["Fine"]
     assert len(parts.damaged) == 1 and "lunch" in parts.damaged[0]

@@ -32,6 +32,7 @@ from salesboard.service.doctor import examine
 from salesboard.store import Database
 from salesboard.store.chain import GENESIS, content, event_hash
 from tests.conftest import FROZEN_START, FrozenClock
+from tests.evidence import give_evidence
 
 HOSTILE = "[@click=app.quit]Q[/] [red]R[/] \x1b]0;pwned\x07 \x1b[2J \x9b31m \u202eevil\x00!"
 HOSTILE_KEY = "[@click=app.quit]k\x1b]0;x\x07"
@@ -229,6 +230,7 @@ def malformed_db(tmp_path: Path) -> Iterator[tuple[Path, Run]]:
     pipeline = Pipeline(db, actor="alice", clock=FrozenClock())
     for n in range(1, 7):
         pipeline.create_deal(f"Deal {n}", company="C", value="100")
+    give_evidence(db, 6)
     for n in (1, 2, 3):
         pipeline.set_job(6, n, True)  # events 7, 8, 9 belong to deal 6
     db.close()

@@ -39,6 +39,8 @@ class PartChanged:
 
     deal: DealView
     part_id: int
+    changed: bool = True
+    """False when the part already had what was asked: nothing was recorded."""
 
 
 _WHAT: Final = {
@@ -416,7 +418,7 @@ class Substance:
             told = change(session, row)
             if told is not None:
                 pipeline._record(session, deal, kind, *told)
-            return PartChanged(pipeline._view(session, deal), part_id)
+            return PartChanged(pipeline._view(session, deal), part_id, told is not None)
 
 
 def _stored(value: Any) -> Any:

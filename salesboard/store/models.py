@@ -195,6 +195,7 @@ ACTIVITY = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_activity_deal", "deal_id", "due_at"),
     Index("ix_activity_owner", "owner", "done_at", "due_at"),
+    sqlite_autoincrement=True,
 )
 """A meeting, call, visit, follow-up or task of a deal: due (UTC), owned, done or not.
 
@@ -216,6 +217,7 @@ STAKEHOLDER = Table(
     Column("created_by", String, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_stakeholder_deal", "deal_id"),
+    sqlite_autoincrement=True,
 )
 """A person or organisation around a deal: ally, enemy or neutral, and how much they weigh."""
 
@@ -232,5 +234,6 @@ PROBLEM = Table(
     Column("created_by", String, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_problem_deal", "deal_id"),
+    sqlite_autoincrement=True,
 )
 """A problem Discovery found: its priority and price (unset until known), open or solved."""

@@ -5,6 +5,8 @@ Revises: 0006
 Create Date: 2026-12-01
 
 - Three tables: ``activity``, ``stakeholder`` and ``problem``, each row belonging to a deal.
+  Their ids are never reused (SQLite ``AUTOINCREMENT``): the history names parts by id, and
+  a removed part's id must not come to mean another one.
 - The pipeline in force gains the default evidence rules (``salesboard.evidence``) as a new
   version in its history, for each default job it still has that has no rule yet; a team
   that wants other rules imports its own. Ticks already made stay.
@@ -57,6 +59,7 @@ def _tables() -> None:
         sa.Column("done_by", sa.String()),
         sa.Column("done_at", sa.DateTime(timezone=True)),
         *_created("activity"),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_activity_deal", "activity", ["deal_id", "due_at"])
     op.create_index("ix_activity_owner", "activity", ["owner", "done_at", "due_at"])
@@ -73,6 +76,7 @@ def _tables() -> None:
         sa.Column("email", sa.String(), nullable=False),
         sa.Column("phone", sa.String(), nullable=False),
         *_created("stakeholder"),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_stakeholder_deal", "stakeholder", ["deal_id"])
     op.create_table(
@@ -85,6 +89,7 @@ def _tables() -> None:
         sa.Column("currency", sa.String(), nullable=False),
         sa.Column("status", sa.String(), nullable=False),
         *_created("problem"),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_problem_deal", "problem", ["deal_id"])
 
