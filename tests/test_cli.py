@@ -21,6 +21,7 @@ from salesboard.service import Pipeline
 from salesboard.store import Database
 from salesboard.workflow import Stage
 from tests.checklists import DEFAULT_CHECKLISTS
+from tests.evidence import give_evidence
 
 ME = current_login()
 DEAL_KEYS = {
@@ -330,6 +331,7 @@ def test_add_without_company_is_a_usage_error(run: Run) -> None:
 
 def test_list_table_shows_money_right_aligned_and_progress(run: Run, service: Pipeline) -> None:
     first = add(run, "Fleet rollout", "--value", "12500")
+    give_evidence(service.db, first)
     add(run, "Small one", "--value", "7.5")
     service.set_job(first, 1, True)
     service.set_job(first, 2, True)
@@ -356,6 +358,7 @@ def test_list_json_is_an_array_of_summaries(run: Run) -> None:
 
 def test_list_filters_by_stage_and_status(run: Run, service: Pipeline) -> None:
     prospect, qualified, lost = add(run, "P"), add(run, "Q"), add(run, "L")
+    give_evidence(service.db, qualified)
     walk_to(service, qualified, Stage.QUALIFIED)
     service.mark_lost(lost, "no budget")
 
@@ -403,6 +406,7 @@ def test_list_does_not_crash_on_a_narrow_terminal(run: Run) -> None:
 
 def test_show_lists_every_stage_and_who_ticked_what(run: Run, service: Pipeline) -> None:
     deal_id = add(run, "Fleet rollout", "--value", "12500", "--notes", "call on Monday")
+    give_evidence(service.db, deal_id)
     walk_to(service, deal_id, Stage.QUALIFIED)
     service.set_job(deal_id, 2, True)
     out = ok(run("show", str(deal_id)))
@@ -441,6 +445,7 @@ def test_show_json_has_the_whole_checklist(run: Run, service: Pipeline) -> None:
 
 def test_show_of_lost_and_finished_deals(run: Run, service: Pipeline) -> None:
     lost, done = add(run, "Lost one"), add(run, "Won one")
+    give_evidence(service.db, done)
     service.mark_lost(lost, "went with a competitor")
     walk_to(service, done, Stage.CLOSED)
     tick_all(service, done)
@@ -464,8 +469,9 @@ def test_malformed_ids_are_usage_errors(run: Run, bad: str) -> None:
 # ----------------------------------------------------------------- check & move
 
 
-def test_check_and_undo(run: Run) -> None:
+def test_check_and_undo(run: Run, service: Pipeline) -> None:
     deal_id = add(run)
+    give_evidence(service.db, deal_id)
     out = ok(run("check", str(deal_id), "2"))
     assert out == f"deal {deal_id}: Prospect job 2 ticked, 1/3 done (version 2)\n"
     job = show_json(run, deal_id)["checklist"][1]
@@ -492,6 +498,7 @@ def test_check_on_a_lost_deal_is_refused_with_exit_3(run: Run, service: Pipeline
 
 def test_refused_move_lists_each_unfinished_job(run: Run, service: Pipeline) -> None:
     deal_id = add(run)
+    give_evidence(service.db, deal_id)
     service.set_job(deal_id, 2, True)
     result = run("move", str(deal_id), "next")
     err = failed(result, 3)
@@ -505,6 +512,7 @@ def test_refused_move_lists_each_unfinished_job(run: Run, service: Pipeline) -> 
 
 def test_move_next_and_back(run: Run, service: Pipeline) -> None:
     deal_id = add(run)
+    give_evidence(service.db, deal_id)
     tick_all(service, deal_id)
     assert (
         ok(run("move", str(deal_id), "next")) == f"deal {deal_id}: moved to Qualified (version 5)\n"
@@ -554,6 +562,7 @@ def test_lost_and_reopen(run: Run) -> None:
 
 def test_finish(run: Run, service: Pipeline) -> None:
     deal_id = add(run)
+    give_evidence(service.db, deal_id)
     args = ["finish", str(deal_id), "--outcome", "success", "--satisfaction", "5"]
     assert "only a deal in Closed" in one_line_error(run(*args), 3)
     walk_to(service, deal_id, Stage.CLOSED)
@@ -605,6 +614,7 @@ def test_stale_if_version_is_a_conflict_exit_4(
     run: Run, service: Pipeline, args: list[str]
 ) -> None:
     deal_id = add(run)
+    give_evidence(service.db, deal_id)
     walk_to(service, deal_id, Stage.QUALIFIED)  # versions move on without the script
     before = show_json(run, deal_id)
     argv = [a.format(id=deal_id) for a in args]

@@ -54,8 +54,8 @@ ENGLISH_HELP_LINES = (
     "  --version         Show the version and exit.",
     "  -h, --help        Show this message and exit.",
     "Commands:",
-    "  demo      Fill an empty database with demo deals.",
-    "  init      Create or upgrade the database; --shared GROUP for a team.",
+    "  demo         Fill an empty database with demo deals.",
+    "  init         Create or upgrade the database; --shared GROUP for a team.",
 )
 
 
@@ -83,7 +83,7 @@ def test_the_root_help_speaks_norwegian(runner: CliRunner) -> None:
     assert "Valg:" in lines and "Kommandoer:" in lines
     assert "  -h, --help          Vis denne hjelpen og avslutt." in lines
     assert "  --version           Vis versjonen og avslutt." in lines
-    assert "  demo      Fyll en tom database med demoavtaler." in lines
+    assert "  demo         Fyll en tom database med demoavtaler." in lines
     assert out.endswith("4 konflikt med en annen endring.\n")
     assert "Avslutningskoder: 0 utført, 1 databasen kan ikke brukes" in " ".join(out.split())
     assert "Show this message" not in out and "Usage:" not in out

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from salesboard.cli import cli
 from salesboard.service import Pipeline
 from salesboard.store import Database
+from tests.evidence import give_evidence
 from tests.terminal_import import import_at_a_terminal
 
 
@@ -34,8 +35,10 @@ def run(sqlite_url: str) -> object:
 def edited(text: str) -> str:
     """The exported file as a team would edit it: a job added, one renamed, one dropped."""
     text = text.replace(
-        'key = "agenda-written"\ntext = {en = "Agenda written", nb = "Agenda skrevet"}',
-        'key = "agenda-written"\ntext = {en = "Agenda sent", nb = "Agenda sendt"}\n\n'
+        'key = "agenda-written"\ntext = {en = "Agenda written", nb = "Agenda skrevet"}\n'
+        'evidence = "agenda" # an activity with an agenda',
+        'key = "agenda-written"\ntext = {en = "Agenda sent", nb = "Agenda sendt"}\n'
+        'evidence = "agenda" # an activity with an agenda\n\n'
         '[[stages.jobs]]\nkey = "budget-known"\n'
         'text = {en = "Budget known", nb = "Budsjett kjent"}',
     )
@@ -52,6 +55,7 @@ def test_export_edit_import_round_trip(run: object, sqlite_url: str, tmp_path: P
     db = Database.open(sqlite_url)
     service = Pipeline(db, actor="alice")
     deal = service.create_deal("Deal").id
+    give_evidence(db, deal)
     for n in (1, 2, 3):
         service.set_job(deal, n, True)
     service.advance(deal)  # in Qualified, where a job is added
@@ -143,12 +147,17 @@ def test_in_a_terminal_the_import_asks_first(
     assert ("nothing applied" in out) is not applied
 
 
-def test_the_teams_stage_names_work_everywhere(run: object, tmp_path: Path) -> None:
+def test_the_teams_stage_names_work_everywhere(
+    run: object, tmp_path: Path, sqlite_url: str
+) -> None:
     exported = run("pipeline", "export").stdout  # type: ignore[operator]
     file = tmp_path / "p.toml"
     file.write_text(exported.replace('en = "Qualified"', 'en = "Qualified lead"'))
     assert run("pipeline", "import", str(file), "--yes").exit_code == 0  # type: ignore[operator]
     assert run("add", "Deal", "--company", "C").exit_code == 0  # type: ignore[operator]
+    db = Database.open(sqlite_url)
+    give_evidence(db, 1)
+    db.close()
     listed = run("list", "--stage", "qualified lead")  # type: ignore[operator]
     assert listed.exit_code == 0, listed.output
     refused = run("move", "1", "back")  # type: ignore[operator]

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from salesboard import definition_toml
 from salesboard.cli import cli
 from salesboard.definition import from_json
+from salesboard.evidence import Evidence
 from salesboard.service import Pipeline
 from salesboard.service.definitions import PipelineDefinitions
 from salesboard.store import Database
@@ -47,10 +48,12 @@ def typed_words(group: click.Group) -> Iterator[str]:
 
 
 TYPED = frozenset(typed_words(cli)) | pipeline_keys()
-USER_INPUT = frozenset({"nowhere", "sideways", "nothing", "bogus"})
+USER_INPUT = frozenset({"nowhere", "sideways", "nothing", "bogus", "lunch", "soon"})
 """The words the runs below type themselves, echoed back in their refusals."""
-TOML_KEYS = frozenset({"version", "stages", "key", "label", "jobs", "text"})
-"""The pipeline file's own keys, which are the same in every language."""
+TOML_KEYS = frozenset({"version", "stages", "key", "label", "jobs", "text", "evidence"}) | {
+    evidence.value for evidence in Evidence
+}
+"""The pipeline file's own keys and the evidence a job names, the same in every language."""
 
 
 @pytest.fixture
@@ -116,11 +119,58 @@ RUNS: list[list[str]] = [
     ["doctor"],
     ["bogus"],
     ["list", "--bogus"],
+    # A deal's activities, stakeholders and problems, and the agenda: empty, then filled.
+    ["activity", "list", "1"],
+    ["stakeholder", "list", "1"],
+    ["problem", "list", "1"],
+    ["agenda"],
+    ["activity", "add", "1", "--kind", "meeting", "--title", "x", "--due", "2020-01-15 10:30"],
+    ["activity", "add", "1", "--kind", "call", "--title", "x", "--due", "2099-01-15"],
+    ["activity", "add", "1", "--kind", "lunch", "--title", "x", "--due", "2099-01-15"],
+    ["activity", "add", "1", "--kind", "call", "--title", "x", "--due", "soon"],
+    ["activity", "add", "1", "--title", "x"],
+    ["activity", "done", "2"],
+    ["activity", "done", "2"],
+    ["activity", "done", "2", "--undo"],
+    ["activity", "edit", "1", "--agenda", "x"],
+    ["activity", "edit", "1", "--agenda", "x"],
+    ["activity", "edit", "1"],
+    ["activity", "done", "99"],
+    ["activity", "list", "1"],
+    ["activity", "list", "99"],
+    ["agenda"],
+    ["agenda", "--all", "--days", "7"],
+    ["agenda", "--owner", "alice", "--all"],
+    ["agenda", "--days", "nothing"],
+    ["agenda", "--ics", "/nonexistent/agenda.ics"],
+    ["stakeholder", "add", "1", "x", "--stance", "ally", "--role", "x"],
+    ["stakeholder", "add", "1", "x", "--stance", "sideways"],
+    ["stakeholder", "add", "1", "x", "--stance", "enemy", "--email", "nowhere"],
+    ["stakeholder", "add", "1", "x", "--stance", "enemy", "--phone", "nowhere"],
+    ["stakeholder", "edit", "1", "--influence", "high"],
+    ["stakeholder", "list", "1"],
+    ["problem", "add", "1", "x", "--priority", "high", "--price", "100"],
+    ["problem", "add", "1", "x"],
+    ["problem", "add", "1", "x", "--price", "nothing"],
+    ["problem", "edit", "1", "--solved"],
+    ["problem", "list", "1"],
+    ["check", "1", "3"],
+    ["show", "1"],
+    ["list"],
+    ["activity", "remove", "2"],
+    ["stakeholder", "remove", "1"],
+    ["problem", "remove", "2"],
+    ["check", "1", "2", "--if-version", "1"],
 ]
+ICS_KEYS = frozenset(
+    {"begin", "end", "vcalendar", "vevent", "version", "prodid", "summary", "description"}
+    | {"dtstart", "dtstamp", "duration", "uid"}
+)
+"""The iCalendar file's own keys, which are the same in every language."""
 
 
 def test_every_command_speaks_only_catalogue_text(pseudo_db: str) -> None:
-    runner = CliRunner()
+    runner = CliRunner(env={"COLUMNS": "200"})  # wide enough for every column of a table
     untranslated: dict[str, list[str]] = {}
     for args in [*every_help(cli), *RUNS]:
         done = runner.invoke(cli, ["--db", pseudo_db, *args], catch_exceptions=False)
@@ -136,3 +186,16 @@ def test_the_exported_pipeline_file_speaks_only_catalogue_text(pseudo_db: str) -
     assert done.exit_code == 0
     words = english_words(done.output, ALLOWED | TOML_KEYS | pipeline_keys())
     assert not words, f"untranslated words in the exported file: {words}\n{done.output}"
+
+
+def test_the_agenda_calendar_speaks_only_catalogue_text(pseudo_db: str) -> None:
+    runner = CliRunner()
+    due = ["--due", "2020-01-15 10:30", "--agenda", "x"]
+    added = runner.invoke(
+        cli, ["--db", pseudo_db, "activity", "add", "1", "--kind", "meeting", "--title", "x", *due]
+    )
+    assert added.exit_code == 0, added.output
+    done = runner.invoke(cli, ["--db", pseudo_db, "agenda", "--ics", "-"])
+    assert done.exit_code == 0 and "BEGIN:VEVENT" in done.output
+    words = english_words(done.output, ALLOWED | ICS_KEYS)
+    assert not words, f"untranslated words in the calendar: {words}\n{done.output}"

@@ -9,10 +9,12 @@ code, never a traceback:
     4 conflict with another change · 130 interrupted (Ctrl-C) · 141 the reader of the
     output stopped early (``salesboard list | head -1``)
 
-One module per command group (``deals``, ``changes``, ``pipeline``, ``rates``, ``doctor``,
-``setup``) adds its commands to the group of ``main``; ``params``, ``runtime`` and
-``output`` are what they share, and ``click_i18n`` puts Click's own messages and every
-command's help into the language in force (``--lang``, ``$SALESBOARD_LANG``, the locale).
+One module per command group (``deals``, ``changes``, ``activities``, ``agenda``,
+``stakeholders``, ``problems``, ``pipeline``, ``rates``, ``doctor``, ``setup``) adds its
+commands to the group of ``main``; ``params``, ``runtime`` and ``output`` (and, for a
+deal's parts, ``part_params``, ``part_output``, ``part_hints``) are what they share, and
+``click_i18n`` puts Click's own messages and every command's help into the language in
+force (``--lang``, ``$SALESBOARD_LANG``, the locale).
 Only ``click``, the standard library and ``salesboard.i18n`` are imported at module level,
 so that ``salesboard --help`` stays instant: the service, the store (SQLAlchemy, SQLModel)
 and Rich are imported inside the commands that need them.
@@ -21,12 +23,16 @@ and Rich are imported inside the commands that need them.
 from __future__ import annotations
 
 from salesboard.cli import (  # noqa: F401 (they register)
+    activities,
+    agenda,
     changes,
     deals,
     doctor,
     pipeline,
+    problems,
     rates,
     setup,
+    stakeholders,
 )
 from salesboard.cli.main import cli, main
 

@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 @cli.command(
     "check",
     short_help=N_("Tick (untick) job N of the current stage."),
-    help=N_("Tick (or with --undo untick) job N, counted from 1, of the deal's current stage."),
+    help=N_(
+        "Tick (or with --undo untick) job N, counted from 1, of the deal's current stage.\n\n"
+        "A job backed by evidence (a meeting, a problem, a stakeholder) is ticked only once "
+        "that evidence exists; a refusal (exit 3) says what is missing and the command that "
+        "adds it."
+    ),
 )
 @click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
 @click.argument("n", metavar=N_("N"), type=JOB_NUMBER)
@@ -30,9 +35,16 @@ def check_command(
     ctx: click.Context, deal_id: int, n: int, undo: bool, if_version: int | None
 ) -> None:
     """``salesboard check``: tick or untick one job of the current stage."""
+    from salesboard.evidence import EvidenceRefusal
     from salesboard.workflow import LAST_STAGE
 
-    deal = _session(ctx).pipeline().set_job(deal_id, n, not undo, expected_version=if_version)
+    try:
+        deal = _session(ctx).pipeline().set_job(deal_id, n, not undo, expected_version=if_version)
+    except EvidenceRefusal as refusal:
+        from salesboard.cli.part_hints import evidence_hint
+        from salesboard.cli.runtime import CommandFailed
+
+        raise CommandFailed(f"{refusal}\n{evidence_hint(refusal, deal_id)}", 3) from None
     s = deal.summary
     if undo:
         done = _("{stage} job {n} unticked, {done}/{total} done")

@@ -172,18 +172,26 @@ def _stage_named(ctx: click.Context, text: str | None) -> Stage | None:
 @cli.command(
     "show",
     short_help=N_("One deal with every stage's checklist."),
-    help=N_("Show one deal with the checklist of every stage: who ticked each job and when."),
+    help=N_(
+        "Show one deal with the checklist of every stage (who ticked each job and when), "
+        "its next step, activities, stakeholders and problems."
+    ),
 )
 @click.argument("deal_id", metavar=N_("ID"), type=DEAL_ID)
 @_json_flag
 @click.pass_context
 def show_command(ctx: click.Context, deal_id: int, as_json: bool) -> None:
     """``salesboard show``: one deal and its checklists, as text or JSON."""
-    deal = _session(ctx).pipeline().get_deal(deal_id)
+    from salesboard.cli.part_output import show_parts
+
+    pipeline = _session(ctx).pipeline()
+    deal = pipeline.get_deal(deal_id)
     if as_json:
         _print_json(deal.to_json())
     else:
-        _show_deal(_console(), deal)
+        console = _console()
+        _show_deal(console, deal)
+        show_parts(console, deal, pipeline.now())
 
 
 @cli.command(

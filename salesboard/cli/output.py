@@ -116,7 +116,8 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
 
     Figures never shrink; the text columns give way first (their cells are cut with an
     ellipsis rather than wrapped, so every deal stays one line). Below 100 columns the
-    expected close date is left out so that titles stay readable in an 80-column terminal.
+    expected close date is left out so that titles stay readable in an 80-column terminal,
+    below 120 the next step (kind and day, overdue in red, "no next step" marked).
     """
     from rich import box
     from rich.table import Table
@@ -124,6 +125,7 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
     from salesboard.workflow import status_word
 
     with_close = width >= 100
+    with_next = width >= 120
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
     table.add_column(_("ID"), justify="right", no_wrap=True)
     table.add_column(_("Title"), max_width=60)
@@ -136,9 +138,18 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
         table.add_column(pgettext("close date", "Close"), no_wrap=True)
     if with_status:
         table.add_column(_("Status"), no_wrap=True)
+    if with_next:
+        from datetime import UTC, datetime
+
+        from salesboard.cli.part_output import next_step_text
+        from salesboard.workflow import Status
+
+        now = datetime.now(UTC)
+        table.add_column(_("Next step"), max_width=30)
     for deal in deals:
         if deal.damage is not None:
-            table.add_row(*_damaged_row(deal, with_close=with_close, with_status=with_status))
+            damaged = _damaged_row(deal, with_close=with_close, with_status=with_status)
+            table.add_row(*damaged, *(["?"] if with_next else []))
             continue
         row: list[Any] = [
             str(deal.id),
@@ -153,6 +164,9 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
             row.append(_day(deal.expected_close))
         if with_status:
             row.append(status_word(deal.status))
+        if with_next:
+            is_open = deal.status is Status.OPEN
+            row.append(next_step_text(deal.next_step, now, is_open=is_open, full=False))
         table.add_row(*row)
     return table
 
@@ -262,6 +276,11 @@ def _show_deal(console: Console, deal: DealView) -> None:
     else:
         fields.add_row(_("Status"), status_word(s.status))
     fields.add_row(pgettext("close date", "Close"), _day(s.expected_close))
+    if deal.parts.next_step is not None or s.status is Status.OPEN:
+        from salesboard.cli.part_output import next_step_text
+
+        step = next_step_text(deal.parts.next_step, clock.now(UTC), is_open=True, full=True)
+        fields.add_row(_("Next step"), step)
     updated = filled(
         _("{when} UTC by {who}"), {"when": _when(s.updated_at), "who": _text(s.updated_by)}
     )
