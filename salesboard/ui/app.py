@@ -83,8 +83,9 @@ class SalesboardApp(App[None]):
     def action_quit_board(self) -> None:
         """Quit, unless a form is open: what was typed there would be lost."""
         from salesboard.ui.forms import DealForm, LostForm
+        from salesboard.ui.part_forms import PartForm
 
-        if isinstance(self.screen, DealForm | LostForm):
+        if isinstance(self.screen, DealForm | LostForm | PartForm):
             self.notify(
                 _("Save (ctrl+s) or cancel (Esc) the form first."),
                 title=_("Form open"),
@@ -98,6 +99,14 @@ class SalesboardApp(App[None]):
     @on(DealPane.ToggleJob)
     def _dialog_toggle(self, message: DealPane.ToggleJob) -> None:
         self.board.toggle_job(message.deal, message.n)
+
+    @on(DealPane.PartAsked)
+    def _dialog_part(self, message: DealPane.PartAsked) -> None:
+        self.board.part_asked(message)
+
+    @on(DealPane.NotesAsked)
+    def _dialog_notes(self, message: DealPane.NotesAsked) -> None:
+        self.board.notes_asked(message)
 
     @on(DealScreen.Move)
     def _dialog_move(self, message: DealScreen.Move) -> None:

@@ -9,10 +9,11 @@ same way, card by card, keeping the user's cursor and scroll.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 from collections.abc import Callable
 from dataclasses import replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -49,6 +50,10 @@ from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
 from salesboard.validation import display_safe
 from salesboard.workflow import LAST_STAGE, GateRefusal, Outcome, Stage, Status
+
+if TYPE_CHECKING:  # loaded on first use (``part_editor``)
+    from salesboard.ui.notes_editor import NotesEditor
+    from salesboard.ui.part_actions import PartEditor
 
 WIDE_PANE = 140  # at this width and above the pane opens beside the board
 
@@ -133,7 +138,7 @@ class BoardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings(
         keymap.LEFT, keymap.RIGHT, keymap.OPEN, keymap.ADVANCE, keymap.BACK, keymap.FINISH,
         keymap.NEW, keymap.EDIT, keymap.LOST, keymap.UNDO, keymap.ENDED, keymap.HISTORY,
-        keymap.FILTER,
+        keymap.FILTER, keymap.AGENDA,
         keymap.MINE, keymap.OWNER, keymap.SORT,
         keymap.HELP, keymap.QUIT, keymap.CLEAR,
     )  # fmt: skip
@@ -157,6 +162,23 @@ class BoardScreen(Screen[None]):
         self._settings_problem_said = False
 
     # ---------------------------------------------------------------- layout
+
+    @functools.cached_property
+    def part_editor(self) -> PartEditor:
+        """Forms and changes of a deal's parts, loaded the first time they are needed.
+
+        Loading its forms at start-up cost the board a noticeable part of its start.
+        """
+        from salesboard.ui.part_actions import PartEditor
+
+        return PartEditor(self)
+
+    @functools.cached_property
+    def notes_editor(self) -> NotesEditor:
+        """The deal notes' editor, loaded the first time it is needed (as ``part_editor``)."""
+        from salesboard.ui.notes_editor import NotesEditor
+
+        return NotesEditor(self)
 
     def compose(self) -> ComposeResult:
         """Status line, six columns and the pane, the filter box, the footer."""
@@ -704,12 +726,34 @@ class BoardScreen(Screen[None]):
                     deal.id, n, wanted, expected_version=v, stage=deal.stage
                 ),
                 lambda result, later: self.show_change(result, remote=later),
+                refused=lambda error, later: self.part_editor.offer_evidence(deal, error, later),
             )
 
         if job.done and job.done_by is not None and job.done_by != self.ctx.user:
             self.app.push_screen(ConfirmUntick(job), save)
         else:
             save()
+
+    @on(DealPane.PartAsked)
+    def _pane_part(self, message: DealPane.PartAsked) -> None:
+        message.stop()  # the side pane's own: not also the app's (the dialog's path)
+        self.part_asked(message)
+
+    @keeps_running
+    def part_asked(self, message: DealPane.PartAsked) -> None:
+        """Add, edit, mark done or remove an activity, stakeholder or problem (``PartEditor``)."""
+        self.part_editor.asked(message)
+
+    @on(DealPane.NotesAsked)
+    def _pane_notes(self, message: DealPane.NotesAsked) -> None:
+        message.stop()  # the side pane's own: not also the app's (the dialog's path)
+        self.notes_asked(message)
+
+    @keeps_running
+    def notes_asked(self, message: DealPane.NotesAsked) -> None:
+        """Open the editor of a deal's notes (``NotesEditor``), unless the board is read-only."""
+        if not self._refuse_read_only():
+            self.notes_editor.open_form(message.deal)
 
     @on(StageColumn.Dropped)
     @keeps_running
@@ -996,6 +1040,26 @@ class BoardScreen(Screen[None]):
 
         self.submit(deal_id, _("the undo on deal {deal}").format(deal=deal_id), change, done,
                     version=None, refused=refused)  # fmt: skip
+
+    @keeps_running
+    def action_agenda(self) -> None:
+        """My open activities by due time; the one chosen takes the board to its deal."""
+        from salesboard.ui.agenda_screen import AgendaScreen
+
+        def chosen(deal_id: int | None) -> None:
+            if deal_id is not None:
+                self.show_deal(deal_id)
+
+        self.app.push_screen(AgendaScreen(self.ctx), chosen)
+
+    @keeps_running
+    def show_deal(self, deal_id: int) -> None:
+        """Go to a deal wherever it is: its card, or won and lost if it has left the board."""
+        deal = self.ctx.pipeline.get_deal(deal_id)  # gone: the guard says so
+        if deal.status is Status.OPEN:
+            self.jump_to(deal_id)
+        else:
+            self.action_ended(deal_id)
 
     @keeps_running
     def action_ended(self, select: int | None = None) -> None:

@@ -27,16 +27,26 @@ from salesboard.i18n import _
 from salesboard.money import short_amount
 from salesboard.service import DealSummary
 from salesboard.service.sorting import SortKey
+from salesboard.substance import kind_word
 from salesboard.ui.board_model import ColumnCursor
 from salesboard.ui.literal import close_date_text, days_since
+from salesboard.ui.step_text import NEXT_MARK, step_forms
 from salesboard.validation import display_safe
 from salesboard.workflow import Stage
 
-CARD_HEIGHT = 6  # five lines of card and one blank line between cards
+CARD_HEIGHT = 7  # six lines of card and one blank line between cards
 CACHE_LIMIT = 4_000
 PREFETCH = 40
 
 CardSource = Callable[[Iterable[int]], dict[int, DealSummary]]
+
+
+def cards_in_view(height: int) -> int:
+    """How many whole cards ``height`` rows show: the last card needs no blank line under it.
+
+    With six lines a card, 80x24 and 160x45 still show three and six whole cards.
+    """
+    return max(1, (height + 1) // CARD_HEIGHT)
 
 
 def progress_bar(done: int, total: int, width: int) -> str:
@@ -64,6 +74,7 @@ class StageColumn(Widget, can_focus=False):
         "card--bar-todo",
         "card--complete",
         "card--overdue",
+        "card--no-step",
         "column--empty",
         "column--scroll-thumb",
         "column--scroll-track",
@@ -264,7 +275,7 @@ class StageColumn(Widget, can_focus=False):
 
     def on_resize(self, event: events.Resize) -> None:
         """Show as many whole cards as fit, the cursor's card still in view."""
-        self.state.resize(event.size.height // CARD_HEIGHT)
+        self.state.resize(cards_in_view(event.size.height))
         self.refresh()
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
@@ -435,6 +446,8 @@ class StageColumn(Widget, can_focus=False):
             ]
         if line == 4:
             return self._close_line(card, width, palette)
+        if line == 5:
+            return self._step_line(card, width, palette)
         days = days_since(card.stage_entered_at, self._clock())
         counts = f" {card.jobs_done}/{card.jobs_total}"
         age = " " + _("{days}d").format(days=days)
@@ -481,6 +494,33 @@ class StageColumn(Widget, can_focus=False):
             return [(f" ⚠{word}{shown}", palette.overdue)]
         return [(word, palette.detail), (shown, NO_STYLE)]
 
+    def _step_line(
+        self, card: DealSummary, width: int, palette: CardPalette
+    ) -> list[tuple[str, Style]]:
+        """The deal's next step: its kind and when, in the user's zone; overdue marked ⚠.
+
+        Drawn from the step that came with the card's details (no query). The longest
+        form that fits is shown (see ``step_text``); an open deal with nothing planned
+        says so. The pieces may take two cells more than ``width``, as the close line.
+        """
+        room = width + 1  # the margin's two cells, less the leading space
+        step = card.next_step
+        if step is None:
+            none = _("no next step")
+            if cell_len(none) > room:
+                none = _("no step")
+            return [(" " + none, palette.no_step)]
+        now = self._clock()
+        forms = step_forms(step, now)
+        shown = next((form for form in forms if cell_len(form) <= room), forms[-1])
+        if step.overdue(now):
+            return [(" " + shown, palette.overdue)]
+        # The arrow and the kind muted, the day and time as plain as the close date.
+        lead = NEXT_MARK + kind_word(step.kind) + " "
+        if not shown.startswith(lead):
+            lead = NEXT_MARK if shown.startswith(NEXT_MARK) else ""
+        return [(" " + lead, palette.detail), (shown[len(lead) :], NO_STYLE)]
+
     @staticmethod
     def _damaged_line(
         card: DealSummary, line: int, palette: CardPalette
@@ -512,6 +552,7 @@ class CardPalette:
     bar_todo: Style
     complete: Style
     overdue: Style
+    no_step: Style
     empty: Style
     thumb: Style
     track: Style
@@ -531,6 +572,7 @@ class CardPalette:
             bar_todo=part("card--bar-todo"),
             complete=part("card--complete"),
             overdue=part("card--overdue"),
+            no_step=part("card--no-step"),
             empty=part("column--empty"),
             thumb=base + part("column--scroll-thumb"),
             track=base + part("column--scroll-track"),

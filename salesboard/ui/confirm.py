@@ -52,7 +52,8 @@ class Confirm(ModalScreen[bool]):
             yield Static(Text(display_safe(self.question, multiline=True)), classes="form-title")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes_label} ({yes_key()})", variant="warning", id="yes")
-                yield Button(f"{self.no_label} (n, esc)", id="no")
+                esc = _("esc")  # the key's name, as the key hints write it
+                yield Button(f"{self.no_label} (n, {esc})", id="no")
 
     def on_mount(self) -> None:
         """The safe answer has the focus."""

@@ -166,6 +166,16 @@ REOPEN = Key("r", "reopen", N_("Reopen"), ENDED.shown_as, ENDED.meaning)
 ENDED_FILTER = Key("slash", "filter", N_("Find"), FILTER.shown_as, FILTER.meaning)
 ENDED_CLOSE = Key("escape", "close", N_("Close"), "Esc", N_("close what is open; clear the filter"))
 
+# The agenda: my open activities by due time (everyone's with m); Enter goes to the deal.
+_AGENDA = (N_("A / Enter / m"), N_("my agenda / go to the deal / everyone's"))
+AGENDA = Key(
+    "A", "agenda", N_("Agenda"), *_AGENDA,
+    show=False, palette=N_("Agenda"),
+    palette_help=N_("My open activities by due time, overdue first; Enter goes to the deal"),
+)  # fmt: skip
+AGENDA_GO = Key("enter", "go", N_("Go to deal"), *_AGENDA)
+AGENDA_MINE = Key("m", "mine", N_("Mine/all"), *_AGENDA)
+
 # A short list to pick from (the card order, whose deals).
 CHOICE_UP = Key("k", "cursor(-1)", N_("Up"), *_UPDOWN, show=False)
 CHOICE_DOWN = Key("j", "cursor(1)", N_("Down"), *_UPDOWN, show=False)
@@ -183,6 +193,23 @@ CLOSE = Key("escape", "close", N_("Close"), CLEAR.shown_as, CLEAR.meaning)
 ALL_STAGES = Key("a", "all_stages", N_("All stages"), *_CHECKLIST)
 DIALOG_HISTORY = Key("H", "history", N_("History"), HISTORY.shown_as, HISTORY.meaning)
 
+# The checklist's sections: activities, stakeholders, problems, notes (below the jobs).
+_SECTIONS = (N_("Tab / shift+Tab"), N_("checklist: next / previous section"))
+SECTION_NEXT = Key("tab", "section(1)", N_("Sections"), *_SECTIONS)
+SECTION_PREVIOUS = Key("shift+tab", "section(-1)", N_("Sections"), *_SECTIONS, show=False)
+_PART_KEYS = (N_("n / e / d"), N_("section: add / edit / remove (asks first)"))
+PART_ADD = Key("n", "add_part", N_("Add"), *_PART_KEYS)
+PART_EDIT = Key("e", "edit_part", N_("Edit"), *_PART_KEYS)
+PART_REMOVE = Key("d", "remove_part", N_("Remove"), *_PART_KEYS)
+_PART_DONE = (N_("Space"), N_("section: done / solved, or open again"))
+ACTIVITY_DONE = Key("space", "toggle_part", N_("Done/undone"), *_PART_DONE)
+PROBLEM_SOLVED = Key("space", "toggle_part", N_("Solved/open"), *_PART_DONE)
+
+# The checklist's last section, the deal's notes: e (or n) opens their editor.
+_NOTES = (N_("e or n"), N_("notes section: write or edit the notes"))
+NOTES_EDIT = Key("e", "edit_notes", N_("Edit notes"), *_NOTES)
+NOTES_WRITE = Key("n", "edit_notes", N_("Edit notes"), *_NOTES, show=False)
+
 # Told about only: handled by Textual (the palette) and by the forms' own widgets.
 PALETTE = Key("ctrl+p", "", "", "ctrl+p", N_("palette: jump to a deal, run an action"))
 SAVE = Key("enter,ctrl+s", "", "", N_("Enter / ctrl+s"), N_("in a form: save (Tab: next field)"))
@@ -192,7 +219,9 @@ HELP_KEYS: tuple[Key, ...] = (
     OPEN, NO_TICK, TICK, ALL_STAGES, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, FINISH, NEW,
     EDIT, LOST, UNDO, ENDED, REOPEN, ENDED_OPEN, ENDED_UP, ENDED_DOWN, ENDED_FILTER,
     ENDED_CLOSE, LIST_UP, LIST_DOWN, LIST_PAGE_UP, LIST_PAGE_DOWN, LIST_FIRST, LIST_LAST,
-    LIST_CHOOSE, FILTER, MINE, OWNER, SORT, CHOICE_UP, CHOICE_DOWN, CHOICE_CLOSE, HELP,
+    LIST_CHOOSE, AGENDA, AGENDA_GO, AGENDA_MINE, FILTER, MINE, OWNER, SORT, CHOICE_UP,
+    CHOICE_DOWN, CHOICE_CLOSE, SECTION_NEXT, SECTION_PREVIOUS, PART_ADD, PART_EDIT,
+    PART_REMOVE, ACTIVITY_DONE, PROBLEM_SOLVED, NOTES_EDIT, NOTES_WRITE, HELP,
     PALETTE, CLEAR, CLOSE, SAVE, QUIT,
 )  # fmt: skip
 """The keys the help lists, in its order (keys that share a line are merged)."""

@@ -1,7 +1,10 @@
 """The checklist pane: a deal's fields and its jobs, where jobs are ticked.
 
-The pane only shows what it is given (``show``) and reports what the user asked for with
-messages; the board screen does the work through the service and pushes the result back.
+Below the checklist, its sections: the deal's activities, stakeholders and problems
+(``part_lists``), then its notes (``pane_notes``); Tab moves between the jobs and the
+sections. The pane only shows what
+it is given (``show``) and reports what the user asked for with messages; the board
+screen does the work through the service and pushes the result back.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from salesboard.calendar_text import day_text
+from salesboard.evidence import Remedy
 from salesboard.filled_text import filled
 from salesboard.i18n import _, ngettext
 from salesboard.money import money_text
@@ -28,7 +33,15 @@ from salesboard.service.history_text import describe_entry
 from salesboard.ui import keymap
 from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import days_since, literal
-from salesboard.validation import display_safe
+from salesboard.ui.pane_notes import NotesSection
+from salesboard.ui.part_lists import (
+    ActivityList,
+    PartAction,
+    PartList,
+    PartSection,
+    ProblemList,
+    StakeholderList,
+)
 from salesboard.workflow import Outcome, Stage, Status, status_word
 
 RecentChanges = Callable[[int], list[EventView]]
@@ -89,7 +102,9 @@ def outcome_word(outcome: Outcome) -> str:
 class DealPane(VerticalScroll, can_focus=False):
     """Fields, the current stage's jobs with who ticked them, and the other stages."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings(keymap.CLOSE, keymap.ALL_STAGES)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(
+        keymap.CLOSE, keymap.ALL_STAGES, keymap.SECTION_NEXT, keymap.SECTION_PREVIOUS
+    )
 
     class Closed(Message):
         """The user closed the pane."""
@@ -100,6 +115,25 @@ class DealPane(VerticalScroll, can_focus=False):
         def __init__(self, deal: DealView, n: int) -> None:
             self.deal = deal
             self.n = n
+            super().__init__()
+
+    class NotesAsked(Message):
+        """Write or edit the notes of ``deal`` (the view the user was looking at)."""
+
+        def __init__(self, deal: DealView) -> None:
+            self.deal = deal
+            super().__init__()
+
+    class PartAsked(Message):
+        """Add, edit, mark or remove one of ``deal``'s parts (as the user saw the deal)."""
+
+        def __init__(
+            self, deal: DealView, kind: Remedy, action: PartAction, part_id: int | None
+        ) -> None:
+            self.deal = deal
+            self.kind = kind
+            self.action = action
+            self.part_id = part_id
             super().__init__()
 
     def __init__(
@@ -123,6 +157,11 @@ class DealPane(VerticalScroll, can_focus=False):
         yield Static(id="pane-stage-title")
         yield JobList(id="pane-jobs")
         yield Static(id="pane-stages")
+        yield PartSection(ActivityList(id="pane-activities"))
+        yield PartSection(StakeholderList(id="pane-stakeholders"))
+        yield PartSection(ProblemList(id="pane-problems"))
+        yield Static(id="pane-damaged")
+        yield NotesSection(id="pane-notes")
         yield Static(id="pane-recent")
 
     def show(self, deal: DealView, *, focus_job: int | None = None) -> None:
@@ -154,11 +193,58 @@ class DealPane(VerticalScroll, can_focus=False):
         elif jobs:
             job_list.highlighted = 0
         self.query_one("#pane-stages", Static).update(self._stages(deal))
+        self._show_parts(deal, now)
+        self.query_one(NotesSection).show(deal)
         recent = self._recent(deal.id) if self._recent is not None else []
         shown = self.query_one("#pane-recent", Static)
         shown.display = bool(recent)
         if recent:
             shown.update(self._latest(recent))
+
+    def _show_parts(self, deal: DealView, now: datetime) -> None:
+        """The sections, and the rows too damaged to show (named, not hidden)."""
+        for section in self.query(PartSection):
+            section.show(deal.parts, now)
+        damaged = self.query_one("#pane-damaged", Static)
+        damaged.display = bool(deal.parts.damaged)
+        if deal.parts.damaged:
+            text = Text(_("Not shown (damaged):"), "bold red")
+            for why in deal.parts.damaged:
+                text.append("\n")
+                text.append_text(literal(why))
+            damaged.update(text)
+
+    def _part_list(self, kind: Remedy) -> PartList:
+        return next(part_list for part_list in self.query(PartList) if part_list.kind is kind)
+
+    def select_part(self, kind: Remedy, part_id: int) -> None:
+        """Highlight one part of the deal shown (one just saved)."""
+        self._part_list(kind).select_part(part_id)
+
+    def action_section(self, step: int) -> None:
+        """Tab: from the jobs to the activities, stakeholders, problems, notes and round."""
+        order: list[Widget] = [
+            self.query_one("#pane-jobs", JobList),
+            *self.query(PartList),
+            self.query_one(NotesSection),
+        ]
+        focused = self.screen.focused
+        here = order.index(focused) if focused in order else 0
+        order[(here + step) % len(order)].focus()
+
+    def on_part_list_asked(self, message: PartList.Asked) -> None:
+        """Turn a section's request into one about this deal, for the screen."""
+        message.stop()
+        if self.deal is not None:
+            self.post_message(
+                self.PartAsked(self.deal, message.kind, message.action, message.part_id)
+            )
+
+    def on_notes_section_asked(self, message: NotesSection.Asked) -> None:
+        """Turn the notes' request into one about this deal, for the screen."""
+        message.stop()
+        if self.deal is not None:
+            self.post_message(self.NotesAsked(self.deal))
 
     def action_all_stages(self) -> None:
         """Show every other stage's jobs (who ticked them), or only their counts again."""
@@ -247,11 +333,7 @@ class DealPane(VerticalScroll, can_focus=False):
         for label, value in rows:
             text.append("\n" + label + " " * (width - cell_len(label)), "dim")
             text.append_text(value)
-        if s.notes:
-            # All of it, wrapped by the pane (which scrolls): no line is hidden.
-            text.append("\n" + _("Notes") + "\n", "dim")
-            text.append(display_safe(s.notes, multiline=True).expandtabs(4))
-        return text
+        return text  # the notes have their own section, the last (``NotesSection``)
 
     def _stages(self, deal: DealView) -> Text:
         text = Text()

@@ -9,8 +9,19 @@ import pytest
 
 from salesboard.store import Database
 from tests.conftest import FrozenClock
-from tests.ui.helpers import NOW, Board, copy_db, seed_demo_file
+from tests.ui.helpers import NOW, Board, copy_db, in_zone, seed_demo_file
 from tests.ui.scenario import build_scenario
+
+
+@pytest.fixture(autouse=True)
+def utc_zone() -> Iterator[None]:
+    """The user's zone is UTC unless a test sets another (``in_zone``).
+
+    Cards and the agenda show times in the user's zone: without this, what the screens
+    and snapshots show would depend on the zone of the machine running the tests.
+    """
+    with in_zone("UTC"):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -169,3 +173,19 @@ async def wait_for_palette_hits(pilot: Pilot[None], first: str = "") -> None:
             if first in getattr(prompt, "plain", str(prompt)):
                 return
     raise AssertionError(f"the command palette did not offer {first!r}")
+
+
+@contextmanager
+def in_zone(zone: str) -> Iterator[None]:
+    """Run with ``TZ`` set to ``zone``, then put back the zone there was."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

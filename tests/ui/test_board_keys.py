@@ -18,14 +18,16 @@ from salesboard.service.board import BoardFilter
 from salesboard.service.presence import Colleague
 from salesboard.store import Database
 from salesboard.ui.app import SalesboardApp
-from salesboard.ui.column import CARD_HEIGHT, StageColumn
+from salesboard.ui.column import CARD_HEIGHT, StageColumn, cards_in_view
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.forms import DealForm
 from salesboard.ui.header import StatusLine, shorten_path
 from salesboard.ui.help_screen import HelpScreen
 from salesboard.ui.pane import JobList
+from salesboard.ui.pane_notes import NotesSection
 from salesboard.workflow import Stage
 from tests.conftest import FrozenClock
+from tests.evidence import give_evidence
 from tests.ui.helpers import (
     ME,
     NARROW,
@@ -181,7 +183,7 @@ async def test_page_down_and_up_move_by_a_screenful(demo_board: Board) -> None:
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
         col = focused_column(app)
-        page = col.size.height // CARD_HEIGHT
+        page = cards_in_view(col.size.height)
         assert page >= 3
         await pilot.press("pagedown")
         assert col.current_id == ids[page]
@@ -244,6 +246,7 @@ async def test_enter_opens_a_modal_pane_when_narrow(demo_board: Board) -> None:
 async def test_space_ticks_and_unticks_the_focused_job(
     small_board: Board, size: tuple[int, int]
 ) -> None:
+    give_evidence(small_board.db, 1)  # Alpha's job 2 needs a meeting
     app = small_board.app()
     async with app.run_test(size=size) as pilot:
         await pilot.press("enter", "down")  # Alpha, job 2 (job 1 is done already)
@@ -358,6 +361,7 @@ async def test_refusal_is_shown_as_a_toast(small_board: Board) -> None:
 
 
 async def test_ticking_the_last_jobs_in_the_pane_then_advancing(small_board: Board) -> None:
+    give_evidence(small_board.db, 1)  # Alpha's jobs 2 and 3 need meetings
     app = small_board.app()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("enter", "down", "space", "down", "space")
@@ -626,7 +630,8 @@ async def test_the_focused_card_is_highlighted_on_every_line(small_board: Board)
         col = focused_column(app)
         card_width = col.size.width - 1  # the last cell: scroll bar
         cursor_rows = [col.render_line(y).crop(0, card_width) for y in range(CARD_HEIGHT - 1)]
-        other_rows = [col.render_line(y).crop(0, card_width) for y in range(5, 9)]
+        next_card = range(CARD_HEIGHT - 1, CARD_HEIGHT + 3)  # the blank row, the next card
+        other_rows = [col.render_line(y).crop(0, card_width) for y in next_card]
         cursor_bg = {seg.style.bgcolor for row in cursor_rows for seg in row if seg.style}
         other_bg = {seg.style.bgcolor for row in other_rows for seg in row if seg.style}
         assert len(cursor_bg) == 1, "every cell of the focused card has the cursor background"
@@ -703,10 +708,13 @@ async def test_the_pane_shows_every_line_of_the_notes(empty_board: Board) -> Non
     app = empty_board.app(live=False)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("enter")
-        fields = static_text(app.board.query_one("#pane-fields"))
+        # The notes have their own section, the pane's last: every line of them is there.
+        shown = app.board.pane.query_one(NotesSection).shown_text
         for n in range(1, 9):
-            assert f"line {n}: word" in fields
-        assert fields.count("word") == 8 * 12  # nothing cut; the pane wraps and scrolls
+            assert f"line {n}: word" in shown
+        assert shown.count("word") == 8 * 12  # nothing cut; the pane wraps and scrolls
+        assert "line 1" not in static_text(app.board.query_one("#pane-fields"))
+        assert app.board.pane.query_one(NotesSection).size.height >= 8 + 1  # heading, lines
 
 
 async def test_the_mouse_wheel_scrolls_by_whole_cards_and_the_cursor_follows(

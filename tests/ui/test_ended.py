@@ -15,7 +15,7 @@ from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.ended_list import EndedList, row_cells
 from salesboard.ui.ended_screen import EndedScreen
 from salesboard.workflow import Stage, Status
-from tests.test_service import tick_all, walk_to
+from tests.test_service import evidenced, tick_all, walk_to
 from tests.ui.helpers import (
     NARROW,
     WIDE,
@@ -30,20 +30,15 @@ from tests.ui.helpers import (
 
 @pytest.fixture
 def ended(empty_board: Board) -> Board:
-    """Deal 1 won (with a comment), deal 2 lost in Discovery, deal 3 open."""
+    """Deal 1 won (with a comment), deal 2 lost in Discovery, deal 3 open.
+
+    Deals 1 and 2 hold every kind of evidence (``tests/evidence.py``) to be walked on."""
     pipeline = empty_board.pipeline
-    won = tick_all(
-        pipeline,
-        walk_to(
-            pipeline,
-            pipeline.create_deal("Fjord fleet", company="Nord AS", value="1200"),
-            Stage.CLOSED,
-        ),
-    )
+    won = evidenced(pipeline, pipeline.create_deal("Fjord fleet", company="Nord AS", value="1200"))
+    won = tick_all(pipeline, walk_to(pipeline, won, Stage.CLOSED))
     pipeline.finish(won.id, "success", 5, comment="Live in May")
-    lost = walk_to(
-        pipeline, pipeline.create_deal("Ålesund pilot", company="Fisk AS"), Stage.DISCOVERY
-    )
+    lost = evidenced(pipeline, pipeline.create_deal("Ålesund pilot", company="Fisk AS"))
+    lost = walk_to(pipeline, lost, Stage.DISCOVERY)
     empty_board.clock.advance(days=1)
     pipeline.mark_lost(lost.id, "Chose a competitor")
     pipeline.create_deal("Still open", company="C")
@@ -141,7 +136,8 @@ async def test_the_palette_finds_ended_deals_too(ended: Board) -> None:
 async def test_the_pane_shows_the_whole_deal(ended: Board) -> None:
     """Issue 12, point 6: how it ended, every stage's jobs on demand, the latest changes."""
     app = ended.app(live=False)
-    async with app.run_test(size=(100, 50)) as pilot:
+    # Tall enough for the arranged evidence's activities, stakeholder and problem too.
+    async with app.run_test(size=(100, 70)) as pilot:
         await pilot.press("w", "j", "enter")  # Fjord fleet, finished
         shown = screen_text(app)
         assert "Outcome  success, satisfaction 5/5" in shown

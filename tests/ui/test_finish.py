@@ -14,7 +14,7 @@ from salesboard.ui.confirm import ConfirmDiscard
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.finish_form import FinishForm
 from salesboard.workflow import Outcome, Stage, Status
-from tests.test_service import tick_all, walk_to
+from tests.test_service import evidenced, tick_all, walk_to
 from tests.ui.helpers import (
     NARROW,
     WIDE,
@@ -29,12 +29,14 @@ from tests.ui.helpers import (
 
 @pytest.fixture
 def closing(empty_board: Board) -> Board:
-    """Deal 1 complete in Closed, deal 2 in Closed with jobs left, deal 3 in Prospect."""
+    """Deal 1 complete in Closed, deal 2 in Closed with jobs left, deal 3 in Prospect.
+
+    Deals 1 and 2 hold every kind of evidence (``tests/evidence.py``) to be walked on."""
     pipeline = empty_board.pipeline
-    tick_all(
-        pipeline, walk_to(pipeline, pipeline.create_deal("Done deal", company="C"), Stage.CLOSED)
-    )
-    walk_to(pipeline, pipeline.create_deal("Half deal", company="C"), Stage.CLOSED)
+    done = evidenced(pipeline, pipeline.create_deal("Done deal", company="C"))
+    tick_all(pipeline, walk_to(pipeline, done, Stage.CLOSED))
+    half = evidenced(pipeline, pipeline.create_deal("Half deal", company="C"))
+    walk_to(pipeline, half, Stage.CLOSED)
     pipeline.create_deal("New deal", company="C")
     return empty_board
 

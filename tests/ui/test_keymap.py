@@ -11,6 +11,8 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.command import CommandPalette
 
+from salesboard.ui.agenda_list import AgendaList
+from salesboard.ui.agenda_screen import AgendaScreen
 from salesboard.ui.board_screen import BoardScreen
 from salesboard.ui.choice_screen import ChoiceScreen
 from salesboard.ui.commands import ACTIONS
@@ -21,6 +23,8 @@ from salesboard.ui.grid import BoardGrid
 from salesboard.ui.help_screen import HelpScreen
 from salesboard.ui.keymap import HELP_KEYS, help_rows
 from salesboard.ui.pane import DealPane, JobList
+from salesboard.ui.pane_notes import NotesSection
+from salesboard.ui.part_lists import ActivityList, PartList, ProblemList, StakeholderList
 from tests.ui.helpers import NARROW, Board, screen_text, wait_for_palette_hits, widget_lines
 
 BOUND = (
@@ -28,10 +32,17 @@ BOUND = (
     BoardGrid,
     JobList,
     DealPane,
+    PartList,
+    ActivityList,
+    StakeholderList,
+    ProblemList,
+    NotesSection,
     DealScreen,
     EndedScreen,
     EndedList,
     ChoiceScreen,
+    AgendaScreen,
+    AgendaList,
 )
 
 

@@ -16,6 +16,7 @@ from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.help_screen import HelpScreen
 from salesboard.ui.history_screen import HistoryScreen
 from salesboard.ui.pane import JobList
+from tests.evidence import give_evidence
 from tests.ui.helpers import NARROW, WIDE, Board
 from tests.ui.scenario import ALPHA, BRAVO
 
@@ -30,6 +31,7 @@ def jobs_done(board: Board, deal_id: int) -> list[bool]:
 async def test_enter_in_the_checklist_changes_nothing(
     small_board: Board, size: tuple[int, int]
 ) -> None:
+    give_evidence(small_board.db, ALPHA)  # any tick Enter made would go through
     before = small_board.pipeline.get_deal(ALPHA)
     app = small_board.app(live=False)
     async with app.run_test(size=size) as pilot:

@@ -9,7 +9,7 @@ the other keys act on that card.
 
 from __future__ import annotations
 
-from salesboard.ui.column import CARD_HEIGHT, StageColumn
+from salesboard.ui.column import StageColumn, cards_in_view
 from salesboard.ui.deal_screen import DealScreen
 from salesboard.ui.forms import LostForm
 from salesboard.workflow import Stage
@@ -30,11 +30,11 @@ def assert_sound(app: object) -> StageColumn:
         # Whole cards only: the first row drawn is the first row of a card.
         assert col.render_line(0).text.strip() != "" or not col.ids or col.top == 0
         if col.ids:
-            shown = max(1, col.size.height // CARD_HEIGHT)
+            shown = cards_in_view(col.size.height)
             assert col.top <= max(0, len(col.ids) - shown)  # no blank rows at the bottom
     if deal_id is not None:
         top = active.top
-        shown = max(1, active.size.height // CARD_HEIGHT)
+        shown = cards_in_view(active.size.height)
         assert top <= active.cursor < top + shown, (top, active.cursor, shown)
         assert app.board.current_deal_id() == deal_id  # type: ignore[attr-defined]
     return active

@@ -21,6 +21,7 @@ from salesboard.settings import FILE_NAME, board_key
 from salesboard.ui.choice_screen import ChoiceScreen
 from salesboard.ui.column import CARD_HEIGHT
 from salesboard.workflow import Stage
+from tests.evidence import give_evidence
 from tests.ui.helpers import (
     ME,
     NARROW,
@@ -130,6 +131,7 @@ async def test_a_sorted_column_places_a_changed_card_anew_and_the_cursor_follows
 
 
 async def test_last_change_order_brings_a_ticked_deal_to_the_top(small_board: Board) -> None:
+    give_evidence(small_board.db, ALPHA)  # Alpha's job 2 needs a meeting
     small_board.clock.advance(minutes=1)
     small_board.pipeline.edit_deal(BRAVO, notes="Called back")
     app = small_board.app(live=False)

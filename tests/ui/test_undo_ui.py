@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from salesboard.service import Pipeline
 from salesboard.workflow import Stage
+from tests.evidence import give_evidence
 from tests.ui.helpers import (
     WIDE,
     Board,
@@ -15,6 +16,7 @@ from tests.ui.helpers import (
 
 
 async def test_u_takes_back_a_tick_then_an_advance(small_board: Board) -> None:
+    give_evidence(small_board.db, 1)  # Alpha's jobs 2 and 3 need meetings
     app = small_board.app(live=False)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("enter", "down", "space", "escape")  # tick Alpha's second job
@@ -50,6 +52,7 @@ async def test_u_with_no_change_of_mine_says_so(empty_board: Board) -> None:
 async def test_u_says_why_not_when_a_colleague_changed_the_deal_since(
     small_board: Board,
 ) -> None:
+    give_evidence(small_board.db, 1)  # Alpha's jobs 2 and 3 need meetings
     app = small_board.app(live=False)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("enter", "down", "space", "escape")

@@ -19,6 +19,7 @@ from salesboard.store import Database
 from salesboard.ui.history_screen import HistoryScreen
 from salesboard.workflow import Stage
 from tests.conftest import FrozenClock
+from tests.evidence import give_evidence
 from tests.test_untrusted_rows import EVENTS, MALFORMED, make_hostile, terminal_safe
 from tests.ui.helpers import (
     NOW,
@@ -86,6 +87,7 @@ def malformed(tmp_path: Path) -> Iterator[Board]:
     board = Board(db, FrozenClock(NOW))
     for n in range(1, 7):
         board.pipeline.create_deal(f"Deal {n}", company="C", value="100")
+    give_evidence(db, 6)
     for n in (1, 2, 3):
         board.pipeline.set_job(6, n, True)
     with closing(sqlite3.connect(path)) as raw, raw:
