@@ -320,7 +320,10 @@ def key_session(
     # The newest deal is the last card of Prospect in board order; by value, a value of 0
     # (the demo has none) puts it last as well.
     value = "0" if s.sort == "value" else "1000"
-    sb.run("--db", str(db), "add", title, "--company", "Benchmark Ltd", "--value", value)
+    _ms, added = sb.run(
+        "--db", str(db), "add", title, "--company", "Benchmark Ltd", "--value", value
+    )
+    give_evidence(sb, db, added.strip())
     newest = {"stage_label": STAGES[0], "title": title, "company": "Benchmark Ltd", "owner": ""}
     board = [*deals, newest]
     columns = card_titles(board)
@@ -381,6 +384,40 @@ def key_session(
     progress("keys " + "  ".join(f"{k} {number(v)}" for k, v in recent.items()))
 
 
+def give_evidence(sb: Salesboard, db: Path, deal: str) -> None:
+    """What the jobs backed by evidence need (issue 14), so every tick in the pane passes.
+
+    A held meeting with an agenda, a follow-up, a held visit, a priced problem and a
+    stakeholder: the benchmark deal is ticked through every stage, as a team would after
+    doing that work.
+    """
+
+    def run(*args: str) -> str:
+        return sb.run("--db", str(db), *args)[1].strip()
+
+    due = "2027-01-15 10:00"
+    meeting = run("activity", "add", deal, "--kind", "meeting", "--title", "Kick-off",
+                  "--due", due, "--agenda", "Goals")  # fmt: skip
+    run("activity", "done", meeting)
+    visit = run("activity", "add", deal, "--kind", "visit", "--title", "Site", "--due", due)
+    run("activity", "done", visit)
+    run("activity", "add", deal, "--kind", "follow-up", "--title", "Follow up", "--due", due)
+    run("problem", "add", deal, "Benchmark problem", "--priority", "high", "--price", "100")
+    run("stakeholder", "add", deal, "Benchmark Person", "--stance", "ally")
+
+
+def substance_per_deal(db: Path) -> dict[str, float]:
+    """Activities, stakeholders and problems per deal in a benchmark database (issue 14)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        deals = conn.execute("SELECT count(*) FROM deal").fetchone()[0] or 1
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] / deals
+            for table in ("activity", "stakeholder", "problem")
+        }
+
+
 def measure_cli(sb: Salesboard, db: Path, s: Settings, out: Samples) -> None:
     """Wall time of three commands, their output read to the end as a script would."""
     for _ in range(s.repeat):
@@ -397,7 +434,9 @@ def measure_cli(sb: Salesboard, db: Path, s: Settings, out: Samples) -> None:
     progress("cli " + "  ".join(f"{k} {v:.0f} ms" for k, v in medians.items()))
 
 
-def measure_size(sb: Salesboard, n: int, s: Settings, workdir: Path) -> tuple[Samples, float]:
+def measure_size(
+    sb: Salesboard, n: int, s: Settings, workdir: Path
+) -> tuple[Samples, dict[str, Any]]:
     """Every figure at ``n`` deals, on a database filled for this run only."""
     db = workdir / f"board-{n}.db"
     started = time.perf_counter()
@@ -408,7 +447,9 @@ def measure_size(sb: Salesboard, n: int, s: Settings, workdir: Path) -> tuple[Sa
     if n:
         sb.run("--db", str(db), "demo", "--deals", str(n))
     fill_seconds = time.perf_counter() - started
-    progress(f"filled {n} deals in {fill_seconds:.1f} s")
+    per_deal = substance_per_deal(db) if n else {}
+    parts = ", ".join(f"{v:.1f} {k}" for k, v in per_deal.items())
+    progress(f"filled {n} deals in {fill_seconds:.1f} s" + (f" ({parts} a deal)" if parts else ""))
     remember_order(sb, db, s.sort)
     out = Samples()
     listing = ("--db", str(db), "list", "--json", "--sort", s.sort)  # as the board orders
@@ -419,7 +460,7 @@ def measure_size(sb: Salesboard, n: int, s: Settings, workdir: Path) -> tuple[Sa
             deals = json.loads(sb.run(*listing)[1])
         key_session(sb, db, run, s, out, deals)
     measure_cli(sb, db, s, out)
-    return out, fill_seconds
+    return out, {"fill_seconds": fill_seconds, "substance_per_deal": per_deal}
 
 
 def remember_order(sb: Salesboard, db: Path, order: str) -> None:
@@ -619,7 +660,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     info = {"machine": machine(), "source": source_state(), "settings": settings.__dict__}
     results: dict[int, list[dict[str, Any]]] = {}
-    fills: dict[int, float] = {}
+    fills: dict[int, dict[str, Any]] = {}
     with workspace() as workdir:
         sb.env["XDG_CONFIG_HOME"] = str(workdir / "config")  # never the user's settings
         for n in settings.deals:
@@ -638,9 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{load['cpus']} CPUs"
     )
     if json_path is not None:
-        sizes = [
-            {"deals": n, "fill_seconds": fills[n], "figures": rows} for n, rows in results.items()
-        ]
+        sizes = [{"deals": n, **fills[n], "figures": rows} for n, rows in results.items()]
         json_path.write_text(json.dumps(info | {"sizes": sizes}, indent=1, default=str))
     return 0
 

@@ -12,18 +12,25 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from salesboard import workflow
+from salesboard import definition, workflow
 from salesboard.errors import InvalidInput
+from salesboard.evidence import Evidence, missing
 from salesboard.identity import current_login
+from salesboard.part_fields import clean_email, clean_phone
 from salesboard.service import DealView, EventView, Pipeline, demo
 from salesboard.service.demo import TEAM, seed_demo
+from salesboard.service.doctor import examine
+from salesboard.service.history_parts import is_part_kind
+from salesboard.service.substance import Substance
 from salesboard.stage_clock import Visit, clock_start
 from salesboard.store import ChecklistItem, Database, Deal, Event
-from salesboard.workflow import Outcome, Stage, Status
+from salesboard.substance import ActivityKind, Influence, Priority, ProblemStatus, Stance
+from salesboard.workflow import EventKind, Outcome, Stage, Status
 from tests.checklists import DEFAULT_CHECKLISTS, DEFAULT_KEYS
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 ME = "zoe"
+PART_KINDS = frozenset(kind.value for kind in EventKind if is_part_kind(kind.value))
 
 
 def _open(tmp_path: Path, name: str) -> Database:
@@ -57,7 +64,8 @@ def test_same_arguments_give_identical_data(tmp_path: Path) -> None:
     assert seed_demo(other, deals=120, seed=4, now=NOW, me=ME) == 120
     one, two = _everything(first), _everything(second)
     assert len(one) == 120
-    assert one == two  # ids, texts, values, times, checklists, histories
+    assert one == two  # ids, texts, values, times, checklists, histories, parts
+    assert sum(len(view.parts.activities) for view, _ in one) > 300
     assert [v.summary for v, _ in _everything(other)] != [v.summary for v, _ in one]
 
 
@@ -128,6 +136,8 @@ def _replay(view: DealView, history: list[EventView]) -> None:
     visits = [Visit(created.at, Stage.PROSPECT)]  # days in stage count over every visit
     outcome: dict[str, Any] = {}
     for event in changes:
+        if event.kind in PART_KINDS:
+            continue  # the deal's parts: replayed by test_the_parts_are_their_history
         before, after = event.before, event.after
         assert before is not None and after is not None
         if event.kind in ("job_ticked", "job_unticked"):
@@ -218,6 +228,11 @@ def test_every_deal_is_its_history_replayed_under_the_rules(db: Database) -> Non
         "edited",
         "lost",
         "finished",
+        "activity_added",
+        "activity_done",
+        "stakeholder_added",
+        "problem_added",
+        "problem_edited",
     }
 
 
@@ -344,3 +359,185 @@ def test_a_few_thousand_deals(sqlite_url: str) -> None:
     deals, items, events = _counts(db)
     assert (deals, items) == (2_000, 2_000 * 26)
     assert events > 2_000 * 5
+
+
+# ------------------------------------------------------------ the substance
+
+
+def _open_deals(db: Database) -> list[DealView]:
+    pipeline = Pipeline(db, actor=ME)
+    return [pipeline.get_deal(d.id) for d in pipeline.list_deals(status=None)]
+
+
+def test_every_ticked_job_has_its_evidence(db: Database) -> None:
+    seed_demo(db, deals=300, now=NOW, me=ME)
+    backed: Counter[Evidence] = Counter()
+    for view in _open_deals(db):
+        facts = view.parts.facts()
+        for job in view.checklist:
+            known = definition.in_force().job(job.key)
+            evidence = None if known is None else known.evidence
+            if job.done and evidence is not None:
+                backed[evidence] += 1
+                assert missing(evidence, facts) is None, (view.summary.id, job.key)
+    jobs = [job for stage in definition.in_force().stages for job in stage.jobs]
+    assert set(backed) == {job.evidence for job in jobs if job.evidence}  # all 8 kinds
+
+
+def test_deals_have_believable_substance(db: Database) -> None:
+    seed_demo(db, deals=300, now=NOW, me=ME)
+    views = _open_deals(db)
+    activities = [a for v in views for a in v.parts.activities]
+    stakeholders = [s for v in views for s in v.parts.stakeholders]
+    problems = [p for v in views for p in v.parts.problems]
+    # About five activities, three stakeholders and two problems a deal.
+    assert 4 <= len(activities) / len(views) <= 7
+    assert 2 <= len(stakeholders) / len(views) <= 4
+    assert 1.3 <= len(problems) / len(views) <= 3
+    assert {a.kind for a in activities} == set(ActivityKind)
+    assert {s.stance for s in stakeholders} == set(Stance)
+    assert {s.influence for s in stakeholders} == set(Influence)
+    assert {p.priority for p in problems} == {*Priority, None}
+    assert {p.status for p in problems} == set(ProblemStatus)
+    assert any(a.agenda for a in activities if a.kind is ActivityKind.MEETING)
+    emails = [s.email for s in stakeholders if s.email]
+    phones = [s.phone for s in stakeholders if s.phone]
+    assert len(emails) > len(stakeholders) / 3 and len(phones) > len(stakeholders) / 4
+    assert all(clean_email(e) == e for e in emails) and all(clean_phone(p) == p for p in phones)
+    for activity in activities:
+        assert activity.due_at.minute % 15 == 0 and activity.created_at < NOW
+        if activity.done:
+            assert activity.done_by and activity.done_at is not None
+            assert activity.due_at <= activity.done_at < NOW
+    for view in views:
+        if view.summary.status is not Status.OPEN:  # nothing left on anyone's agenda
+            assert all(a.done for a in view.parts.activities)
+            assert view.summary.next_step is None
+        if view.summary.stage > Stage.DISCOVERY:  # Discovery prioritised and priced them
+            assert all(p.priority and p.price_minor for p in view.parts.problems if p.open)
+    early = [p for v in views if v.summary.stage < Stage.DISCOVERY for p in v.parts.problems]
+    assert any(p.price_minor is None for p in early)  # found, not priced yet
+
+
+def test_next_steps_some_overdue_and_some_deals_with_none(db: Database) -> None:
+    seed_demo(db, deals=300, now=NOW, me=ME)
+    listed = Pipeline(db, actor=ME).list_deals()  # the open deals, as the board shows them
+    steps = [d.next_step for d in listed]
+    planned = [s for s in steps if s is not None]
+    overdue = [s for s in planned if s.overdue(NOW)]
+    assert 0.05 * len(listed) < steps.count(None) < 0.25 * len(listed)
+    assert 0.1 * len(planned) < len(overdue) < 0.5 * len(planned)
+    assert any(s.due_at > NOW for s in planned)
+    mine = Substance(Pipeline(db, actor=ME, clock=lambda: NOW)).agenda(ME)
+    assert mine and mine[0].activity.due_at < NOW  # my agenda starts with what is overdue
+    assert all(entry.activity.owner == ME and not entry.activity.done for entry in mine)
+
+
+def _replay_parts(history: list[EventView]) -> dict[tuple[str, int], dict[str, Any]]:
+    """The deal's parts as its part events tell them (newest-first history)."""
+    parts: dict[tuple[str, int], dict[str, Any]] = {}
+    for event in reversed(history):
+        if event.kind not in PART_KINDS:
+            continue
+        what, _sep, action = event.kind.rpartition("_")
+        after = event.after or {}
+        key = (what, after[what])
+        if action == "added":
+            assert event.before is None and key not in parts
+            parts[key] = {k: v for k, v in after.items() if k != what}
+        elif action == "edited":
+            assert {k: parts[key][k] for k in event.before or {} if k != what} == {
+                k: v for k, v in (event.before or {}).items() if k != what
+            }
+            parts[key].update({k: v for k, v in after.items() if k != what})
+        elif action in ("done", "reopened"):
+            assert parts[key]["title"] == after["title"]
+            assert after["done"] is (action == "done")
+            parts[key]["done"] = after["done"]
+        else:
+            del parts[key]
+    return parts
+
+
+def test_the_parts_are_their_history(db: Database) -> None:
+    seed_demo(db, deals=200, now=NOW, me=ME)
+    for view, history in _everything(db):
+        told = _replay_parts(history)
+        held: dict[tuple[str, int], dict[str, Any]] = {}
+        for a in view.parts.activities:
+            held[("activity", a.id)] = {
+                "kind": a.kind.value,
+                "title": a.title,
+                "due_at": a.due_at.isoformat(),
+                "owner": a.owner,
+                "agenda": a.agenda,
+                "notes": a.notes,
+                **({"done": a.done} if a.done else {}),
+            }
+        for s in view.parts.stakeholders:
+            held[("stakeholder", s.id)] = {
+                "name": s.name,
+                "organisation": s.organisation,
+                "role": s.role,
+                "stance": s.stance.value,
+                "influence": s.influence.value,
+                "notes": s.notes,
+                "email": s.email,
+                "phone": s.phone,
+            }
+        for p in view.parts.problems:
+            held[("problem", p.id)] = {
+                "description": p.description,
+                "priority": p.priority.value if p.priority else None,
+                "status": p.status.value,
+                "currency": p.currency,
+                "price_minor": p.price_minor,
+            }
+        assert told == held, view.summary.id
+        for a in view.parts.activities:
+            added = next(
+                e
+                for e in history
+                if e.kind == "activity_added" and (e.after or {})["activity"] == a.id
+            )
+            assert (a.created_by, a.created_at) == (added.actor, added.at)
+            if a.done:
+                done = next(
+                    e
+                    for e in history
+                    if e.kind == "activity_done" and (e.after or {})["activity"] == a.id
+                )
+                assert (a.done_by, a.done_at) == (done.actor, done.at)
+
+
+def test_part_ids_follow_the_time_they_were_made(db: Database) -> None:
+    seed_demo(db, deals=100, now=NOW, me=ME)
+    activities = sorted(
+        (a for v in _open_deals(db) for a in v.parts.activities), key=lambda a: a.id
+    )
+    assert [a.id for a in activities] == list(range(1, len(activities) + 1))
+    created = [a.created_at for a in activities]
+    assert created == sorted(created)
+
+
+def test_a_demo_database_is_healthy(db: Database) -> None:
+    seed_demo(db, deals=150, now=NOW, me=ME)
+    checkup = examine(db)
+    assert checkup.ok, [p for check in checkup.checks for p in check.problems]
+
+
+def test_the_parts_are_written_in_the_language_in_force(tmp_path: Path) -> None:
+    from tests.pseudo import english_words, install_pseudo
+
+    install_pseudo()
+    db = _open(tmp_path, "pseudo.db")
+    seed_demo(db, deals=80, now=NOW, me=ME)
+    for view in _open_deals(db):
+        parts = view.parts
+        texts = [
+            *(f"{a.title} {a.agenda} {a.notes}" for a in parts.activities),
+            *(f"{s.role} {s.notes}" for s in parts.stakeholders),  # names are names
+            *(p.description for p in parts.problems),
+        ]
+        for text in texts:
+            assert english_words(text, frozenset({"roi", "cfo", "ceo", "hr"})) == [], text

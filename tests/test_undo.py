@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import closing
 
@@ -11,13 +12,17 @@ from click.testing import CliRunner
 from salesboard.cli import cli
 from salesboard.service import Pipeline
 from salesboard.service.undo import UNDO_WINDOW, UndoRefused, undo_last
+from salesboard.store import Database
 from salesboard.workflow import GateRefusal, Stage, Status
 from tests.conftest import FrozenClock
-from tests.test_service import tick_all, walk_to
+from tests.evidence import give_evidence
+from tests.test_service import evidenced, tick_all, walk_to
 
 
 def test_each_kind_of_change_is_taken_back(pipeline: Pipeline) -> None:
-    deal = pipeline.create_deal("Deal", company="C", value="100", owner="alice")
+    deal = evidenced(
+        pipeline, pipeline.create_deal("Deal", company="C", value="100", owner="alice")
+    )
     pipeline.set_job(deal.id, 1, True)
     undone = undo_last(pipeline)
     assert undone.deal.checklist[0].done is False
@@ -42,7 +47,8 @@ def test_each_kind_of_change_is_taken_back(pipeline: Pipeline) -> None:
 
 
 def test_a_finish_is_undone_by_a_reopen_and_back(pipeline: Pipeline) -> None:
-    deal = tick_all(pipeline, walk_to(pipeline, pipeline.create_deal("Deal"), Stage.CLOSED))
+    deal = evidenced(pipeline, pipeline.create_deal("Deal"))
+    deal = tick_all(pipeline, walk_to(pipeline, deal, Stage.CLOSED))
     pipeline.finish(deal.id, "success", 4, comment="Live in May")
     assert undo_last(pipeline).deal.status is Status.OPEN
     again = undo_last(pipeline).deal
@@ -66,7 +72,7 @@ def test_a_finish_is_undone_by_a_reopen_and_back(pipeline: Pipeline) -> None:
 def test_what_cannot_be_undone_says_why(pipeline: Pipeline, clock: FrozenClock) -> None:
     with pytest.raises(UndoRefused, match="have made no change to undo"):
         undo_last(pipeline)
-    deal = pipeline.create_deal("Deal")
+    deal = evidenced(pipeline, pipeline.create_deal("Deal"))
     with pytest.raises(UndoRefused, match="a new deal is not undone"):
         undo_last(pipeline)
     pipeline.set_job(deal.id, 1, True)
@@ -91,10 +97,9 @@ def test_undo_never_bypasses_the_gate(sqlite_url: str, clock: FrozenClock) -> No
     undo (any change would be a later change, and undo takes back only the last one), so
     the job is unticked behind the program's back here to prove the gate is still asked.
     """
-    from salesboard.store import Database
-
     pipeline = Pipeline(Database.open(sqlite_url, create=True), actor="alice", clock=clock)
-    deal = walk_to(pipeline, pipeline.create_deal("Deal"), Stage.QUALIFIED)
+    deal = evidenced(pipeline, pipeline.create_deal("Deal"))
+    deal = walk_to(pipeline, deal, Stage.QUALIFIED)
     pipeline.move_back(deal.id)
     with closing(sqlite3.connect(sqlite_url)) as raw, raw:
         raw.execute("UPDATE checklist_item SET done = 0 WHERE deal_id = ? AND stage = 1 "
@@ -110,6 +115,9 @@ def test_salesboard_undo_on_the_command_line(sqlite_url: str) -> None:
     run = CliRunner(env={"COLUMNS": "200"})
     assert run.invoke(cli, ["--db", sqlite_url, "init"]).exit_code == 0
     assert run.invoke(cli, ["--db", sqlite_url, "add", "Deal", "--company", "C"]).exit_code == 0
+    db = Database.open(sqlite_url)
+    give_evidence(db, 1)
+    db.close()
     refused = run.invoke(cli, ["--db", sqlite_url, "undo"])
     assert refused.exit_code == 3 and "a new deal is not undone" in refused.stderr
     assert run.invoke(cli, ["--db", sqlite_url, "check", "1", "2"]).exit_code == 0
@@ -117,4 +125,5 @@ def test_salesboard_undo_on_the_command_line(sqlite_url: str) -> None:
     assert done.exit_code == 0, done.output
     assert done.stdout.startswith("deal 1: undid job ticked: Prospect job 2")
     shown = run.invoke(cli, ["--db", sqlite_url, "show", "1", "--json"]).stdout
-    assert '"done": false' in shown and '"done": true' not in shown
+    checklist = json.loads(shown)["checklist"]
+    assert checklist and not any(job["done"] for job in checklist)

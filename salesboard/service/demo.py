@@ -14,6 +14,12 @@ through the use cases one short transaction at a time would take minutes.
 
 All amounts are in EUR: the board sums values per column, and a sum across currencies
 would mean nothing. Activity falls on weekdays between 08:00 and 18:00 UTC, like a team's.
+
+Each deal also has its substance (``demo_parts``): meetings, calls, visits, follow-ups and
+tasks (most done, some open: the next step, now and then overdue; some open deals have
+none), stakeholders of every stance, and problems, priced once Discovery has prioritised
+them. Each is added by its own event, in the history's gaps, and every ticked job backed
+by evidence has it, as the service would have insisted.
 """
 
 from __future__ import annotations
@@ -35,6 +41,15 @@ from salesboard.folding import search_text
 from salesboard.i18n import N_, _, ngettext
 from salesboard.identity import current_login
 from salesboard.service.definitions import definition_in
+from salesboard.service.demo_parts import (
+    PART_STEPS,
+    DealContext,
+    Part,
+    PartEvents,
+    PartWeaver,
+    PartWords,
+    assign_ids,
+)
 from salesboard.stage_clock import Visit, time_spent
 from salesboard.store import Database
 from salesboard.store.chain import GENESIS, content, event_hash, lock_chain
@@ -298,6 +313,11 @@ class _Payloads:
             for n, job in enumerate(s.jobs, start=1)
         )
         self.counts = {int(s.stage): len(s.jobs) for s in pipeline.stages}
+        self.evidence = {
+            (int(s.stage), n): job.evidence
+            for s in pipeline.stages
+            for n, job in enumerate(s.jobs, start=1)
+        }
         self.job_open = {
             (stage, n): {"stage": Stage(stage).key, "n": n, "job": key, "done": False}
             for stage, n, key in self.all_jobs
@@ -323,6 +343,8 @@ class _Plan:
     row: dict[str, Any]
     events: list[_EventRow] = field(default_factory=list)
     done: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)
+    parts: list[Part] = field(default_factory=list)
+    """Its activities, stakeholders and problems, as rows to insert."""
 
 
 def seed_demo(
@@ -375,10 +397,13 @@ def seed_demo(
             return 0
         _version, pipeline = definition_in(session.connection())
         payloads = _Payloads(pipeline)
-        plans = _Generator(random.Random(seed), now, user, payloads).plans(deals)
+        # The deals' substance draws from a stream of its own: the rest of the data is
+        # the same as it was before deals had activities, stakeholders and problems.
+        parts_rng = random.Random(f"salesboard demo parts {seed}")
+        plans = _Generator(random.Random(seed), now, user, payloads, parts_rng).plans(deals)
         _insert_all(session, plans, now, payloads)
         if postgres:
-            for table in ("deal", "checklist_item", "event"):
+            for table in ("deal", "checklist_item", "event", "activity", "stakeholder", "problem"):
                 session.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -415,8 +440,16 @@ class _Words:
 class _Generator:
     """Makes up deals and their histories from one seeded random stream."""
 
-    def __init__(self, rng: random.Random, now: datetime, me: str, payloads: _Payloads) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        now: datetime,
+        me: str,
+        payloads: _Payloads,
+        parts_rng: random.Random,
+    ) -> None:
         self.rng = rng
+        self.parts_rng = parts_rng
         self.payloads = payloads
         self.words = _Words.in_force()
         self.today = now.date()
@@ -426,6 +459,10 @@ class _Generator:
         # slots, so the same seed gives the same data whatever the user's login is.
         self.names = [me, *(SPARE if name == me else name for name in TEAM)]
         self.companies: list[str] = []
+        self.weaver = PartWeaver(
+            parts_rng, PartWords.in_force(), payloads.evidence, lambda: self.companies
+        )
+        self.part_events = PartEvents(parts_rng, now)
 
     def plans(self, count: int) -> list[_Plan]:
         """``count`` deals, in the order they were created (the order of their ids)."""
@@ -469,6 +506,13 @@ class _Generator:
     def _colleague(self, slot: int) -> int:
         return (slot + self.rng.randint(1, len(self.names) - 1)) % len(self.names)
 
+    def _part_actor(self, owner: int) -> str:
+        """Who records a deal's activity or stakeholder: mostly its owner (own stream)."""
+        rng = self.parts_rng
+        if rng.random() < 0.85:
+            return self.names[owner]
+        return self.names[(owner + rng.randint(1, len(self.names) - 1)) % len(self.names)]
+
     def _who(self, owner: int, likely: float = 0.85) -> str:
         """Mostly the owner works on a deal; now and then a colleague helps out."""
         if self.rng.random() < likely:
@@ -487,15 +531,17 @@ class _Generator:
         else:
             final = Stage.CLOSED
         no_close = status is Status.OPEN and rng.random() < 0.05
-        steps = self._steps(status, final, no_close)
+        steps = self.weaver.weave(self._steps(status, final, no_close), status)
 
         # When each step happened: gaps in working time, drawn per kind of step and scaled
         # by the deal's own pace, laid out backwards from its last activity, then placed
-        # on the calendar's office hours.
+        # on the calendar's office hours. The work on the deal's parts happens within
+        # those gaps (``_part_times``), so the deal's own timeline is as without parts.
         pace = rng.lognormvariate(0.0, 0.45)
         gaps = [
             300 + int(rng.expovariate(1.0) * _MEAN_GAP_DAYS[kind] * pace * _WORK_DAY)
             for kind, _when in steps
+            if kind not in PART_STEPS
         ]
         if status is Status.OPEN:
             if rng.random() < 0.15:
@@ -506,14 +552,13 @@ class _Generator:
             tail = rng.randint(1 * _WORK_DAY, 110 * _WORK_DAY)
         work = -tail - sum(gaps)
         created = self.clock.real(work)
-        times: list[int] = []
-        for gap in gaps:
-            work += gap
-            times.append(self.clock.real(work))
+        times = [self.clock.real(at) for at in self._part_times(steps, work, gaps, tail)]
+        main_times = [at for (kind, _arg), at in zip(steps, times, strict=True)
+                      if kind not in PART_STEPS]  # fmt: skip
 
         # The expected close date: soon for open deals (sooner the further they are),
         # around the end for the others; each recorded slip pushed it later.
-        last_day = self._day(times[-1] if times else created)
+        last_day = self._day(main_times[-1] if main_times else created)
         if no_close:
             close: date | None = None
         elif (
@@ -565,8 +610,25 @@ class _Generator:
         outcome: str | None = None
         satisfaction: int | None = None
         lost_reason: str | None = None
+        deal = DealContext(
+            fields["company"],
+            fields["value_minor"],
+            CURRENCY,
+            {
+                id(arg): at
+                for (kind, arg), at in zip(steps, times, strict=True)
+                if kind == "act_done"
+            },
+        )
         for (kind, arg), at in zip(steps, times, strict=True):
-            if kind == "tick" or kind == "untick":
+            if kind in PART_STEPS:
+                name = self.names[owner]
+                events.append(
+                    self.part_events.event(
+                        kind, arg, at, self._part_actor(owner), name, deal, plan.parts
+                    )
+                )
+            elif kind == "tick" or kind == "untick":
                 assert isinstance(arg, tuple)
                 actor = self._who(owner)
                 if kind == "tick":
@@ -674,6 +736,32 @@ class _Generator:
             stage_entered_at=entered,
         )
         return plan
+
+    def _part_times(
+        self, steps: list[tuple[str, Any]], work: int, gaps: list[int], tail: int
+    ) -> list[int]:
+        """Every step's moment in working seconds, from the deal's creation at ``work``.
+
+        Each of the deal's own steps comes ``gaps`` after the one before; the part steps
+        in front of it fall at random within that gap, in order, and those after the
+        last one within the first two working days of the ``tail`` (its own stream).
+        """
+        rng = self.parts_rng
+        moments: list[int] = []
+        waiting = 0  # part steps waiting for the next of the deal's own steps
+        own = iter(gaps)
+        for kind, _arg in steps:
+            if kind in PART_STEPS:
+                waiting += 1
+                continue
+            gap = next(own)
+            moments.extend(_spread(rng, work, gap, waiting))
+            work += gap
+            moments.append(work)
+            waiting = 0
+        room = max(waiting + 2, min(tail - 60, 2 * _WORK_DAY))
+        moments.extend(_spread(rng, work, room, waiting))
+        return moments
 
     def _steps(self, status: Status, final: Stage, no_close: bool) -> list[tuple[str, Any]]:
         """The deal's changes in order, before any times or actors are attached."""
@@ -797,6 +885,15 @@ class _OfficeHours:
             if self.day.weekday() < 5:
                 self.days.append(self._cursor)
                 return
+
+
+def _spread(rng: random.Random, start: int, room: int, count: int) -> list[int]:
+    """``count`` strictly increasing moments after ``start`` and before ``start + room``."""
+    if not count:
+        return []
+    free = max(0, room - count - 1)
+    shares = sorted(rng.random() for _n in range(count))
+    return [start + 1 + index + int(share * free) for index, share in enumerate(shares)]
 
 
 def _step(amount: float) -> int:
@@ -961,9 +1058,90 @@ def _insert_all(
             )
             previous = sealed
 
+    # Part ids first: the events that name a part carry its id (and are hashed with it).
+    tables = assign_ids([plan.parts for plan in plans])
     writer.insert("deal", _DEAL_COLUMNS, deal_rows())
     writer.insert("checklist_item", _JOB_COLUMNS, job_rows())
     writer.insert("event", _EVENT_COLUMNS, event_rows())
+    _insert_parts(writer, tables, now)
+
+
+_PART_COLUMNS: Final = {
+    "activity": (
+        "id",
+        "deal_id",
+        "kind",
+        "title",
+        "due_at",
+        "owner",
+        "agenda",
+        "notes",
+        "done_by",
+        "done_at",
+        "created_by",
+        "created_at",
+    ),
+    "stakeholder": (
+        "id",
+        "deal_id",
+        "name",
+        "organisation",
+        "role",
+        "stance",
+        "influence",
+        "notes",
+        "email",
+        "phone",
+        "created_by",
+        "created_at",
+    ),
+    "problem": (
+        "id",
+        "deal_id",
+        "description",
+        "priority",
+        "price_minor",
+        "currency",
+        "status",
+        "created_by",
+        "created_at",
+    ),
+}
+_PART_TIMES: Final = frozenset(("due_at", "done_at", "created_at"))
+
+
+def _insert_parts(
+    writer: _Writer, tables: dict[str, list[tuple[int, Part]]], now: datetime
+) -> None:
+    """Write every activity, stakeholder and problem (times are seconds from ``now``)."""
+    for table, parts in tables.items():
+        moment = writer.converter(table, "created_at")
+        times = {
+            offset: moment(now + timedelta(seconds=offset))
+            for offset in {
+                part.row[name]
+                for _deal, part in parts
+                for name in _PART_TIMES
+                if part.row.get(name) is not None
+            }
+        }
+        writer.insert(table, _PART_COLUMNS[table], _part_rows(parts, _PART_COLUMNS[table], times))
+
+
+def _part_rows(
+    parts: list[tuple[int, Part]], columns: Sequence[str], times: dict[int, Any]
+) -> Iterator[tuple[Any, ...]]:
+    """Each part's values in ``columns`` order, its times converted (``times``)."""
+    for deal_id, part in parts:
+        row = part.row
+        yield tuple(
+            deal_id
+            if name == "deal_id"
+            else (None if row[name] is None else times[row[name]])
+            if name in _PART_TIMES
+            else row[name]
+            for name in columns
+        )
 
 
 def _same(value: Any) -> Any:

@@ -24,6 +24,17 @@ EVENT_LABELS = {
     "reopened": N_("reopened"),
     "finished": N_("finished"),
     "checklist_changed": N_("checklist"),
+    "activity_added": N_("activity planned"),
+    "activity_edited": N_("activity edited"),
+    "activity_done": N_("activity done"),
+    "activity_reopened": N_("activity reopened"),
+    "activity_removed": N_("activity removed"),
+    "stakeholder_added": N_("stakeholder added"),
+    "stakeholder_edited": N_("stakeholder edited"),
+    "stakeholder_removed": N_("stakeholder removed"),
+    "problem_added": N_("problem added"),
+    "problem_edited": N_("problem edited"),
+    "problem_removed": N_("problem removed"),
 }
 """Each event kind as a word (marked for the catalogue; translated where it is shown)."""
 
@@ -147,6 +158,11 @@ def describe_event(kind: str, before: dict[str, Any] | None, after: dict[str, An
                 outcome=outcome, score=score, comment=short_value(new["comment"])
             )
         return _("{outcome}, satisfaction {score}/5").format(outcome=outcome, score=score)
+    from salesboard.service.history_parts import describe_part  # it builds on short_value
+
+    part = describe_part(kind, old, new)
+    if part is not None:
+        return part
     keys = list(dict.fromkeys([*old, *new]))
     return "; ".join(
         f"{_field_name(k)}: {short_value(old.get(k), k, 30)} → {short_value(new.get(k), k, 30)}"

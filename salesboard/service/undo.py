@@ -21,8 +21,11 @@ from typing import Any, Final
 
 from salesboard.i18n import N_, _, ngettext
 from salesboard.money import STORED_DECIMALS
+from salesboard.service.history_parts import is_part_kind
 from salesboard.service.history_text import describe_event
 from salesboard.service.pipeline import Pipeline
+from salesboard.service.substance import Substance
+from salesboard.service.undo_parts import opposite_part
 from salesboard.service.views import DealView, EventView
 from salesboard.validation import display_safe
 from salesboard.workflow import WorkflowRefusal, stage_by_key
@@ -44,6 +47,17 @@ _KIND_NAMES: Final = {
     "reopened": N_("reopened"),
     "finished": N_("finished"),
     "checklist_changed": N_("checklist changed"),
+    "activity_added": N_("activity planned"),
+    "activity_edited": N_("activity edited"),
+    "activity_done": N_("activity done"),
+    "activity_reopened": N_("activity reopened"),
+    "activity_removed": N_("activity removed"),
+    "stakeholder_added": N_("stakeholder added"),
+    "stakeholder_edited": N_("stakeholder edited"),
+    "stakeholder_removed": N_("stakeholder removed"),
+    "problem_added": N_("problem added"),
+    "problem_edited": N_("problem edited"),
+    "problem_removed": N_("problem removed"),
 }
 """What each kind of change is called when undo names it (the kind itself is a key)."""
 
@@ -127,6 +141,8 @@ def _opposite(pipeline: Pipeline, event: EventView, version: int) -> DealView:
     """Make the change that takes ``event`` back, through the service's own rules."""
     before, after = event.before or {}, event.after or {}
     deal_id, kind = event.deal_id, event.kind
+    if is_part_kind(kind):
+        return opposite_part(Substance(pipeline), event, version)
     if kind in ("job_ticked", "job_unticked"):
         stage = stage_by_key(after.get("stage"))
         done = kind == "job_unticked"
