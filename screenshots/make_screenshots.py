@@ -114,6 +114,11 @@ SHOTS: tuple[Shot, ...] = (
     Shot("won-and-lost-80x24.svg", (80, 24), ("w",)),
     Shot("sort-choice-80x24.svg", (80, 24), ("s", "j")),
     Shot("one-owner-by-value-160x45.svg", (160, 45), step=_bobs_deals_by_value),
+    # A deal's substance: Tab moves from the checklist to its activities, stakeholders,
+    # problems and notes; A opens my agenda, overdue first.
+    Shot("pane-sections-160x45.svg", (160, 45), ("down", "enter", "tab", "tab")),
+    Shot("activity-form-80x24.svg", (80, 24), ("down", "enter", "tab", "n")),
+    Shot("agenda-80x24.svg", (80, 24), ("A",)),
     # In Norwegian, on a demo filled in Norwegian: LANG=nb_NO.UTF-8 salesboard --demo.
     Shot("board-nb-80x24.svg", (80, 24), language="nb"),
     Shot("pane-nb-160x45.svg", (160, 45), ("enter",), language="nb"),
