@@ -137,11 +137,26 @@ def parse_due(value: str | datetime, zone: tzinfo | None = None) -> datetime:
             raise _bad_due(value)
         at = time(hour, minute)
     if not 1900 <= day.year <= 9998:
-        raise _bad_due(value)
+        raise InvalidInput(
+            _("a due time must fall in the years 1900 to 9998, not {value}").format(
+                value=repr(value)
+            )
+        )
     local = datetime.combine(day, at)
-    if zone is None:
-        return local.astimezone().astimezone(UTC)
-    return local.replace(tzinfo=zone).astimezone(UTC)
+    stored = (
+        local.astimezone().astimezone(UTC)
+        if zone is None
+        else local.replace(tzinfo=zone).astimezone(UTC)
+    )
+    shown = stored.astimezone(zone) if zone is not None else stored.astimezone()
+    if shown.replace(tzinfo=None) != local:  # a time the clocks skip (spring forward)
+        raise InvalidInput(
+            _(
+                "{value} does not exist in your time zone: the clocks go forward then; "
+                "choose another time"
+            ).format(value=repr(value))
+        )
+    return stored
 
 
 def _bad_due(value: object) -> InvalidInput:

@@ -124,3 +124,30 @@ def test_a_due_time_in_a_named_zone_is_kept_in_utc() -> None:
 def test_a_bad_due_time_is_refused(bad: str) -> None:
     with pytest.raises(InvalidInput, match="YYYY-MM-DD HH:MM"):
         parse_due(bad)
+
+
+def test_a_time_the_clocks_skip_is_refused_not_moved() -> None:
+    """Found by an attacker: 02:30 on the night clocks go forward was stored as 01:30."""
+    from zoneinfo import ZoneInfo
+
+    with pytest.raises(InvalidInput, match="does not exist in your time zone"):
+        parse_due("2027-03-28 02:30", ZoneInfo("Europe/Oslo"))
+    autumn = parse_due("2027-10-31 02:30", ZoneInfo("Europe/Oslo"))  # happens twice: first
+    assert autumn == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+
+def test_a_year_out_of_range_says_so() -> None:
+    with pytest.raises(InvalidInput, match="years 1900 to 9998"):
+        parse_due("9999-12-31 23:59")
+
+
+def test_an_agenda_of_invisible_characters_is_no_agenda() -> None:
+    """Found by an attacker: an agenda of one zero-width space ticked "Agenda written"."""
+    from salesboard.service.part_views import ActivityView
+
+    def with_agenda(text: str) -> ActivityView:
+        at = datetime(2027, 1, 1, tzinfo=UTC)
+        return ActivityView(1, 1, ActivityKind.CALL, "t", at, "o", text, "", None, None, "o", at)
+
+    assert missing(Evidence.AGENDA, DealFacts((with_agenda("\u200b \u2060").fact(),)))
+    assert missing(Evidence.AGENDA, DealFacts((with_agenda("1. Goals").fact(),))) is None

@@ -249,14 +249,14 @@ def test_what_the_service_writes_reads_well(pipeline: Pipeline, oslo: None) -> N
     told = [describe_event(e.kind, e.before, e.after) for e in pipeline.history(deal.id)]
     assert told[::-1][1:] == [
         "meeting planned: Kick-off, 2027-01-15 10:30",
-        "activity: title: Kick-off → Kick-off [b]2[/b]",
+        "activity Kick-off: title: Kick-off → Kick-off [b]2[/b]",
         "activity done: Kick-off [b]2[/b]",
         "meeting removed: Kick-off [b]2[/b], 2027-01-15 10:30",
         "stakeholder added: Kari Nordmann, Fjord (ally)",
-        "stakeholder: stance: ally → enemy",
+        "stakeholder Kari Nordmann: stance: ally → enemy",
         "stakeholder removed: Kari Nordmann, Fjord (enemy)",
         "problem added: Slow invoicing (high, 12 500.00 EUR)",
-        "problem: priority: high → low; status: open → solved; price: 12 500.00 → —",
+        "problem Slow invoicing: priority: high → low; status: open → solved; price: 12 500.00 → —",
         "problem removed: Slow invoicing",
     ]
 

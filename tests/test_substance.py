@@ -112,8 +112,8 @@ def test_editing_an_activity_records_only_what_changed(pipeline: Pipeline, work:
     edited = work.edit_activity(added.part_id, title="Call the CFO", kind="call")
     event = pipeline.history(deal.id)[0]
     assert event.kind == "activity_edited"
-    assert event.before == {"activity": added.part_id, "title": "Call"}
-    assert event.after == {"activity": added.part_id, "title": "Call the CFO"}
+    assert event.before == {"activity": added.part_id, "named": "Call", "title": "Call"}
+    assert event.after == {"activity": added.part_id, "named": "Call", "title": "Call the CFO"}
     assert edited.deal.parts.activities[0].title == "Call the CFO"
     with pytest.raises(InvalidInput, match="nothing to change"):
         work.edit_activity(added.part_id)
@@ -316,3 +316,46 @@ def _force_stage(pipeline: Pipeline, deal_id: int, stage: Stage) -> None:
             text("UPDATE deal SET stage = :s, version = version + 1 WHERE id = :i"),
             {"s": int(stage), "i": deal_id},
         )
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("due_at", "garbage"),
+        ("kind", "lunch"),
+        ("title", b"\x00blob"),
+        ("due_at", "9999-12-31 23:59:59.999999"),
+    ],
+)
+def test_a_change_to_a_damaged_part_is_refused_in_one_line(
+    sqlite_url: str, column: str, value: object
+):
+    """Found by an attacker: such changes ended in "internal error" or built on the row.
+
+    On SQLite, where another tool can write any value into any column."""
+    from sqlalchemy import text
+
+    from salesboard.errors import DamagedData
+    from salesboard.store import Database
+
+    db = Database.open(sqlite_url, create=True)
+    pipeline = Pipeline(db, actor="alice")
+    work = Substance(pipeline)
+    deal = pipeline.create_deal("Deal")
+    added = work.add_activity(deal.id, kind="call", title="Call", due="2027-01-01 10:00")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(f"UPDATE activity SET {column} = :v WHERE id = :i"),
+            {"v": value, "i": added.part_id},
+        )
+    before = pipeline.get_deal(deal.id)
+    assert before.parts.activities == () and len(before.parts.damaged) == 1
+    for change in (
+        lambda: work.set_activity_done(added.part_id),
+        lambda: work.edit_activity(added.part_id, title="x"),
+        lambda: work.remove_activity(added.part_id),
+    ):
+        with pytest.raises(DamagedData, match=f"activity {added.part_id} is damaged"):
+            change()
+    assert pipeline.get_deal(deal.id).version == before.version
+    db.close()

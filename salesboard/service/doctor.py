@@ -36,6 +36,7 @@ from salesboard.errors import SalesboardError
 from salesboard.folding import search_text
 from salesboard.i18n import N_, _, ngettext
 from salesboard.service import rows
+from salesboard.service.doctor_parts import part_problems
 from salesboard.service.rate_check import rate_problems
 from salesboard.service.views import DealSummary, EventView, JobView
 from salesboard.store import Database, Deal, Event
@@ -53,6 +54,7 @@ CHECK_NAMES: Final = {
     "rows": N_("rows"),
     "rules": N_("rules"),
     "rates": N_("rates"),
+    "parts": N_("parts"),
     "history": N_("history"),
 }
 """Each check's name (the stable key scripts read in ``--json``) as a person reads it."""
@@ -150,7 +152,18 @@ def examine(db: Database, *, expect_head: tuple[int, str] | None = None) -> Chec
     )
     summary, rate_problems_found = rate_problems(db)
     rate_check = Check("rates", summary, rate_problems_found)
-    checks = [file_check, pipeline_check, row_check, rule_check, rate_check, history_check]
+    with db.read() as session:
+        parts_summary, parts_found = part_problems(session.connection(), events)
+    part_check = Check("parts", parts_summary, parts_found)
+    checks = [
+        file_check,
+        pipeline_check,
+        row_check,
+        rule_check,
+        part_check,
+        rate_check,
+        history_check,
+    ]
     return Checkup(checks, head_event, head_hash)
 
 

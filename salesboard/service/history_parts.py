@@ -137,13 +137,16 @@ def _field_name(what: str, key: Any) -> str:
 
 def _edit(what: str, old: dict[str, Any], new: dict[str, Any]) -> str:
     """The part, then each field that changed: ``problem: priority: — → high``."""
-    keys = [key for key in dict.fromkeys([*old, *new]) if key != what]
+    keys = [key for key in dict.fromkeys([*old, *new]) if key not in (what, "named")]
     changes = "; ".join(
         f"{_field_name(what, key)}: {part_value(str(key), old.get(key))} → "
         f"{part_value(str(key), new.get(key))}"
         for key in keys
     )
     word = part_word(what)
+    named = old.get("named")
+    if isinstance(named, str) and named:  # which one (kept by edits since it was added)
+        word = f"{word} {short_value(named, limit=40)}"
     return f"{word}: {changes}" if changes else word
 
 

@@ -7,14 +7,16 @@ row never stops the pane, the board or a command.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import Connection, select
 
+from salesboard.errors import DamagedData
 from salesboard.i18n import _
 from salesboard.service import rows
 from salesboard.service.part_views import (
@@ -39,17 +41,46 @@ from salesboard.substance import (
 Member = TypeVar("Member", bound=StrEnum)
 
 
+@functools.cache
+def _members(kind: type[StrEnum]) -> dict[str, StrEnum]:
+    return {member.value: member for member in kind}
+
+
 def _member(kind: type[Member], value: Any, what: str) -> Member:
-    for member in kind:
-        if member.value == value:
-            return member
+    found = _members(kind).get(value) if isinstance(value, str) else None
+    if found is not None:
+        return found  # type: ignore[return-value]
     raise rows.Damaged(
         _("{what} is {value}, not one salesboard writes").format(what=what, value=rows.shown(value))
     )
 
 
+_YEARS: Final = range(1900, 9999)
+"""Years a part's time may fall in: the ones anyone types (``part_fields``), and far
+enough from the calendar's ends that the time can be shown in every zone."""
+
+
+def _moment(value: Any, what: str) -> datetime:
+    """A stored time that can be shown in any zone (``rows.Damaged`` otherwise)."""
+    found = rows.moment(value, what)
+    if found.year not in _YEARS:
+        raise rows.Damaged(
+            _("{what} is {value}, not a time salesboard writes").format(
+                what=what, value=rows.shown(value)
+            )
+        )
+    return found
+
+
 def _optional_moment(value: Any, what: str) -> datetime | None:
-    return None if value is None else rows.moment(value, what)
+    return None if value is None else _moment(value, what)
+
+
+def _strict_text(value: Any, what: str) -> str:
+    """A stored text that is text (a blob or number is damage, not a title)."""
+    if isinstance(value, str):
+        return value
+    raise rows.Damaged(_("{what} is {value}, not text").format(what=what, value=rows.shown(value)))
 
 
 def activity_view(row: Any) -> ActivityView:
@@ -58,15 +89,15 @@ def activity_view(row: Any) -> ActivityView:
         id=rows.whole(row.id, "id", 1, 2**63 - 1),
         deal_id=rows.whole(row.deal_id, "deal_id", 1, 2**63 - 1),
         kind=_member(ActivityKind, row.kind, "kind"),
-        title=rows.text(row.title),
-        due_at=rows.moment(row.due_at, "due_at"),
-        owner=rows.text(row.owner),
-        agenda=rows.text(row.agenda),
-        notes=rows.text(row.notes),
+        title=_strict_text(row.title, "title"),
+        due_at=_moment(row.due_at, "due_at"),
+        owner=_strict_text(row.owner, "owner"),
+        agenda=_strict_text(row.agenda, "agenda"),
+        notes=_strict_text(row.notes, "notes"),
         done_by=None if row.done_by is None else rows.text(row.done_by),
         done_at=_optional_moment(row.done_at, "done_at"),
         created_by=rows.text(row.created_by),
-        created_at=rows.moment(row.created_at, "created_at"),
+        created_at=_moment(row.created_at, "created_at"),
     )
 
 
@@ -75,16 +106,16 @@ def stakeholder_view(row: Any) -> StakeholderView:
     return StakeholderView(
         id=rows.whole(row.id, "id", 1, 2**63 - 1),
         deal_id=rows.whole(row.deal_id, "deal_id", 1, 2**63 - 1),
-        name=rows.text(row.name),
-        organisation=rows.text(row.organisation),
-        role=rows.text(row.role),
+        name=_strict_text(row.name, "name"),
+        organisation=_strict_text(row.organisation, "organisation"),
+        role=_strict_text(row.role, "role"),
         stance=_member(Stance, row.stance, "stance"),
         influence=_member(Influence, row.influence, "influence"),
-        notes=rows.text(row.notes),
-        email=rows.text(row.email),
-        phone=rows.text(row.phone),
+        notes=_strict_text(row.notes, "notes"),
+        email=_strict_text(row.email, "email"),
+        phone=_strict_text(row.phone, "phone"),
         created_by=rows.text(row.created_by),
-        created_at=rows.moment(row.created_at, "created_at"),
+        created_at=_moment(row.created_at, "created_at"),
     )
 
 
@@ -93,13 +124,13 @@ def problem_view(row: Any) -> ProblemView:
     return ProblemView(
         id=rows.whole(row.id, "id", 1, 2**63 - 1),
         deal_id=rows.whole(row.deal_id, "deal_id", 1, 2**63 - 1),
-        description=rows.text(row.description),
+        description=_strict_text(row.description, "description"),
         priority=None if row.priority is None else _member(Priority, row.priority, "priority"),
         price_minor=None if row.price_minor is None else rows.amount(row.price_minor),
         currency=rows.currency(row.currency),
         status=_member(ProblemStatus, row.status, "status"),
         created_by=rows.text(row.created_by),
-        created_at=rows.moment(row.created_at, "created_at"),
+        created_at=_moment(row.created_at, "created_at"),
     )
 
 
@@ -122,6 +153,30 @@ def _read(found: Iterable[Any], view: Any, what: str, damaged: list[str]) -> lis
 
 def _columns(table: Any) -> Any:
     return [rows.raw(c, c.name) if "_at" in c.name else c for c in table.c]
+
+
+_VIEWS: Final = {
+    "activity": (ACTIVITY, activity_view),
+    "stakeholder": (STAKEHOLDER, stakeholder_view),
+    "problem": (PROBLEM, problem_view),
+}
+
+
+def check_part(connection: Connection, what: str, part_id: int) -> None:
+    """Refuse to build a change on a part whose row breaks the rules (``DamagedData``)."""
+    table, view = _VIEWS[what]
+    row = connection.execute(select(*_columns(table)).where(table.c.id == part_id)).first()
+    if row is None:
+        return
+    try:
+        view(row)
+    except (rows.Damaged, ValueError, TypeError) as damage:
+        raise DamagedData(
+            _(
+                "{what} {id} is damaged in the database ({reason}); salesboard will not "
+                "build on it — run 'salesboard doctor' to see every problem"
+            ).format(what=_(what), id=part_id, reason=damage)
+        ) from None
 
 
 def read_parts(connection: Connection, deal_id: int) -> DealParts:
@@ -176,7 +231,7 @@ def next_steps(connection: Connection, deal_ids: Sequence[int] | None) -> dict[i
     best: dict[int, tuple[datetime, int]] = {}
     for activity_id, deal_id, kind, title, due in connection.execute(query):
         try:
-            at = rows.moment(due, "due_at")
+            at = _moment(due, "due_at")
             what = _member(ActivityKind, kind, "kind")
         except rows.Damaged:
             continue

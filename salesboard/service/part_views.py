@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,11 @@ from salesboard.substance import (
     Stance,
     priority_rank,
 )
+
+
+def _visible(text: str) -> bool:
+    """Whether a text shows anything: an agenda of invisible characters is no agenda."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Mn") for c in text)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -54,7 +60,7 @@ class ActivityView:
 
     def fact(self) -> ActivityFact:
         """What the evidence rules need to know of it."""
-        return ActivityFact(self.kind, self.done, bool(self.agenda.strip()))
+        return ActivityFact(self.kind, self.done, _visible(self.agenda))
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON shape of an activity (times ISO 8601 in UTC)."""

@@ -22,7 +22,7 @@ from salesboard import part_fields as fields
 from salesboard import validation
 from salesboard.errors import InvalidInput, PartNotFound
 from salesboard.i18n import N_, _
-from salesboard.service.part_rows import AgendaEntry, agenda
+from salesboard.service.part_rows import AgendaEntry, agenda, check_part
 from salesboard.service.part_views import DealParts
 from salesboard.service.pipeline import UNSET, Pipeline, _check_decimals, _Unset
 from salesboard.service.views import DealView
@@ -48,6 +48,16 @@ _WHAT: Final = {
     "stakeholder": N_("stakeholder"),
     "problem": N_("problem"),
 }
+
+
+_LABEL: Final = {"activity": "title", "stakeholder": "name", "problem": "description"}
+"""The field that names a part; an edit event keeps it as ``named``, so its history line
+can say which part changed."""
+
+
+def rows_text(value: Any) -> str:
+    """A stored text as an event keeps it (anything else as its text)."""
+    return value if isinstance(value, str) else str(value)
 
 
 def _json(value: Any) -> Any:
@@ -367,8 +377,14 @@ class Substance:
             session.connection().execute(
                 table.update().where(table.c.id == part_id).values(**changed)
             )
-            before = {what: part_id, **{k: _json(_stored(getattr(row, k))) for k in changed}}
-            after = {what: part_id, **{k: _json(v) for k, v in changed.items()}}
+            label = _LABEL[what]
+            named = {"named": rows_text(getattr(row, label))}
+            before = {
+                what: part_id,
+                **named,
+                **{k: _json(_stored(getattr(row, k))) for k in changed},
+            }
+            after = {what: part_id, **named, **{k: _json(v) for k, v in changed.items()}}
             return before, after
 
         return self._change(
@@ -413,6 +429,7 @@ class Substance:
             if owner is None or type(owner.deal_id) is not int:
                 raise PartNotFound(_(_WHAT[what]), part_id)
             deal = pipeline._lock(session, owner.deal_id, expected_version)
+            check_part(session.connection(), what, part_id)
             row = session.connection().execute(select(table).where(table.c.id == part_id)).first()
             assert row is not None  # the deal's lock keeps it there
             told = change(session, row)

@@ -112,6 +112,10 @@ class SalesboardApp(App[None]):
     def _dialog_move(self, message: DealScreen.Move) -> None:
         self.board.move(message.deal_id, forward=message.forward)
 
+    @on(DealScreen.Undo)
+    def _dialog_undo(self, _message: DealScreen.Undo) -> None:
+        self.board.action_undo()
+
     @on(DealScreen.History)
     def _dialog_history(self, message: DealScreen.History) -> None:
         self.board.show_history(message.deal_id)

@@ -711,6 +711,21 @@ class BoardScreen(Screen[None]):
         job = jobs[n - 1]
         wanted = not job.done
 
+        def retry(fresh: DealView) -> None:
+            """Tick again once the missing evidence is added (offered once, not twice)."""
+            if fresh.stage is deal.stage and not fresh.jobs()[n - 1].done:
+                self.submit(
+                    fresh.id,
+                    _("the tick of job {job} of deal {deal}").format(job=n, deal=fresh.id),
+                    lambda pipeline, v: pipeline.set_job(
+                        fresh.id, n, True, expected_version=v, stage=fresh.stage
+                    ),
+                    lambda result, later: self.show_change(result, remote=later),
+                    refused=lambda error, later: self.part_editor.offer_evidence(
+                        fresh, error, later
+                    ),
+                )
+
         def save(confirmed: bool | None = True) -> None:
             if not confirmed:
                 return
@@ -726,7 +741,9 @@ class BoardScreen(Screen[None]):
                     deal.id, n, wanted, expected_version=v, stage=deal.stage
                 ),
                 lambda result, later: self.show_change(result, remote=later),
-                refused=lambda error, later: self.part_editor.offer_evidence(deal, error, later),
+                refused=lambda error, later: self.part_editor.offer_evidence(
+                    deal, error, later, retry=retry
+                ),
             )
 
         if job.done and job.done_by is not None and job.done_by != self.ctx.user:

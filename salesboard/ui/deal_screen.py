@@ -30,7 +30,7 @@ class DealScreen(ModalScreen[int | None]):
 
     # A modal screen hides the app's bindings: q is bound here again.
     BINDINGS: ClassVar[list[BindingType]] = bindings(
-        keymap.ADVANCE, keymap.BACK, keymap.DIALOG_HISTORY, keymap.CLOSE, keymap.QUIT
+        keymap.ADVANCE, keymap.BACK, keymap.DIALOG_HISTORY, keymap.UNDO, keymap.CLOSE, keymap.QUIT
     )
 
     class Move(Message):
@@ -40,6 +40,9 @@ class DealScreen(ModalScreen[int | None]):
             self.deal_id = deal_id
             self.forward = forward
             super().__init__()
+
+    class Undo(Message):
+        """Take back my own last change, as ``u`` does on the board (at every width)."""
 
     class History(Message):
         """Show the history of the deal shown."""
@@ -97,6 +100,10 @@ class DealScreen(ModalScreen[int | None]):
         """Move back from the pane, as on the board."""
         if self.pane.deal is not None:
             self.post_message(self.Move(self.pane.deal.id, False))
+
+    def action_undo(self) -> None:
+        """Undo my own last change, as on the board; the board pushes the result down."""
+        self.post_message(self.Undo())
 
     def action_history(self) -> None:
         """Every change of this deal, newest first."""

@@ -9,6 +9,7 @@ was typed, so nothing is lost. A tick refused for missing evidence offers to add
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from salesboard.errors import Conflict, InvalidInput
@@ -136,8 +137,12 @@ class PartEditor:
         typed: dict[str, str] | None = None,
         note: str = "",
         activity: ActivityKind | None = None,
+        then: Callable[[DealView], None] | None = None,
     ) -> None:
-        """Open the form of a new part (``part`` None) or of ``part``; save what it answers."""
+        """Open the form of a new part (``part`` None) or of ``part``; save what it answers.
+
+        ``then`` is called with the deal once the part is saved (a refused tick retried).
+        """
         ctx = self.screen.ctx
         form: PartForm
         if kind is Remedy.ACTIVITY:
@@ -153,11 +158,19 @@ class PartEditor:
 
         def answered(values: dict[str, str] | None) -> None:
             if values:  # None: cancelled; empty: saved without changing anything
-                self.save(deal, kind, part, values)
+                self.save(deal, kind, part, values, then=then)
 
         self.screen.app.push_screen(form, answered)
 
-    def save(self, deal: DealView, kind: Remedy, part: Part | None, typed: dict[str, str]) -> None:
+    def save(
+        self,
+        deal: DealView,
+        kind: Remedy,
+        part: Part | None,
+        typed: dict[str, str],
+        *,
+        then: Callable[[DealView], None] | None = None,
+    ) -> None:
         """Add or change a part as the deal stood when its form opened."""
         part_id = None if part is None else part.id
         saved: list[int] = []
@@ -176,6 +189,8 @@ class PartEditor:
             name = part_name(shown) if shown is not None else ""
             told = _("Added: {what}") if part is None else _("Saved: {what}")
             self.screen.confirm(told.format(what=name))
+            if then is not None and not later:
+                then(result)
 
         def refused(error: Exception, later: bool) -> bool:
             if isinstance(error, Conflict):
@@ -273,16 +288,23 @@ class PartEditor:
 
     # ------------------------------------------------------------- evidence
 
-    def offer_evidence(self, deal: DealView, error: Exception, later: bool) -> bool:
+    def offer_evidence(
+        self,
+        deal: DealView,
+        error: Exception,
+        later: bool,
+        retry: Callable[[DealView], None] | None = None,
+    ) -> bool:
         """A tick refused for missing evidence: say why and offer to add what is missing.
 
         Yes opens the right form (a meeting, a follow-up, a problem, a stakeholder);
-        once it is saved, the job can be ticked. A refusal that came after a wait for the
-        database is only told: a question popping up later would surprise.
+        once it is saved, ``retry`` ticks the job again (what the user asked for in the
+        first place). A refusal that came after a wait for the database, or of a retry, is
+        only told: a question popping up later, or twice, would surprise.
         """
         if not isinstance(error, EvidenceRefusal):
             return False
-        if later:
+        if later or retry is None:
             self.screen.say(str(error), title=_("Not ticked"), severity="warning", timeout=8)
             return True
         kind, activity = error.remedy
@@ -291,7 +313,7 @@ class PartEditor:
         def answered(yes: bool | None) -> None:
             if yes:
                 fresh = self.screen.ctx.pipeline.get_deal(deal.id)
-                self.open_form(fresh, kind, None, activity=activity)
+                self.open_form(fresh, kind, None, activity=activity, then=retry)
 
         confirm = Confirm(question, yes=_("Add it"), no=_("Not now"))
         self.screen.app.push_screen(confirm, answered)

@@ -123,6 +123,11 @@ class PartForm(ModalScreen[dict[str, str] | None]):
         """Start in the field asked for, or the first."""
         first = self._focus or self.fields()[0].name
         self.set_focus(self.query_one(f"#field-{first}"))
+        for choice in self.query(RadioSet):
+            # Textual lights the first button; light the chosen one, so that Space on the
+            # light keeps the value shown rather than picking another.
+            if choice.pressed_index >= 0:
+                choice._selected = choice.pressed_index
 
     def on_resize(self, event: events.Resize) -> None:
         """Keep the heading and the buttons on short terminals: the fields scroll instead."""

@@ -436,10 +436,33 @@ async def test_a_tick_refused_for_evidence_offers_the_form_then_ticks(
         assert isinstance(form, ActivityForm) and form.values()["kind"] == "meeting"
         await fill(pilot, "title", "Is it real?")
         await save(pilot)
-        assert isinstance(app.focused, JobList) and pane.highlighted_job == 2
-        await pilot.press("space")  # the same key, now with its evidence
         await pilot.pause()
+        # Reported: saving the evidence left the job unticked; the tick asked for is made.
         assert deal(parts_board, 2).jobs()[1].done
+        assert isinstance(app.focused, JobList) and pane.highlighted_job == 2
+        shown = pane.deal
+        assert shown is not None and shown.jobs()[1].done
+
+
+async def test_evidence_that_is_still_not_enough_is_told_not_offered_again(
+    parts_board: Board,
+) -> None:
+    """Job 3 needs a meeting held: a planned one added from the offer is not enough."""
+    Substance(parts_board.pipeline).add_activity(2, kind="meeting", title="M", due=NOW)
+    parts_board.pipeline.set_job(2, 2, True)
+    app = parts_board.app(live=False)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await open_pane(pilot, down=1)
+        await pilot.press("down", "down", "space")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("y")
+        await fill(pilot, "title", "Another meeting")
+        await save(pilot)
+        await pilot.pause()
+        assert not isinstance(app.screen, Confirm)  # told, not asked again
+        assert not deal(parts_board, 2).jobs()[2].done
+        assert len(deal(parts_board, 2).parts.activities) == 2
 
 
 @pytest.mark.parametrize(
@@ -589,3 +612,23 @@ async def test_q_in_a_part_form_does_not_quit(parts_board: Board) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert app.is_running and app.screen is form
+
+
+async def test_editing_a_stakeholder_lights_its_own_stance(parts_board: Board) -> None:
+    """Reported: the edit form lit "ally" for an enemy, so Space there picked ally."""
+    from textual.widgets import RadioSet
+
+    app = parts_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_pane(pilot, down=0)
+        await pilot.press("tab", "tab", "down", "e")  # Eve Enemy, after Ann Ally
+        form = app.screen
+        assert isinstance(form, StakeholderForm)
+        stance = form.query_one("#field-stance", RadioSet)
+        assert stance.pressed_button is not None and "enemy" in str(stance.pressed_button.id)
+        assert stance._selected == stance.pressed_index  # the light is on the choice
+        stance.focus()
+        await pilot.press("space")  # Space on the light keeps enemy
+        await save(pilot)
+        eve = next(s for s in deal(parts_board, 1).parts.stakeholders if s.name == "Eve Enemy")
+        assert eve.stance.value == "enemy"

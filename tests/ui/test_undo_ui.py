@@ -63,3 +63,22 @@ async def test_u_says_why_not_when_a_colleague_changed_the_deal_since(
         assert title == "Not undone"
         assert message.startswith("Cannot undo: bob changed deal 1 after you")
         assert small_board.pipeline.get_deal(1).checklist[1].done  # my tick stays
+
+
+async def test_u_in_the_checklist_dialog_undoes_as_on_the_board(small_board: Board) -> None:
+    """Reported: at widths where the checklist is a dialog, u did nothing at all."""
+    from salesboard.ui.deal_screen import DealScreen
+    from tests.ui.helpers import NARROW
+
+    give_evidence(small_board.db, 1)
+    app = small_board.app(live=False)
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
+        await pilot.press("enter", "down", "space")  # tick Alpha's second job in the dialog
+        assert isinstance(app.screen, DealScreen)
+        assert small_board.pipeline.get_deal(1).checklist[1].done
+        await pilot.press("u")
+        await pilot.pause()
+        assert not small_board.pipeline.get_deal(1).checklist[1].done
+        assert isinstance(app.screen, DealScreen)  # still there, showing the undone tick
+        deal = app.screen.pane.deal
+        assert deal is not None and not deal.checklist[1].done
