@@ -24,6 +24,8 @@ EVENT_LABELS = {
     "reopened": N_("reopened"),
     "finished": N_("finished"),
     "checklist_changed": N_("checklist"),
+}
+PART_EVENT_LABELS = {
     "activity_added": N_("activity planned"),
     "activity_edited": N_("activity edited"),
     "activity_done": N_("activity done"),
@@ -36,6 +38,8 @@ EVENT_LABELS = {
     "problem_edited": N_("problem edited"),
     "problem_removed": N_("problem removed"),
 }
+"""The changes of a deal's parts as words: the history and undo both name them so."""
+EVENT_LABELS.update(PART_EVENT_LABELS)
 """Each event kind as a word (marked for the catalogue; translated where it is shown)."""
 
 FIELD_NAMES = {

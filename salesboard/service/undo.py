@@ -22,7 +22,7 @@ from typing import Any, Final
 from salesboard.i18n import N_, _, ngettext
 from salesboard.money import STORED_DECIMALS
 from salesboard.service.history_parts import is_part_kind
-from salesboard.service.history_text import describe_event
+from salesboard.service.history_text import PART_EVENT_LABELS, describe_event
 from salesboard.service.pipeline import Pipeline
 from salesboard.service.substance import Substance
 from salesboard.service.undo_parts import opposite_part
@@ -47,17 +47,7 @@ _KIND_NAMES: Final = {
     "reopened": N_("reopened"),
     "finished": N_("finished"),
     "checklist_changed": N_("checklist changed"),
-    "activity_added": N_("activity planned"),
-    "activity_edited": N_("activity edited"),
-    "activity_done": N_("activity done"),
-    "activity_reopened": N_("activity reopened"),
-    "activity_removed": N_("activity removed"),
-    "stakeholder_added": N_("stakeholder added"),
-    "stakeholder_edited": N_("stakeholder edited"),
-    "stakeholder_removed": N_("stakeholder removed"),
-    "problem_added": N_("problem added"),
-    "problem_edited": N_("problem edited"),
-    "problem_removed": N_("problem removed"),
+    **PART_EVENT_LABELS,
 }
 """What each kind of change is called when undo names it (the kind itself is a key)."""
 

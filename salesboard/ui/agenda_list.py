@@ -20,7 +20,6 @@ from textual import events
 from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from salesboard.calendar_text import close_date_text
@@ -29,6 +28,7 @@ from salesboard.language import language
 from salesboard.service.part_rows import AgendaEntry
 from salesboard.substance import ActivityKind, kind_word
 from salesboard.ui import keymap
+from salesboard.ui.cursor_list import CursorList
 from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import literal
 from salesboard.ui.step_text import OVERDUE_MARK, clock_text, due_day_text
@@ -122,7 +122,7 @@ def _line(
     return segments
 
 
-class AgendaList(ScrollView, can_focus=True, inherit_bindings=False):
+class AgendaList(CursorList[AgendaEntry]):
     """Rows of open activities with a cursor; Enter (on the screen) or a click chooses one."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(
@@ -146,8 +146,6 @@ class AgendaList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[AgendaEntry] = []
-        self.cursor = 0
         self.owner_shown = False
         self.now = datetime.min
         self._today = date.min
@@ -169,43 +167,6 @@ class AgendaList(ScrollView, can_focus=True, inherit_bindings=False):
     def _fit(self) -> None:
         """As wide as the view (the columns share its width), one row per activity."""
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows) + 1)
-
-    @property
-    def current(self) -> AgendaEntry | None:
-        """The activity under the cursor, if there are rows."""
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-
-    def move(self, delta: int) -> None:
-        """Move the cursor ``delta`` rows (clamped)."""
-        self.move_to(self.cursor + delta)
-
-    def move_to(self, index: int) -> None:
-        """Put the cursor on row ``index`` (clamped) and keep it in view."""
-        if not self.rows:
-            return
-        self.cursor = max(0, min(index, len(self.rows) - 1))
-        self._keep_cursor_in_view()
-        self.refresh()
-
-    def _keep_cursor_in_view(self) -> None:
-        height = max(1, self.scrollable_content_region.height - 1)  # rows under the header
-        top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
-
-    def action_move(self, delta: int) -> None:
-        """The arrows move the cursor; the view follows only when it must."""
-        self.move(delta)
-
-    def action_page(self, direction: int) -> None:
-        """A screenful up or down."""
-        self.move(direction * max(1, self.scrollable_content_region.height - 2))
-
-    def action_jump(self, where: str) -> None:
-        """The first (most overdue) or the last (furthest ahead) activity."""
-        self.move_to(0 if where == "first" else len(self.rows) - 1)
 
     def on_click(self, event: events.Click) -> None:
         """A click puts the cursor on a row; a click on the lit row chooses it."""

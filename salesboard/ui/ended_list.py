@@ -20,7 +20,6 @@ from textual import events
 from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from salesboard.calendar_text import day_text, day_width
@@ -29,6 +28,7 @@ from salesboard.language import language
 from salesboard.money import money_text
 from salesboard.service import DealSummary
 from salesboard.ui import keymap
+from salesboard.ui.cursor_list import CursorList
 from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import literal
 from salesboard.workflow import Status
@@ -114,7 +114,7 @@ def _line(cells: list[Text], style: Style, console: Console) -> list[Segment]:
     return segments
 
 
-class EndedList(ScrollView, can_focus=True, inherit_bindings=False):
+class EndedList(CursorList[DealSummary]):
     """Rows of ended deals with a cursor; Enter (or a click on the lit row) chooses one.
 
     The scroll view's own keys are left out: here the keys move the cursor, and the view
@@ -147,8 +147,6 @@ class EndedList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[DealSummary] = []
-        self.cursor = 0
 
     @property
     def width_needed(self) -> int:
@@ -164,43 +162,6 @@ class EndedList(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to(y=0, animate=False)
         self._keep_cursor_in_view()
         self.refresh()
-
-    @property
-    def current(self) -> DealSummary | None:
-        """The deal under the cursor, if there are rows."""
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-
-    def move(self, delta: int) -> None:
-        """Move the cursor ``delta`` rows (clamped)."""
-        self.move_to(self.cursor + delta)
-
-    def move_to(self, index: int) -> None:
-        """Put the cursor on row ``index`` (clamped) and keep it in view."""
-        if not self.rows:
-            return
-        self.cursor = max(0, min(index, len(self.rows) - 1))
-        self._keep_cursor_in_view()
-        self.refresh()
-
-    def _keep_cursor_in_view(self) -> None:
-        height = max(1, self.scrollable_content_region.height - 1)  # rows under the header
-        top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
-
-    def action_move(self, delta: int) -> None:
-        """The arrows move the cursor as j and k do; the view follows only when it must."""
-        self.move(delta)
-
-    def action_page(self, direction: int) -> None:
-        """A screenful up or down."""
-        self.move(direction * max(1, self.scrollable_content_region.height - 2))
-
-    def action_jump(self, where: str) -> None:
-        """The newest (``"first"``) or the oldest (``"last"``) deal."""
-        self.move_to(0 if where == "first" else len(self.rows) - 1)
 
     def action_choose(self) -> None:
         """Choose the deal under the cursor."""
