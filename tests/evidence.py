@@ -10,10 +10,14 @@ themselves are tested through the service in ``tests/test_substance.py``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
 
 from salesboard.store import ACTIVITY, PROBLEM, STAKEHOLDER, Database
+
+if TYPE_CHECKING:
+    from salesboard.service.doctor import Checkup
 
 ARRANGED_AT = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -71,3 +75,14 @@ def give_evidence(db: Database, *deal_ids: int) -> None:
                     "created_at": ARRANGED_AT,
                 },
             )
+
+
+def examined_but_parts(db: Database) -> Checkup:
+    """``doctor``'s check-up without its parts check, for tests whose deals got their
+    evidence from ``give_evidence``: plain rows that no history wrote, which the parts
+    check rightly names (``tests/test_doctor_parts.py`` tests that check itself)."""
+    from salesboard.service.doctor import examine
+
+    checkup = examine(db)
+    checkup.checks = [check for check in checkup.checks if check.name != "parts"]
+    return checkup

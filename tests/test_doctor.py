@@ -51,9 +51,9 @@ def busy_history(pipeline: Pipeline, clock: FrozenClock) -> int:
 
 
 def examined(db: Database, **kwargs: Any) -> Checkup:
-    """``examine`` without its parts check: these tests are about deals and their history,
-    and their deals' evidence is arranged as plain rows (``tests/evidence.py``), which the
-    parts check rightly names as written by no history (``tests/test_doctor_parts.py``)."""
+    """``examine`` without its parts check (as ``tests.evidence.examined_but_parts``): these
+    tests are about deals and their history, and their deals' evidence is arranged as plain
+    rows, which the parts check rightly names as written by no history."""
     checkup = examine(db, **kwargs)
     checkup.checks = [check for check in checkup.checks if check.name != "parts"]
     return checkup
