@@ -95,7 +95,11 @@ class Event(SQLModel, table=True):
     """
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_deal", "deal_id", "id"),)
+    __table_args__ = (
+        Index("ix_event_deal", "deal_id", "id"),
+        Index("ix_event_kind", "kind", "deal_id", "id"),
+    )
+    """``ix_event_kind`` lets the reports read the stage moves without scanning the log."""
 
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(foreign_key="deal.id")
