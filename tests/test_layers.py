@@ -15,6 +15,14 @@ NON_UI_MODULES = [
     "salesboard.store",
     "salesboard.service",
     "salesboard.service.demo",
+    "salesboard.reports.source",
+    "salesboard.reports.forecast",
+    "salesboard.reports.funnel",
+    "salesboard.reports.velocity",
+    "salesboard.reports.stuck",
+    "salesboard.reports.outcomes",
+    "salesboard.reports.owners",
+    "salesboard.reports.digest",
 ]
 
 
