@@ -31,6 +31,7 @@ from salesboard.cli import (  # noqa: F401 (they register)
     pipeline,
     problems,
     rates,
+    reports,
     setup,
     stakeholders,
 )
