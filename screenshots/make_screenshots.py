@@ -101,6 +101,20 @@ class Shot:
     language: str = "en"
 
 
+def _reports(*keys: str) -> Step:
+    """Open the reports, wait until the facts are read and the report drawn, press keys."""
+
+    async def step(pilot: Pilot[None]) -> None:
+        await pilot.press("R")
+        for key in ("", *keys):
+            if key:
+                await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+    return step
+
+
 SHOTS: tuple[Shot, ...] = (
     Shot("board-80x24.svg", (80, 24)),
     Shot("board-160x45.svg", (160, 45)),
@@ -119,6 +133,12 @@ SHOTS: tuple[Shot, ...] = (
     Shot("pane-sections-160x45.svg", (160, 45), ("down", "enter", "tab", "tab")),
     Shot("activity-form-80x24.svg", (80, 24), ("down", "enter", "tab", "n")),
     Shot("agenda-80x24.svg", (80, 24), ("A",)),
+    # Insight: R opens the reports (forecast, funnel, days in stage, stuck, outcomes);
+    # v switches the column headers to weighted values; stuck cards are marked.
+    Shot("reports-forecast-160x45.svg", (160, 45), step=_reports()),
+    Shot("reports-funnel-80x24.svg", (80, 24), step=_reports("2")),
+    Shot("reports-stuck-80x24.svg", (80, 24), step=_reports("4")),
+    Shot("board-weighted-80x24.svg", (80, 24), ("v",)),
     # In Norwegian, on a demo filled in Norwegian: LANG=nb_NO.UTF-8 salesboard --demo.
     Shot("board-nb-80x24.svg", (80, 24), language="nb"),
     Shot("pane-nb-160x45.svg", (160, 45), ("enter",), language="nb"),

@@ -123,6 +123,7 @@ def test_several_upgrades_at_once_all_succeed(
             conn.execute(text("ALTER TABLE deal DROP COLUMN search_text"))
             conn.execute(text("DROP TABLE exchange_rate, setting, pipeline_version"))
             conn.execute(text("DROP TABLE activity, stakeholder, problem"))
+            conn.execute(text("DROP INDEX ix_event_kind"))
             conn.execute(
                 text(
                     "ALTER TABLE checklist_item DROP CONSTRAINT uq_item_job, DROP COLUMN job_key, "

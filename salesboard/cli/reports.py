@@ -372,6 +372,7 @@ def _print_table(console: Console, table: Table) -> None:
     """
     from rich.text import Text
 
+    from salesboard.reports.layout import table_lines
     from salesboard.validation import display_safe
 
     console.print(Text(display_safe(table.title), style="bold"))
@@ -379,86 +380,9 @@ def _print_table(console: Console, table: Table) -> None:
         import os
 
         fit = console.is_terminal or "COLUMNS" in os.environ
-        heading, lines = _table_lines(table, console.width if fit else None)
+        heading, lines = table_lines(table, console.width if fit else None)
         console.print(Text("\n".join(heading), style="bold"), soft_wrap=True)
         if lines:
             console.print(Text("\n".join(lines)), soft_wrap=True)
     for note in table.notes:
         console.print(Text(display_safe(note)))
-
-
-_GAP: Final = 2
-_NARROWEST: Final = 6
-"""How narrow a text column may get before the table is left wider than the terminal."""
-
-
-def _table_lines(table: Table, width: int | None) -> tuple[list[str], list[str]]:
-    """A table's heading (with its rule) and its rows, fitted to ``width`` cells if it can.
-
-    ``None``: as wide as the table needs (output to a file or a pipe).
-    """
-    import textwrap
-
-    from rich.cells import cell_len
-
-    from salesboard.validation import display_safe
-
-    columns = [display_safe(column) for column in table.columns]
-    rows = [[display_safe(cell) for cell in row] for row in table.rows]
-    count = len(columns)
-    words = [max((cell_len(w) for w in column.split()), default=0) for column in columns]
-    widths = [
-        max([words[i], *(cell_len(row[i]) for row in rows if i < len(row))]) for i in range(count)
-    ]
-    natural = [max(widths[i], cell_len(columns[i])) for i in range(count)]
-    if width is None:
-        widths, gap = natural, _GAP
-    else:
-        gap = _GAP if sum(widths) + _GAP * (count - 1) <= width else 1
-        spare = width - sum(widths) - gap * (count - 1)
-        for i in range(count):  # headings on one line where the terminal has the room
-            grow = min(spare, natural[i] - widths[i])
-            if grow > 0:
-                widths[i] += grow
-                spare -= grow
-        _give_way(widths, words, table.right, -spare)
-    wrapped = [textwrap.wrap(column, max(1, widths[i])) or [""] for i, column in enumerate(columns)]
-    depth = max(len(lines) for lines in wrapped)
-    heading = [
-        _joined([lines[n] if n < len(lines) else "" for lines in wrapped], widths, table.right, gap)
-        for n in range(depth)
-    ]
-    heading.append("─" * (sum(widths) + gap * (count - 1)))
-    return heading, [_joined(row, widths, table.right, gap) for row in rows]
-
-
-def _give_way(widths: list[int], words: list[int], right: frozenset[int], over: int) -> None:
-    """Narrow the widest text columns (never a figure) until ``over`` cells are won back."""
-    while over > 0:
-        texts = [i for i in range(len(widths)) if i not in right]
-        widest = max(texts, key=lambda i: widths[i], default=None)
-        if widest is None:
-            return
-        cut = min(over, widths[widest] - max(_NARROWEST, min(words[widest], 12)))
-        if cut <= 0:
-            return
-        widths[widest] -= cut
-        over -= cut
-
-
-def _joined(cells: list[str], widths: list[int], right: frozenset[int], gap: int) -> str:
-    """One line: each cell fitted to its column (cut with "…"), figures on the right."""
-    from rich.cells import cell_len, set_cell_size
-
-    fitted = []
-    for i, width in enumerate(widths):
-        cell = cells[i] if i < len(cells) else ""
-        size = cell_len(cell)
-        if size > width:
-            cell = set_cell_size(cell, max(0, width - 1)) + "…"
-        elif i in right:
-            cell = " " * (width - size) + cell
-        else:
-            cell += " " * (width - size)
-        fitted.append(cell)
-    return (" " * gap).join(fitted).rstrip()

@@ -138,7 +138,7 @@ class BoardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings(
         keymap.LEFT, keymap.RIGHT, keymap.OPEN, keymap.ADVANCE, keymap.BACK, keymap.FINISH,
         keymap.NEW, keymap.EDIT, keymap.LOST, keymap.UNDO, keymap.ENDED, keymap.HISTORY,
-        keymap.FILTER, keymap.AGENDA,
+        keymap.FILTER, keymap.AGENDA, keymap.REPORTS, keymap.WEIGHTED,
         keymap.MINE, keymap.OWNER, keymap.SORT,
         keymap.HELP, keymap.QUIT, keymap.CLEAR,
     )  # fmt: skip
@@ -160,6 +160,8 @@ class BoardScreen(Screen[None]):
         self._damaged_reported: list[tuple[int, str]] = []
         self._pane_to_dialog = False
         self._settings_problem_said = False
+        self.weighted = False
+        """Whether the column headers show weighted values (``v``)."""
 
     # ---------------------------------------------------------------- layout
 
@@ -367,6 +369,7 @@ class BoardScreen(Screen[None]):
             order="" if self.index.order is CardOrder.BOARD else _(_ORDER_SHORT[self.index.order]),
             online=[c.login for c in self.colleagues],
             read_only=self.read_only,
+            weighted=self.weighted,
         )
 
     def _show_empty_hint(self) -> None:
@@ -1068,6 +1071,20 @@ class BoardScreen(Screen[None]):
                 self.show_deal(deal_id)
 
         self.app.push_screen(AgendaScreen(self.ctx), chosen)
+
+    @keeps_running
+    def action_reports(self) -> None:
+        """The reports screen: forecast, funnel, days in stage, stuck deals and outcomes."""
+        from salesboard.ui.reports_screen import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.ctx, owner=self.board_filter.owner))
+
+    def action_weighted(self) -> None:
+        """Switch the column totals between value and weighted value (no query)."""
+        self.weighted = not self.weighted
+        for stage in Stage:
+            self.header(stage).weighted = self.weighted
+        self._show_status()
 
     @keeps_running
     def show_deal(self, deal_id: int) -> None:

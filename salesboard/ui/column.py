@@ -23,8 +23,10 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from salesboard.calendar_text import close_month_text
+from salesboard.definition import in_force
 from salesboard.i18n import _
 from salesboard.money import short_amount
+from salesboard.reports.stuck import stuck_reasons
 from salesboard.service import DealSummary
 from salesboard.service.sorting import SortKey
 from salesboard.substance import kind_word
@@ -75,6 +77,7 @@ class StageColumn(Widget, can_focus=False):
         "card--complete",
         "card--overdue",
         "card--no-step",
+        "card--stuck",
         "column--empty",
         "column--scroll-thumb",
         "column--scroll-track",
@@ -451,7 +454,9 @@ class StageColumn(Widget, can_focus=False):
         days = days_since(card.stage_entered_at, self._clock())
         counts = f" {card.jobs_done}/{card.jobs_total}"
         age = " " + _("{days}d").format(days=days)
-        bar_width = max(0, min(8, width - cell_len(counts) - cell_len(age) - 1))
+        stuck = self._stuck_mark(card, width + 1 - cell_len(counts) - cell_len(age))
+        room = width - cell_len(counts) - cell_len(age) - cell_len(stuck) - 1
+        bar_width = max(0, min(8, room))
         bar = progress_bar(card.jobs_done, card.jobs_total, bar_width)
         filled = bar.count("█")
         complete = card.jobs_total > 0 and card.jobs_done == card.jobs_total
@@ -462,7 +467,23 @@ class StageColumn(Widget, can_focus=False):
             (bar[filled:], palette.bar_todo),
             (counts, done_style if complete else NO_STYLE),
             (age, palette.detail),
+            (stuck, palette.stuck),
         ]
+
+    def _stuck_mark(self, card: DealSummary, room: int) -> str:
+        """`` ⚠ stuck`` (`` ⚠`` where narrow) on a stuck deal's days line, else nothing.
+
+        The stuck report's own rule (``reports.stuck``) with the stage's limit from the
+        pipeline in force and the next step that came with the card: no query, and only
+        for the cards drawn, so the cost does not grow with the number of deals. The mark
+        is a word as well as a colour, so it reads in monochrome.
+        """
+        limit = in_force().of(card.stage).stuck_after_days
+        due = card.next_step.due_at if card.next_step is not None else None
+        if not stuck_reasons(card.stage_entered_at, due, limit, self._clock()):
+            return ""
+        word = " " + STUCK_MARK + _("stuck")
+        return word if cell_len(word) <= room else " " + STUCK_MARK.strip()
 
     def _close_line(
         self, card: DealSummary, width: int, palette: CardPalette
@@ -538,6 +559,9 @@ class StageColumn(Widget, can_focus=False):
 
 NO_STYLE = Style()
 
+STUCK_MARK = "⚠ "
+"""Starts a stuck deal's mark on its card (``⚠ stuck``; ``⚠`` alone where narrow)."""
+
 
 @dataclass(frozen=True)
 class CardPalette:
@@ -553,6 +577,7 @@ class CardPalette:
     complete: Style
     overdue: Style
     no_step: Style
+    stuck: Style
     empty: Style
     thumb: Style
     track: Style
@@ -573,6 +598,7 @@ class CardPalette:
             complete=part("card--complete"),
             overdue=part("card--overdue"),
             no_step=part("card--no-step"),
+            stuck=part("card--stuck"),
             empty=part("column--empty"),
             thumb=base + part("column--scroll-thumb"),
             track=base + part("column--scroll-track"),

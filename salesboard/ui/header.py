@@ -11,9 +11,11 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
+from salesboard.definition import in_force
 from salesboard.filled_text import filled
 from salesboard.i18n import _, ngettext
 from salesboard.money import short_amount, whole_amount
+from salesboard.reports.facts import weighted as weigh
 from salesboard.service.board import ColumnTotals
 from salesboard.ui.literal import literal
 from salesboard.workflow import Stage
@@ -36,12 +38,41 @@ class ColumnHeader(Widget):
     The text is worked out when drawn, for the width it is drawn at, so neither a new
     total nor a resize (the first layout included) needs more than a repaint of the
     header itself.
+
+    ``weighted`` shows the total times the stage's win probability (the pipeline in
+    force) instead, the name followed by ``×20%`` and the figures by "weighted" where
+    they fit. The header weighs its total once; the forecast weighs each deal and rounds
+    it to the cent, so the two may differ by half a cent a deal, below what a header
+    shows.
     """
 
     def __init__(self, stage: Stage, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.stage = stage
         self._totals = ColumnTotals(stage, 0, 0)
+        self._weighted = False
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the header shows the weighted value (else the value)."""
+        return self._weighted
+
+    @weighted.setter
+    def weighted(self, weighted: bool) -> None:
+        if weighted != self._weighted:
+            self._weighted = weighted
+            self.refresh()
+
+    @property
+    def shown_minor(self) -> int:
+        """The amount shown now, in hundredths of the base currency."""
+        total = self._totals.value_minor
+        if not self._weighted:
+            return total
+        return weigh(total, self._probability())
+
+    def _probability(self) -> int:
+        return in_force().of(self.stage).win_probability
 
     @property
     def totals(self) -> ColumnTotals:
@@ -73,8 +104,9 @@ class ColumnHeader(Widget):
         if total.unconverted:
             no_rate = ngettext("+{count} no rate", "+{count} no rate", total.unconverted)
             apart = " " + no_rate.format(count=total.unconverted)
-        full = whole_amount(total.value_minor)
-        short = short_amount(total.value_minor)
+        amount = self.shown_minor
+        full = whole_amount(amount)
+        short = short_amount(amount)
         few = f" +{total.unconverted}" if total.unconverted else ""
         # Every header has the same width, so choosing by width (not by amount) keeps the
         # columns alike: full amounts when the headers are wide, compact ones when narrow.
@@ -86,13 +118,19 @@ class ColumnHeader(Widget):
         ]
         if wide:
             candidates[:0] = [f"{total.count} · {mark}{full} {total.base}{apart}"]
+        suffix = ""
+        if self._weighted:
+            said = " " + _("weighted")
+            candidates[:0] = [f"{c}{said}" for c in candidates[:2]]
+            suffix = " ×" + _("{percent}%").format(percent=self._probability())
         for figures in candidates:
             if cell_len(figures) <= width:
                 break
         label = self.stage.label
         # A name too long for the column ends in "…", so a cut name never reads as a word.
-        name = label if cell_len(label) <= width else _first_cells(label, width - 1) + "…"
-        return Text.assemble((name, "bold"), "\n", figures)
+        room = width - cell_len(suffix)
+        name = label if cell_len(label) <= room else _first_cells(label, room - 1) + "…"
+        return Text.assemble((name, "bold"), (suffix, "italic"), "\n", figures)
 
 
 def shorten_path(path: str, width: int) -> str:
@@ -167,13 +205,15 @@ class StatusLine(Static):
         order: str = "",
         online: list[str] | None = None,
         read_only: bool = False,
+        weighted: bool = False,
     ) -> None:
         """Redraw with the current facts; the filter text is user input, shown literally.
 
         ``owner`` is whose deals alone are shown (None: everyone's); ``order`` names the
         card order when it is not the board order.
 
-        ``online`` lists the other sessions' logins; this user is counted unless the
+        ``weighted``: the column headers show weighted values (said here too, where it
+        always fits). ``online`` lists the other sessions' logins; this user is counted unless the
         board is read-only (it writes no heartbeat, so the other boards do not count it).
         """
         modes = Text()
@@ -187,6 +227,8 @@ class StatusLine(Static):
         if order:
             modes.append_text(filled(_("by {order}"), {"order": Text(order, "bold")}))
             modes.append("  ")
+        if weighted:
+            modes.append(_("weighted totals") + "  ", "bold")
         if filter_text:
             modes.append_text(filled(_("filter {text}"), {"text": _user_text(filter_text)}))
             modes.append("  ")

@@ -176,6 +176,33 @@ AGENDA = Key(
 AGENDA_GO = Key("enter", "go", N_("Go to deal"), *_AGENDA)
 AGENDA_MINE = Key("m", "mine", N_("Mine/all"), *_AGENDA)
 
+# The column totals: value, or value × the stage's win probability.
+WEIGHTED = Key(
+    "v", "weighted", N_("Weighted"), "v", N_("column totals: value / weighted value"),
+    show=False, palette=N_("Weighted totals"),
+    palette_help=N_("Switch the column totals between value and value × win probability"),
+)  # fmt: skip
+
+# The reports: charts and tables of the pipeline, from the event log (``reports_screen``).
+REPORTS = Key(
+    "R", "reports", N_("Reports"), "R",
+    N_("reports: forecast, funnel, stuck, outcomes"),
+    show=False, palette=N_("Reports"),
+    palette_help=N_("Forecast, funnel, days in stage, stuck deals and outcomes, as charts"),
+)  # fmt: skip
+_REPORT_PICK = (N_("Tab 1–5"), N_("reports: next report; or pick one by number"))
+REPORT_NEXT = Key("tab", "report(1)", N_("Report"), *_REPORT_PICK)
+REPORT_PREVIOUS = Key("shift+tab", "report(-1)", N_("Report"), *_REPORT_PICK, show=False)
+REPORT_PICKS = tuple(
+    Key(str(n), f"pick({n - 1})", N_("Report"), *_REPORT_PICK, show=False) for n in range(1, 6)
+)
+_PERIOD = ("[ ] t", N_("reports: quarter before / after; this one"))
+PERIOD_BEFORE = Key("left_square_bracket", "period(-1)", N_("Earlier"), *_PERIOD)
+PERIOD_AFTER = Key("right_square_bracket", "period(1)", N_("Later"), *_PERIOD)
+PERIOD_NOW = Key("t", "this_quarter", N_("This quarter"), *_PERIOD, show=False)
+REPORT_OWNER = Key("o", "owner", N_("Owner"), *_OWNERS)
+REPORT_MINE = Key("m", "mine", N_("Mine"), *_OWNERS, show=False)
+
 # A short list to pick from (the card order, whose deals).
 CHOICE_UP = Key("k", "cursor(-1)", N_("Up"), *_UPDOWN, show=False)
 CHOICE_DOWN = Key("j", "cursor(1)", N_("Down"), *_UPDOWN, show=False)
@@ -219,7 +246,9 @@ HELP_KEYS: tuple[Key, ...] = (
     OPEN, NO_TICK, TICK, ALL_STAGES, HISTORY, DIALOG_HISTORY, ADVANCE, BACK, FINISH, NEW,
     EDIT, LOST, UNDO, ENDED, REOPEN, ENDED_OPEN, ENDED_UP, ENDED_DOWN, ENDED_FILTER,
     ENDED_CLOSE, LIST_UP, LIST_DOWN, LIST_PAGE_UP, LIST_PAGE_DOWN, LIST_FIRST, LIST_LAST,
-    LIST_CHOOSE, AGENDA, AGENDA_GO, AGENDA_MINE, FILTER, MINE, OWNER, SORT, CHOICE_UP,
+    LIST_CHOOSE, AGENDA, AGENDA_GO, AGENDA_MINE, FILTER, MINE, OWNER, SORT, WEIGHTED,
+    REPORTS, REPORT_NEXT, REPORT_PREVIOUS, *REPORT_PICKS, PERIOD_BEFORE, PERIOD_AFTER,
+    PERIOD_NOW, REPORT_OWNER, REPORT_MINE, CHOICE_UP,
     CHOICE_DOWN, CHOICE_CLOSE, SECTION_NEXT, SECTION_PREVIOUS, PART_ADD, PART_EDIT,
     PART_REMOVE, ACTIVITY_DONE, PROBLEM_SOLVED, NOTES_EDIT, NOTES_WRITE, HELP,
     PALETTE, CLEAR, CLOSE, SAVE, QUIT,

@@ -25,6 +25,7 @@ from salesboard.ui.keymap import HELP_KEYS, help_rows
 from salesboard.ui.pane import DealPane, JobList
 from salesboard.ui.pane_notes import NotesSection
 from salesboard.ui.part_lists import ActivityList, PartList, ProblemList, StakeholderList
+from salesboard.ui.reports_screen import ReportsScreen
 from tests.ui.helpers import NARROW, Board, screen_text, wait_for_palette_hits, widget_lines
 
 BOUND = (
@@ -43,6 +44,7 @@ BOUND = (
     ChoiceScreen,
     AgendaScreen,
     AgendaList,
+    ReportsScreen,
 )
 
 
