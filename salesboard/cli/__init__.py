@@ -10,8 +10,8 @@ code, never a traceback:
     output stopped early (``salesboard list | head -1``)
 
 One module per command group (``deals``, ``changes``, ``activities``, ``agenda``,
-``stakeholders``, ``problems``, ``pipeline``, ``rates``, ``reports``, ``doctor``, ``setup``) adds its
-commands to the group of ``main``; ``params``, ``runtime`` and ``output`` (and, for a
+``stakeholders``, ``problems``, ``pipeline``, ``rates``, ``reports``, ``doctor``,
+``setup``) adds its commands to the group of ``main``; ``params``, ``runtime`` and ``output`` (and, for a
 deal's parts, ``part_params``, ``part_output``, ``part_hints``) are what they share, and
 ``click_i18n`` puts Click's own messages and every command's help into the language in
 force (``--lang``, ``$SALESBOARD_LANG``, the locale).
