@@ -12,9 +12,9 @@ code, never a traceback:
 One module per command group (``deals``, ``changes``, ``activities``, ``agenda``,
 ``stakeholders``, ``problems``, ``pipeline``, ``rates``, ``reports``, ``doctor``,
 ``setup``) adds its commands to the group of ``main``; ``params``, ``runtime`` and
-``output`` (and, for a deal's parts, ``part_params``, ``part_output``, ``part_hints``) are what they share, and
-``click_i18n`` puts Click's own messages and every command's help into the language in
-force (``--lang``, ``$SALESBOARD_LANG``, the locale).
+``output`` (and, for a deal's parts, ``part_params``, ``part_output``, ``part_hints``)
+are what they share, and ``click_i18n`` puts Click's own messages and every command's
+help into the language in force (``--lang``, ``$SALESBOARD_LANG``, the locale).
 Only ``click``, the standard library and ``salesboard.i18n`` are imported at module level,
 so that ``salesboard --help`` stays instant: the service, the store (SQLAlchemy, SQLModel)
 and Rich are imported inside the commands that need them.
