@@ -453,3 +453,18 @@ def test_the_digest_of_an_empty_database(empty: Run) -> None:
 def test_the_db_option_after_the_command(run: Run, sqlite_url: str) -> None:
     result = CliRunner().invoke(cli, ["report", "stuck", "--json", "--db", sqlite_url])
     assert json.loads(ok(result))["count"] == 1
+
+
+def test_reports_change_nothing_in_the_database(run: Run, sqlite_url: str) -> None:
+    """Reports only read: every row of every table is the same after all of them ran."""
+
+    def dump() -> list[str]:
+        with sqlite3.connect(sqlite_url) as conn:
+            return list(conn.iterdump())
+
+    before = dump()
+    for name in REPORTS:
+        for args in ((), ("--json",), ("--csv",), ("--owner", "alice")):
+            ok(run("report", name, *args))
+    ok(run("report", "digest"))
+    assert dump() == before
