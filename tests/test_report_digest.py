@@ -310,3 +310,16 @@ def test_the_digest_read_from_a_database(db: Database, clock: FrozenClock) -> No
         10_000,
     )
     assert "  350.00 EUR now, 100.00 EUR a week ago: up 250.00 EUR" in found.text()
+
+
+def test_a_deal_that_moved_and_came_back_says_so() -> None:
+    # Advanced Discovery → Developed on the 11th, moved back on the 12th: it stands where
+    # it stood a week ago, which "Discovery → Discovery" would hide.
+    back = (deal(1, "Alpha", "alice", Stage.DISCOVERY, 100, None),)
+    moves = [
+        change(301, 1, 11, EventKind.ADVANCED, {"stage": "discovery"}),
+        change(302, 1, 12, EventKind.MOVED_BACK, {"stage": "developed"}),
+    ]
+    lines = build(facts(back), moves, [], convert).text().splitlines()
+    assert "  new: 0 · advanced: 1 · moved back: 1 · won: 0 · lost: 0 · reopened: 0" in lines
+    assert "  #1 Alpha (alice): Discovery, moved and back again" in lines

@@ -167,6 +167,14 @@ class Digest:
             return [*lines, "  " + _("Nothing moved.")]
         for deal in self.moved[:MOVED_LINES]:
             was = _("new") if deal.was is None else deal.was.word()
+            if was == deal.now.word():  # it moved in the week and came back
+                lines.append(
+                    "  "
+                    + _("#{id} {title}: {now}, moved and back again").format(
+                        id=deal.id, title=self._deal_name(deal.title, deal.owner), now=was
+                    )
+                )
+                continue
             lines.append(
                 "  "
                 + _("#{id} {title}: {was} → {now}").format(
