@@ -1,4 +1,4 @@
-"""The board as each user left it: the card order and whose deals, remembered per database.
+"""The board as each user left it: card order, whose deals, weighted totals, per database.
 
 A small JSON file in the user's config directory (platformdirs: ``~/.config/salesboard/``
 on Linux), private to the user (mode 0600), written whole and swapped in so that a board
@@ -41,6 +41,8 @@ class BoardSettings:
 
     order: CardOrder = CardOrder.BOARD
     owner: str | None = None
+    weighted: bool = False
+    """Whether the column headers show weighted values (``v``)."""
 
 
 def board_key(url: str) -> str:
@@ -110,7 +112,11 @@ class SettingsFile:
                         problem=problem
                     )
                 boards.pop(board, None)
-                boards[board] = {"order": settings.order.value, "owner": settings.owner}
+                boards[board] = {
+                    "order": settings.order.value,
+                    "owner": settings.owner,
+                    "weighted": settings.weighted,
+                }
                 kept = dict(list(boards.items())[-MAX_BOARDS:])
                 # ASCII with escapes: any text (a path that is not UTF-8) can be written.
                 text = json.dumps({"version": 1, "boards": kept}, ensure_ascii=True, indent=1)
@@ -220,6 +226,7 @@ def _settings_of(entry: dict[str, Any]) -> tuple[BoardSettings, str | None]:
     if owner is not None and not (isinstance(owner, str) and 0 < len(owner) <= OWNER_LONGEST):
         owner = None
         bad_owner = True
+    problem: str | None = None
     if bad_order and bad_owner:
         problem = _(
             "The remembered settings had an unknown card order and an owner that is not "
@@ -229,6 +236,5 @@ def _settings_of(entry: dict[str, Any]) -> tuple[BoardSettings, str | None]:
         problem = _("The remembered settings had an unknown card order; left out.")
     elif bad_owner:
         problem = _("The remembered settings had an owner that is not a login; left out.")
-    else:
-        return BoardSettings(order, owner), None
-    return BoardSettings(order, owner), problem
+    weighted = entry.get("weighted") is True  # anything else: the plain values, said nothing
+    return BoardSettings(order, owner, weighted), problem

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import multiprocessing
 import os
 import stat
@@ -163,3 +164,14 @@ def test_a_save_waits_its_turn_while_another_board_holds_the_file(tmp_path: Path
     saver.join(10)
     assert not saver.is_alive()
     assert settings.load("/db") == (BoardSettings(CardOrder.CLOSE), None)
+
+
+def test_weighted_totals_are_remembered_and_anything_odd_means_plain(tmp_path: Path) -> None:
+    settings = SettingsFile(tmp_path / "settings.json")
+    assert settings.save("team", BoardSettings(CardOrder.VALUE, None, weighted=True)) is None
+    assert settings.load("team") == (BoardSettings(CardOrder.VALUE, None, True), None)
+    stored = json.loads(settings.path.read_text())
+    for odd in ("yes", 1, None, [True]):
+        stored["boards"]["team"]["weighted"] = odd
+        settings.path.write_text(json.dumps(stored))
+        assert settings.load("team") == (BoardSettings(CardOrder.VALUE, None, False), None)

@@ -1080,11 +1080,16 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(ReportsScreen(self.ctx, owner=self.board_filter.owner))
 
     def action_weighted(self) -> None:
-        """Switch the column totals between value and weighted value (no query)."""
-        self.weighted = not self.weighted
-        for stage in Stage:
-            self.header(stage).weighted = self.weighted
+        """Switch the column totals between value and weighted value (no query); remember it."""
+        self._weigh(not self.weighted)
         self._show_status()
+        self._remember_settings()
+
+    def _weigh(self, weighted: bool) -> None:
+        """Show the column totals weighted (or not)."""
+        self.weighted = weighted
+        for stage in Stage:
+            self.header(stage).weighted = weighted
 
     @keeps_running
     def show_deal(self, deal_id: int) -> None:
@@ -1278,17 +1283,18 @@ class BoardScreen(Screen[None]):
         self._remember_settings()
 
     def _recall_settings(self) -> None:
-        """Start with the order and owner this user last chose on this database."""
+        """Start with the order, owner and totals this user last chose on this database."""
         saved, problem = self.ctx.settings.load(board_key(self.ctx.pipeline.db.url))
         self.index.order = saved.order
         self.board_filter = replace(self.board_filter, owner=saved.owner)
+        self._weigh(saved.weighted)
         if problem is not None:  # said once: a file that cannot be read is not saved either
             self._settings_problem_said = True
             self.call_after_refresh(self.say, problem, title=_("Settings"), severity="warning")
 
     def _remember_settings(self) -> None:
-        """Keep the order and owner for the next start; a problem is said once."""
-        chosen = BoardSettings(self.index.order, self.board_filter.owner)
+        """Keep the order, owner and totals for the next start; a problem is said once."""
+        chosen = BoardSettings(self.index.order, self.board_filter.owner, self.weighted)
         problem = self.ctx.settings.save(board_key(self.ctx.pipeline.db.url), chosen)
         if problem is not None and not self._settings_problem_said:
             self._settings_problem_said = True

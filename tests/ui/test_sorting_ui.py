@@ -69,7 +69,9 @@ async def test_s_sorts_every_column_by_value_and_the_next_start_remembers(
         assert focused_column(app).stage is Stage.PROSPECT
         assert focused_column(app).current_id == lit[Stage.PROSPECT]
     saved = settings_file(private_config)
-    assert saved["boards"] == {board_key(demo_board.db.url): {"order": "value", "owner": None}}
+    assert saved["boards"] == {
+        board_key(demo_board.db.url): {"order": "value", "owner": None, "weighted": False}
+    }
 
     again = demo_board.app(live=False)
     async with again.run_test(size=WIDE):
@@ -164,7 +166,7 @@ async def test_o_shows_one_colleagues_deals_and_m_shows_everyones_again(
         assert column(app, Stage.QUALIFIED).ids == []
         assert "only bob's deals" in status_text(app)
         assert settings_file(private_config)["boards"] == {
-            board_key(small_board.db.url): {"order": "board", "owner": "bob"}
+            board_key(small_board.db.url): {"order": "board", "owner": "bob", "weighted": False}
         }
         await pilot.press("m")
         await pilot.pause()
@@ -366,3 +368,25 @@ async def test_jumping_to_a_deal_the_owner_view_hides_says_so(small_board: Board
         assert focused_column(app).current_id == BRAVO
         assert "Showing every deal, to show Bravo pilot" in status_text(app)
         assert app.board.board_filter.owner is None
+
+
+async def test_weighted_totals_are_remembered_for_the_next_start(
+    demo_board: Board, private_config: Path
+) -> None:
+    app = demo_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("v")
+        assert app.board.weighted
+    saved = settings_file(private_config)
+    assert saved["boards"][board_key(demo_board.db.url)]["weighted"] is True
+
+    again = demo_board.app(live=False)
+    async with again.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert again.board.weighted
+        assert again.board.header(Stage.PROSPECT).weighted
+        assert "weighted totals" in status_text(again)
+        await pilot.press("v")
+    assert (
+        settings_file(private_config)["boards"][board_key(demo_board.db.url)]["weighted"] is False
+    )
