@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from inspect import isawaitable
 from typing import TYPE_CHECKING
 
 from rich.align import Align
@@ -43,13 +45,35 @@ class DealCommands(Provider):
                 return screen
         return None
 
+    async def _on_board(self, board: BoardScreen, command: Callable[[], object]) -> None:
+        """Go back to the board (or the deal's checklist over it), then run ``command``.
+
+        An action chosen over another screen (the reports, the agenda, won and lost) acts
+        on the board's lit deal: the user sees the board first, never a change made to a
+        deal hidden behind the screen they were looking at.
+        """
+        from salesboard.ui.deal_screen import DealScreen
+
+        app = self.app
+        while app.screen is not board and not isinstance(app.screen, DealScreen):
+            if len(app.screen_stack) <= 1:
+                return
+            await app.pop_screen()
+        result = command()
+        if isawaitable(result):
+            await result
+
+    def _run(self, board: BoardScreen, command: Callable[[], object]) -> Callable[[], object]:
+        return partial(self._on_board, board, command)
+
     async def discover(self) -> Hits:
         """The actions, shown before anything is typed."""
         board = self._board()
         if board is None:
             return
         for name, action, help_text in _actions():
-            yield DiscoveryHit(name, partial(board.run_action, action), help=help_text)
+            run = self._run(board, partial(board.run_action, action))
+            yield DiscoveryHit(name, run, help=help_text)
 
     async def search(self, query: str) -> Hits:
         """Matching actions, then matching deals ("jump to")."""
@@ -63,7 +87,7 @@ class DealCommands(Provider):
                 yield Hit(
                     score,
                     matcher.highlight(name),
-                    partial(board.run_action, action),
+                    self._run(board, partial(board.run_action, action)),
                     help=help_text,
                 )
         if len(query.strip()) < 2:
@@ -74,7 +98,7 @@ class DealCommands(Provider):
                 label.append(f" · {display_safe(company)}")
             # The palette parses help text as markup: the team's stage name is escaped.
             help_text = f"{escape(display_safe(stage.label))} · #{deal_id}"
-            yield Hit(0.5, label, partial(board.jump_to, deal_id), help=help_text)
+            yield Hit(0.5, label, self._run(board, partial(board.jump_to, deal_id)), help=help_text)
         # Finished and lost deals too: the palette finds every deal, open or not.
         for deal_id, title, company, stage, status in board.ctx.queries.find_ended(query, 15):
             label = filled(_("Show {title}"), {"title": Text(display_safe(title), "bold")})
@@ -83,7 +107,8 @@ class DealCommands(Provider):
             label.append(f" ({status_word(status)})")
             where = escape(_("in won and lost, left in {stage}"))  # the words as text too
             help_text = f"{where.format(stage=escape(display_safe(stage.label)))} · #{deal_id}"
-            yield Hit(0.4, label, partial(board.action_ended, deal_id), help=help_text)
+            show = self._run(board, partial(board.action_ended, deal_id))
+            yield Hit(0.4, label, show, help=help_text)
 
 
 class BoardPalette(CommandPalette):

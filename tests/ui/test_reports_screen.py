@@ -33,7 +33,7 @@ from salesboard.ui.board_screen import BoardScreen
 from salesboard.ui.choice_screen import ChoiceScreen
 from salesboard.ui.keymap import help_rows
 from salesboard.ui.reports_screen import DAYS, FORECAST, FUNNEL, OUTCOMES, STUCK, ReportsScreen
-from salesboard.workflow import Stage
+from salesboard.workflow import Stage, Status
 from tests.ui.helpers import (
     NARROW,
     NOW,
@@ -286,3 +286,24 @@ async def test_a_card_with_an_overdue_step_is_marked_stuck(empty_board: Board) -
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         assert "⚠ stuck" in _days_line(column(app, Stage.PROSPECT), 0)
+
+
+# ------------------------------------------------------------------------ the palette
+
+
+async def test_a_palette_action_over_the_reports_acts_on_the_board_in_view(
+    reports_board: Board,
+) -> None:
+    """Seen by a newcomer: R, ctrl+p, "lost", Enter marked the hidden board's lit deal lost
+    behind the reports. The action now takes the user back to the board first."""
+    app = reports_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_reports(pilot)
+        await pilot.press("ctrl+p", *"mark lost")
+        await wait_for_palette_hits(pilot, "lost")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        # The lost reason is asked over the board itself, its lit card in view.
+        assert [type(s).__name__ for s in app.screen_stack[-2:]] == ["BoardScreen", "LostForm"]
+        assert reports_board.pipeline.get_deal(ALPHA).summary.status is Status.OPEN
