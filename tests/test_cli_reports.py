@@ -283,7 +283,9 @@ def test_json_and_csv_together_are_refused(run: Run) -> None:
     [
         ((), "2027-01-01", "2027-03-31"),  # this quarter in Oslo
         (("--from", "2027-02-01"), "2027-02-01", "2027-03-31"),  # to its quarter's end
-        (("--to", "2027-05-31"), "2027-04-01", "2027-05-31"),  # from its quarter's start
+        (("--to", "2027-05-31"), "2027-01-01", "2027-05-31"),  # from this quarter's start
+        (("--to", "2026-11-30"), "2026-10-01", "2026-11-30"),  # before it: its own quarter's
+        (("--from", "2027-05-01"), "2027-05-01", "2027-06-30"),  # after it: its own quarter's
         (("--from", "2026-12-15", "--to", "2027-01-31"), "2026-12-15", "2027-01-31"),
         (("--from", "1.2.2027", "--to", "1.2.2027"), "2027-02-01", "2027-02-01"),
     ],
@@ -337,7 +339,6 @@ def test_owner_narrows_every_figure(run: Run) -> None:
     assert [row["owner"] for row in owners["owners"]] == ["alice"]
     velocity = as_json(run("report", "velocity", "--json", "--owner", "bob"))
     assert (velocity["won"], velocity["lost"], velocity["per_day"]) == (0, 1, None)
-    assert as_json(run("report", "forecast", "--json", "--owner", "nobody"))["total"]["deals"] == 0
 
 
 # ------------------------------------------------------------------- literal text
@@ -468,3 +469,17 @@ def test_reports_change_nothing_in_the_database(run: Run, sqlite_url: str) -> No
             ok(run("report", name, *args))
     ok(run("report", "digest"))
     assert dump() == before
+
+
+@pytest.mark.parametrize("name", [*REPORTS, "digest"])
+def test_an_owner_no_deal_has_is_refused_not_reported_as_all_clear(run: Run, name: str) -> None:
+    """Seen by a newcomer: ``report digest --owner nobdy`` (a typo) printed "Nothing moved,
+    no deal is stuck" and exit 0 — in a weekly mail, a reassuring lie."""
+    result = run("report", name, "--owner", "nobdy")
+    assert result.exit_code == 2
+    assert result.stderr == "salesboard: no deal is owned by 'nobdy'; the owners are alice, bob\n"
+    assert result.stdout == ""
+
+
+def test_an_empty_database_refuses_no_owner(empty: Run) -> None:
+    assert ok(empty("report", "forecast", "--owner", "alice", "--json"))

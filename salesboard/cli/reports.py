@@ -107,20 +107,19 @@ def _day(option: str, value: str | None) -> date | None:
 
 
 def period_of(first: date | None, last: date | None, today: date) -> Period:
-    """The period the options ask for: this quarter, or from/to a day within its bounds.
+    """The period the options ask for: by default this quarter, as ``--help`` says.
 
-    ``--from`` alone runs to the end of the quarter it falls in, ``--to`` alone from the
-    start of the quarter it falls in; neither: the quarter ``today`` falls in.
+    ``--from`` alone runs to the end of this quarter (of its own quarter, if it starts
+    after this one); ``--to`` alone runs from the start of this quarter (of its own
+    quarter, if it ends before this one starts); neither: this quarter.
     """
     from salesboard.reports.facts import Period
 
-    if first is None and last is None:
-        return Period.quarter_of(today)
+    this = Period.quarter_of(today)
     if first is None:
-        assert last is not None
-        first = Period.quarter_of(last).first
+        first = this.first if last is None or last >= this.first else Period.quarter_of(last).first
     if last is None:
-        last = Period.quarter_of(first).last
+        last = this.last if first <= this.last else Period.quarter_of(first).last
     if last < first:
         raise CommandFailed(
             _("--from {first} is after --to {last}").format(
@@ -154,7 +153,7 @@ _REPORTS: Final = (
         N_(
             "Open deals by the month they are expected to close: how many, their value and "
             "their weighted value (value × the win probability of the deal's stage). Deals "
-            "without a close date, with a close date already past, or closing after the "
+            "without a close date, with a close date already past, or closing outside the "
             "period are listed apart; the total is the months of the period."
         ),
         False,
@@ -234,6 +233,7 @@ def _add_report(name: str, short_help: str, help_text: str, needs_moves: bool) -
         from salesboard.reports.source import load_facts
 
         facts = load_facts(_session(ctx).database(), now=_clock(), moves=needs_moves)
+        facts.check_owner(whose)
         period = period_of(start, end, facts.today)
         found = _compute(name, facts.of_owner(whose), period)
         _warn_damaged(facts)

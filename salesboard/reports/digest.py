@@ -362,6 +362,7 @@ def load_digest(db: Database, *, now: datetime | None = None, owner: str | None 
 
     rates = RateBook(db).current()
     facts = load_facts(db, now=now, moves=False, rates=rates)
+    facts.check_owner(owner)
     changes = read_changes(db, facts.now - WEEK)
     with db.read() as session:
         due = agenda(session.connection(), owner, facts.now + WEEK)

@@ -29,6 +29,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, NamedTuple, Protocol
 
 from salesboard.definition import PipelineDefinition
+from salesboard.errors import InvalidInput
+from salesboard.i18n import _
+from salesboard.validation import display_safe
 from salesboard.workflow import EventKind, Outcome, Stage, Status
 
 DAY = timedelta(days=1)
@@ -99,6 +102,25 @@ class Facts:
     def local_day(self, moment: datetime) -> date:
         """The user's calendar day of a stored (UTC) moment."""
         return local_day(moment, self.zone)
+
+    def check_owner(self, owner: str | None) -> None:
+        """Refuse an owner no deal has ever had: a typo must not read as "all clear".
+
+        An empty database refuses nothing (there is no one to check against).
+        """
+        if owner is None or not self.deals:
+            return
+        owners = sorted({deal.owner for deal in self.deals})
+        if owner in owners:
+            return
+        named = ", ".join(display_safe(name) for name in owners[:10])
+        if len(owners) > 10:
+            named += ", …"
+        raise InvalidInput(
+            _("no deal is owned by {owner}; the owners are {owners}").format(
+                owner=repr(display_safe(owner)), owners=named
+            )
+        )
 
     def of_owner(self, owner: str | None) -> Facts:
         """The same facts narrowed to one owner's deals (None: everyone's)."""

@@ -88,7 +88,9 @@ def forecast_note(report: ForecastReport) -> str:
         value=money_text(total.value_minor, report.base),
         weighted=money_text(total.weighted_minor, report.base),
     )
-    apart = _("Apart: no close date {undated} · date passed {overdue} · later {outside}")
+    apart = _(
+        "Apart: no close date {undated} · date passed {overdue} · outside the period {outside}"
+    )
     shown = apart.format(
         undated=report.undated.deals, overdue=report.overdue.deals, outside=report.outside.deals
     )
