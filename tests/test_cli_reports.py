@@ -168,7 +168,7 @@ def test_forecast_table(run: Run) -> None:
 
 def test_each_report_prints_its_tables(run: Run) -> None:
     funnel = lines_of(ok(run("report", "funnel")))
-    assert funnel[0] == "Funnel"
+    assert funnel[0] == "Funnel 2027-01-01 – 2027-03-31"
     # Four deals created (entered Prospect) in Q1: two advanced (Fleet, Won), one lost
     # there (Lost deal), one still there (Hostile).
     assert funnel[3].split()[:6] == ["Prospect", "4", "2", "1", "1", "0"]
@@ -183,9 +183,12 @@ def test_each_report_prints_its_tables(run: Run) -> None:
         "#3", "Hostile", "[red]x[/]", "deal", "bob", "Prospect", "10.1", "14", "none", "no",
         "next", "step",
     ]  # fmt: skip
-    assert stuck[-1] == "1 stuck deal"
+    assert stuck[-2:] == [
+        "1 stuck deal",
+        "Days: in the stage now; limit: the stage's 'stuck after N days'.",
+    ]
     outcomes = lines_of(ok(run("report", "outcomes")))
-    assert outcomes[0] == "Won and lost"
+    assert outcomes[0] == "Won and lost 2027-01-01 – 2027-03-31"
     assert "Price too high      1  3 000.00 EUR              0" in outcomes
     owners = lines_of(ok(run("report", "owners")))
     assert owners[0] == "Owners 2027-01-01 – 2027-03-31"

@@ -187,7 +187,7 @@ def test_json() -> None:
     assert data["to"] == "2027-03-31"
     assert data["stages"][1] == {
         "stage": "qualified",
-        "label": "Qualified",
+        "stage_label": "Qualified",
         "entered": 5,
         "advanced": 2,
         "lost": 1,
@@ -211,7 +211,7 @@ def test_csv() -> None:
 def test_table() -> None:
     (table,) = funnel.report(facts(OSLO), Q1).tables()
     assert table.rows[2] == ("Discovery", "3", "2", "0", "1", "0", "66.7 %", "10.0", "10.0", "1")
-    assert table.notes[0] == "5 deals created in the period, 1 won so far (20.0 %)."
+    assert table.notes[0] == "Won so far: 1 of the 5 deals created in the period (20.0 %)."
 
 
 def test_an_empty_period() -> None:

@@ -132,6 +132,7 @@ def test_json() -> None:
         "title": "Deal 3",
         "owner": "ann",
         "stage": "discovery",
+        "stage_label": "Discovery",
         "days_in_stage": "40.5",
         "limit_days": 30,
         "next_step_due": None,
@@ -158,6 +159,9 @@ def test_csv() -> None:
     assert len(rows) == 7
 
 
+DAYS_NOTE = "Days: in the stage now; limit: the stage's 'stuck after N days'."
+
+
 def test_table_shows_local_due_day_and_words() -> None:
     (table,) = stuck.report(FACTS).tables()
     assert table.title == "Stuck deals"
@@ -173,7 +177,7 @@ def test_table_shows_local_due_day_and_words() -> None:
     )
     # Deal 2's next step: 2027-02-10 23:30 UTC is 2027-02-11 in Oslo.
     assert table.rows[5][6] == "2027-02-11"
-    assert table.notes == ("6 stuck deals",)
+    assert table.notes == ("6 stuck deals", DAYS_NOTE)
 
 
 def test_nothing_stuck_says_so() -> None:
@@ -183,4 +187,4 @@ def test_nothing_stuck_says_so() -> None:
     assert found.to_json() == {"deals": [], "count": 0}
     (table,) = found.tables()
     assert table.rows == []
-    assert table.notes == ("No deal is stuck.",)
+    assert table.notes == ("No deal is stuck.", DAYS_NOTE)

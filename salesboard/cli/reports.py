@@ -370,19 +370,19 @@ def _print_table(console: Console, table: Table) -> None:
     the widest text columns give way first and their cells end in "…" (``--json`` and
     ``--csv`` keep every character); headings wrap at spaces.
     """
+    import os
+
     from rich.text import Text
 
     from salesboard.reports.layout import table_lines
     from salesboard.validation import display_safe
 
-    console.print(Text(display_safe(table.title), style="bold"))
+    fit = console.is_terminal or "COLUMNS" in os.environ  # a pipe or a file: no wrapping
+    console.print(Text(display_safe(table.title), style="bold"), soft_wrap=not fit)
     if table.columns:
-        import os
-
-        fit = console.is_terminal or "COLUMNS" in os.environ
         heading, lines = table_lines(table, console.width if fit else None)
         console.print(Text("\n".join(heading), style="bold"), soft_wrap=True)
         if lines:
             console.print(Text("\n".join(lines)), soft_wrap=True)
     for note in table.notes:
-        console.print(Text(display_safe(note)))
+        console.print(Text(display_safe(note)), soft_wrap=not fit)

@@ -249,7 +249,8 @@ class Table(NamedTuple):
     """A report's figures as a plain table of words: the CLI and the board draw it.
 
     ``right`` holds the indexes of columns of figures (aligned right); ``notes`` are
-    lines said under the table (deals counted apart, an empty period).
+    lines said under the table (deals counted apart, an empty period); ``give_way`` the
+    text columns to narrow first where the table is too wide (then the widest ones).
     """
 
     title: str
@@ -257,6 +258,7 @@ class Table(NamedTuple):
     rows: list[tuple[str, ...]]
     right: frozenset[int] = frozenset()
     notes: tuple[str, ...] = ()
+    give_way: tuple[int, ...] = ()
 
 
 class Report(Protocol):

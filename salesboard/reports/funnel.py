@@ -28,6 +28,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
 
+from salesboard.calendar_text import day_text
 from salesboard.i18n import _, ngettext
 from salesboard.reports.facts import (
     DealFact,
@@ -92,7 +93,7 @@ class FunnelReport:
             "stages": [
                 {
                     "stage": flow.stage.key,
-                    "label": flow.stage.label,
+                    "stage_label": flow.stage.label,
                     "entered": flow.entered,
                     "advanced": flow.advanced,
                     "lost": flow.lost,
@@ -164,8 +165,8 @@ class FunnelReport:
         else:
             notes.append(
                 ngettext(
-                    "{created} deal created in the period, {won} won so far ({rate}).",
-                    "{created} deals created in the period, {won} won so far ({rate}).",
+                    "Won so far: {won} of the {created} deal created in the period ({rate}).",
+                    "Won so far: {won} of the {created} deals created in the period ({rate}).",
                     self.created,
                 ).format(created=self.created, won=self.won, rate=percent_text(self.win_conversion))
             )
@@ -176,7 +177,10 @@ class FunnelReport:
                 )
             )
         right = frozenset(range(1, len(columns)))
-        return [Table(_("Funnel"), columns, rows, right, tuple(notes))]
+        title = _("Funnel {first} – {last}").format(
+            first=day_text(self.period.first), last=day_text(self.period.last)
+        )
+        return [Table(title, columns, rows, right, tuple(notes))]
 
 
 @dataclass

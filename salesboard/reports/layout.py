@@ -44,7 +44,7 @@ def table_lines(table: Table, width: int | None) -> tuple[list[str], list[str]]:
             if grow > 0:
                 widths[i] += grow
                 spare -= grow
-        _give_way(widths, words, table.right, -spare)
+        _give_way(widths, words, table, -spare)
     wrapped = [textwrap.wrap(column, max(1, widths[i])) or [""] for i, column in enumerate(columns)]
     depth = max(len(lines) for lines in wrapped)
     heading = [
@@ -55,10 +55,18 @@ def table_lines(table: Table, width: int | None) -> tuple[list[str], list[str]]:
     return heading, [_joined(row, widths, table.right, gap) for row in rows]
 
 
-def _give_way(widths: list[int], words: list[int], right: frozenset[int], over: int) -> None:
-    """Narrow the widest text columns (never a figure) until ``over`` cells are won back."""
+def _give_way(widths: list[int], words: list[int], table: Table, over: int) -> None:
+    """Narrow text columns (never a figure) until ``over`` cells are won back.
+
+    The table's ``give_way`` columns first (down to half their width), then the widest.
+    """
+    for i in table.give_way:
+        cut = min(over, widths[i] - max(_NARROWEST, min(words[i], 12), widths[i] // 2))
+        if cut > 0:
+            widths[i] -= cut
+            over -= cut
     while over > 0:
-        texts = [i for i in range(len(widths)) if i not in right]
+        texts = [i for i in range(len(widths)) if i not in table.right]
         widest = max(texts, key=lambda i: widths[i], default=None)
         if widest is None:
             return

@@ -25,6 +25,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final
 
+from salesboard.calendar_text import day_text
 from salesboard.i18n import _, ngettext
 from salesboard.money import json_amount, money_text, symbols
 from salesboard.reports.facts import DealFact, Facts, Period, Table, ratio
@@ -240,7 +241,10 @@ class OutcomesReport:
                 ).format(count=unconverted)
             )
         columns = (_("Outcome"), _("Deals"), _("Value"), _("Not converted"))
-        return Table(_("Won and lost"), columns, rows, frozenset({1, 2, 3}), tuple(notes))
+        title = _("Won and lost {first} – {last}").format(
+            first=day_text(self.period.first), last=day_text(self.period.last)
+        )
+        return Table(title, columns, rows, frozenset({1, 2, 3}), tuple(notes))
 
     def _reasons_table(self) -> Table:
         rows: list[tuple[str, ...]] = [

@@ -99,6 +99,7 @@ class StuckReport:
                     "title": deal.title,
                     "owner": deal.owner,
                     "stage": deal.stage.key,
+                    "stage_label": deal.stage.label,
                     "days_in_stage": str(shown_days(deal.days_in_stage)),
                     "limit_days": deal.limit_days,
                     "next_step_due": None if deal.next_due is None else deal.next_due.isoformat(),
@@ -163,12 +164,14 @@ class StuckReport:
             _("Title"),
             _("Owner"),
             _("Stage"),
-            _("Days in stage"),
-            _("Limit (days)"),
-            _("Next step due"),
+            _("Days"),
+            _("Limit"),
+            _("Next step"),
             _("Why stuck"),
         )
-        return [Table(_("Stuck deals"), columns, rows, frozenset({0, 4, 5}), (note,))]
+        notes = (note, _("Days: in the stage now; limit: the stage's 'stuck after N days'."))
+        # Where the table is too wide the reasons give way before the titles.
+        return [Table(_("Stuck deals"), columns, rows, frozenset({0, 4, 5}), notes, (7,))]
 
 
 def report(facts: Facts, period: Period | None = None) -> StuckReport:

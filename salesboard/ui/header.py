@@ -40,8 +40,9 @@ class ColumnHeader(Widget):
     header itself.
 
     ``weighted`` shows the total times the stage's win probability (the pipeline in
-    force) instead, the name followed by ``×20%`` and the figures by "weighted" where
-    they fit. The header weighs its total once; the forecast weighs each deal and rounds
+    force) instead, with ``×20%`` after the stage's name where every stage's name and
+    weight fit whole, in every header alike (the status line always says "weighted
+    totals"). The header weighs its total once; the forecast weighs each deal and rounds
     it to the cent, so the two may differ by half a cent a deal, below what a header
     shows.
     """
@@ -118,19 +119,24 @@ class ColumnHeader(Widget):
         ]
         if wide:
             candidates[:0] = [f"{total.count} · {mark}{full} {total.base}{apart}"]
-        suffix = ""
-        if self._weighted:
-            said = " " + _("weighted")
-            candidates[:0] = [f"{c}{said}" for c in candidates[:2]]
-            suffix = " ×" + _("{percent}%").format(percent=self._probability())
-        for figures in candidates:
-            if cell_len(figures) <= width:
-                break
+        figures = next((c for c in candidates if cell_len(c) <= width), candidates[-1])
         label = self.stage.label
+        suffix = ""
+        if self._weighted and _weights_fit(width):  # in every header or in none: alike
+            suffix = _weight(self.stage)
         # A name too long for the column ends in "…", so a cut name never reads as a word.
-        room = width - cell_len(suffix)
-        name = label if cell_len(label) <= room else _first_cells(label, room - 1) + "…"
+        name = label if cell_len(label) <= width else _first_cells(label, width - 1) + "…"
         return Text.assemble((name, "bold"), (suffix, "italic"), "\n", figures)
+
+
+def _weight(stage: Stage) -> str:
+    """`` ×20%``: the stage's win probability, as a weighted header names it."""
+    return " ×" + _("{percent}%").format(percent=in_force().of(stage).win_probability)
+
+
+def _weights_fit(width: int) -> bool:
+    """Whether every stage's name and weight fit a header this wide (headers are alike)."""
+    return all(cell_len(stage.label) + cell_len(_weight(stage)) <= width for stage in Stage)
 
 
 def shorten_path(path: str, width: int) -> str:
