@@ -383,6 +383,11 @@ def test_a_damaged_deal_is_left_out_with_a_warning(run: Run, sqlite_url: str) ->
     assert json.loads(result.stdout)["lost"]["deals"] == 0  # the lost deal cannot be read
     assert result.stderr.startswith("salesboard: warning: 1 damaged deal (2)")
     assert result.stderr.count("\n") == 1
+    # Found by an attacker: the digest, the report made for a mail, said nothing of it.
+    digest = run("report", "digest")
+    assert digest.exit_code == 0
+    assert digest.stderr.startswith("salesboard: warning: 1 damaged deal (2)")
+    assert "1 damaged deal (#2) is left out; run 'salesboard doctor'." in digest.stdout
 
 
 # ----------------------------------------------------------------------- empty
@@ -486,3 +491,52 @@ def test_an_owner_no_deal_has_is_refused_not_reported_as_all_clear(run: Run, nam
 
 def test_an_empty_database_refuses_no_owner(empty: Run) -> None:
     assert ok(empty("report", "forecast", "--owner", "alice", "--json"))
+
+
+def test_reports_never_upgrade_a_database_nor_switch_its_journal(run: Run, sqlite_url: str) -> None:
+    """Found by an attacker: a report upgraded a 0007 file to 0008 and switched a file in
+    rollback-journal mode to WAL. Reports open the database to read it only."""
+    with sqlite3.connect(sqlite_url) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    before = Path(sqlite_url).read_bytes()
+    ok(run("report", "forecast"))
+    ok(run("report", "digest"))
+    assert Path(sqlite_url).read_bytes() == before  # header included: still not WAL
+
+    with sqlite3.connect(sqlite_url) as conn:
+        conn.execute("DROP INDEX ix_event_kind")
+        conn.execute("UPDATE alembic_version SET version_num = '0007'")
+    before = Path(sqlite_url).read_bytes()
+    refused = run("report", "funnel")
+    assert refused.exit_code == 1
+    assert "its schema is 0007, this salesboard reads 0008; reports change nothing" in (
+        refused.stderr
+    )
+    assert Path(sqlite_url).read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [("report", "stuck"), ("agenda",), ()])
+def test_a_time_zone_that_cannot_be_used_is_one_line(
+    sqlite_url: str, args: tuple[str, ...]
+) -> None:
+    """Found by an attacker: TZ=UTC+99 (an offset beyond a day) crashed the reports, the
+    agenda and the board with a traceback at the first date."""
+    import os
+    import subprocess
+    import sys
+
+    Database.open(sqlite_url, create=True).close()
+    env = {**os.environ, "TZ": "UTC+99"}
+    done = subprocess.run(
+        [sys.executable, "-m", "salesboard", "--db", sqlite_url, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "salesboard: the time zone 'UTC+99' cannot be used (its offset is a day or more); "
+        "set one such as TZ=Europe/Oslo\n"
+    )

@@ -157,6 +157,30 @@ def _open_board(state: _Session) -> None:
         raise click.exceptions.Exit(code)
 
 
+def _refuse_unusable_time_zone() -> None:
+    """A ``TZ`` whose offset is a day or more (``UTC+99``) cannot place any time: one line.
+
+    Due times, "today", periods and the board's dates all read the local zone; Python
+    refuses such an offset at the first date shown, which would otherwise be a traceback.
+    """
+    import os
+    from datetime import datetime
+
+    try:
+        datetime.now().astimezone()
+    except (ValueError, OverflowError):
+        zone = os.environ.get("TZ", "")
+        click.echo(
+            f"{PROG}: "
+            + _(
+                "the time zone {zone} cannot be used (its offset is a day or more); set one "
+                "such as TZ=Europe/Oslo"
+            ).format(zone=repr(zone)),
+            err=True,
+        )
+        sys.exit(2)
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """The console script ``salesboard`` and ``python -m salesboard``.
 
@@ -173,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     language, problem = choose_language()
     install(language)
     args = list(argv) if argv is not None else sys.argv[1:]
+    _refuse_unusable_time_zone()
     if problem is not None and requested_language(cli, args) is None:  # --lang would win
         _language, problem = choose_language()  # the warning in the language chosen
         click.echo(f"{PROG}: {problem}", err=True)

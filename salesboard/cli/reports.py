@@ -11,7 +11,7 @@ Problems with the options (a date that is not one, ``--from`` after ``--to``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from salesboard.reports.facts import Facts, Period, Report, Table
+    from salesboard.store import Database
 
 
 class _ReportGroup(click.Group):
@@ -113,8 +114,16 @@ def period_of(first: date | None, last: date | None, today: date) -> Period:
     after this one); ``--to`` alone runs from the start of this quarter (of its own
     quarter, if it ends before this one starts); neither: this quarter.
     """
-    from salesboard.reports.facts import Period
+    from salesboard.reports.facts import FIRST_YEAR, LAST_YEAR, Period
 
+    for given in (first, last):
+        if given is not None and not FIRST_YEAR <= given.year <= LAST_YEAR:
+            raise CommandFailed(
+                _("a report's period lies between {first} and {last}, not {day}").format(
+                    first=f"{FIRST_YEAR}-01-01", last=f"{LAST_YEAR}-12-31", day=given.isoformat()
+                ),
+                2,
+            )
     this = Period.quarter_of(today)
     if first is None:
         first = this.first if last is None or last >= this.first else Period.quarter_of(last).first
@@ -232,11 +241,11 @@ def _add_report(name: str, short_help: str, help_text: str, needs_moves: bool) -
             period_of(start, end, start)  # refuse --from after --to before reading
         from salesboard.reports.source import load_facts
 
-        facts = load_facts(_session(ctx).database(), now=_clock(), moves=needs_moves)
+        facts = load_facts(_database(ctx), now=_clock(), moves=needs_moves)
         facts.check_owner(whose)
         period = period_of(start, end, facts.today)
         found = _compute(name, facts.of_owner(whose), period)
-        _warn_damaged(facts)
+        _warn_damaged([deal_id for deal_id, _why in facts.damaged])
         if as_json:
             from salesboard.cli.output import _print_json
 
@@ -255,6 +264,29 @@ def _add_reports() -> None:
 
 
 _add_reports()
+
+
+def _database(ctx: click.Context) -> Database:
+    """The database, opened to be read only: never upgraded, never switched to WAL.
+
+    Reports change nothing, so a database of another schema is refused (as ``doctor``
+    refuses it) rather than upgraded by someone who only wanted a figure.
+    """
+    from salesboard.errors import DatabaseUnavailable
+    from salesboard.store.schema import HEAD_REVISION, current_revision
+
+    db = _session(ctx).database(migrate=False)
+    with db.engine.connect() as connection:
+        found = current_revision(connection)
+    if found != HEAD_REVISION:
+        raise DatabaseUnavailable(
+            _(
+                "{name}: its schema is {found}, this salesboard reads {head}; reports change "
+                "nothing — upgrade it with 'salesboard init' (or use the salesboard that "
+                "wrote it), then ask again"
+            ).format(name=db.name, found=found or "-", head=HEAD_REVISION)
+        )
+    return db
 
 
 def _compute(name: str, facts: Facts, period: Period) -> Report:
@@ -288,19 +320,20 @@ def digest_command(ctx: click.Context, owner: str | None) -> None:
     whose = _owner(owner)
     from salesboard.reports.digest import load_digest
 
-    found = load_digest(_session(ctx).database(), now=_clock(), owner=whose)
+    found = load_digest(_database(ctx), now=_clock(), owner=whose)
+    _warn_damaged(found.damaged)
     click.echo(found.text(), nl=False)
 
 
 # ------------------------------------------------------------------------ printing
 
 
-def _warn_damaged(facts: Facts) -> None:
+def _warn_damaged(damaged: Sequence[int]) -> None:
     """One line on stderr when deals could not be read and were left out of the figures."""
-    if not facts.damaged:
+    if not damaged:
         return
-    count = len(facts.damaged)
-    ids = ", ".join(str(deal_id) for deal_id, _why in facts.damaged[:10])
+    count = len(damaged)
+    ids = ", ".join(str(deal_id) for deal_id in damaged[:10])
     if count > 10:
         ids += ", …"
     warning = ngettext(

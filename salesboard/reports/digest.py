@@ -113,6 +113,8 @@ class Digest:
     quarter: str
     forecast_now: forecast.Figures
     forecast_before: forecast.Figures
+    damaged: tuple[int, ...] = ()
+    """Deals whose rows could not be read: left out of every line, and said so."""
 
     @property
     def forecast_change(self) -> int:
@@ -262,6 +264,16 @@ class Digest:
                 "{count} deals in currencies without a rate are left out.",
                 apart,
             ).format(count=apart)
+        if self.damaged:  # a mail must not read as complete when it is not
+            footer += " " + ngettext(
+                "{count} damaged deal ({ids}) is left out; run 'salesboard doctor'.",
+                "{count} damaged deals ({ids}) are left out; run 'salesboard doctor'.",
+                len(self.damaged),
+            ).format(
+                count=len(self.damaged),
+                ids=", ".join(f"#{i}" for i in self.damaged[:10])
+                + (", …" if len(self.damaged) > 10 else ""),
+            )
         return footer
 
     def _deal_name(self, title: str, owner: str) -> str:
@@ -341,6 +353,7 @@ def build(
         quarter=forecast.quarter_text(quarter_key(quarter.first)),
         forecast_now=forecast.report(mine, quarter).total,
         forecast_before=forecast.report(then, quarter).total,
+        damaged=tuple(deal_id for deal_id, _why in facts.damaged),
     )
 
 

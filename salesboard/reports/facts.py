@@ -35,6 +35,10 @@ from salesboard.validation import display_safe
 from salesboard.workflow import EventKind, Outcome, Stage, Status
 
 DAY = timedelta(days=1)
+FIRST_YEAR = 1900
+LAST_YEAR = 9998
+"""Periods lie within these years (as due times do): every date a report works out from
+them (the day after, the next month, the quarter) stays inside the calendar."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,8 @@ class Period:
     def __post_init__(self) -> None:
         if self.last < self.first:
             raise ValueError("a period cannot end before it starts")
+        if self.first.year < FIRST_YEAR or self.last.year > LAST_YEAR:
+            raise ValueError(f"a period lies within the years {FIRST_YEAR} to {LAST_YEAR}")
 
     @classmethod
     def quarter_of(cls, day: date) -> Period:

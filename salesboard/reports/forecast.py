@@ -186,8 +186,11 @@ class ForecastReport:
     def tables(self) -> list[Table]:
         """One table: each month, each quarter after its months, the total, then apart."""
         rows: list[tuple[str, ...]] = []
+        by_quarter: dict[str, list[MonthFigures]] = {}
+        for month in self.months:  # one pass: a long period has thousands of months
+            by_quarter.setdefault(quarter_key(month.month), []).append(month)
         for quarter in self.quarters:
-            inside = [m for m in self.months if quarter_key(m.month) == quarter.quarter]
+            inside = by_quarter.get(quarter.quarter, [])
             rows.extend(self._row(month_key(m.month), m.figures) for m in inside)
             rows.append(self._row(quarter_text(quarter.quarter), quarter.figures))
         rows.append(self._row(_("Total"), self.total))

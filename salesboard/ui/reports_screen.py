@@ -251,6 +251,14 @@ class ReportsScreen(ModalScreen[None]):
             plot.display = False
             empty.display = False
             self.query_one("#reports-legend").display = False
+        if self.facts is not None and self.facts.damaged:  # figures must not look complete
+            count = len(self.facts.damaged)
+            left_out = ngettext(
+                "{count} damaged deal is left out of these figures; run 'salesboard doctor'.",
+                "{count} damaged deals are left out of these figures; run 'salesboard doctor'.",
+                count,
+            ).format(count=count)
+            note = f"{note}\n{left_out}" if note else left_out
         self.query_one("#reports-note", Static).update(Text(note, style="dim"))
 
     def _heading(self) -> None:
@@ -305,8 +313,12 @@ class ReportsScreen(ModalScreen[None]):
 
     def action_period(self, step: int) -> None:
         """The quarter before or after the one shown."""
-        first = add_months(self.wanted.period.first, 3 * step)
-        self._want(Wanted(self.wanted.report, Period.quarter_of(first), self.wanted.owner))
+        try:
+            quarter = Period.quarter_of(add_months(self.wanted.period.first, 3 * step))
+        except ValueError:  # before 1900 or after 9998: where periods end
+            self.app.bell()
+            return
+        self._want(Wanted(self.wanted.report, quarter, self.wanted.owner))
 
     def action_this_quarter(self) -> None:
         """Back to the quarter of today."""

@@ -20,6 +20,7 @@ advanced, so Prospect converts 1 of 3 = 33 %; Qualified: 1 entered, 0 advanced =
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -312,3 +313,42 @@ async def test_a_palette_action_over_the_reports_acts_on_the_board_in_view(
         # The lost reason is asked over the board itself, its lit card in view.
         assert [type(s).__name__ for s in app.screen_stack[-2:]] == ["BoardScreen", "LostForm"]
         assert reports_board.pipeline.get_deal(ALPHA).summary.status is Status.OPEN
+
+
+# ------------------------------------------------------------------- edges and damage
+
+
+async def test_the_quarters_end_at_1900_and_9998_without_a_crash(reports_board: Board) -> None:
+    """Found by an attacker: holding [ past the year 1 ended the board with a traceback."""
+    from datetime import date
+
+    from salesboard.reports.facts import Period
+
+    app = reports_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_reports(pilot)
+        screen._want(replace(screen.wanted, period=Period.quarter_of(date(1900, 2, 1))))
+        await until_shown(pilot, screen)
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert screen.wanted.period.first == date(1900, 1, 1)  # stays: no quarter before
+        screen._want(replace(screen.wanted, period=Period.quarter_of(date(9998, 11, 1))))
+        await until_shown(pilot, screen)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert screen.wanted.period.last == date(9998, 12, 31)
+        assert app.is_running
+
+
+async def test_damaged_deals_left_out_are_said_under_the_figures(reports_board: Board) -> None:
+    """Found by an attacker: the figures left damaged deals out and said nothing."""
+    import sqlite3
+
+    assert reports_board.db.path is not None
+    with sqlite3.connect(reports_board.db.path) as conn:
+        conn.execute("UPDATE deal SET status = 'weird' WHERE id = ?", (CHARLIE,))
+    app = reports_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_reports(pilot)
+        note = static_text(screen.query_one("#reports-note", Static))
+        assert "1 damaged deal is left out of these figures; run 'salesboard doctor'." in note
