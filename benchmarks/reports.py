@@ -49,7 +49,7 @@ def median_ms(runs: int, work: Callable[[], Any]) -> float:
 def in_process(db: Path, runs: int) -> dict[str, dict[str, float]]:
     """Reading the facts and computing each report from them, apart."""
     from salesboard.reports.facts import Period
-    from salesboard.reports.source import load_facts
+    from salesboard.reports.source import ENDINGS, load_facts
     from salesboard.store import Database
 
     database = Database.open(str(db))
@@ -59,6 +59,9 @@ def in_process(db: Path, runs: int) -> dict[str, dict[str, float]]:
         "facts": {"median": median_ms(runs, lambda: load_facts(database))},
         "facts without moves": {
             "median": median_ms(runs, lambda: load_facts(database, moves=False))
+        },
+        "facts with wins and losses only": {
+            "median": median_ms(runs, lambda: load_facts(database, moves=ENDINGS))
         },
     }
     for name in REPORTS:
@@ -74,6 +77,12 @@ def end_to_end(sb: Salesboard, db: Path, runs: int) -> dict[str, dict[str, float
     commands: list[tuple[str, list[str]]] = [(name, [name, "--json"]) for name in REPORTS]
     commands += [(f"{name} (table)", [name]) for name in ("forecast", "funnel")]
     commands.append(("digest", ["digest"]))
+    floor = [sb.run("--db", str(db), "show", "1", "--json")[0] for _ in range(runs)]
+    found["floor: show 1 --json"] = {
+        "median": statistics.median(floor),
+        "min": min(floor),
+        "max": max(floor),
+    }
     for label, args in commands:
         times = [sb.run("--db", str(db), "report", *args)[0] for _ in range(runs)]
         found[label] = {
@@ -92,6 +101,12 @@ def table(deals: int, e2e: dict[str, dict[str, float]], parts: dict[str, dict[st
     ]
     for label, row in e2e.items():
         verdict = "PASS" if row["median"] <= BUDGET_MS else "MISS"
+        if label.startswith("floor"):
+            lines.append(
+                f"| {label} (the cheapest command that opens the database) |"
+                f" {row['median']:.0f} ms | {row['min']:.0f}–{row['max']:.0f} ms | — | — |"
+            )
+            continue
         lines.append(
             f"| `report {label}` | {row['median']:.0f} ms | {row['min']:.0f}–{row['max']:.0f} ms"
             f" | ≤ {BUDGET_MS:.0f} ms | {verdict} |"
@@ -126,7 +141,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "source": source_state(),
         }
         args.json.write_text(json.dumps(result, indent=2) + "\n")
-    missed = [label for label, row in e2e.items() if row["median"] > BUDGET_MS]
+    missed = [
+        label
+        for label, row in e2e.items()
+        if row["median"] > BUDGET_MS and not label.startswith("floor")
+    ]
     return 0 if args.quick or not missed else 1
 
 

@@ -169,3 +169,60 @@ def test_a_move_whose_json_is_malformed_is_passed_over(sqlite_url: str, clock: F
 
     assert [m.kind for m in facts.moves_of(deal.id)] == [EventKind.CREATED]
     db.close()
+
+
+def test_reading_only_the_endings_gives_each_deal_its_last_ending_as_all_moves_do(
+    db: Database, pipeline: Pipeline, clock: FrozenClock
+) -> None:
+    """Velocity, outcomes and owners read wins and losses only (a tenth of the log): the
+    last ending of every deal, what they judge by, must be the one the whole log gives."""
+    from salesboard.reports.source import ENDINGS
+
+    deal = pipeline.create_deal("Twice lost", owner="alice")
+    give_evidence(db, deal.id)
+    _tick_stage(pipeline, deal.id)
+    clock.advance(days=1)
+    pipeline.advance(deal.id)
+    clock.advance(days=1)
+    pipeline.mark_lost(deal.id, "Budget")  # lost from Qualified
+    clock.advance(days=1)
+    pipeline.reopen(deal.id)
+    pipeline.move_back(deal.id)
+    clock.advance(days=1)
+    pipeline.mark_lost(deal.id, "Budget again")  # lost from Prospect
+
+    every = load_facts(db, now=clock.now).moves_of(deal.id)
+    endings = load_facts(db, now=clock.now, moves=ENDINGS).moves_of(deal.id)
+
+    assert [m.kind for m in endings] == [EventKind.LOST, EventKind.LOST]
+    assert endings[-1] == every[-1] == (FROZEN_START + 4 * DAY, EventKind.LOST, Stage.PROSPECT)
+
+
+def test_the_stage_is_read_from_the_after_text_whatever_a_title_holds() -> None:
+    """The stage is found by searching the stored JSON text (quicker than parsing it): a
+    title that spells out a stage key must not be taken for it, damage names no stage."""
+    import json
+
+    from salesboard.reports.facts import DealFact
+    from salesboard.reports.source import _moves
+    from salesboard.workflow import Status
+
+    tricky = json.dumps({"title": 'say "stage": "closed"', "stage": "prospect"})
+    spaced = '{ "stage" : "qualified" }'  # valid JSON another tool may write
+    at = "2026-11-02 09:00:00.000000"
+    found = [
+        (1, at, "created", tricky),
+        (1, at, "advanced", spaced),
+        (1, at, "advanced", '{"stage": "nowhere"}'),
+        (1, at, "advanced", 'not json "stage": "closed"}'),
+        (1, at, "moved_back", None),
+    ]
+    deal = DealFact(
+        1, "T", "alice", Stage.QUALIFIED, Status.OPEN, 0, "EUR", 0, None,
+        FROZEN_START, FROZEN_START,
+    )  # fmt: skip
+    moves = _moves(found, {1: deal})[1]
+    assert [(m.kind, m.stage) for m in moves] == [
+        (EventKind.CREATED, Stage.PROSPECT),
+        (EventKind.ADVANCED, Stage.QUALIFIED),
+    ]

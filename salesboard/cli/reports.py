@@ -165,7 +165,7 @@ _REPORTS: Final = (
             "without a close date, with a close date already past, or closing outside the "
             "period are listed apart; the total is the months of the period."
         ),
-        False,
+        "none",
     ),
     (
         "funnel",
@@ -175,7 +175,7 @@ _REPORTS: Final = (
             "next stage, were lost there, are still there or went elsewhere; the conversion "
             "rate, and the median and 80th-percentile days spent in the stage."
         ),
-        True,
+        "all",
     ),
     (
         "velocity",
@@ -184,7 +184,7 @@ _REPORTS: Final = (
             "Sales velocity: open deals × average won value × win rate ÷ average days to "
             "win, from the deals won and lost in the period."
         ),
-        True,
+        "endings",
     ),
     (
         "stuck",
@@ -194,7 +194,7 @@ _REPORTS: Final = (
             "or whose next step is overdue or missing, the furthest over their limit first. "
             "Stuck is about now: the period does not apply."
         ),
-        False,
+        "none",
     ),
     (
         "outcomes",
@@ -204,7 +204,7 @@ _REPORTS: Final = (
             "lost (most common first), and the customers' satisfaction, overall and by "
             "outcome (success or failure)."
         ),
-        True,
+        "endings",
     ),
     (
         "owners",
@@ -214,13 +214,14 @@ _REPORTS: Final = (
             "deals, their value and weighted value, won and lost, win rate, average days "
             "to win and stuck deals; then the team."
         ),
-        True,
+        "endings",
     ),
 )
-"""Each report: its name (and module), short help, help, and whether it needs moves."""
+"""Each report: its name (and module), short help, help, and which moves it reads (none,
+all, or only the wins and losses: a tenth of the log)."""
 
 
-def _add_report(name: str, short_help: str, help_text: str, needs_moves: bool) -> None:
+def _add_report(name: str, short_help: str, help_text: str, moves: str) -> None:
     """Register ``salesboard report NAME`` with the options every report takes."""
 
     @report_group.command(name, short_help=short_help, help=help_text)
@@ -239,9 +240,10 @@ def _add_report(name: str, short_help: str, help_text: str, needs_moves: bool) -
         whose = _owner(owner)
         if start is not None and end is not None:
             period_of(start, end, start)  # refuse --from after --to before reading
-        from salesboard.reports.source import load_facts
+        from salesboard.reports.source import ENDINGS, load_facts
 
-        facts = load_facts(_database(ctx), now=_clock(), moves=needs_moves)
+        wanted = ENDINGS if moves == "endings" else moves == "all"
+        facts = load_facts(_database(ctx), now=_clock(), moves=wanted)
         facts.check_owner(whose)
         period = period_of(start, end, facts.today)
         found = _compute(name, facts.of_owner(whose), period)
@@ -259,8 +261,8 @@ def _add_report(name: str, short_help: str, help_text: str, needs_moves: bool) -
 
 
 def _add_reports() -> None:
-    for name, short_help, help_text, needs_moves in _REPORTS:
-        _add_report(name, short_help, help_text, needs_moves)
+    for name, short_help, help_text, moves in _REPORTS:
+        _add_report(name, short_help, help_text, moves)
 
 
 _add_reports()
