@@ -253,6 +253,7 @@ class EventKind(StrEnum):
     REOPENED = "reopened"
     FINISHED = "finished"
     CHECKLIST_CHANGED = "checklist_changed"
+    """A pipeline import added, retired or renumbered jobs on this deal's checklist."""
     ACTIVITY_ADDED = "activity_added"
     ACTIVITY_EDITED = "activity_edited"
     ACTIVITY_DONE = "activity_done"
@@ -264,4 +265,15 @@ class EventKind(StrEnum):
     PROBLEM_ADDED = "problem_added"
     PROBLEM_EDITED = "problem_edited"
     PROBLEM_REMOVED = "problem_removed"
-    """A pipeline import added, retired or renumbered jobs on this deal's checklist."""
+
+
+STAGE_MOVES = (
+    EventKind.CREATED,
+    EventKind.ADVANCED,
+    EventKind.MOVED_BACK,
+    EventKind.LOST,
+    EventKind.FINISHED,
+    EventKind.REOPENED,
+)
+"""The events that put a deal into a stage or take it off the board: what the stage clock
+and the reports follow."""

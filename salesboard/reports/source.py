@@ -23,17 +23,9 @@ from salesboard.service.definitions import definition_in
 from salesboard.service.part_rows import next_steps
 from salesboard.service.rates import RateBook, Rates
 from salesboard.store import Database, Deal, Event
-from salesboard.workflow import EventKind, Outcome, Stage, Status
+from salesboard.workflow import STAGE_MOVES, EventKind, Outcome, Stage, Status
 
-MOVE_KINDS: Final = (
-    EventKind.CREATED,
-    EventKind.ADVANCED,
-    EventKind.MOVED_BACK,
-    EventKind.LOST,
-    EventKind.FINISHED,
-    EventKind.REOPENED,
-)
-"""The events that put a deal into a stage or take it off the board."""
+MOVE_KINDS: Final = STAGE_MOVES
 ENDINGS: Final = (EventKind.LOST, EventKind.FINISHED)
 """The moves that end a deal: all that won-and-lost figures need (velocity, outcomes)."""
 _KINDS: Final = {kind.value: kind for kind in MOVE_KINDS}

@@ -52,17 +52,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-_STAGE_KINDS: Final = tuple(
-    kind.value
-    for kind in (
-        EventKind.CREATED,
-        EventKind.ADVANCED,
-        EventKind.MOVED_BACK,
-        EventKind.LOST,
-        EventKind.FINISHED,
-        EventKind.REOPENED,
-    )
-)
+_STAGE_KINDS: Final = tuple(kind.value for kind in workflow.STAGE_MOVES)
 """The events that put a deal into a stage or take it off the board."""
 _OFF_BOARD_KINDS: Final = frozenset({EventKind.LOST.value, EventKind.FINISHED.value})
 

@@ -36,7 +36,7 @@ from salesboard.settings import BoardSettings, board_key
 from salesboard.ui import keymap
 from salesboard.ui.board_model import BoardModel
 from salesboard.ui.changes import Change, ChangeRunner, Done, Refused
-from salesboard.ui.choice_screen import ChoiceScreen
+from salesboard.ui.choice_screen import ChoiceScreen, owner_choices
 from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
 from salesboard.ui.filter_box import FilterBox
@@ -45,7 +45,6 @@ from salesboard.ui.grid import BoardGrid
 from salesboard.ui.guard import keeps_running
 from salesboard.ui.header import ColumnHeader, StatusLine
 from salesboard.ui.keymap import bindings
-from salesboard.ui.literal import literal
 from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
 from salesboard.validation import display_safe
@@ -57,9 +56,6 @@ if TYPE_CHECKING:  # loaded on first use (``part_editor``)
 
 WIDE_PANE = 140  # at this width and above the pane opens beside the board
 
-OWNER_SHOWN = 40
-"""Cells of an owner's login the owner picker shows (logins written past the rules can be
-any length)."""
 
 _ORDER_SHORT = {
     CardOrder.VALUE: N_("value"),
@@ -1238,20 +1234,11 @@ class BoardScreen(Screen[None]):
 
     def action_owner(self) -> None:
         """Pick whose deals the board shows: everyone's, mine, or any colleague's."""
-        me = self.ctx.user
         counts = dict(self.index.owners())
-        owners = [me, *(name for name in counts if name != me)]
         total = sum(counts.values())
         # English has said "deals" for any number; another language may need two forms.
         everyone = ngettext("Everyone ({count} open deals)", "Everyone ({count} open deals)", total)
-        choices = [Text(everyone.format(count=total))]
-        for name in owners:
-            label = literal(name, "bold")
-            label.truncate(OWNER_SHOWN, overflow="ellipsis")  # one line each, however long
-            label.append(f" ({counts.get(name, 0)})")
-            if name == me:
-                label.append(" · " + _("you"))
-            choices.append(label)
+        owners, choices = owner_choices(self.ctx.user, counts, everyone.format(count=total))
         current = self.board_filter.owner
         selected = owners.index(current) + 1 if current in owners else 0
 

@@ -7,6 +7,7 @@ things as they are. Labels may carry user text (owners' logins), so they are Ric
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from textual.widgets.option_list import Option
 from salesboard.i18n import _
 from salesboard.ui import keymap
 from salesboard.ui.keymap import bindings
+from salesboard.ui.literal import literal
 
 
 class ChoiceScreen(ModalScreen[int | None]):
@@ -67,3 +69,33 @@ class ChoiceScreen(ModalScreen[int | None]):
     def action_close(self) -> None:
         """Keep things as they are."""
         self.dismiss(None)
+
+
+OWNER_SHOWN = 40
+"""How many cells of a login a picker line shows (one line each, however long)."""
+
+
+def owner_text(owner: str) -> Text:
+    """A login shown literally, bold, cut to a line."""
+    shown = literal(owner, "bold")
+    shown.truncate(OWNER_SHOWN, overflow="ellipsis")
+    return shown
+
+
+def owner_choices(
+    me: str, counts: Mapping[str, int], everyone: str
+) -> tuple[list[str], list[Text]]:
+    """Whose deals to pick from, and each one's line: everyone, then me, then by name.
+
+    ``counts`` says how many deals each owner has; ``everyone`` is the first line's words.
+    The board's owner view and the reports' owner pick from the same list.
+    """
+    owners = [me, *sorted(name for name in counts if name != me)]
+    choices = [Text(everyone)]
+    for name in owners:
+        label = owner_text(name)
+        label.append(f" ({counts.get(name, 0)})")
+        if name == me:
+            label.append(" · " + _("you"))
+        choices.append(label)
+    return owners, choices

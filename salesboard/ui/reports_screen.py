@@ -29,11 +29,10 @@ from salesboard.i18n import N_, _, ngettext
 from salesboard.reports.facts import Facts, Period, add_months, local_day, quarter_key
 from salesboard.reports.forecast import quarter_text
 from salesboard.ui import keymap
-from salesboard.ui.choice_screen import ChoiceScreen
+from salesboard.ui.choice_screen import ChoiceScreen, owner_choices, owner_text
 from salesboard.ui.context import BoardContext
 from salesboard.ui.footer import KeyHints
 from salesboard.ui.keymap import bindings
-from salesboard.ui.literal import literal
 from salesboard.ui.report_charts import (
     Chart,
     days_chart,
@@ -57,9 +56,6 @@ REPORTS: Final = (
     (OUTCOMES, N_("Outcomes")),
 )
 """The reports in the order of their keys (1–5) and of Tab, with their names."""
-
-OWNER_SHOWN = 40
-"""Cells of an owner's login the owner list shows."""
 
 
 @dataclass(frozen=True)
@@ -277,7 +273,7 @@ class ReportsScreen(ModalScreen[None]):
         if wanted.owner is None:
             whose = Text(_("everyone"))
         else:
-            whose = filled(_("{owner}'s deals"), {"owner": _owner_text(wanted.owner)})
+            whose = filled(_("{owner}'s deals"), {"owner": owner_text(wanted.owner)})
         title = Text.assemble((name, "bold"), " · ", when, " · ", whose)
         if self.facts is None:
             title.append(" · " + _("reading…"), "italic")
@@ -332,20 +328,12 @@ class ReportsScreen(ModalScreen[None]):
 
     def action_owner(self) -> None:
         """Pick whose deals the reports count: everyone's, mine, or any colleague's."""
-        me = self.ctx.user
         counts: dict[str, int] = {}
         for deal in self.facts.deals if self.facts is not None else ():
             counts[deal.owner] = counts.get(deal.owner, 0) + 1
-        owners = [me, *sorted(name for name in counts if name != me)]
         total = sum(counts.values())
         everyone = ngettext("Everyone ({count} deals)", "Everyone ({count} deals)", total)
-        choices = [Text(everyone.format(count=total))]
-        for name in owners:
-            label = _owner_text(name)
-            label.append(f" ({counts.get(name, 0)})")
-            if name == me:
-                label.append(" · " + _("you"))
-            choices.append(label)
+        owners, choices = owner_choices(self.ctx.user, counts, everyone.format(count=total))
         current = self.wanted.owner
         selected = owners.index(current) + 1 if current in owners else 0
 
@@ -359,10 +347,3 @@ class ReportsScreen(ModalScreen[None]):
     def action_close(self) -> None:
         """Back to the board, as it was."""
         self.dismiss(None)
-
-
-def _owner_text(owner: str) -> Text:
-    """A login shown literally, bold, cut to a line."""
-    shown = literal(owner, "bold")
-    shown.truncate(OWNER_SHOWN, overflow="ellipsis")
-    return shown
