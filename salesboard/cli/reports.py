@@ -243,7 +243,8 @@ def _add_report(name: str, short_help: str, help_text: str, moves: str) -> None:
         from salesboard.reports.source import ENDINGS, load_facts
 
         wanted = ENDINGS if moves == "endings" else moves == "all"
-        facts = load_facts(_database(ctx), now=_clock(), moves=wanted)
+        steps = name in ("stuck", "owners")  # the reports that count stuck deals
+        facts = load_facts(_database(ctx), now=_clock(), moves=wanted, steps=steps)
         facts.check_owner(whose)
         period = period_of(start, end, facts.today)
         found = _compute(name, facts.of_owner(whose), period)

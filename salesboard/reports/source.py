@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Final
 
 from sqlalchemy import Select, Text, cast, select
@@ -81,6 +81,7 @@ def load_facts(
     now: datetime | None = None,
     zone: tzinfo | None = None,
     moves: bool | Collection[EventKind] = True,
+    steps: bool = True,
     rates: Rates | None = None,
 ) -> Facts:
     """Every deal, its moves, the pipeline and the rates.
@@ -88,16 +89,17 @@ def load_facts(
     ``moves``: True for every move, False for none, or only the kinds a report needs
     (wins and losses: ``ENDINGS``, a tenth of the log). ``now`` defaults to the current
     time and ``zone`` to the system's time zone; ``rates`` to the team's current ones
-    (the board passes those it already holds).
+    (the board passes those it already holds). ``steps=False`` leaves out each open
+    deal's next step (only the stuck figures need it).
     """
-    from salesboard.service.pipeline import utc_now
-
-    moment = now or utc_now()
+    moment = now or datetime.now(UTC)
     known = rates or RateBook(db).current()
     with db.read() as session:
         connection = session.connection()
         _version, pipeline = definition_in(connection)
-        due = {i: step.due_at for i, step in next_steps(connection, None).items()}
+        due = (
+            {i: step.due_at for i, step in next_steps(connection, None).items()} if steps else {}
+        )
         deals, damaged = _deals(connection, known, due)
         kinds = MOVE_KINDS if moves is True else () if moves is False else tuple(moves)
         found = _moves(connection.execute(_move_query(kinds)).all(), deals) if kinds else {}

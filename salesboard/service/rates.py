@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from typing import Final
 
@@ -131,11 +131,9 @@ class RateBook:
     """Reads and changes the base currency and the rates, acting as one OS user."""
 
     def __init__(self, db: Database, actor: str | None = None, clock: Clock | None = None) -> None:
-        from salesboard.service.pipeline import utc_now
-
         self.db = db
         self.actor = actor or current_login()
-        self._clock = clock or utc_now
+        self._clock = clock or _utc_now
 
     def current(self) -> Rates:
         """The base currency and, for each currency, its newest rate against that base."""
@@ -230,6 +228,11 @@ class RateBook:
             currency, base, by = text(row.currency), text(row.base), text(row.set_by)
             history.append(Rate(currency, base, rate, by, when, problem))
         return history
+
+
+def _utc_now() -> datetime:
+    """The current time in UTC (the pipeline's clock, without importing every use case)."""
+    return datetime.now(UTC)
 
 
 def _currency_or_default(stored: str | None) -> str:
