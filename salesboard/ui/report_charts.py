@@ -24,6 +24,7 @@ from salesboard.i18n import _, ngettext
 from salesboard.money import money_text, short_amount
 from salesboard.reports.facts import Table, shown_days
 from salesboard.reports.layout import table_lines
+from salesboard.reports.words import percent_text
 from salesboard.validation import display_safe
 
 if TYPE_CHECKING:
@@ -125,9 +126,11 @@ def funnel_chart(report: FunnelReport) -> Chart:
 
 def funnel_note(report: FunnelReport) -> str:
     """Under the funnel: what the percentages are, and how the created deals ended."""
-    won = _("Created {created} · won {won} · win conversion {rate}").format(
-        created=report.created, won=report.won, rate=_percent(report.win_conversion)
-    )
+    won = ngettext(
+        "Won so far: {won} of the {created} deal created in the period ({rate}).",
+        "Won so far: {won} of the {created} deals created in the period ({rate}).",
+        report.created,
+    ).format(created=report.created, won=report.won, rate=percent_text(report.win_conversion))
     return won + "\n" + _("By each stage: how many of the deals that entered it advanced.")
 
 

@@ -107,6 +107,7 @@ class ReportsScreen(ModalScreen[None]):
         keymap.REPORT_OWNER,
         keymap.REPORT_MINE,
         keymap.ENDED_CLOSE,
+        keymap.HELP,
         keymap.QUIT,
     )
 

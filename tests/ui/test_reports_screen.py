@@ -154,7 +154,9 @@ async def test_keys_switch_report_period_and_owner_without_reading_again(
         assert screen.wanted.report == FUNNEL
         shown = screen_text(app)
         assert "Prospect 33%" in shown and "Qualified 0%" in shown
-        assert note(screen).startswith("Created 3 · won 0 · win conversion 0%")
+        assert note(screen).startswith(
+            "Won so far: 0 of the 3 deals created in the period (0.0 %)."
+        )
         await press(pilot, screen, "tab")
         assert screen.wanted.report == DAYS
         await press(pilot, screen, "4")
@@ -352,3 +354,17 @@ async def test_damaged_deals_left_out_are_said_under_the_figures(reports_board: 
         screen = await open_reports(pilot)
         note = static_text(screen.query_one("#reports-note", Static))
         assert "1 damaged deal is left out of these figures; run 'salesboard doctor'." in note
+
+
+async def test_question_mark_shows_the_keys_over_the_reports(reports_board: Board) -> None:
+    """Seen by a newcomer: ? did nothing on the reports screen."""
+    from salesboard.ui.help_screen import HelpScreen
+
+    app = reports_board.app(live=False)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_reports(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert "reports: quarter before / after; this one" in screen_text(app)
+        await pilot.press("escape")
+        assert app.screen is screen
