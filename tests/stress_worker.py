@@ -1,8 +1,9 @@
 """One service client for ``test_stress.py``: a separate process doing mixed, logged writes.
 
 Run as a script (``python tests/stress_worker.py CONFIG_JSON``). The worker opens its own
-``Database`` on the shared file and acts as its own user through ``Pipeline``, doing
-random ticks, unticks, advances, moves back and edits on the shared deals, some blind (no
+``Database`` on the shared file (or PostgreSQL schema) and acts as its own user through
+``Pipeline``, doing random ticks, unticks, advances, moves back and edits on the shared
+deals, some blind (no
 ``expected_version``), some guarded by a version it has just read, some guarded by a
 version it remembered from earlier (often stale on purpose, as a board left open would be).
 
@@ -90,6 +91,7 @@ class PhaseFile:
         self.mm: mmap.mmap | None = None
         self.seq = self.op = self.deal = 0
         self.in_write = False
+        self.begun = True  # the server has seen the current write transaction (PostgreSQL)
         if path is not None:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             os.ftruncate(fd, PHASE_SIZE)
@@ -101,11 +103,26 @@ class PhaseFile:
             self.mm[:PHASE_SIZE] = struct.pack(PHASE_FORMAT, phase, self.seq, self.op, self.deal)
 
     def watch(self, db: Database) -> None:
-        """Follow the write transaction through the engine's own events."""
+        """Follow the write transaction through the engine's own events.
+
+        On SQLite the write transaction holds the lock from ``BEGIN IMMEDIATE``, run in
+        salesboard's own "begin" hook. On PostgreSQL nothing reaches the server at
+        ``begin``: the transaction exists there once its first statement has run, so the
+        phase turns to ``IN_WRITE`` only then.
+        """
+        sqlite = db.is_sqlite
 
         def on_begin(conn: Any) -> None:
             self.in_write = conn.get_execution_options().get(BEGIN_MODE) == "IMMEDIATE"
+            if self.in_write and not sqlite:
+                self.begun = False
+                return  # still CALLING: the server has not seen this transaction yet
             self.set(Phase.IN_WRITE if self.in_write else Phase.READING)
+
+        def after_execute(conn: Any, *_args: Any) -> None:
+            if self.in_write and not self.begun:
+                self.begun = True
+                self.set(Phase.IN_WRITE)
 
         def on_commit(conn: Any) -> None:
             if self.in_write:
@@ -117,6 +134,8 @@ class PhaseFile:
 
         # Registered after salesboard's own "begin" hook, so BEGIN IMMEDIATE has run.
         event.listen(db.engine, "begin", on_begin)
+        if not sqlite:
+            event.listen(db.engine, "after_cursor_execute", after_execute)
         event.listen(db.engine, "commit", on_commit)
         event.listen(db.engine, "rollback", on_rollback)
 

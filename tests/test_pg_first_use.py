@@ -1,8 +1,12 @@
-"""PostgreSQL: first use by several processes at once, and ids beyond its integers.
+"""PostgreSQL: first use by several processes at once, ``init``, and ids beyond its integers.
 
 Every process must succeed when a team's boards and scripts start together on a new (or
 older) database: schema creation and upgrades take an advisory lock and look again. These
 run real processes, several rounds each, on fresh schemas of the test server.
+
+``salesboard init`` sets up an empty database and upgrades one a first release left (built
+with the real first migration, holding a deal, its checklist and its history), and refuses
+one from a newer salesboard, in one line each, as it does for a SQLite file.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect, text
 
+from salesboard.cli import cli
 from salesboard.errors import DatabaseMissing, DealNotFound
 from salesboard.service import Pipeline
 from salesboard.store import Database
-from salesboard.store.schema import HEAD_REVISION
+from salesboard.store.models import metadata
+from salesboard.store.schema import HEAD_REVISION, _config
 from tests.conftest import PG_URL, pg_problem
 
 PROCESSES = 4
@@ -116,23 +123,7 @@ def test_several_upgrades_at_once_all_succeed(
 ) -> None:
     for round_ in range(ROUNDS):
         url = fresh_schema()
-        db = Database.open(url, create=True)
-        Pipeline(db, actor="alice").create_deal("Kept", company="N")
-        with db.engine.begin() as conn:  # as a database of the version before the chain
-            conn.execute(text("ALTER TABLE event DROP COLUMN prev_hash, DROP COLUMN chain_hash"))
-            conn.execute(text("ALTER TABLE deal DROP COLUMN search_text"))
-            conn.execute(text("DROP TABLE exchange_rate, setting, pipeline_version"))
-            conn.execute(text("DROP TABLE activity, stakeholder, problem"))
-            conn.execute(text("DROP INDEX ix_event_kind"))
-            conn.execute(
-                text(
-                    "ALTER TABLE checklist_item DROP CONSTRAINT uq_item_job, DROP COLUMN job_key, "
-                    "ADD COLUMN text varchar NOT NULL DEFAULT '', "
-                    "ADD CONSTRAINT uq_item_place UNIQUE (deal_id, stage, position)"
-                )
-            )
-            conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
-        db.close()
+        old_database(url, "0002")  # the version before the history's chain
         done = race(url, tmp_path / "go", "list")
         assert [d.returncode for d in done] == [0] * PROCESSES, [d.stderr for d in done]
         assert all("Kept" in d.stdout for d in done), round_
@@ -154,3 +145,119 @@ def test_ids_beyond_the_database_integers_are_no_such_deal(pipeline: Pipeline) -
         for call in (pipeline.get_deal, pipeline.history, pipeline.advance):
             with pytest.raises(DealNotFound, match=f"no deal with id {deal_id}"):
                 call(deal_id)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in this process, its outcome as a finished process would give it."""
+    done = CliRunner(env={"COLUMNS": "200"}).invoke(cli, list(args))
+    return subprocess.CompletedProcess(args, done.exit_code, done.stdout, done.stderr)
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = set(inspect(conn).get_table_names())
+    engine.dispose()
+    return found
+
+
+@pytest.mark.postgres
+def test_init_sets_up_an_empty_database_and_is_safe_to_run_again(
+    fresh_schema: Callable[[], str],
+) -> None:
+    url = fresh_schema()
+    assert _tables(url) == set()
+    first = _run("--db", url, "init")
+    assert (first.returncode, first.stderr) == (0, ""), first.stderr
+    assert first.stdout.startswith("database ready: postgresql+psycopg://")
+    assert revision(url) == HEAD_REVISION
+    assert _tables(url) == set(metadata.tables) | {"alembic_version"}
+    assert _run("--db", url, "add", "First", "--company", "N").returncode == 0
+    again = _run("--db", url, "init")
+    assert (again.returncode, again.stderr) == (0, "")
+    listed = _run("--db", url, "list")
+    assert listed.returncode == 0 and "First" in listed.stdout
+
+
+FIRST_RELEASE_ROWS = (
+    "INSERT INTO deal (id, title, company, value_minor, currency, owner, notes, stage, status, "
+    "version, created_at, updated_at, updated_by, stage_entered_at) VALUES (1, 'Kept', 'N', "
+    "150000, 'NOK', 'alice', 'from the first release', 1, 'open', 2, :at, :at, 'alice', :at)",
+    "INSERT INTO checklist_item (deal_id, stage, position, text, done, done_by, done_at) "
+    "VALUES (1, 1, 1, 'prospect found', true, 'alice', :at), "
+    "(1, 1, 2, 'meeting scheduled', false, NULL, NULL), "
+    "(1, 1, 3, 'met the people', false, NULL, NULL)",
+    "INSERT INTO event (deal_id, at, actor, kind, before, after) VALUES "
+    "(1, :at, 'alice', 'created', NULL, CAST(:created AS json)), "
+    "(1, :at, 'alice', 'job_ticked', CAST(:before AS json), CAST(:after AS json))",
+    "SELECT setval(pg_get_serial_sequence('deal', 'id'), 1)",
+)
+
+
+def old_database(url: str, revision: str) -> None:
+    """The schema as the real migrations up to ``revision`` made it, with a deal of then.
+
+    Built forwards, never by taking a new schema apart, so that it stays true whatever
+    later migrations add (a taken-apart schema keeps what they made, and they fail).
+    """
+    from alembic import command
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), revision)
+    with engine.begin() as conn:
+        values = {
+            "at": "2026-11-02T09:00:00+00:00",
+            "created": (
+                '{"title": "Kept", "company": "N", "value_minor": 150000, "currency": "NOK", '
+                '"owner": "alice", "expected_close": null, "notes": "from the first release", '
+                '"stage": "Prospect"}'
+            ),
+            "before": '{"stage": "Prospect", "n": 1, "text": "prospect found", "done": false}',
+            "after": '{"stage": "Prospect", "n": 1, "text": "prospect found", "done": true}',
+        }
+        for statement in FIRST_RELEASE_ROWS:
+            conn.execute(text(statement), values)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_init_upgrades_a_database_of_the_first_release(fresh_schema: Callable[[], str]) -> None:
+    url = fresh_schema()
+    old_database(url, "0001")
+    assert revision(url) == "0001"
+
+    done = _run("--db", url, "init")
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert revision(url) == HEAD_REVISION
+    assert _tables(url) == set(metadata.tables) | {"alembic_version"}
+    db = Database.open(url)
+    pipeline = Pipeline(db, actor="bob")
+    deal = pipeline.get_deal(1)
+    assert (deal.summary.title, deal.version, deal.summary.notes) == (
+        "Kept",
+        2,
+        "from the first release",
+    )
+    assert [job.done for job in deal.jobs()] == [True, False, False]
+    assert [e.kind for e in pipeline.history(1)] == ["job_ticked", "created"]
+    # The upgraded database works: a new deal gets a fresh id, and the history verifies.
+    assert pipeline.create_deal("After the upgrade", company="N").id == 2
+    assert pipeline.set_job(1, 1, False).version == 3
+    db.close()
+    doctor = _run("--db", url, "doctor")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+
+
+@pytest.mark.postgres
+def test_init_refuses_a_database_of_a_newer_salesboard(fresh_schema: Callable[[], str]) -> None:
+    url = fresh_schema()
+    assert _run("--db", url, "init").returncode == 0
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    done = _run("--db", url, "init")
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert "its schema (9999) is newer than this salesboard understands" in done.stderr
+    assert revision(url) == "9999"  # nothing was touched

@@ -11,13 +11,23 @@ workers' acknowledgement logs, the event history, and the rows as they stand at 
   two acknowledgements claim the same version, guarded writes land exactly one version above
   the version they were given, every stale version was refused (and the refusal names who
   made the version it met), a versioned counter equals its acknowledged increments, replaying
-  the history shows the gate was never bypassed, and ``PRAGMA integrity_check`` is ok.
+  the history shows the gate was never bypassed, and the storage is intact.
 - ``test_sigkill_mid_write_keeps_every_acknowledged_change``: writers are killed with
-  SIGKILL at random moments, some of them provably inside a write transaction; the file is
-  intact, every fsynced acknowledgement is in the history, nothing was committed that was not
-  at least being committed, survivors kept working, and a new write succeeds.
+  SIGKILL at random moments, some of them provably inside a write transaction; the storage
+  is intact, every fsynced acknowledgement is in the history, nothing was committed that was
+  not at least being committed, survivors kept working, and a new write succeeds.
 - ``test_advance_after_someone_unticked_is_refused_inside_the_transaction``: the gate and
   the version check run against the database, not against what the caller last saw.
+
+Every test runs on SQLite (one file) and on PostgreSQL (one fresh schema of the test
+server). "Intact" is ``PRAGMA integrity_check`` on SQLite; on PostgreSQL it is amcheck
+(``verify_heapam`` on every table, ``bt_index_check`` with ``heapallindexed`` on every
+index of the schema), and after the kills, that the server ended every killed worker's
+session (none is left holding a transaction or its row locks). "Inside a write transaction"
+is known from the engine's events on both: on PostgreSQL from the first statement the
+server has run in it, since ``BEGIN`` is sent with that statement. The PostgreSQL run of
+the mixed test does fewer operations per worker (``PG_STRESS_OPS_EACH``) to keep CI short:
+every path is still exercised and checked.
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from salesboard import workflow
 from salesboard.errors import Conflict
@@ -50,7 +61,7 @@ from tests.stress_worker import KIND_OF_OP, MID_TRANSACTION, Phase, read_phase
 REPO = Path(__file__).resolve().parent.parent
 WORKER_SCRIPT = Path(__file__).with_name("stress_worker.py")
 START_TIMEOUT_S = 60.0
-RUN_TIMEOUT_S = 240.0
+RUN_TIMEOUT_S = 480.0  # a guard against a hung worker, not a speed limit
 
 Record = dict[str, Any]
 
@@ -99,7 +110,7 @@ class Worker:
 
 
 def spawn(
-    db_path: Path,
+    target: Target,
     workdir: Path,
     name: str,
     *,
@@ -112,7 +123,7 @@ def spawn(
     """Start one worker process acting as user ``name`` (its clock range is ``index``)."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = {
-        "db": str(db_path),
+        "db": target.worker_url(name),
         "workdir": str(workdir),
         "name": name,
         "index": index,
@@ -373,19 +384,106 @@ def check_history(
     return findings
 
 
-def integrity(db_path: Path) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db_path) as raw:
-        return raw.execute("PRAGMA integrity_check").fetchall()
+GATE_VIOLATIONS = (
+    "SELECT COUNT(*) FROM deal JOIN checklist_item AS item ON item.deal_id = deal.id "
+    "WHERE deal.status = 'open' AND item.stage < deal.stage AND NOT item.done"
+)
+AMCHECK_LOCK = 0x5A1E5B0C  # serialises CREATE EXTENSION between tests running in parallel
 
 
-def gate_violations_in_sql(db_path: Path) -> int:
-    """Open deals with an unfinished job in an earlier stage, counted by the database."""
-    with sqlite3.connect(db_path) as raw:
-        (count,) = raw.execute(
-            "SELECT COUNT(*) FROM deal JOIN checklist_item AS item ON item.deal_id = deal.id "
-            "WHERE deal.status = 'open' AND item.stage < deal.stage AND NOT item.done"
-        ).fetchone()
-    return int(count)
+@dataclass(frozen=True)
+class Target:
+    """Where the workers meet, one SQLite file or one PostgreSQL schema, and its checks."""
+
+    url: str
+    path: Path | None  # the SQLite file; None on PostgreSQL
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.path is not None
+
+    @property
+    def tag(self) -> str:
+        """This test's own mark in ``application_name`` (its schema's name is unique)."""
+        return "sbstress_" + self.url.rsplit("%3D", 1)[-1]
+
+    def worker_url(self, name: str) -> str:
+        """The URL a worker opens: on PostgreSQL it names the worker to the server."""
+        return self.url if self.is_sqlite else f"{self.url}&application_name={self.tag}_{name}"
+
+    def integrity(self) -> list[str]:
+        """What the storage engine finds damaged: nothing, after any amount of killing."""
+        if self.path is not None:
+            with sqlite3.connect(self.path) as raw:
+                rows = raw.execute("PRAGMA integrity_check").fetchall()
+            return [] if rows == [("ok",)] else [str(row[0]) for row in rows]
+        engine = create_engine(self.url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AMCHECK_LOCK})
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck WITH SCHEMA public"))
+            with engine.connect() as conn:
+                tables = conn.execute(
+                    text(
+                        "SELECT c.oid, c.relname, c.relkind FROM pg_class c "
+                        "WHERE c.relnamespace = current_schema()::regnamespace "
+                        "AND c.relkind IN ('r', 'i') ORDER BY c.relname"
+                    )
+                ).all()
+                found: list[str] = []
+                for oid, name, kind in tables:
+                    if kind == "r":
+                        damage = conn.execute(
+                            text("SELECT msg FROM public.verify_heapam(:oid)"), {"oid": oid}
+                        ).scalars()
+                        found += [f"{name}: {msg}" for msg in damage]
+                    else:  # raises on damage, like any query on a damaged index would
+                        conn.execute(text("SELECT public.bt_index_check(:oid, true)"), {"oid": oid})
+                assert len(tables) > 10, tables  # the schema's tables and indexes were checked
+            return found
+        finally:
+            engine.dispose()
+
+    def gate_violations(self) -> int:
+        """Open deals with an unfinished job in an earlier stage, counted by the database."""
+        if self.path is not None:
+            with sqlite3.connect(self.path) as raw:
+                (count,) = raw.execute(GATE_VIOLATIONS).fetchone()
+            return int(count)
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                return int(conn.execute(text(GATE_VIOLATIONS)).scalar_one())
+        finally:
+            engine.dispose()
+
+    def sessions_of(self, names: Iterable[str]) -> list[tuple[str, str]]:
+        """Server sessions still open for these workers, with their state (PostgreSQL)."""
+        if self.is_sqlite:
+            return []
+        wanted = [f"{self.tag}_{name}" for name in names]
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    text(
+                        "SELECT application_name, coalesce(state, '') FROM pg_stat_activity "
+                        "WHERE application_name = ANY(:names)"
+                    ),
+                    {"names": wanted},
+                ).all()
+            return [(str(name), str(state)) for name, state in rows]
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+    """One SQLite file, or one fresh PostgreSQL schema, that every process opens."""
+    if request.param == "sqlite":
+        path = tmp_path / "board.db"
+        return Target(str(path), path)
+    return Target(str(request.getfixturevalue("pg_url")), None)
 
 
 # ------------------------------------------------------------------------------------------
@@ -394,19 +492,22 @@ def gate_violations_in_sql(db_path: Path) -> int:
 
 STRESS_WORKERS = 6
 STRESS_OPS_EACH = 1050
+PG_STRESS_OPS_EACH = 150
 STRESS_DEALS = 24
+PG_STRESS_DEALS = 12
 
 
 @pytest.mark.slow
-def test_six_processes_mixed_operations_lose_nothing(tmp_path: Path) -> None:
-    db_path = tmp_path / "board.db"
-    db = Database.open(str(db_path), create=True)
+def test_six_processes_mixed_operations_lose_nothing(tmp_path: Path, target: Target) -> None:
+    ops_each = STRESS_OPS_EACH if target.is_sqlite else PG_STRESS_OPS_EACH
+    deal_count = STRESS_DEALS if target.is_sqlite else PG_STRESS_DEALS
+    db = Database.open(target.url, create=True)
     pipeline = Pipeline(db, actor="setup")
-    baselines = make_deals(pipeline, STRESS_DEALS, seed=4)
+    baselines = make_deals(pipeline, deal_count, seed=4)
     run = tmp_path / "run"
     started = time.perf_counter()
     workers = [
-        spawn(db_path, run, f"w{i}", index=i, deals=list(baselines), ops=STRESS_OPS_EACH)
+        spawn(target, run, f"w{i}", index=i, deals=list(baselines), ops=ops_each)
         for i in range(STRESS_WORKERS)
     ]
     try:
@@ -423,16 +524,16 @@ def test_six_processes_mixed_operations_lose_nothing(tmp_path: Path) -> None:
 
     # Zero unhandled errors, and every operation is accounted for in the log.
     assert [r["errors"] for r in reports] == [[]] * STRESS_WORKERS
-    assert [r["attempted"] for r in reports] == [STRESS_OPS_EACH] * STRESS_WORKERS
+    assert [r["attempted"] for r in reports] == [ops_each] * STRESS_WORKERS
     records = [record for worker in workers for record in read_log(worker)]
     per_worker = Counter(r["actor"] for r in records)
-    assert per_worker == {w.name: STRESS_OPS_EACH for w in workers}
+    assert per_worker == {w.name: ops_each for w in workers}
     assert Counter(r["type"] for r in records).keys() <= {"ack", "conflict", "refused"}
 
     findings = check_history(pipeline, baselines, records)
     assert findings.unacknowledged == [], "events nobody acknowledged"
-    assert integrity(db_path) == [("ok",)]
-    assert gate_violations_in_sql(db_path) == 0
+    assert target.integrity() == []
+    assert target.gate_violations() == 0
 
     # Not vacuous: every path was exercised under real contention.
     assert set(findings.changes) == set(KIND_OF_OP)
@@ -441,7 +542,7 @@ def test_six_processes_mixed_operations_lose_nothing(tmp_path: Path) -> None:
     assert findings.refusals["advance:gate"] > 0
     assert findings.furthest is workflow.LAST_STAGE
     print(
-        f"\n{STRESS_WORKERS} processes x {STRESS_OPS_EACH} ops on {STRESS_DEALS} deals in "
+        f"\n{STRESS_WORKERS} processes x {ops_each} ops on {deal_count} deals in "
         f"{elapsed:.1f}s (total {time.perf_counter() - started:.1f}s with startup): "
         f"{sum(findings.changes.values())} changes {dict(findings.changes)}, "
         f"{findings.guarded_changes} of them version-guarded; {findings.noops} no-op ticks "
@@ -475,9 +576,9 @@ class Kill:
     logged: int
 
 
-def kill_at_random(worker: Worker, rng: random.Random, survivor: Worker) -> Kill:
-    """Let the worker acknowledge some writes, then SIGKILL it at a random moment."""
-    threshold = rng.randint(5, 40)
+def kill_at_random(worker: Worker, rng: random.Random, survivor: Worker, *, most: int = 40) -> Kill:
+    """Let the worker acknowledge some writes (up to ``most``), then SIGKILL it at random."""
+    threshold = rng.randint(min(5, most), most)
     alive = [worker, survivor]
     wait_for(f"{worker.name} to log {threshold}", lambda: worker.logged() >= threshold, alive)
     time.sleep(rng.uniform(0, 0.03))
@@ -489,9 +590,8 @@ def kill_at_random(worker: Worker, rng: random.Random, survivor: Worker) -> Kill
 
 
 @pytest.mark.slow
-def test_sigkill_mid_write_keeps_every_acknowledged_change(tmp_path: Path) -> None:
-    db_path = tmp_path / "board.db"
-    db = Database.open(str(db_path), create=True)
+def test_sigkill_mid_write_keeps_every_acknowledged_change(tmp_path: Path, target: Target) -> None:
+    db = Database.open(target.url, create=True)
     baselines = make_deals(Pipeline(db, actor="setup"), KILL_DEALS, seed=9)
     db.close()
     deals = list(baselines)
@@ -499,9 +599,11 @@ def test_sigkill_mid_write_keeps_every_acknowledged_change(tmp_path: Path) -> No
     run.mkdir()
     (run / "go").touch()  # no barrier: workers start as soon as they are up
     rng = random.Random(2024)
+    # PostgreSQL's round trips make each operation slower: shorter lives, same checks.
+    most, more = (40, 20) if target.is_sqlite else (12, 10)
     started = time.perf_counter()
 
-    survivor = spawn(db_path, run, "survivor", index=0, deals=deals, ops=FOREVER, kill_mode=True)
+    survivor = spawn(target, run, "survivor", index=0, deals=deals, ops=FOREVER, kill_mode=True)
     kills: list[Kill] = []
     everyone = [survivor]
     try:
@@ -511,15 +613,18 @@ def test_sigkill_mid_write_keeps_every_acknowledged_change(tmp_path: Path) -> No
         ):
             round_ = len(everyone)
             victims = [
-                spawn(db_path, run, f"k{i}", index=i, deals=deals, ops=FOREVER, kill_mode=True)
+                spawn(target, run, f"k{i}", index=i, deals=deals, ops=FOREVER, kill_mode=True)
                 for i in (round_, round_ + 1)
             ]
             everyone += victims
             for victim in victims:
-                kills.append(kill_at_random(victim, rng, survivor))
+                kills.append(kill_at_random(victim, rng, survivor, most=most))
+        # Workers are named to the server, so "no killed worker's session is left" below
+        # is a real check: the live survivor's session is found.
+        assert target.is_sqlite or target.sessions_of([survivor.name]), "workers unnamed"
         # The survivor was never blocked by a writer that died holding the lock.
         before = survivor.logged()
-        wait_for("the survivor to go on", lambda: survivor.logged() >= before + 20, [survivor])
+        wait_for("the survivor to go on", lambda: survivor.logged() >= before + more, [survivor])
         (run / "stop-survivor").touch()
         report = survivor.report()
     finally:
@@ -528,9 +633,12 @@ def test_sigkill_mid_write_keeps_every_acknowledged_change(tmp_path: Path) -> No
     elapsed = time.perf_counter() - started
     assert report["errors"] == []
 
-    # The file is intact before anything else touches it.
-    assert integrity(db_path) == [("ok",)]
-    db = Database.open(str(db_path), create=True)
+    # The storage is intact before anything else touches it.
+    assert target.integrity() == []
+    # On PostgreSQL: the server ended every killed worker's session; none holds a lock.
+    killed_names = [worker.name for worker in everyone if worker is not survivor]
+    wait_for("the server to end killed sessions", lambda: not target.sessions_of(killed_names), [])
+    db = Database.open(target.url, create=True)
     pipeline = Pipeline(db, actor="after")
     killed = {k.worker.name: k for k in kills}
     records = [r for w in everyone for r in read_log(w, killed=w.name in killed)]
@@ -555,7 +663,7 @@ def test_sigkill_mid_write_keeps_every_acknowledged_change(tmp_path: Path) -> No
         if kill.phase is Phase.RETURNED and kill.op in ("advance", "back", "increment", "notes"):
             logged = any(r["actor"] == name and r["seq"] == kill.seq for r in records)
             assert logged or name in committed_unlogged, f"{name}'s committed write is lost"
-    assert gate_violations_in_sql(db_path) == 0
+    assert target.gate_violations() == 0
 
     # The database still takes new writes, guarded ones included.
     fresh = pipeline.create_deal("After the kills")
@@ -569,7 +677,7 @@ def test_sigkill_mid_write_keeps_every_acknowledged_change(tmp_path: Path) -> No
     )
     assert moved.version == some.version + 1
     db.close()
-    assert integrity(db_path) == [("ok",)]
+    assert target.integrity() == []
 
     phases = Counter(k.phase.name for k in kills)
     assert sum(k.phase in MID_TRANSACTION for k in kills) >= MIN_KILLS_MID_TRANSACTION
@@ -588,11 +696,10 @@ def test_sigkill_mid_write_keeps_every_acknowledged_change(tmp_path: Path) -> No
 
 
 def test_advance_after_someone_unticked_is_refused_inside_the_transaction(
-    tmp_path: Path,
+    target: Target,
 ) -> None:
-    path = str(tmp_path / "board.db")
     # Two sessions, two engines.
-    db_a, db_b = Database.open(path, create=True), Database.open(path, create=True)
+    db_a, db_b = Database.open(target.url, create=True), Database.open(target.url, create=True)
     alice, bob = Pipeline(db_a, actor="alice"), Pipeline(db_b, actor="bob")
     deal = alice.create_deal("Shared")
     give_evidence(db_a, deal.id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy import Engine
 from sqlalchemy import text as sql_text
@@ -26,6 +28,11 @@ from salesboard.store.engine import (
 )
 from salesboard.store.engine import busy_timeout_ms as resolve_busy_timeout
 from salesboard.store.location import describe, resolve_url
+
+INSUFFICIENT_PRIVILEGE: Final = "42501"
+"""PostgreSQL's SQLSTATE for "permission denied" (a role without the right to write)."""
+READ_ONLY_TRANSACTION: Final = "25006"
+"""PostgreSQL's SQLSTATE for a write in a read-only transaction (a standby, say)."""
 
 
 def quick_check(path: Path) -> str | None:
@@ -87,7 +94,11 @@ def explain_db_error(
                 "({waited}); nothing was changed — try again"
             ).format(where=where, waited=waited)
         )
-    elif "readonly" in lowered or "read-only" in lowered:
+    elif (
+        "readonly" in lowered
+        or "read-only" in lowered
+        or getattr(error.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE
+    ):
         if path is not None:
             return ReadOnlyDatabase(sharing.read_only_message(path))
         return ReadOnlyDatabase(_read_only_for_you(where))
@@ -126,6 +137,64 @@ def explain_db_error(
     return DatabaseUnavailable(message.format(where=where, finding=finding))
 
 
+_ACCESS_QUERY: Final = """
+SELECT current_user,
+       current_setting('transaction_read_only') = 'on',
+       CASE WHEN to_regclass('deal') IS NULL
+            THEN coalesce(has_schema_privilege(current_schema(), 'CREATE'), true)
+            ELSE coalesce(has_table_privilege(to_regclass('deal'), 'INSERT'), false)
+             AND coalesce(has_table_privilege(to_regclass('deal'), 'UPDATE'), false)
+             AND coalesce(has_table_privilege(to_regclass('event'), 'INSERT'), true)
+             AND coalesce(has_table_privilege(to_regclass('presence'), 'DELETE'), true)
+       END
+"""
+
+
+@dataclass(frozen=True)
+class ServerAccess:
+    """What a PostgreSQL server lets this role do: the server's counterpart of file modes.
+
+    A role granted only SELECT (or a server that accepts only reads: a standby, or
+    ``default_transaction_read_only``) opens the board read-only, as an unwritable SQLite
+    file does, instead of failing at the first write or heartbeat.
+    """
+
+    role: str
+    server_read_only: bool
+    may_write: bool
+
+    @property
+    def read_only(self) -> bool:
+        """Whether every write would be refused."""
+        return self.server_read_only or not self.may_write
+
+    def refusal(self, where: str) -> str:
+        """The one line for a refused write: which role, why, and what to do."""
+        if self.server_read_only:
+            hint = _("the server accepts only reads (a standby, or default_transaction_read_only)")
+        else:
+            hint = _(
+                "ask an administrator to grant the role INSERT, UPDATE and DELETE on "
+                "salesboard's tables"
+            )
+        return _("{where}: read-only for you (role {role}); nothing was changed — {hint}").format(
+            where=where, role=self.role, hint=hint
+        )
+
+
+def server_access(engine: Engine) -> ServerAccess:
+    """Ask the server whether this role may write salesboard's tables (or create them).
+
+    Checked once at open, in one round trip: INSERT and UPDATE on ``deal``, INSERT on
+    ``event`` and DELETE on ``presence`` (the least a board writes); where the tables do
+    not exist yet, CREATE on the schema they would go in (with no schema on the search
+    path, creating them fails and says so itself).
+    """
+    with engine.connect() as connection:
+        row = connection.execute(sql_text(_ACCESS_QUERY)).one()
+    return ServerAccess(role=str(row[0]), server_read_only=bool(row[1]), may_write=bool(row[2]))
+
+
 def _read_only_for_you(where: str) -> str:
     """The refusal of a write where no file can be named (a database server)."""
     return _("{where}: read-only for you; nothing was changed").format(where=where)
@@ -144,8 +213,10 @@ def _disk_full(path: Path) -> bool:
 class Database:
     """An opened, schema-checked database shared by every use case of one process.
 
-    ``read_only`` is True when this user may not write the (SQLite) database: reads work,
-    every ``write()`` raises ``ReadOnlyDatabase`` at once. It also becomes True when the
+    ``read_only`` is True when this user may not write the database (a SQLite file they
+    may not write; on PostgreSQL a role without the rights to write salesboard's tables,
+    or a server that accepts only reads: see ``ServerAccess``): reads work, every
+    ``write()`` raises ``ReadOnlyDatabase`` at once. It also becomes True when the
     database refuses a write as read-only later (its permissions changed meanwhile).
     """
 
@@ -162,7 +233,18 @@ class Database:
         self.read_only = read_only
         self.busy_timeout_ms = busy_timeout_ms
         self.path = sqlite_file(url)
+        self.server_access: ServerAccess | None = None
+        """What a database server lets this role do, learnt at open (None on SQLite)."""
         self._writer = writer(engine)
+        # A read is one snapshot on both backends: SQLite's WAL gives each read transaction
+        # one; PostgreSQL's default (READ COMMITTED) gives each statement its own, so the
+        # board's counts and lists, or a report's queries, could disagree after a commit.
+        # psycopg puts the level in its own BEGIN: no extra round trip.
+        self._reader = (
+            engine
+            if engine.dialect.name == "sqlite"
+            else engine.execution_options(isolation_level="REPEATABLE READ")
+        )
 
     @classmethod
     def open(
@@ -179,7 +261,8 @@ class Database:
         the demo) makes a new database: otherwise a missing file, or a database without
         salesboard's tables, is refused with ``DatabaseMissing``, so that a mistyped
         path never becomes a new, empty database. A SQLite file this user may read but
-        not write is opened read-only (never migrated). ``busy_timeout_ms`` defaults to
+        not write, or a PostgreSQL database this role may only read, is opened read-only
+        (never migrated). ``busy_timeout_ms`` defaults to
         ``$SALESBOARD_BUSY_TIMEOUT_MS`` or 30 s. Every failure (missing directory, a link
         in place of the file, not a database, damaged, newer schema, no permission)
         becomes a ``DatabaseUnavailable`` with a one-line reason.
@@ -206,6 +289,9 @@ class Database:
             ) from None
         db = cls(engine, url, read_only=read_only, busy_timeout_ms=timeout)
         try:
+            if path is None:
+                db.server_access = server_access(engine)
+                db.read_only = db.server_access.read_only
             if migrate:
                 ensure_schema(db, create=create)
             if db.is_sqlite and not read_only and (migrate or create):
@@ -232,6 +318,8 @@ class Database:
         """The error for a change refused because this user may not write the database."""
         if self.path is not None:
             return ReadOnlyDatabase(sharing.read_only_message(self.path))
+        if self.server_access is not None:
+            return ReadOnlyDatabase(self.server_access.refusal(self.name))
         return ReadOnlyDatabase(_read_only_for_you(self.name))
 
     def _explain(self, error: DBAPIError, waited_ms: int | None = None) -> DatabaseUnavailable:
@@ -244,13 +332,21 @@ class Database:
         )
         if isinstance(explained, ReadOnlyDatabase):
             self.read_only = True
+            if self.server_access is not None:  # the server refused: say why, as at open
+                code = getattr(error.orig, "sqlstate", None)
+                self.server_access = ServerAccess(
+                    role=self.server_access.role,
+                    server_read_only=code == READ_ONLY_TRANSACTION,
+                    may_write=code != INSUFFICIENT_PRIVILEGE,
+                )
+                return self.read_only_error()
         return explained
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for a consistent read; it never takes the write lock."""
+        """A session for a consistent read (one snapshot); it never takes the write lock."""
         try:
-            with Session(self.engine) as session, session.begin():
+            with Session(self._reader) as session, session.begin():
                 yield session
         except IntegrityError:
             raise
