@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
-HEAD_REVISION: Final = "0008"
+HEAD_REVISION: Final = "0009"
 """The newest migration's revision; a test checks that it equals Alembic's real head."""
 
 

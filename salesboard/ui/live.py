@@ -1,28 +1,40 @@
-"""The board's link to everyone else: live changes and presence, on a timer.
+"""The board's link to everyone else: live changes and presence.
 
-A ``LiveUpdates`` belongs to the board screen. Twice a second it asks the service's
-``ChangeFeed`` what other sessions committed and hands the changed deal ids to the
-screen, which redraws only those cards, their columns' headers and the open pane. It also
-runs this session's presence heartbeat (on a thread) and, when anything was committed or
-every few seconds, refreshes who else is online and who has the open deal in front of them.
+A ``LiveUpdates`` belongs to the board screen. The service's ``ChangeSignal`` watches the
+database on its own thread and wakes the board (through the event loop) only when other
+sessions changed something it shows; then the board asks ``ChangeFeed`` which deals
+changed and redraws only those cards, their columns' headers and the open pane, converts
+the totals again after a rate change, or shows the new pipeline. An idle board runs no
+query and draws nothing. It also runs this session's presence heartbeat (on a thread),
+tells it which deal is open (once a second, a check in memory), and shows who else is
+online when that changed, or every ``PRESENCE_SECONDS`` to drop colleagues whose board
+died.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from textual.notifications import SeverityLevel
 
 from salesboard.errors import SalesboardError
 from salesboard.i18n import _
-from salesboard.service.live import ChangeFeed
+from salesboard.service.live import (
+    DEALS,
+    EVERYTHING,
+    PIPELINE,
+    PRESENCE,
+    RATES,
+    ChangeFeed,
+    ChangeSignal,
+)
 from salesboard.service.presence import Colleague, Heartbeat, PresenceBook
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
-
     from salesboard.service.board import ChangedDeals
     from salesboard.ui.context import BoardContext
 
@@ -31,9 +43,6 @@ class LiveBoard(Protocol):
     """What live updates need from the board they keep current (and nothing more)."""
 
     ctx: BoardContext
-
-    def set_interval(self, interval: float, callback: Callable[[], object], *, name: str) -> Timer:
-        """Call ``callback`` every ``interval`` seconds."""
 
     def apply_remote_changes(self, changed: ChangedDeals) -> None:
         """Redraw the deals other sessions changed."""
@@ -55,22 +64,27 @@ class LiveBoard(Protocol):
         """Tell the user something, literally."""
 
 
-POLL_SECONDS = 0.5
-PRESENCE_SECONDS = 5.0
-"""Re-read presence at least this often even when nothing is committed (to drop the dead)."""
+TICK_SECONDS = 1.0
+"""How often the open deal is handed to the heartbeat (a comparison, no database)."""
+PRESENCE_SECONDS = 15.0
+"""Re-read presence at least this often even when nothing changed (to drop the dead:
+their rows stay until a heartbeat sweeps them, and sweeping wakes every board anyway)."""
 
 
 class LiveUpdates:
-    """Polls for other sessions' changes and keeps this session's presence alive."""
+    """Wakes on other sessions' changes and keeps this session's presence alive."""
 
     def __init__(self, screen: LiveBoard) -> None:
         self.screen = screen
         ctx = screen.ctx
         self.feed = ChangeFeed(ctx.pipeline.db, ctx.queries)
+        self.signal = ChangeSignal(ctx.pipeline.db)
         self.book = PresenceBook(ctx.pipeline.db, ctx.user)
         self.heartbeat: Heartbeat | None = None
         self.colleagues: list[Colleague] = []
-        self._timer: Timer | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._context: contextvars.Context | None = None
         self._presence_read = 0.0
         self._rates_seen: tuple[int, str] = (0, "")
         self._pipeline_seen = 0
@@ -78,7 +92,7 @@ class LiveUpdates:
         self._stopped = False
 
     def start(self) -> None:
-        """Begin polling; announce this session unless the database is read-only for us.
+        """Begin watching; announce this session unless the database is read-only for us.
 
         Does nothing once stopped (a board quit before its first frame was drawn).
         """
@@ -87,13 +101,18 @@ class LiveUpdates:
         if not self.screen.ctx.pipeline.db.read_only:
             self.heartbeat = Heartbeat(self.book)
             self.heartbeat.start()
-        self._timer = self.screen.set_interval(POLL_SECONDS, self.poll, name="live-poll")
+        self.feed.signalled()  # the signal's thread watches from now on, on its own connection
+        self._loop = asyncio.get_running_loop()
+        self._context = contextvars.copy_context()  # Textual's (the active app), for wake-ups
+        self.signal.start(self._wake_from_thread)
+        self._timer = self._loop.call_later(TICK_SECONDS, self._tick)
 
     def stop(self) -> None:
-        """Stop polling and leave the presence table."""
+        """Stop watching and leave the presence table."""
         self._stopped = True
         if self._timer is not None:
-            self._timer.stop()
+            self._timer.cancel()
+        self.signal.stop()
         if self.heartbeat is not None:
             self.heartbeat.stop()
         self.feed.close()
@@ -104,30 +123,57 @@ class LiveUpdates:
         self._rates_seen = rates_version
         self._pipeline_seen = self.screen.ctx.definitions.version()
 
+    def _wake_from_thread(self) -> None:
+        loop, context = self._loop, self._context
+        if loop is not None and not self._stopped:
+            with contextlib.suppress(RuntimeError):  # the loop closed: the board is gone
+                loop.call_soon_threadsafe(self._changes_arrived, context=context)
+
+    def _changes_arrived(self) -> None:
+        if not self._stopped:
+            self.refresh(self.signal.take())
+
+    def _tick(self) -> None:
+        # A bare event-loop timer (it keeps Textual's context): a Textual timer costs more.
+        if self._stopped or self._loop is None:
+            return
+        self._timer = self._loop.call_later(TICK_SECONDS, self._tick)
+        if self.heartbeat is not None:
+            self.heartbeat.look_at(self.screen.open_deal_id())
+        if time.monotonic() - self._presence_read >= PRESENCE_SECONDS:
+            self.refresh(frozenset({PRESENCE}))
+
     def poll(self) -> None:
-        """One look: redraw changed deals, refresh presence when it may have changed."""
+        """Look at everything now, as if every kind of change had been signalled."""
+        self.refresh(EVERYTHING)
+
+    def refresh(self, kinds: frozenset[str]) -> None:
+        """Show what other sessions changed among ``kinds`` (see ``service.live``)."""
+        if not kinds:
+            return
         try:
-            result = self.feed.poll()
-            if result.deals is not None:
-                self.screen.apply_remote_changes(result.deals)
-            if result.committed:  # rates and the pipeline are no deal's events
+            if DEALS in kinds:
+                result = self.feed.look(kinds)
+                if result.deals is not None:
+                    self.screen.apply_remote_changes(result.deals)
+            if RATES in kinds:  # rates and the pipeline are no deal's events
                 rates = self.screen.ctx.rates.version()
                 if rates != self._rates_seen:
                     self._rates_seen = rates
                     self.screen.rates_changed()
+            if PIPELINE in kinds:
                 pipeline = self.screen.ctx.definitions.version()
                 if pipeline != self._pipeline_seen:
                     self._pipeline_seen = pipeline
                     self.screen.pipeline_changed(pipeline)
-            now = time.monotonic()
-            if result.committed or now - self._presence_read >= PRESENCE_SECONDS:
-                self._presence_read = now
-                self.colleagues = self.book.others()
-                self.screen.show_presence(self.colleagues)
-            if self.heartbeat is not None:
-                self.heartbeat.look_at(self.screen.open_deal_id())
+            if PRESENCE in kinds:
+                self._presence_read = time.monotonic()
+                colleagues = self.book.others()
+                if colleagues != self.colleagues:  # the same people: nothing to redraw
+                    self.colleagues = colleagues
+                    self.screen.show_presence(colleagues)
         except SalesboardError as error:
-            if not self._failing:  # say it once, not twice a second
+            if not self._failing:  # say it once, not at every look
                 self.screen.say(
                     _("Live updates paused: {error}").format(error=error),
                     title=_("Database problem"),
