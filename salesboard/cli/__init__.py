@@ -11,7 +11,7 @@ code, never a traceback:
 
 One module per command group (``deals``, ``changes``, ``activities``, ``agenda``,
 ``stakeholders``, ``problems``, ``pipeline``, ``rates``, ``reports``, ``doctor``,
-``setup``) adds its commands to the group of ``main``; ``params``, ``runtime`` and
+``migrate``, ``setup``) adds its commands to the group of ``main``; ``params``, ``runtime`` and
 ``output`` (and, for a deal's parts, ``part_params``, ``part_output``, ``part_hints``)
 are what they share, and ``click_i18n`` puts Click's own messages and every command's
 help into the language in force (``--lang``, ``$SALESBOARD_LANG``, the locale).
@@ -28,6 +28,7 @@ from salesboard.cli import (  # noqa: F401 (they register)
     changes,
     deals,
     doctor,
+    migrate,
     pipeline,
     problems,
     rates,
