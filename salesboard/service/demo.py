@@ -401,7 +401,19 @@ def seed_demo(
         # the same as it was before deals had activities, stakeholders and problems.
         parts_rng = random.Random(f"salesboard demo parts {seed}")
         plans = _Generator(random.Random(seed), now, user, payloads, parts_rng).plans(deals)
-        _insert_all(session, plans, now, payloads)
+        if not postgres:
+            # The fill is one transaction: with SQLite's default 2 MB page cache its pages
+            # spill to the WAL and are read back again and again (at 100,000 deals, tens
+            # of gigabytes read for a 1.7 GB file). A cache sized to the fill (at most
+            # 2 GB, taken only as used) keeps them; it is handed back below, since the
+            # connection goes back to the pool.
+            cache_kib = min(2_000_000, max(2000, deals * 12))
+            session.execute(text(f"PRAGMA cache_size = -{cache_kib}"))
+        try:
+            _insert_all(session, plans, now, payloads)
+        finally:
+            if not postgres:
+                session.execute(text("PRAGMA cache_size = -2000"))
         if postgres:
             for table in ("deal", "checklist_item", "event", "activity", "stakeholder", "problem"):
                 session.execute(
