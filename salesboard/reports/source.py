@@ -97,9 +97,7 @@ def load_facts(
     with db.read() as session:
         connection = session.connection()
         _version, pipeline = definition_in(connection)
-        due = (
-            {i: step.due_at for i, step in next_steps(connection, None).items()} if steps else {}
-        )
+        due = {i: step.due_at for i, step in next_steps(connection, None).items()} if steps else {}
         deals, damaged = _deals(connection, known, due)
         kinds = MOVE_KINDS if moves is True else () if moves is False else tuple(moves)
         found = _moves(connection.execute(_move_query(kinds)).all(), deals) if kinds else {}
