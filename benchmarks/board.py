@@ -6,8 +6,11 @@ user pays for it), and times:
 
 * start to the first complete board frame, against an empty Textual app (the floor)
   started the same way in the same run;
-* key to frame for focus moves, the checklist pane, ticking a job, a successful advance,
-  a filter keystroke and clearing the filter;
+* key to frame for focus moves (j k l h), opening and closing the checklist pane, ticking
+  a job, a successful advance, entering the filter, a filter keystroke and clearing it;
+  for each key also the bytes the terminal received for its frame (issue 16: against
+  4 KB, or one full repaint of the screen, measured at the same size) and the time the
+  frame would take over a 1 Mbit/s link with 100 ms round trip (simulated);
 * the app's peak RSS;
 * ``salesboard --help``, ``list --json`` and ``show ID --json``.
 
@@ -16,6 +19,8 @@ before that pause. See README.md beside this file for what each figure means.
 
     python benchmarks/board.py                     # 0, 1k, 10k, 50k deals
     python benchmarks/board.py --deals 10000 --json results.json
+    python benchmarks/board.py --deals 10000,100000 --keep   # filled once, reused after
+    python benchmarks/board.py --deals 10000 --db postgresql+psycopg://postgres@127.0.0.1/test
     python benchmarks/board.py --quick             # CI smoke run; never fails on timing
 """
 
@@ -39,7 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptyapp import Check, PtyApp, Response
+from databases import Databases, Filled, check_server, describe, substance_per_deal
+from ptyapp import Check, PtyApp, Response, full_screens
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_STAGES = ("Prospect", "Qualified", "Discovery", "Developed", "Proposed", "Closed")
@@ -49,8 +55,8 @@ QUIT = ["Quit"]
 """The quit key's word in the key hints, in the board's language."""
 WORDS = {
     "filter": "filter a",
-    "commands": "ctrl+p commands",
-    "no deals": "no deals",
+    "filter box": "Filter by title",
+    "online": "online",
     "jobs done": "jobs done",
     "ticked": "{n}/{total} jobs done",
     "advanced": "Advanced to",
@@ -63,7 +69,7 @@ def use_pipeline(path: Path | None) -> None:
     """Name the columns as the board will: the stage labels of the pipeline file given,
     in the language the board will speak (``$SALESBOARD_LANG``, the locale)."""
     from salesboard.definition import DEFAULT
-    from salesboard.i18n import _, choose_language, install
+    from salesboard.i18n import _, choose_language, install, ngettext
 
     language, _problem = choose_language()
     install(language)
@@ -75,8 +81,8 @@ def use_pipeline(path: Path | None) -> None:
     STAGES[:] = [stage.label_in(language) for stage in found.stages]
     QUIT[:] = [_("Quit")]
     WORDS["filter"] = _("filter {text}").format(text="a")
-    WORDS["commands"] = _("? help · ctrl+p commands").rpartition("· ")[2]
-    WORDS["no deals"] = _("no deals")
+    WORDS["filter box"] = _("Filter by title, company or owner")[:15]
+    WORDS["online"] = ngettext("{count} online", "{count} online", 1).rpartition("}")[2].strip()
     WORDS["ticked"] = _("{done}/{total} jobs done").replace("{done}", "{n}")
     WORDS["jobs done"] = WORDS["ticked"].rpartition("}")[2].strip()
     WORDS["advanced"] = _("Advanced to {stage}").partition("{")[0].strip()
@@ -96,6 +102,16 @@ CONFIRMATION_SECONDS = 3.3
 next key's."""
 FLAT_SLACK = (1.25, 2.0)
 """Above 10k deals a key latency counts as "the same" within 25 % + 2 ms of the 10k median."""
+SMALL_BYTES = 4096
+"""Issue 16: a focus move or a tick sends at most 4 KB to the terminal."""
+SCREEN = "screen"
+"""A bytes budget of one full repaint of the screen, as measured at the size (``screen``):
+opening or closing the pane and entering or leaving the filter may redraw it all, and no
+key may send it twice (issue 16)."""
+LINK = (1e6, 0.05)
+"""The slow link simulated: 1 Mbit/s, 50 ms each way (100 ms round trip)."""
+KEEP_DIR = Path.home() / ".cache" / "sb-bench"
+"""Where ``--keep`` keeps the filled SQLite files unless given a folder."""
 
 
 # ------------------------------------------------------------------------ figures
@@ -112,14 +128,19 @@ class Figure:
     budget_up_to: int | None = None  # the budget holds up to this many deals
     flat: bool = False  # above 10k deals it must stay as at 10k (cost follows the screen)
     judge: str = "median"  # "median", or "max" for a peak
+    max_bytes: int | str | None = None  # bytes to the terminal (median), or SCREEN
 
 
 KEY_FIGURES = (
     "focus_down",
+    "focus_up",
     "focus_column",
+    "focus_back",
     "open_pane",
     "tick",
+    "close_pane",
     "advance",
+    "enter_filter",
     "filter",
     "clear_filter",
 )
@@ -127,13 +148,18 @@ FIGURES = (
     Figure("floor", "empty-app floor: start to frame"),
     Figure("start", "start to first full board frame"),
     Figure("start_ratio", "start ÷ floor", "×", 1.3),
-    Figure("focus_down", "focus down (j)", budget=20, flat=True),
-    Figure("focus_column", "focus next column (l)", budget=20, flat=True),
-    Figure("open_pane", "open pane (Enter)", flat=True),
-    Figure("tick", "tick a job (space, in pane)", flat=True),
-    Figure("advance", "advance a deal (>), with write", budget=50, flat=True),
-    Figure("filter", "filter keystroke (/ then a)", budget=50, flat=True),
-    Figure("clear_filter", "clear filter (Esc)", flat=True),
+    Figure("screen", "full repaint after a resize", "KB", judge="min"),
+    Figure("focus_down", "focus down (j)", budget=20, flat=True, max_bytes=SMALL_BYTES),
+    Figure("focus_up", "focus up (k)", budget=20, flat=True, max_bytes=SMALL_BYTES),
+    Figure("focus_column", "focus next column (l)", budget=20, flat=True, max_bytes=SMALL_BYTES),
+    Figure("focus_back", "focus back a column (h)", budget=20, flat=True, max_bytes=SMALL_BYTES),
+    Figure("open_pane", "open pane (Enter)", budget=50, flat=True, max_bytes=SCREEN),
+    Figure("tick", "tick a job (space, in pane)", budget=50, flat=True, max_bytes=SMALL_BYTES),
+    Figure("close_pane", "close pane (Esc)", budget=50, flat=True, max_bytes=SCREEN),
+    Figure("advance", "advance a deal (>), with write", budget=50, flat=True, max_bytes=SCREEN),
+    Figure("enter_filter", "enter filter (/)", budget=50, flat=True, max_bytes=SCREEN),
+    Figure("filter", "filter keystroke (/ then a)", budget=50, flat=True, max_bytes=SCREEN),
+    Figure("clear_filter", "clear filter (Esc)", budget=50, flat=True, max_bytes=SCREEN),
     Figure("rss", "peak RSS of the board", "MB", 150, judge="max"),
     Figure("help", "salesboard --help", budget=150),
     Figure("list", "salesboard list --json", budget=1500, budget_up_to=REFERENCE_DEALS),
@@ -157,6 +183,9 @@ class Settings:
     size: tuple[int, int]  # terminal columns, rows
     sort: str = "board"  # the card order the boards start in (remembered, as a user's)
     pipeline: Path | None = None  # a team's pipeline file, imported before the demo fills
+    server: str | None = None  # a PostgreSQL server URL (--db); None: SQLite files
+    keep: Path | None = None  # keep filled databases (SQLite: in this folder) and reuse them
+    resizes: int = 1  # full repaints (resize to one row less and back) per start
 
 
 # --------------------------------------------------------------------- the programs
@@ -187,9 +216,9 @@ class Salesboard:
             )
         return elapsed, done.stdout
 
-    def board(self, db: Path, size: tuple[int, int]) -> PtyApp:
-        """The board on ``db`` in a fresh pseudo-terminal."""
-        return PtyApp([self.exe, "--db", str(db)], columns=size[0], rows=size[1], env=self.env)
+    def board(self, db: str, size: tuple[int, int]) -> PtyApp:
+        """The board on ``db`` (a file or a URL) in a fresh pseudo-terminal."""
+        return PtyApp([self.exe, "--db", db], columns=size[0], rows=size[1], env=self.env)
 
     def floor(self, size: tuple[int, int]) -> PtyApp:
         """The empty Textual app, started by the same interpreter."""
@@ -241,9 +270,13 @@ def full_board(deals: list[dict[str, Any]]) -> Check:
     return words_drawn(*STAGES, *QUIT, *counted, *firsts)
 
 
-def card_or_hint(titles: list[str], index: int) -> Check:
-    """The card at ``index`` of a column was redrawn (or the empty column's hint)."""
-    return words_drawn(titles[min(index, len(titles) - 1)] if titles else WORDS["no deals"])
+def card_or_hint(titles: list[str], index: int) -> Check | None:
+    """The card at ``index`` of a column was redrawn.
+
+    An empty column has no card to redraw, and its hint need not change when it takes
+    the keys: any drawing is its frame (None), and nothing drawn is a no-op, not a sample.
+    """
+    return words_drawn(titles[min(index, len(titles) - 1)]) if titles else None
 
 
 def quit_app(app: PtyApp) -> None:
@@ -257,7 +290,9 @@ def quit_app(app: PtyApp) -> None:
 
 Sample = dict[str, float | int | None]
 """One measurement: ``value`` (in the figure's unit), and for keys and starts also
-``settled_ms``, ``cpu_ms``, ``first_byte_ms`` and ``bytes``."""
+``settled_ms``, ``cpu_ms``, ``first_byte_ms``, ``bytes`` (to the end of the frame),
+``settled_bytes`` (to the end of the follow-up frames), ``screens`` (whole-screen repaints
+in the frame) and ``link_ms`` (the slow link)."""
 
 
 @dataclass
@@ -279,14 +314,18 @@ class Samples:
                 settled_ms=response.settled_ms,
                 cpu_ms=response.cpu_ms,
                 first_byte_ms=response.first_byte_ms,
-                bytes=response.nbytes,
+                bytes=response.frame_bytes,
+                settled_bytes=response.nbytes,
+                screens=response.screens,
+                link_ms=response.link_ms(*LINK),
             )
 
 
 def measure_startups(
-    sb: Salesboard, db: Path, deals: list[dict[str, Any]], s: Settings, out: Samples
+    sb: Salesboard, db: str, deals: list[dict[str, Any]], s: Settings, out: Samples
 ) -> None:
-    """Alternate floor and board starts so that both see the same machine load."""
+    """Alternate floor and board starts so that both see the same machine load; after each
+    start, force full repaints of the screen to know what "one full screen" costs."""
     complete = full_board(deals)
     floor_drawn = words_drawn(*DEFAULT_STAGES, "Quit")  # the floor app draws these
     for _ in range(s.repeat):
@@ -297,10 +336,19 @@ def measure_startups(
         with sb.board(db, s.size) as board:
             start_ms = board.first_frame(complete, s.quiet, 120) * 1000
             start_cpu = board.cpu_ms()
+            first = b"".join(d for at, d in board.since(0) if at <= board.started + start_ms / 1000)
+            for _ in range(s.resizes):
+                out.add("screen", full_repaint(board, s) / 1024)
             rss = board.peak_rss_kib()
             quit_app(board)
         out.add("floor", floor_ms, cpu_ms=floor_cpu)
-        out.add("start", start_ms, cpu_ms=start_cpu)
+        out.add(
+            "start",
+            start_ms,
+            cpu_ms=start_cpu,
+            bytes=len(first),
+            screens=len(full_screens(first, s.size[1], s.size[0])),
+        )
         cpu_ratio = start_cpu / floor_cpu if start_cpu and floor_cpu else None
         out.add("start_ratio", start_ms / floor_ms, cpu_ms=cpu_ratio)
         if rss is not None:
@@ -308,8 +356,23 @@ def measure_startups(
         progress(f"start {start_ms:6.0f} ms   floor {floor_ms:6.0f} ms")
 
 
+def full_repaint(board: PtyApp, s: Settings) -> int:
+    """Bytes of one full repaint of the screen at the measured size.
+
+    Resizing makes the app lay out and repaint everything: one row less, then back. Of
+    the update on the way back, the bytes until every row has been drawn once are the
+    figure (``full_screens``): the app may repaint more than once after a resize, and
+    only the first whole screen is "one full screen".
+    """
+    columns, rows = s.size
+    board.resize(columns, rows - 1, quiet=s.settled)
+    update = board.resize(columns, rows, quiet=s.settled)
+    ends = full_screens(update, rows, columns)
+    return ends[0] if ends else len(update)
+
+
 def key_session(
-    sb: Salesboard, db: Path, run: int, s: Settings, out: Samples, deals: list[dict[str, Any]]
+    sb: Salesboard, db: str, run: int, s: Settings, out: Samples, deals: list[dict[str, Any]]
 ) -> None:
     """One fresh board: every key figure, sampled several times.
 
@@ -320,15 +383,14 @@ def key_session(
     # The newest deal is the last card of Prospect in board order; by value, a value of 0
     # (the demo has none) puts it last as well.
     value = "0" if s.sort == "value" else "1000"
-    _ms, added = sb.run(
-        "--db", str(db), "add", title, "--company", "Benchmark Ltd", "--value", value
-    )
+    _ms, added = sb.run("--db", db, "add", title, "--company", "Benchmark Ltd", "--value", value)
     give_evidence(sb, db, added.strip())
     newest = {"stage_label": STAGES[0], "title": title, "company": "Benchmark Ltd", "owner": ""}
     board = [*deals, newest]
     columns = card_titles(board)
     narrowed = stages_changed_by(board, "a")
     prospect = columns[STAGES[0]]
+    middle = STAGES[len(STAGES) // 2 - 1 : len(STAGES) // 2 + 1]
 
     with sb.board(db, s.size) as app:
 
@@ -344,19 +406,25 @@ def key_session(
 
         # Each move must redraw the card it lands on: that is what tells its frame from
         # unrelated output (a presence refresh) and a no-op (the last card) from a move.
-        for index in range(1, min(s.samples, len(prospect) - 1) + 1):  # scrolls after a page
+        downs = min(s.samples, len(prospect) - 1)
+        for index in range(1, downs + 1):  # scrolls after a page
             press(b"j", card_or_hint(prospect, index), "focus_down")
+        for index in range(downs - 1, -1, -1):  # and back up (scrolls back)
+            press(b"k", card_or_hint(prospect, index), "focus_up")
         press(b"g")
-        for stage in STAGES[1 : s.columns + 1]:  # each column's first card, left to right
+        visited = STAGES[: s.columns + 1]
+        for stage in visited[1:]:  # each column's first card, left to right
             press(b"l", card_or_hint(columns[stage], 0), "focus_column")
-        for _ in range(s.columns):
-            press(b"h")
+        for stage in reversed(visited[:-1]):  # and back, to the first card of each
+            press(b"h", card_or_hint(columns[stage], 0), "focus_back")
 
         for _ in range(s.samples):
-            press(b"/")
+            press(b"/", words_drawn(WORDS["filter box"]), "enter_filter")
             # A header is redrawn when its figures change, the status line always.
             press(b"a", words_drawn(WORDS["filter"], *narrowed), "filter")
-            press(ESCAPE, words_drawn(WORDS["commands"], *narrowed), "clear_filter")
+            # The status line loses "filter a": it is drawn again, its count of people
+            # online with it (the key hint at its end is cut off when the path is long).
+            press(ESCAPE, words_drawn(WORDS["online"], *narrowed), "clear_filter")
 
         # The benchmark deal is the newest, so the last card of Prospect. Each cycle ticks
         # every job of its stage in the pane, closes the pane, and advances the deal.
@@ -371,7 +439,9 @@ def key_session(
                 if n > 1:
                     press(b"j")
                 press(b" ", words_drawn(WORDS["ticked"].format(n=n, total=total)), "tick")
-            press(ESCAPE)
+            # The columns the pane covered are drawn again (as a dialog, it covers the
+            # middle ones; as a side pane, they are laid out wider again).
+            press(ESCAPE, words_drawn(*middle), "close_pane")
             press(b">", words_drawn(WORDS["advanced"], refused=(WORDS["refused"],)), "advance")
             if cycle + 1 < s.advances:
                 time.sleep(CONFIRMATION_SECONDS)
@@ -384,7 +454,7 @@ def key_session(
     progress("keys " + "  ".join(f"{k} {number(v)}" for k, v in recent.items()))
 
 
-def give_evidence(sb: Salesboard, db: Path, deal: str) -> None:
+def give_evidence(sb: Salesboard, db: str, deal: str) -> None:
     """What the jobs backed by evidence need (issue 14), so every tick in the pane passes.
 
     A held meeting with an agenda, a follow-up, a held visit, a priced problem and a
@@ -393,7 +463,7 @@ def give_evidence(sb: Salesboard, db: Path, deal: str) -> None:
     """
 
     def run(*args: str) -> str:
-        return sb.run("--db", str(db), *args)[1].strip()
+        return sb.run("--db", db, *args)[1].strip()
 
     due = "2027-01-15 10:00"
     meeting = run("activity", "add", deal, "--kind", "meeting", "--title", "Kick-off",
@@ -406,53 +476,54 @@ def give_evidence(sb: Salesboard, db: Path, deal: str) -> None:
     run("stakeholder", "add", deal, "Benchmark Person", "--stance", "ally")
 
 
-def substance_per_deal(db: Path) -> dict[str, float]:
-    """Activities, stakeholders and problems per deal in a benchmark database (issue 14)."""
-    import sqlite3
-
-    with sqlite3.connect(db) as conn:
-        deals = conn.execute("SELECT count(*) FROM deal").fetchone()[0] or 1
-        return {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] / deals
-            for table in ("activity", "stakeholder", "problem")
-        }
-
-
-def measure_cli(sb: Salesboard, db: Path, s: Settings, out: Samples) -> None:
+def measure_cli(sb: Salesboard, db: str, s: Settings, out: Samples) -> None:
     """Wall time of three commands, their output read to the end as a script would."""
     for _ in range(s.repeat):
         out.add("help", sb.run("--help")[0])
-        elapsed, text = sb.run("--db", str(db), "list", "--json")
+        elapsed, text = sb.run("--db", db, "list", "--json")
         out.add("list", elapsed)
         listed = json.loads(text)
-        elapsed, text = sb.run(
-            "--db", str(db), "show", str(listed[len(listed) // 2]["id"]), "--json"
-        )
+        elapsed, text = sb.run("--db", db, "show", str(listed[len(listed) // 2]["id"]), "--json")
         out.add("show", elapsed)
         json.loads(text)
-    medians = {k: statistics.median(v["value"] for v in out.figures[k]) for k in ("help", "list")}
-    progress("cli " + "  ".join(f"{k} {v:.0f} ms" for k, v in medians.items()))
+    medians = {k: median_of(out.figures[k], "value") for k in ("help", "list")}
+    progress("cli " + "  ".join(f"{k} {number(v)} ms" for k, v in medians.items()))
 
 
 def measure_size(
-    sb: Salesboard, n: int, s: Settings, workdir: Path
+    sb: Salesboard, n: int, s: Settings, databases: Databases
 ) -> tuple[Samples, dict[str, Any]]:
-    """Every figure at ``n`` deals, on a database filled for this run only."""
-    db = workdir / f"board-{n}.db"
-    started = time.perf_counter()
-    if s.pipeline is not None or not n:
-        sb.run("--db", str(db), "init")  # creates the empty database
-    if s.pipeline is not None:
-        sb.run("--db", str(db), "pipeline", "import", "--yes", str(s.pipeline))
-    if n:
-        sb.run("--db", str(db), "demo", "--deals", str(n))
-    fill_seconds = time.perf_counter() - started
+    """Every figure at ``n`` deals, on a database filled for this run (or kept from one)."""
+    filled = databases.prepare(sb, n, s.pipeline, progress)
+    try:
+        out, per_deal = measure_on(sb, filled, s, databases.backend)
+    finally:  # a PostgreSQL database is dropped even when a measurement broke
+        databases.release(n, s.pipeline)
+    return out, {
+        "database": describe(filled.target),
+        "backend": databases.backend,
+        "fill_seconds": filled.fill_seconds,
+        "deals_before": filled.deals,
+        "substance_per_deal": per_deal,
+    }
+
+
+def measure_on(
+    sb: Salesboard, filled: Filled, s: Settings, backend: str
+) -> tuple[Samples, dict[str, float]]:
+    """Every figure on one filled database; also its substance per deal."""
+    n = filled.deals
+    db = filled.target
     per_deal = substance_per_deal(db) if n else {}
     parts = ", ".join(f"{v:.1f} {k}" for k, v in per_deal.items())
-    progress(f"filled {n} deals in {fill_seconds:.1f} s" + (f" ({parts} a deal)" if parts else ""))
+    if filled.fill_seconds is None:
+        how = f"{filled.deals:,} deals reused"
+    else:
+        how = f"filled {n} deals in {filled.fill_seconds:.1f} s"
+    progress(f"{how} ({backend})" + (f" ({parts} a deal)" if parts else ""))
     remember_order(sb, db, s.sort)
     out = Samples()
-    listing = ("--db", str(db), "list", "--json", "--sort", s.sort)  # as the board orders
+    listing = ("--db", db, "list", "--json", "--sort", s.sort)  # as the board orders
     deals = json.loads(sb.run(*listing)[1])
     measure_startups(sb, db, deals, s, out)
     for run in range(1, s.runs + 1):
@@ -460,10 +531,10 @@ def measure_size(
             deals = json.loads(sb.run(*listing)[1])
         key_session(sb, db, run, s, out, deals)
     measure_cli(sb, db, s, out)
-    return out, {"fill_seconds": fill_seconds, "substance_per_deal": per_deal}
+    return out, per_deal
 
 
-def remember_order(sb: Salesboard, db: Path, order: str) -> None:
+def remember_order(sb: Salesboard, db: str, order: str) -> None:
     """Have the boards on ``db`` start in ``order``, as if the user had chosen it with s.
 
     The settings file is the one the board reads (``salesboard/settings.py``), in a config
@@ -471,7 +542,10 @@ def remember_order(sb: Salesboard, db: Path, order: str) -> None:
     """
     where = Path(sb.env["XDG_CONFIG_HOME"], "salesboard")
     where.mkdir(parents=True, exist_ok=True)
-    boards = {str(db.resolve()): {"order": order, "owner": None}}
+    from salesboard.settings import board_key
+    from salesboard.store.location import resolve_url
+
+    boards = {board_key(resolve_url(db)): {"order": order, "owner": None}}
     (where / "settings.json").write_text(json.dumps({"version": 1, "boards": boards}))
 
 
@@ -490,9 +564,17 @@ def median_of(samples: list[Sample], key: str) -> float | None:
 
 
 def summarise(
-    figure: Figure, n: int, samples: list[Sample], reference: dict[str, Any] | None
+    figure: Figure,
+    n: int,
+    samples: list[Sample],
+    reference: dict[str, Any] | None,
+    screen_kb: float | None = None,
 ) -> dict[str, Any]:
-    """Median, min, max and the verdict of one figure at one size."""
+    """Median, min, max and the verdict of one figure at one size.
+
+    ``screen_kb`` is one full repaint at this size (the ``screen`` figure): the bytes
+    budget of the keys that may redraw the whole screen.
+    """
     row: dict[str, Any] = {
         "figure": figure.key,
         "label": figure.label,
@@ -508,6 +590,15 @@ def summarise(
         "max": max(values),
         "settled_median": median_of(samples, "settled_ms"),
         "cpu_median": median_of(samples, "cpu_ms"),
+        "bytes_median": median_of(samples, "bytes"),
+        "bytes_max": max(
+            (b for x in samples if isinstance(b := x.get("bytes"), int)), default=None
+        ),
+        "settled_bytes_median": median_of(samples, "settled_bytes"),
+        "link_median": median_of(samples, "link_ms"),
+        "screens_max": max(
+            (c for x in samples if isinstance(c := x.get("screens"), int)), default=None
+        ),
         "samples": samples,
     }
     judged = row[figure.judge]
@@ -519,19 +610,52 @@ def summarise(
         factor, slack = FLAT_SLACK
         row["same_as_10k"] = reference["median"] * factor + slack
         checks.append(judged <= row["same_as_10k"])
-    row["verdict"] = ("pass" if all(checks) else "MISS") if checks else ""
+    misses = [] if all(checks) else ["ms"]
+    max_bytes = screen_kb * 1024 if figure.max_bytes == SCREEN and screen_kb else figure.max_bytes
+    if isinstance(max_bytes, (int, float)) and row["bytes_median"] is not None:
+        row["bytes_budget"] = max_bytes
+        row["bytes_budget_is_screen"] = figure.max_bytes == SCREEN
+        checks.append(row["bytes_median"] <= max_bytes)
+        row["bytes_verdict"] = "pass" if row["bytes_median"] <= max_bytes else "MISS"
+        if row["bytes_verdict"] == "MISS":
+            misses.append("bytes")
+        if (row["screens_max"] or 0) > 1:  # nothing sends the screen twice
+            checks.append(False)
+            misses.append("twice")
+    if not checks:
+        row["verdict"] = ""
+    elif not misses:
+        row["verdict"] = "pass"
+    else:  # which goal was missed, where a figure has both
+        row["verdict"] = "MISS" + (" " + "+".join(misses) if "bytes_budget" in row else "")
     return row
 
 
 def budget_text(row: dict[str, Any]) -> str:
-    """How the budget column reads, e.g. ``≤ 20 ms, ≤ 26 (≈10k)``."""
+    """How the budget column reads, e.g. ``≤ 20 ms, ≤ 26 (≈10k), ≤ 4 KB``."""
     parts = []
     if "budget" in row:
         judged = "max " if row["judged_on"] == "max" else ""
         parts.append(f"{judged}≤ {row['budget']:g} {row['unit']}".replace(" ×", "×"))
     if "same_as_10k" in row:
         parts.append(f"≤ {row['same_as_10k']:.0f} (≈10k)")
+    if "bytes_budget" in row:
+        screen = " (screen)" if row.get("bytes_budget_is_screen") else ""
+        parts.append(f"≤ {kilobytes(row['bytes_budget'])} KB{screen}")
     return ", ".join(parts)
+
+
+def screens(value: int | None) -> str:
+    """Whole-screen repaints of a key as the table shows them."""
+    return "—" if value is None else str(value)
+
+
+def kilobytes(value: float | None) -> str:
+    """Bytes as the table shows them, in KB (1024 bytes)."""
+    if value is None:
+        return "—"
+    kb = value / 1024
+    return f"{kb:.1f}" if kb < 100 else f"{kb:,.0f}"
 
 
 def number(value: float | None, unit: str = "ms") -> str:
@@ -543,15 +667,21 @@ def number(value: float | None, unit: str = "ms") -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
-def table(results: dict[int, list[dict[str, Any]]]) -> str:
-    """The table for humans: one block per size."""
+def table(results: dict[int, list[dict[str, Any]]], backend: str = "sqlite") -> str:
+    """The table for humans: one block per size.
+
+    ``KB`` is what the terminal received from the key to the end of its frame (median);
+    ``full`` how many times a key's frame redrew the whole screen (the most of any sample);
+    ``1Mbit/s`` the key to frame over the simulated slow link (median, ms).
+    """
     head = (
         f"{'figure':<36} {'median':>7} {'min':>7} {'max':>7} {'settled':>7} {'cpu':>7}"
-        f"  {'budget':<21} result"
+        f" {'KB':>6} {'full':>4} {'1Mbit/s':>7}  {'budget':<36} result"
     )
+    engine = "" if backend == "sqlite" else f", {backend}"
     lines = []
     for n, rows in results.items():
-        lines += ["", f"{n:,} deals", head, "-" * len(head)]
+        lines += ["", f"{n:,} deals{engine}", head, "-" * len(head)]
         for row in rows:
             unit = row["unit"]
             label = f"{row['label']} ({unit})"
@@ -560,7 +690,9 @@ def table(results: dict[int, list[dict[str, Any]]]) -> str:
                 f"{label:<36} {number(row['median'], unit):>7} {number(row.get('min'), unit):>7}"
                 f" {number(row.get('max'), unit):>7} {number(row.get('settled_median')):>7}"
                 f" {number(row.get('cpu_median'), cpu_unit):>7}"
-                f"  {budget_text(row):<21} {row['verdict']}"
+                f" {kilobytes(row.get('bytes_median')):>6} {screens(row.get('screens_max')):>4}"
+                f" {number(row.get('link_median')):>7}"
+                f"  {budget_text(row):<36} {row['verdict']}"
             )
     return "\n".join(lines)
 
@@ -626,14 +758,36 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Settings, Path | None]:
         help="a changed pipeline (as 'salesboard pipeline export' writes) to measure with",
     )
     parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="measure on PostgreSQL: a server URL (postgresql+psycopg://USER@HOST:PORT/DB); "
+        "each size gets a fresh database sb_bench_N on that server (dropped afterwards)",
+    )
+    parser.add_argument(
+        "--keep",
+        nargs="?",
+        const=KEEP_DIR,
+        type=Path,
+        metavar="DIR",
+        help="keep the filled databases and reuse them in later runs (SQLite: in DIR, "
+        f"default {KEEP_DIR}; PostgreSQL: the sb_bench_N databases are not dropped)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="smoke run at 0 and 200 deals, few samples"
     )
     args = parser.parse_args(argv)
-    if args.deals:
-        deals = tuple(int(n) for arg in args.deals for n in arg.split(",") if n.strip())
-    else:
-        deals = (0, 200) if args.quick else DEFAULT_DEALS
-    columns, rows = (int(v) for v in args.size.lower().split("x"))
+    try:
+        if args.deals:
+            deals = tuple(int(n) for arg in args.deals for n in arg.split(",") if n.strip())
+        else:
+            deals = (0, 200) if args.quick else DEFAULT_DEALS
+        columns, rows = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        parser.error("--deals takes whole numbers (1000,10000), --size COLUMNSxROWS (120x36)")
+    if any(n < 0 for n in deals) or columns < 40 or rows < 10:
+        parser.error("--deals must not be negative, --size at least 40x10")
+    if args.db is not None:
+        check_server(args.db)  # one line and exit 1 if it is not a PostgreSQL server we reach
     quick = args.quick
     settings = Settings(
         deals=deals,
@@ -648,6 +802,8 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Settings, Path | None]:
         size=(columns, rows),
         sort=args.sort,
         pipeline=args.pipeline,
+        server=args.db,
+        keep=args.keep,
     )
     return settings, args.json
 
@@ -658,21 +814,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     use_pipeline(settings.pipeline)
     sb = Salesboard()
     started = time.perf_counter()
-    info = {"machine": machine(), "source": source_state(), "settings": settings.__dict__}
+    shown = settings.__dict__ | {"server": settings.server and describe(settings.server)}
+    info: dict[str, Any] = {"machine": machine(), "source": source_state(), "settings": shown}
     results: dict[int, list[dict[str, Any]]] = {}
     fills: dict[int, dict[str, Any]] = {}
     with workspace() as workdir:
         sb.env["XDG_CONFIG_HOME"] = str(workdir / "config")  # never the user's settings
+        folder = settings.keep if settings.keep is not None else workdir
+        databases = Databases(folder, settings.server, keep=settings.keep is not None)
         for n in settings.deals:
             print(f"{n:,} deals", file=sys.stderr, flush=True)
-            samples, fills[n] = measure_size(sb, n, settings, workdir)
+            samples, fills[n] = measure_size(sb, n, settings, databases)
             reference = {r["figure"]: r for r in results.get(REFERENCE_DEALS, [])}
+            repaints = [float(x["value"] or 0) for x in samples.figures["screen"]]
             results[n] = [
-                summarise(f, n, samples.figures[f.key], reference.get(f.key)) for f in FIGURES
+                summarise(f, n, samples.figures[f.key], reference.get(f.key), min(repaints))
+                for f in FIGURES
             ]
     info["machine"]["load_average_end"] = os.getloadavg()
     info["seconds"] = time.perf_counter() - started
-    print(table(results))
+    print(table(results, databases.backend))
     load = info["machine"]
     print(
         f"\nload average {load['load_average']} at start, {load['load_average_end']} at end; "
@@ -687,7 +848,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 @contextmanager
 def workspace() -> Iterator[Path]:
     """A temporary directory for the databases, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="salesboard-bench-") as path:
+    with tempfile.TemporaryDirectory(prefix="sb-bench-") as path:
         yield Path(path)
 
 

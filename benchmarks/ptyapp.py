@@ -31,6 +31,33 @@ _ESCAPES = re.compile(
 )
 
 
+# A cursor move to row;column: Textual starts every line it redraws with one.
+_MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
+
+
+def full_screens(data: bytes, rows: int, columns: int) -> list[int]:
+    """Where each whole-screen repaint in ``data`` ends (offsets), for a screen of that size.
+
+    A row is redrawn whole when a cursor move to its first column is followed by at least
+    ``columns`` visible characters before the next move (Textual starts every line it
+    draws with a move); a repaint is whole once every row has been, since the last whole
+    one. It ends where the line of its last row ends. One offset: the update drew the
+    screen once; two: twice. The first offset is the size of one full repaint.
+    """
+    ends: list[int] = []
+    seen: set[int] = set()
+    moves = list(_MOVE.finditer(data))
+    for move, following in zip(moves, [*moves[1:], None], strict=True):
+        end = following.start() if following else len(data)
+        if move.group(2) != b"1" or len(visible_text(data[move.end() : end])) < columns:
+            continue
+        seen.add(int(move.group(1)))
+        if len(seen) >= rows:
+            ends.append(end)
+            seen = set()
+    return ends
+
+
 def visible_text(data: bytes) -> str:
     """The characters a terminal would draw from ``data``, escape sequences removed.
 
@@ -58,8 +85,27 @@ class Response:
     last: float | None
     settled: float | None
     cpu_ms: float | None  # CPU time the program used from the key to the end of the update
-    nbytes: int
+    nbytes: int  # bytes received from the key to ``settled`` (follow-up frames included)
     text: str
+    chunks: tuple[tuple[float, int], ...] = ()
+    """(time, size) of every chunk from the key to the end of the update (``last``)."""
+    screens: int = 0
+    """How many times the update redrew every row of the screen (``full_screens``)."""
+
+    @property
+    def frame_bytes(self) -> int:
+        """Bytes the terminal received from the key to the last byte of the update."""
+        return sum(size for _, size in self.chunks)
+
+    def link_ms(self, bits_per_second: float = 1e6, one_way: float = 0.05) -> float | None:
+        """Key to the update's last byte as a user behind a slow link would see it.
+
+        See ``over_link``: the chunks as recorded, replayed over a link of that rate and
+        one-way delay.
+        """
+        if self.last is None:
+            return None
+        return over_link(self.sent, self.chunks, bits_per_second, one_way) * 1000
 
     @property
     def latency_ms(self) -> float | None:
@@ -75,6 +121,25 @@ class Response:
     def first_byte_ms(self) -> float | None:
         """Key written to the first byte of the update (how soon anything moved)."""
         return None if self.first is None else (self.first - self.sent) * 1000
+
+
+def over_link(
+    sent: float, chunks: Sequence[tuple[float, int]], bits_per_second: float, one_way: float
+) -> float:
+    """Seconds from typing a key to its update's last byte arriving, over a slow link.
+
+    A simulation from what was recorded locally, so that the figure does not depend on a
+    throttled relay or the machine's load: the key reaches the program ``one_way`` later,
+    so each chunk is written ``one_way`` later than recorded; the link sends one chunk at
+    a time at ``bits_per_second`` (a chunk leaves when it is written or when the chunk
+    before it has left, whichever is later); the last byte arrives ``one_way`` after it
+    left. Protocol overhead (TCP/IP, SSH framing) and slow start are not counted.
+    """
+    free = sent
+    for written, size in chunks:
+        leaves = max(written + one_way, free)
+        free = leaves + size * 8 / bits_per_second
+    return free + one_way - sent if chunks else 2 * one_way
 
 
 class Timeout(RuntimeError):
@@ -99,6 +164,8 @@ class PtyApp:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self._master = master
+        self.columns = columns
+        self.rows = rows
         self._chunks: list[tuple[float, bytes]] = []
         self._changed = threading.Condition()
         self._closed = False
@@ -198,9 +265,15 @@ class PtyApp:
     # ------------------------------------------------------------------- input
 
     def send(self, keys: bytes) -> float:
-        """Type ``keys``; return the time they were written."""
+        """Type ``keys``; return the time they were typed.
+
+        The time is taken before the write: taken after it, a busy machine that pauses
+        this thread between the two can let the program answer (and the reader thread
+        time-stamp the answer) first, which gave latencies of 0 or less.
+        """
+        typed = time.perf_counter()
         os.write(self._master, keys)
-        return time.perf_counter()
+        return typed
 
     def press(
         self,
@@ -238,6 +311,7 @@ class PtyApp:
         settled = self.wait_quiet(settled_quiet, timeout)
         chunks = self.since(mark)
         cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+        frame = b"".join(d for at, d in chunks if at <= last)
         return Response(
             sent,
             chunks[0][0],
@@ -246,7 +320,24 @@ class PtyApp:
             cpu,
             sum(len(d) for _, d in chunks),
             visible_text(b"".join(d for _, d in chunks)),
+            tuple((at, len(d)) for at, d in chunks if at <= last),
+            len(full_screens(frame, self.rows, self.columns)),
         )
+
+    def resize(self, columns: int, rows: int, timeout: float = 10.0, quiet: float = 0.05) -> bytes:
+        """Give the terminal a new size and return the output of the update it causes.
+
+        The program gets SIGWINCH from us (the terminal is not its controlling terminal,
+        so the kernel does not send it). Waits for ``quiet`` silence first and after.
+        """
+        self.wait_quiet(quiet * 2, timeout)
+        mark = self.mark
+        fcntl.ioctl(self._master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        self.columns, self.rows = columns, rows
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGWINCH)
+        last = self.until(mark, None, quiet, timeout)
+        return b"".join(d for at, d in self.since(mark) if at <= last)
 
     # --------------------------------------------------------------- process
 
