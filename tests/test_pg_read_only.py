@@ -212,3 +212,43 @@ def test_a_read_only_role_cannot_set_up_or_upgrade_and_says_who_can(
     assert done.exit_code == 1 and done.stderr.count("\n") == 1
     assert f"needs an upgrade of its schema (0007 to {HEAD_REVISION})" in done.stderr
     assert "ask someone with write access to run 'salesboard init'" in done.stderr
+
+
+MEMBER_GRANTS = (
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
+)
+"""What the README's "one role per person" recipe grants a member (through a group)."""
+
+
+def test_a_member_role_with_the_readmes_grants_works_and_the_history_names_the_login(
+    filled: Database, make_role: Callable[..., str]
+) -> None:
+    member = make_role(*MEMBER_GRANTS)
+    db = Database.open(member)
+    try:
+        assert not db.read_only
+        pipeline = Pipeline(db, actor="bob")
+        deal = pipeline.create_deal("Member's deal", company="M")
+        pipeline.set_job(deal.id, 1, True)
+        assert pipeline.get_deal(deal.id).checklist[0].done
+        # The history names the person (the OS login the board runs as), not the role.
+        assert {event.actor for event in pipeline.history(deal.id)} == {"bob"}
+    finally:
+        db.close()
+
+
+def test_a_member_facing_an_upgrade_is_told_only_the_owner_can_make_it(
+    filled: Database, make_role: Callable[..., str], pg_url: str
+) -> None:
+    member = make_role(*MEMBER_GRANTS)
+    with filled.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0008'"))
+    with pytest.raises(DatabaseUnavailable) as refused:
+        Database.open(member).close()
+    message = str(refused.value)
+    assert not isinstance(refused.value, ReadOnlyDatabase)
+    assert f"(0008 to {HEAD_REVISION}), which only the owner of its tables may do" in message
+    assert "'salesboard init'" in message and "\n" not in message
+    Database.open(pg_url).close()  # the owner upgrades it, and the member gets in again
+    Database.open(member).close()

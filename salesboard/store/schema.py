@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import Connection, inspect, text
 
-from salesboard.errors import DatabaseMissing, DatabaseUnavailable
+from salesboard.errors import DatabaseMissing, DatabaseUnavailable, ReadOnlyDatabase
 from salesboard.i18n import _
 
 if TYPE_CHECKING:
@@ -141,13 +141,25 @@ def ensure_schema(db: Database, *, create: bool = False) -> None:
     _check_known(found, db.name)
     from alembic import command
 
-    with db.write() as session:
-        connection = session.connection()
-        if not db.is_sqlite:
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-        found = current_revision(connection)
-        if found is None and not create:
-            raise _not_set_up(db)
-        _check_known(found, db.name)
-        if found != head:
-            command.upgrade(_config(connection), "head")
+    try:
+        with db.write() as session:
+            connection = session.connection()
+            if not db.is_sqlite:
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            found = current_revision(connection)
+            if found is None and not create:
+                raise _not_set_up(db)
+            _check_known(found, db.name)
+            if found != head:
+                command.upgrade(_config(connection), "head")
+    except ReadOnlyDatabase:
+        if db.is_sqlite:
+            raise
+        # A member's role may write the rows but not change the tables: only their
+        # owner can upgrade them. Say that, not "read-only".
+        raise DatabaseUnavailable(
+            _(
+                "{database}: needs its schema set up or upgraded ({found} to {head}), which "
+                "only the owner of its tables may do; ask them to run 'salesboard init'"
+            ).format(database=db.name, found=found or "-", head=head)
+        ) from None
