@@ -9,6 +9,7 @@ from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.driver import Driver
 from textual.screen import Screen
 
 from salesboard.i18n import N_, _
@@ -43,6 +44,19 @@ def _textual(text: str) -> str:
     return _(text) if text in _TEXTUAL_WORDS else text
 
 
+class Backdrop(Screen[None]):
+    """The app's first screen, always under the board, which hides all of it."""
+
+    def _compositor_refresh(self) -> None:
+        """Draw only when on top: beneath the (opaque) board nothing of it is seen.
+
+        Textual hands a covered screen's repaints to the screen on top: the board was
+        sent whole a second time as it started.
+        """
+        if self.app.screen is self:
+            super()._compositor_refresh()
+
+
 class SalesboardApp(App[None]):
     """The sales pipeline board."""
 
@@ -68,9 +82,45 @@ class SalesboardApp(App[None]):
         else:
             await super().on_event(event)
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, but on Linux and macOS terminals one that sleeps when idle.
+
+        Its input thread waits until there is input, so an idle board wakes for nothing
+        (``ui/driver.py``). ``TEXTUAL_DRIVER`` and the test harness's headless driver are
+        left as they are.
+        """
+        found = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if found is LinuxDriver:
+            from salesboard.ui.driver import QuietLinuxDriver
+
+            return QuietLinuxDriver
+        return found
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The first screen, under the board (``Backdrop``)."""
+        return Backdrop(id="_default")
+
     def on_mount(self) -> None:
         """Open the board."""
         self.push_screen(BoardScreen(self.ctx, live=self.live))
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        """Push a screen as Textual does, without a second full frame of the board beneath.
+
+        Textual repaints the current screen as it pushes another over it; beneath a
+        dialog the board is drawn with the dialog's first frame anyway, so that repaint
+        sent the whole screen once more (``BoardScreen.refresh``).
+        """
+        beneath = self.screen_stack[-1] if self.screen_stack else None
+        if not isinstance(beneath, BoardScreen):
+            return super().push_screen(*args, **kwargs)
+        beneath.covering = True
+        try:
+            return super().push_screen(*args, **kwargs)
+        finally:
+            beneath.covering = False
 
     @property
     def board(self) -> BoardScreen:

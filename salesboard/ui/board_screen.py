@@ -13,13 +13,14 @@ import functools
 import gc
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
+from textual.geometry import Region
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -41,16 +42,18 @@ from salesboard.ui.column import CARD_HEIGHT, StageColumn
 from salesboard.ui.context import BoardContext
 from salesboard.ui.filter_box import FilterBox
 from salesboard.ui.footer import KeyHints
-from salesboard.ui.grid import BoardGrid
+from salesboard.ui.grid import BoardGrid, StageBox
 from salesboard.ui.guard import keeps_running
 from salesboard.ui.header import ColumnHeader, StatusLine
 from salesboard.ui.keymap import bindings
 from salesboard.ui.live import LiveUpdates
 from salesboard.ui.pane import DealPane
+from salesboard.ui.quiet import quiet_focus
 from salesboard.validation import display_safe
 from salesboard.workflow import LAST_STAGE, GateRefusal, Outcome, Stage, Status
 
 if TYPE_CHECKING:  # loaded on first use (``part_editor``)
+    from salesboard.ui.deal_screen import DealScreen
     from salesboard.ui.notes_editor import NotesEditor
     from salesboard.ui.part_actions import PartEditor
 
@@ -139,6 +142,8 @@ class BoardScreen(Screen[None]):
         keymap.HELP, keymap.QUIT, keymap.CLEAR,
     )  # fmt: skip
 
+    focused = quiet_focus()
+
     def __init__(self, context: BoardContext, *, live: bool = True) -> None:
         super().__init__()
         self.live_updates = live
@@ -155,6 +160,10 @@ class BoardScreen(Screen[None]):
         self.colleagues: list[Colleague] = []
         self._damaged_reported: list[tuple[int, str]] = []
         self._pane_to_dialog = False
+        self.covering = False
+        """True while a screen is being pushed over the board (see ``refresh``)."""
+        self._dialog: DealScreen | None = None
+        """The checklist dialog of narrow terminals, composed once and shown again."""
         self._settings_problem_said = False
         self.weighted = False
         """Whether the column headers show weighted values (``v``)."""
@@ -179,7 +188,16 @@ class BoardScreen(Screen[None]):
         return NotesEditor(self)
 
     def compose(self) -> ComposeResult:
-        """Status line, six columns and the pane, the filter box, the footer."""
+        """Status line, six columns and the pane, the filter box, the footer.
+
+        The filter box and the empty board's hint lie over the board (layer ``overlay``)
+        and come first: Textual orders the widgets it places from the last one, so a
+        widget shown or hidden after the board would renumber, and so repaint, all of it.
+        """
+        yield Static(id="empty-hint")
+        yield FilterBox(
+            self._filter_typed, placeholder=_("Filter by title, company or owner"), id="filter"
+        )
         yield StatusLine(id="status")
         yield Static(
             _("READ-ONLY: you may look but not change anything (no write permission)."),
@@ -188,7 +206,7 @@ class BoardScreen(Screen[None]):
         with Horizontal(id="board"):
             with BoardGrid(self.model, id="columns"):
                 for stage in Stage:
-                    with Vertical(classes="stage"):
+                    with StageBox(classes="stage"):
                         yield ColumnHeader(stage, id=f"header-{stage.name.lower()}")
                         yield StageColumn(
                             stage,
@@ -198,10 +216,6 @@ class BoardScreen(Screen[None]):
                             id=f"column-{stage.name.lower()}",
                         )
             yield DealPane(self.ctx.clock, recent=self.recent_changes, id="pane")
-        yield Static(id="empty-hint")
-        yield FilterBox(
-            self._filter_typed, placeholder=_("Filter by title, company or owner"), id="filter"
-        )
         yield KeyHints()
 
     def on_mount(self) -> None:
@@ -258,6 +272,47 @@ class BoardScreen(Screen[None]):
         """
         self.live.stop()
         gc.unfreeze()
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Repaint as Textual does, except the whole board where nothing needs it.
+
+        Pushing a screen repaints the one beneath in full. Under a dialog the board is
+        drawn (dimmed) by the dialog's own first frame already, so that repaint only made
+        the dialog's whole screen go out a second time (``SalesboardApp.push_screen``).
+        A layout of the whole screen (once its widgets have mounted, at the start)
+        repainted it all too, although the layout repaints whatever it moves.
+        """
+        if self.covering and not (regions or layout or recompose):
+            return self
+        if layout and not regions:  # what the layout moves repaints itself
+            repaint = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _compositor_refresh(self) -> None:
+        """Under a dialog, have the dialog repaint what changed on the board, and no more.
+
+        Textual (8.2) hands a covered screen's changes to the screen on top and then marks
+        the covered screen as needing a repaint of its own, which at its next update
+        hands the same regions up again (and, the first time, a stale whole-screen
+        region from the start): a tick in the checklist dialog, which changes one card
+        beneath it, sent the dialog's whole screen again.
+        """
+        app = self.app
+        changed = self._compositor._dirty_regions
+        if self is not app.screen and self in app._background_screens:
+            if changed:
+                regions = list(changed)
+                changed.clear()
+                self._dirty_widgets.clear()
+                app.screen.refresh(*regions)
+            return
+        super()._compositor_refresh()
 
     # ------------------------------------------------------------ data down
 
@@ -657,13 +712,21 @@ class BoardScreen(Screen[None]):
                 top.pane.show(deal, focus_job=focus_job)
                 top.pane.focus_jobs()
                 return
-            dialog = DealScreen(
-                deal,
-                self.ctx.clock,
-                focus_job=focus_job,
-                viewers=self.live.viewers_of(deal_id),
-                recent=self.recent_changes,
-            )
+            viewers = self.live.viewers_of(deal_id)
+            dialog = self._dialog
+            if dialog is None or dialog in self.app.screen_stack:
+                dialog = DealScreen(
+                    deal,
+                    self.ctx.clock,
+                    focus_job=focus_job,
+                    viewers=viewers,
+                    recent=self.recent_changes,
+                )
+                if self._dialog is None:  # kept (installed), so a close does not unmount it
+                    self._dialog = dialog
+                    self.app.install_screen(dialog, f"deal-dialog-{id(self)}")
+            else:
+                dialog.present(deal, focus_job=focus_job, viewers=viewers)
             self.app.push_screen(dialog, self.dialog_closed)
 
     def dialog_closed(self, deal_id: int | None) -> None:
@@ -1191,8 +1254,14 @@ class BoardScreen(Screen[None]):
     def action_filter(self) -> None:
         """Show the filter box."""
         box = self.query_one("#filter", Input)
-        box.display = True
+        self._show_filter_box(True)
         box.focus()
+
+    def _show_filter_box(self, shown: bool) -> None:
+        """Show or hide the filter box over the board's last rows (``FilterBox``)."""
+        self.query_one("#filter", Input).display = shown
+        for column in self.columns:
+            column.covered = FilterBox.ROWS if shown else 0
 
     @keeps_running
     def _filter_typed(self, text: str) -> None:
@@ -1209,7 +1278,7 @@ class BoardScreen(Screen[None]):
         box = self.query_one("#filter", Input)
         if clear:
             box.value = ""  # the box tells the board, which shows every deal again
-        box.display = bool(box.value)
+        self._show_filter_box(bool(box.value))
         target = next((c for c in self.columns if not c.is_empty), self.column(Stage.PROSPECT))
         self.focus_column(target)
 
@@ -1295,7 +1364,7 @@ class BoardScreen(Screen[None]):
             owner_shown = self.board_filter.owner
             self.board_filter = BoardFilter()
             self.query_one("#filter", Input).value = ""
-            self.query_one("#filter", Input).display = False
+            self._show_filter_box(False)
             self.refilter()
             if owner_shown is not None:
                 self._remember_settings()

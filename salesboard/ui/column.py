@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -32,6 +32,7 @@ from salesboard.service.sorting import SortKey
 from salesboard.substance import kind_word
 from salesboard.ui.board_model import ColumnCursor
 from salesboard.ui.literal import close_date_text, days_since
+from salesboard.ui.quiet import repaints
 from salesboard.ui.step_text import NEXT_MARK, step_forms
 from salesboard.validation import display_safe
 from salesboard.workflow import Stage
@@ -118,9 +119,23 @@ class StageColumn(Widget, can_focus=False):
         self._lit = False
         self._dragged: int | None = None  # the card held down by the mouse, if any
         self._palette: CardPalette | None = None
+        self._mixed: dict[tuple[Style, Style], Style] = {}
+        """A row's style with a piece's on top (``_strip``), worked out once."""
+        self._covered = 0
         self.empty_hint = ""
         self.base_currency = ""
         """The team's base currency: a narrow card leaves only it out of an amount."""
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Lay out without a second repaint of the whole widget (``quiet.repaints``)."""
+        repaint = repaints(regions, repaint, layout)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     # ------------------------------------------------------------ data down
 
@@ -276,10 +291,39 @@ class StageColumn(Widget, can_focus=False):
         """Whether the cards (without the last card's blank line) are taller than the view."""
         return len(self.state.ids) * CARD_HEIGHT - 1 > height
 
+    @property
+    def covered(self) -> int:
+        """Rows at the bottom of the column hidden under the filter box."""
+        return self._covered
+
+    @covered.setter
+    def covered(self, rows: int) -> None:
+        if rows == self._covered:
+            return
+        self._covered = rows
+        # Repainted only if other cards come into view. The scroll mark keeps spanning
+        # the whole column: moving it would repaint every row of every column (Textual
+        # sends a changed cell's whole line), for a mark the box hides three rows of.
+        self._fit(self.size.height)
+
+    def _fit(self, height: int) -> bool:
+        """Fit the model to a column of ``height`` rows; whether the cards in view changed."""
+        top, per_page = self.state.top, self.state.per_page
+        self.state.resize(cards_in_view(max(0, height - self._covered)))
+        # The scroll mark depends on the cards per page only once the view has scrolled.
+        changed = self.state.top != top or (self.state.per_page != per_page and top > 0)
+        if changed:
+            self.refresh()
+        return changed
+
     def on_resize(self, event: events.Resize) -> None:
-        """Show as many whole cards as fit, the cursor's card still in view."""
-        self.state.resize(cards_in_view(event.size.height))
-        self.refresh()
+        """Show as many whole cards as fit, the cursor's card still in view.
+
+        The layout that resized the column has drawn it at its new size already; it is
+        drawn again only if that changed which cards are in view (or the scroll mark).
+        Repainting it regardless sent every column twice on a change of layout.
+        """
+        self._fit(event.size.height)
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         """The wheel scrolls a card at a time (the cursor follows to stay in sight)."""
@@ -346,6 +390,7 @@ class StageColumn(Widget, can_focus=False):
         """Forget the styles worked out for drawing: the CSS or the theme changed."""
         super().notify_style_update()
         self._palette = None
+        self._mixed.clear()
 
     def _styles(self) -> CardPalette:
         """The column's styles, worked out once per style change instead of per row.
@@ -409,12 +454,15 @@ class StageColumn(Widget, can_focus=False):
         """
         if width <= 0:
             return Strip([mark], 1)
-        background = Style(bgcolor=style.bgcolor)
         lengths = [cell_len(text) for text, _piece in pieces]
         room = width if sum(lengths) <= width else width - 1  # keep a cell for "…"
         segments: list[Segment] = []
+        mixed = self._mixed
         for (text, piece), cells in zip(pieces, lengths, strict=True):
-            row_style = style + piece + background if piece else style
+            row_style = mixed.get((style, piece)) if piece else style
+            if row_style is None:  # adding styles is dear; a column uses a dozen mixes
+                row_style = style + piece + Style(bgcolor=style.bgcolor)
+                mixed[(style, piece)] = row_style
             if cells > room:  # too long: cut here and end with an ellipsis
                 segments.append(Segment(set_cell_size(text, max(0, room)) + "…", row_style))
                 room = 0

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.geometry import Region
 from textual.message import Message
 from textual.screen import ModalScreen
 
@@ -66,6 +67,42 @@ class DealScreen(ModalScreen[int | None]):
         self.clock = clock
         self.focus_job = focus_job
         self.viewers = viewers or []
+        self._whole = False
+        """A repaint of the whole screen is due (``refresh``, ``_on_timer_update``)."""
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Lay out again without repainting the whole screen (what moved repaints itself).
+
+        Textual lays the dialog out again once its widgets have mounted, repainting the
+        whole screen, the dimmed board included, a second time in the first opening's
+        frames. Becoming the top screen still repaints it whole, once.
+        """
+        if layout and not regions:
+            repaint = False
+        elif repaint and not regions and not recompose:
+            self._whole = True  # see ``_on_timer_update``
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _on_timer_update(self) -> None:
+        """Lay out and repaint in one frame when both are due (Textual 8.2 draws two).
+
+        Shown again for another deal, the dialog both lays out (its sections changed
+        height) and repaints whole (it became the top screen): Textual rendered the
+        layout's changes, then the whole screen over them, in the same tick.
+        """
+        whole, self._whole = self._whole, False
+        if whole and self._layout_required and self._repaint_required and self.is_current:
+            self._repaint_required = False
+            self._dirty_widgets.clear()
+            self._exchange_repaint_regions()  # painted now: not again with a later change
+            self._compositor._dirty_regions.add(self.size.region)  # the layout's frame: whole
+        super()._on_timer_update()
 
     def compose(self) -> ComposeResult:
         """The same pane widget the wide layout uses."""
@@ -79,6 +116,25 @@ class DealScreen(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         """Show the deal and focus its jobs."""
+        self._show()
+
+    def present(
+        self, deal: DealView, *, focus_job: int | None, viewers: list[str] | None = None
+    ) -> None:
+        """Show another deal, as a new dialog would: this one is kept and pushed again.
+
+        Composing the dialog's widgets anew on every Enter cost most of opening it, and
+        removing them on every close repainted the whole board twice more.
+        """
+        self.deal = deal
+        self.focus_job = focus_job
+        self.viewers = viewers or []
+        if self.is_mounted:
+            self.pane.deal = None  # a new dialog: the first job lit, not the last one's
+            self.pane.all_stages = False
+            self._show()
+
+    def _show(self) -> None:
         self.pane.show(self.deal, focus_job=self.focus_job)
         self.pane.show_viewers(self.viewers)
         self.pane.focus_jobs()

@@ -20,7 +20,14 @@ class FilterBox(Input):
       turn. ``Input.Changed`` (still posted) reaches the screen only after the box has
       repainted on its own, so the narrowed columns came one or two frames (17–50 ms)
       after the typed letter. ``follow`` is handed down by the screen that owns the box.
+    - The box lies over the bottom of the board (a layer of its own, ``salesboard.tcss``)
+      instead of taking rows from it: shrinking the board relaid out and repainted every
+      column twice when the box opened and twice more when it closed. The columns keep
+      their cursor clear of the rows it covers (``StageColumn.covered``).
     """
+
+    ROWS = 3
+    """The rows of the board the box covers: its line and its border above and below."""
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 

@@ -8,17 +8,34 @@ column change as cheap as a cursor move at any number of deals.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from textual import events
 from textual.binding import BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 
 from salesboard.ui import keymap
 from salesboard.ui.board_model import BoardModel
 from salesboard.ui.column import StageColumn
 from salesboard.ui.keymap import bindings
+from salesboard.ui.quiet import repaints
 from salesboard.workflow import Stage
+
+
+class StageBox(Vertical):
+    """One stage's header above its column (a plain ``Vertical`` that lays out quietly)."""
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Lay out without a second repaint of the whole widget (``quiet.repaints``)."""
+        repaint = repaints(regions, repaint, layout)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
 
 class BoardGrid(Horizontal, can_focus=True):
@@ -32,6 +49,35 @@ class BoardGrid(Horizontal, can_focus=True):
         super().__init__(id=id)
         self.model = model
         self._columns: dict[Stage, StageColumn] = {}
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Pass on every refresh but a repaint of the whole grid, which is never needed.
+
+        Textual repaints a widget whole when it gains or loses focus (and when ``focus``
+        is called on it). The grid draws nothing of its own: its columns cover it and
+        repaint what focus changes (``StageColumn.lit``). Each such repaint sent every
+        column to the terminal again, as the filter box or the pane took the keys.
+        """
+        if regions or layout or recompose:
+            repaint = repaints(regions, repaint, layout)
+            return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+        return self
+
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        """Restyle the grid alone when it gains or loses the keys, not every column.
+
+        Textual restyles a widget and all its descendants on a focus change: here six
+        columns, their headers and each column's thirteen card styles, a good part of
+        the cost of every key that moves the keys into or out of the board (the filter,
+        the pane). No style of theirs depends on the grid's focus.
+        """
+        self.app.stylesheet.update_nodes([self], animate=True)
 
     def _column(self, stage: Stage) -> StageColumn:
         if not self._columns:  # found once: a query per key would cost a DOM walk
@@ -55,7 +101,9 @@ class BoardGrid(Horizontal, can_focus=True):
             if other is not column:
                 other.lit = False
         column.lit = focus or self.has_focus or self._keys_beside()
-        if focus:
+        if focus and not self.has_focus:
+            # Textual's ``focus`` repaints the whole widget (here: every column), even
+            # when it has the keys already; the lit cursors above are all that changed.
             self.focus()
         column.announce()
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
@@ -42,6 +43,7 @@ from salesboard.ui.part_lists import (
     ProblemList,
     StakeholderList,
 )
+from salesboard.ui.quiet import text_key, update_static
 from salesboard.workflow import Outcome, Stage, Status, status_word
 
 RecentChanges = Callable[[int], list[EventView]]
@@ -63,6 +65,24 @@ class JobList(OptionList):
 
     def action_nothing(self) -> None:
         """Enter in the checklist: changes nothing (Space ticks)."""
+
+    def show_lines(self, lines: list[Text]) -> None:
+        """Show one line per job, replacing only the jobs whose line changed.
+
+        Rebuilding the list for a tick repainted every job (and, through the pane's
+        layout, everything under the list) where one job's line had changed.
+        """
+        options = self.options
+        if len(options) != len(lines):
+            self.set_options(Option(line) for line in lines)
+            return
+        replaced = False
+        for index, (option, line) in enumerate(zip(options, lines, strict=True)):
+            if text_key(option.prompt) != text_key(line):
+                self.replace_option_prompt_at_index(index, line)
+                replaced = True
+        if replaced:  # a job may have gained its "✓ who, when" line: lay out in this frame,
+            self.refresh(layout=True)  # not in a second one once drawing finds it taller
 
     def action_down(self) -> None:
         """The next job; the last one stays highlighted at the end."""
@@ -150,6 +170,24 @@ class DealPane(VerticalScroll, can_focus=False):
         self.all_stages = False
         """Whether every other stage lists its jobs too (``a``), not only its count."""
 
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Lay out again without repainting the whole pane, which its sections do.
+
+        The pane is a scrolling container: when a section grows (a ticked job gains
+        its "✓ who, when" line) Textual lays it out again and repaints all of it, on
+        top of the sections that moved, which repaint themselves. That sent the whole
+        pane to the terminal twice for one tick.
+        """
+        if layout and not regions:
+            repaint = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     def compose(self) -> ComposeResult:
         """Fields on top, jobs in the middle, other stages below."""
         yield Static(id="pane-fields")
@@ -168,15 +206,15 @@ class DealPane(VerticalScroll, can_focus=False):
         """Display ``deal``; keep the highlighted job unless told which to highlight."""
         previous = self.deal
         self.deal = deal
-        self.query_one("#pane-fields", Static).update(self._fields(deal))
+        update_static(self.query_one("#pane-fields", Static), self._fields(deal))
         jobs = deal.jobs()
         done = _("{done}/{total} jobs done").format(done=sum(j.done for j in jobs), total=len(jobs))
         title = Text.assemble((f"{deal.stage.label}", "bold"), f" — {done}")
-        self.query_one("#pane-stage-title", Static).update(title)
+        update_static(self.query_one("#pane-stage-title", Static), title)
         job_list = self.query_one("#pane-jobs", JobList)
         keep = job_list.highlighted
-        job_list.clear_options()
         now = self._clock()
+        lines = []
         for job in jobs:
             line = Text("☑ " if job.done else "☐ ", style="bold" if job.done else "")
             line.append_text(literal(job.text))
@@ -184,7 +222,8 @@ class DealPane(VerticalScroll, can_focus=False):
                 line.append("\n   ✓ ", "dim")
                 line.append_text(literal(job.done_by, "dim"))
                 line.append(f", {_when(job.done_at, now)}", "dim")
-            job_list.add_option(Option(line))
+            lines.append(line)
+        job_list.show_lines(lines)
         same_deal = previous is not None and previous.id == deal.id
         if focus_job is not None:
             job_list.highlighted = max(0, min(focus_job - 1, len(jobs) - 1))
@@ -192,14 +231,14 @@ class DealPane(VerticalScroll, can_focus=False):
             job_list.highlighted = min(keep, len(jobs) - 1)
         elif jobs:
             job_list.highlighted = 0
-        self.query_one("#pane-stages", Static).update(self._stages(deal))
+        update_static(self.query_one("#pane-stages", Static), self._stages(deal))
         self._show_parts(deal, now)
         self.query_one(NotesSection).show(deal)
         recent = self._recent(deal.id) if self._recent is not None else []
         shown = self.query_one("#pane-recent", Static)
         shown.display = bool(recent)
         if recent:
-            shown.update(self._latest(recent))
+            update_static(shown, self._latest(recent))
 
     def _show_parts(self, deal: DealView, now: datetime) -> None:
         """The sections, and the rows too damaged to show (named, not hidden)."""
@@ -212,7 +251,7 @@ class DealPane(VerticalScroll, can_focus=False):
             for why in deal.parts.damaged:
                 text.append("\n")
                 text.append_text(literal(why))
-            damaged.update(text)
+            update_static(damaged, text)
 
     def _part_list(self, kind: Remedy) -> PartList:
         return next(part_list for part_list in self.query(PartList) if part_list.kind is kind)
@@ -250,7 +289,7 @@ class DealPane(VerticalScroll, can_focus=False):
         """Show every other stage's jobs (who ticked them), or only their counts again."""
         self.all_stages = not self.all_stages
         if self.deal is not None:
-            self.query_one("#pane-stages", Static).update(self._stages(self.deal))
+            update_static(self.query_one("#pane-stages", Static), self._stages(self.deal))
 
     def _latest(self, events: list[EventView]) -> Text:
         """The newest changes, one line each: when, who, what (all stored text literal)."""

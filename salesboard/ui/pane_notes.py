@@ -23,6 +23,7 @@ from salesboard.i18n import _
 from salesboard.service import DealView
 from salesboard.ui import keymap
 from salesboard.ui.keymap import bindings
+from salesboard.ui.quiet import update_static
 from salesboard.validation import display_safe
 
 
@@ -59,7 +60,7 @@ class NotesSection(Vertical, can_focus=True):
 
     def show(self, deal: DealView) -> None:
         """Show the notes of ``deal`` (or how to write some)."""
-        self.query_one(".notes-text", Static).update(notes_text(deal.summary.notes))
+        update_static(self.query_one(".notes-text", Static), notes_text(deal.summary.notes))
 
     @property
     def shown_text(self) -> str:

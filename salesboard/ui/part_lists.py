@@ -8,6 +8,7 @@ stored text is drawn literally (Rich ``Text``, ``display_safe``), never as marku
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import datetime
 from typing import ClassVar, Literal
 
@@ -31,6 +32,7 @@ from salesboard.substance import stance_group as stance_heading
 from salesboard.ui import keymap
 from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import literal
+from salesboard.ui.quiet import text_key, update_static
 
 PartAction = Literal["add", "edit", "toggle", "remove"]
 """What a key in a section asks for: add one, edit, mark done (or solved) again, remove."""
@@ -67,6 +69,7 @@ class PartList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="part-list")
         self._ids: list[int | None] = []
+        self._shown: list[tuple[Hashable, int | None]] = []
 
     def heading(self, parts: DealParts) -> Text:
         """The section's title line."""
@@ -82,8 +85,11 @@ class PartList(OptionList):
         rows = self.rows(parts, now)
         if not rows:
             rows = [(Text(_("none yet (n adds one)"), "dim"), None)]
-        self._ids = [part_id for _prompt, part_id in rows]
-        self.set_options(Option(prompt, disabled=part_id is None) for prompt, part_id in rows)
+        shown = [(text_key(prompt), part_id) for prompt, part_id in rows]
+        if shown != self._shown:  # the same rows again (a tick elsewhere): no repaint
+            self._shown = shown
+            self._ids = [part_id for _prompt, part_id in rows]
+            self.set_options(Option(prompt, disabled=part_id is None) for prompt, part_id in rows)
         if keep is None or not self.select_part(keep):
             self.highlighted = self._next(-1, 1)
 
@@ -294,5 +300,5 @@ class PartSection(Vertical, can_focus=False):
 
     def show(self, parts: DealParts, now: datetime) -> None:
         """Show the section's parts of one deal."""
-        self.query_one(".part-heading", Static).update(self.list.heading(parts))
+        update_static(self.query_one(".part-heading", Static), self.list.heading(parts))
         self.list.show(parts, now)
