@@ -99,3 +99,21 @@ def test_a_lone_escape_still_arrives_without_more_input(
     while process.poll() is None and time.monotonic() < end:
         _drain(terminal, 0.2)
     assert process.poll() == 0
+
+
+def test_a_board_whose_terminal_is_gone_ends_instead_of_spinning(
+    board: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    process, terminal = board
+    # Close the terminal's other side with no SIGHUP to the board (it is not the board's
+    # controlling terminal): what a lost connection or a killed emulator can leave. The
+    # fd number is kept (on /dev/null) for the fixture to close.
+    placeholder = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(placeholder, terminal)
+    os.close(placeholder)
+    try:
+        # Stock Textual read the end of input ten times a second forever, at 40 % of a
+        # core; the board must end on its own.
+        assert process.wait(timeout=20) is not None
+    except subprocess.TimeoutExpired:
+        pytest.fail("the board kept running after its terminal was gone")

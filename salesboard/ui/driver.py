@@ -5,9 +5,10 @@ Textual's ``LinuxDriver`` reads the terminal on a thread that wakes every 100 ms
 An idle board does nothing else, so those ten wake-ups a second were most of what fifty
 idle boards cost a shared server (``benchmarks/server.py``). This driver waits without a
 timeout unless the parser holds a partial escape sequence (then exactly until its
-deadline), and is woken through a pipe when the app stops reading input. Textual is
-pinned to 8.2.x; the loop is that version's ``run_input_thread`` with only the waiting
-changed, and it decodes leniently (``terminal_input``), as the board's driver must.
+deadline), and is woken through a pipe when the app stops reading input. At the end of
+input (the terminal is gone) it ends the board instead of reading the end again and
+again. Textual is pinned to 8.2.x; the loop is that version's ``run_input_thread`` with
+only the waiting and the end changed, and it decodes leniently (``terminal_input``).
 """
 
 from __future__ import annotations
@@ -64,6 +65,14 @@ class QuietLinuxDriver(LinuxDriver):
         tick = parser.tick
         decode = lenient_decoder("utf-8")().decode
 
+        def terminal_gone() -> None:
+            # End of input: the terminal is gone (its window closed, the connection lost
+            # without a SIGHUP reaching us). Stock Textual read the end again ten times a
+            # second forever, a board left spinning at 40 % of a core; end the board.
+            if fileno in selector.get_map():
+                selector.unregister(fileno)
+                self._loop.call_soon_threadsafe(self._app.exit)
+
         def timeout() -> float | None:
             deadline = parser._timeout_time  # set while a partial sequence waits
             return None if deadline is None else max(0.0, deadline - get_time())
@@ -76,9 +85,14 @@ class QuietLinuxDriver(LinuxDriver):
                         os.read(self._wake_read, 64)
                     continue
                 if mask & selectors.EVENT_READ:
-                    data = decode(os.read(fileno, 1024 * 4), final=final and last)
-                    if not data:
+                    try:
+                        raw = os.read(fileno, 1024 * 4)
+                    except OSError:  # EIO: the terminal's other side is closed
+                        raw = b""
+                    if not raw:
+                        terminal_gone()
                         break
+                    data = decode(raw, final=final and last)
                     for event in feed(data):
                         self.process_message(event)
             for event in tick():
@@ -87,7 +101,8 @@ class QuietLinuxDriver(LinuxDriver):
         try:
             while not self.exit_event.is_set():
                 process(selector.select(timeout()))
-            selector.unregister(self.fileno)
+            if fileno in selector.get_map():
+                selector.unregister(fileno)
             process(selector.select(0.1), final=True)
         finally:
             selector.close()
