@@ -35,6 +35,7 @@ from salesboard.service import Pipeline
 from salesboard.service.rates import RateBook
 from salesboard.service.substance import Substance
 from salesboard.store import Database
+from salesboard.store.schema import HEAD_REVISION
 from salesboard.workflow import Stage
 from tests.conftest import FrozenClock
 from tests.evidence import give_evidence
@@ -509,7 +510,7 @@ def test_reports_never_upgrade_a_database_nor_switch_its_journal(run: Run, sqlit
     before = Path(sqlite_url).read_bytes()
     refused = run("report", "funnel")
     assert refused.exit_code == 1
-    assert "its schema is 0007, this salesboard reads 0008; reports change nothing" in (
+    assert f"its schema is 0007, this salesboard reads {HEAD_REVISION}; reports change nothing" in (
         refused.stderr
     )
     assert Path(sqlite_url).read_bytes() == before
