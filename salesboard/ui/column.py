@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, Self
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -20,7 +20,6 @@ from textual.errors import NoWidget
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
-from textual.widget import Widget
 
 from salesboard.calendar_text import close_month_text
 from salesboard.definition import in_force
@@ -32,7 +31,7 @@ from salesboard.service.sorting import SortKey
 from salesboard.substance import kind_word
 from salesboard.ui.board_model import ColumnCursor
 from salesboard.ui.literal import close_date_text, days_since
-from salesboard.ui.quiet import repaints
+from salesboard.ui.quiet import LaysOutQuietly
 from salesboard.ui.step_text import NEXT_MARK, step_forms
 from salesboard.validation import display_safe
 from salesboard.workflow import Stage
@@ -60,7 +59,7 @@ def progress_bar(done: int, total: int, width: int) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-class StageColumn(Widget, can_focus=False):
+class StageColumn(LaysOutQuietly, can_focus=False):
     """The cards of one stage, drawn from its ``ColumnCursor``; only visible rows are drawn.
 
     Columns never take keyboard focus: the ``BoardGrid`` around them does, and tells the
@@ -125,17 +124,6 @@ class StageColumn(Widget, can_focus=False):
         self.empty_hint = ""
         self.base_currency = ""
         """The team's base currency: a narrow card leaves only it out of an amount."""
-
-    def refresh(
-        self,
-        *regions: Region,
-        repaint: bool = True,
-        layout: bool = False,
-        recompose: bool = False,
-    ) -> Self:
-        """Lay out without a second repaint of the whole widget (``quiet.repaints``)."""
-        repaint = repaints(regions, repaint, layout)
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     # ------------------------------------------------------------ data down
 

@@ -19,23 +19,12 @@ from salesboard.ui import keymap
 from salesboard.ui.board_model import BoardModel
 from salesboard.ui.column import StageColumn
 from salesboard.ui.keymap import bindings
-from salesboard.ui.quiet import repaints
+from salesboard.ui.quiet import LaysOutQuietly, repaints
 from salesboard.workflow import Stage
 
 
-class StageBox(Vertical):
+class StageBox(LaysOutQuietly, Vertical):
     """One stage's header above its column (a plain ``Vertical`` that lays out quietly)."""
-
-    def refresh(
-        self,
-        *regions: Region,
-        repaint: bool = True,
-        layout: bool = False,
-        recompose: bool = False,
-    ) -> Self:
-        """Lay out without a second repaint of the whole widget (``quiet.repaints``)."""
-        repaint = repaints(regions, repaint, layout)
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
 
 class BoardGrid(Horizontal, can_focus=True):

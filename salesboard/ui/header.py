@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final, Self
+from typing import Final
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.geometry import Region
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Static
 
 from salesboard.definition import in_force
@@ -19,7 +17,7 @@ from salesboard.money import short_amount, whole_amount
 from salesboard.reports.facts import weighted as weigh
 from salesboard.service.board import ColumnTotals
 from salesboard.ui.literal import literal
-from salesboard.ui.quiet import repaints
+from salesboard.ui.quiet import LaysOutQuietly
 from salesboard.workflow import Stage
 
 CONFIRMATION_SECONDS = 3.0
@@ -30,7 +28,7 @@ FULL_AMOUNTS_FROM = 18
 """Headers this wide (or wider) show whole amounts (``340 000``), narrower ones ``340k``."""
 
 
-class ColumnHeader(Widget):
+class ColumnHeader(LaysOutQuietly):
     """The stage name over ``12 · 340 000 EUR``; amounts shorten (``340k``) when narrow.
 
     The total is in the team's base currency. ``≈`` marks one that includes amounts
@@ -54,17 +52,6 @@ class ColumnHeader(Widget):
         self.stage = stage
         self._totals = ColumnTotals(stage, 0, 0)
         self._weighted = False
-
-    def refresh(
-        self,
-        *regions: Region,
-        repaint: bool = True,
-        layout: bool = False,
-        recompose: bool = False,
-    ) -> Self:
-        """Lay out without a second repaint of the whole widget (``quiet.repaints``)."""
-        repaint = repaints(regions, repaint, layout)
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     @property
     def weighted(self) -> bool:

@@ -8,8 +8,10 @@ the whole screen.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Self
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Static
@@ -38,6 +40,24 @@ def repaints(regions: tuple[object, ...], repaint: bool, layout: bool) -> bool:
     layout itself.
     """
     return repaint and not (layout and not regions)
+
+
+class LaysOutQuietly(Widget):
+    """A widget that lays out without a second repaint of itself (``repaints``).
+
+    Put first among the bases (``class StageBox(LaysOutQuietly, Vertical)``).
+    """
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Lay out without a second repaint of the whole widget (``repaints``)."""
+        repaint = repaints(regions, repaint, layout)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
 
 def text_key(content: object) -> Hashable:
