@@ -81,8 +81,8 @@ class JobList(OptionList):
             if text_key(option.prompt) != text_key(line):
                 self.replace_option_prompt_at_index(index, line)
                 replaced = True
-        if replaced:  # a job may have gained its "✓ who, when" line: lay out in this frame,
-            self.refresh(layout=True)  # not in a second one once drawing finds it taller
+        if replaced:  # a long job's who and when may wrap to a new line: lay out in this
+            self.refresh(layout=True)  # frame, not in a second one once drawing finds it taller
 
     def action_down(self) -> None:
         """The next job; the last one stays highlighted at the end."""
@@ -179,8 +179,8 @@ class DealPane(VerticalScroll, can_focus=False):
     ) -> Self:
         """Lay out again without repainting the whole pane, which its sections do.
 
-        The pane is a scrolling container: when a section grows (a ticked job gains
-        its "✓ who, when" line) Textual lays it out again and repaints all of it, on
+        The pane is a scrolling container: when a section grows (a section gains a
+        line) Textual lays it out again and repaints all of it, on
         top of the sections that moved, which repaint themselves. That sent the whole
         pane to the terminal twice for one tick.
         """
@@ -219,7 +219,10 @@ class DealPane(VerticalScroll, can_focus=False):
             line = Text("☑ " if job.done else "☐ ", style="bold" if job.done else "")
             line.append_text(literal(job.text))
             if job.done and job.done_by and job.done_at:
-                line.append("\n   ✓ ", "dim")
+                # Who and when on the job's own line, not a line of their own: a tick
+                # that made the checklist a line longer moved every section below it,
+                # and the terminal got the whole pane again (16 KB over SSH).
+                line.append("  ·  ", "dim")
                 line.append_text(literal(job.done_by, "dim"))
                 line.append(f", {_when(job.done_at, now)}", "dim")
             lines.append(line)
@@ -292,8 +295,13 @@ class DealPane(VerticalScroll, can_focus=False):
             update_static(self.query_one("#pane-stages", Static), self._stages(self.deal))
 
     def _latest(self, events: list[EventView]) -> Text:
-        """The newest changes, one line each: when, who, what (all stored text literal)."""
-        text = Text(_("Latest changes"), style="dim")
+        """The newest changes, one line each: when, who, what (all stored text literal).
+
+        One screen line each, cut with an ellipsis (the history screen has them whole),
+        and always as many lines (the stylesheet's height): a tick adds a change, and a
+        section that grew made the whole pane go to the terminal again.
+        """
+        text = Text(_("Latest changes"), style="dim", no_wrap=True, overflow="ellipsis")
         now = self._clock()
         for event in events:
             text.append(f"\n{_when(event.at, now)}  ", "dim")
