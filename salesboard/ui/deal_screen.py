@@ -69,6 +69,10 @@ class DealScreen(ModalScreen[int | None]):
         self.viewers = viewers or []
         self._whole = False
         """A repaint of the whole screen is due (``refresh``, ``_on_timer_update``)."""
+        self._shown = False
+        """The first deal is shown and laid out: until then nothing is drawn."""
+        self._first_due = False
+        """The first frame is to be drawn at the next update (``_on_timer_update``)."""
 
     def refresh(
         self,
@@ -97,12 +101,33 @@ class DealScreen(ModalScreen[int | None]):
         layout's changes, then the whole screen over them, in the same tick.
         """
         whole, self._whole = self._whole, False
+        if self._first_due and self.is_current and not self.app._batch_count:
+            self._first_due = False
+            super()._on_timer_update()  # laid out for the deal, drawn below, whole, once
+            self._shown = True
+            self._compositor._dirty_regions.add(self.size.region)
+            self._compositor_refresh()
+            return
         if whole and self._layout_required and self._repaint_required and self.is_current:
             self._repaint_required = False
             self._dirty_widgets.clear()
             self._exchange_repaint_regions()  # painted now: not again with a later change
             self._compositor._dirty_regions.add(self.size.region)  # the layout's frame: whole
         super()._on_timer_update()
+
+    def _compositor_refresh(self) -> None:
+        """Draw nothing until the first deal is shown, then the whole screen once.
+
+        A new dialog is laid out as it is pushed, again as its widgets mount and again
+        once they show the deal: Textual drew the whole screen three times the first
+        time a session opened a checklist (107 KB over SSH).
+        """
+        if self._shown:
+            super()._compositor_refresh()
+
+    def _first_frame(self) -> None:
+        self._first_due = True
+        self.refresh()
 
     def compose(self) -> ComposeResult:
         """The same pane widget the wide layout uses."""
@@ -115,8 +140,9 @@ class DealScreen(ModalScreen[int | None]):
         return self.query_one(DealPane)
 
     def on_mount(self) -> None:
-        """Show the deal and focus its jobs."""
+        """Show the deal and focus its jobs, then draw the dialog (``_compositor_refresh``)."""
         self._show()
+        self.call_after_refresh(self._first_frame)
 
     def present(
         self, deal: DealView, *, focus_job: int | None, viewers: list[str] | None = None
