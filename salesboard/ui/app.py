@@ -131,7 +131,7 @@ class SalesboardApp(App[None]):
         raise LookupError("the board is not open")
 
     def action_quit_board(self) -> None:
-        """Quit, unless a form is open: what was typed there would be lost."""
+        """Quit, unless a form is open (what was typed would be lost); once saved, if saving."""
         from salesboard.ui.forms import DealForm, LostForm
         from salesboard.ui.part_forms import PartForm
 
@@ -142,7 +142,20 @@ class SalesboardApp(App[None]):
                 markup=False,
             )
             return
-        self.exit()
+        self._quit_once_saved()
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit at once, forms or not, but not from under a change being saved."""
+        self._quit_once_saved()
+
+    def _quit_once_saved(self) -> None:
+        try:
+            changes = self.board.changes
+        except LookupError:  # no board yet: nothing can be pending
+            self.exit()
+            return
+        if changes.quit():
+            self.exit()
 
     # The checklist dialog's requests, handed to the board (the dialog knows no board).
 

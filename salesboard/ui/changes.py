@@ -19,9 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
+from rich.text import Text
+
 from salesboard.errors import Busy, SalesboardError
 from salesboard.i18n import _
 from salesboard.service import DealView, Pipeline
+from salesboard.validation import display_safe
 from salesboard.workflow import WorkflowRefusal
 
 if TYPE_CHECKING:
@@ -49,6 +52,32 @@ class ChangeRunner:
         self.screen = screen
         self.pending: dict[int | str, str] = {}
         """The changes waiting for the lock, by deal (``"new"`` for a deal being made)."""
+        self.quitting = False
+        """The user asked to quit: the board closes once nothing is pending (``quit``)."""
+        self.given_up: list[str] = []
+        """What was not saved while quitting, said on the way out."""
+
+    def quit(self) -> bool:
+        """Quit now, or once every pending change is saved or given up (False: later).
+
+        Quitting with a change still waiting for the lock left the user at a blank
+        screen for the busy timeout and then ended without a word, the change lost.
+        """
+        if not self.pending:
+            return True
+        self.quitting = True
+        self.screen.say(
+            _(
+                "Still saving {changes}; the board closes as soon as that is saved or "
+                "given up (within {seconds:g} s)."
+            ).format(
+                changes=", ".join(self.pending.values()),
+                seconds=self.screen.ctx.pipeline.db.busy_timeout_ms / 1000,
+            ),
+            title=_("Still saving"),
+            severity="warning",
+        )
+        return False
 
     def submit(
         self,
@@ -115,9 +144,36 @@ class ChangeRunner:
         refused: Refused | None,
     ) -> None:
         """Back on the UI thread: the change is no longer pending; say how it went."""
-        self.pending.pop(key, None)
+        what = self.pending.pop(key, "")
         screen = self.screen
         screen.show_pending(self.pending)
+        if self.quitting and error is not None:
+            self.given_up.append(f"{what}: {error}")
+        try:
+            self._report(result, error, key, done, refused)
+        finally:
+            if self.quitting and not self.pending:
+                self._leave()
+
+    def _leave(self) -> None:
+        """Close the board the user asked to quit; non-zero, and why, if a change was lost."""
+        if not self.given_up:
+            self.screen.app.exit()
+            return
+        lines = [_("{prog}: not saved: {change}").format(prog="salesboard", change=lost)
+                 for lost in self.given_up]  # fmt: skip
+        said = Text(display_safe("\n".join(lines), multiline=True))  # literal: no markup
+        self.screen.app.exit(return_code=1, message=said)
+
+    def _report(
+        self,
+        result: DealView | None,
+        error: Exception | None,
+        key: int | str,
+        done: Done,
+        refused: Refused | None,
+    ) -> None:
+        screen = self.screen
         if result is not None:
             done(result, True)
             return

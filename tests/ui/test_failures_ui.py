@@ -128,3 +128,55 @@ async def test_a_read_failing_under_the_board_is_a_notice_not_a_crash(
         await pilot.press("down")  # and the board still answers keys
         assert app.board.focused_column is not None
         assert app.board.focused_column.current_id == BRAVO
+
+
+async def test_quitting_while_a_change_waits_closes_the_board_once_it_is_saved(
+    small_board: Board,
+) -> None:
+    """Seen: q with a tick still waiting for the lock blanked the screen for the busy
+    timeout, then exited 0 without a word, the tick not saved."""
+    db = Database.open(_path(small_board), busy_timeout_ms=10_000)
+    app = make_app(db, clock=small_board.clock, actor=ME)
+    blocker = sqlite3.connect(_path(small_board), isolation_level=None)
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("down", "greater_than_sign")
+            assert "⋯ saving the advance of deal 2" in status_text(app)
+            await pilot.press("q")
+            await pilot.pause()
+            assert app.is_running and app.return_code is None  # not gone, not blank
+            [(_severity, title, message)] = notifications(app)
+            assert title == "Still saving"
+            assert "the advance of deal 2" in message and "closes as soon as" in message
+            await pilot.press("up")  # the board still answers meanwhile
+            assert focused_column(app).current_id == ALPHA
+        finally:
+            blocker.execute("ROLLBACK")
+        await wait_until(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 0
+    assert small_board.pipeline.get_deal(BRAVO).stage is Stage.QUALIFIED
+    blocker.close()
+    db.close()
+
+
+async def test_quitting_while_a_change_waits_says_on_the_way_out_it_was_given_up(
+    small_board: Board, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = Database.open(_path(small_board), busy_timeout_ms=500)
+    app = make_app(db, clock=small_board.clock, actor=ME)
+    blocker = sqlite3.connect(_path(small_board), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        async with app.run_test(size=NARROW, notifications=True) as pilot:
+            await pilot.press("down", "greater_than_sign", "ctrl+q")  # as q does
+            await wait_until(pilot, lambda: app.return_code is not None)
+    finally:
+        blocker.execute("ROLLBACK")
+    assert app.return_code == 1  # a wrapper or a script can tell
+    said = " ".join(capsys.readouterr().err.split())  # printed as the board ends
+    assert said.startswith("salesboard: not saved: the advance of deal 2")
+    assert "locked by another session" in said
+    assert small_board.pipeline.get_deal(BRAVO).stage is Stage.PROSPECT
+    blocker.close()
+    db.close()
