@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar, Self
 
-from textual import on
+from rich.console import RenderableType
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.geometry import Region
@@ -15,6 +16,7 @@ from textual.screen import ModalScreen
 
 from salesboard.service import DealView
 from salesboard.ui import keymap
+from salesboard.ui.dimmed import dimmed
 from salesboard.ui.footer import KeyHints
 from salesboard.ui.keymap import bindings
 from salesboard.ui.pane import DealPane, RecentChanges
@@ -72,6 +74,8 @@ class DealScreen(ModalScreen[int | None]):
         self._shown = False
         """The first deal is shown and laid out: until then nothing is drawn."""
         self._first_due = False
+        self._styled_by: tuple[object, str] | None = None
+        """The stylesheet and theme the dialog's widgets were last styled with."""
         """The first frame is to be drawn at the next update (``_on_timer_update``)."""
 
     def refresh(
@@ -128,6 +132,23 @@ class DealScreen(ModalScreen[int | None]):
     def _first_frame(self) -> None:
         self._first_due = True
         self.refresh()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Become the top screen, styling the dialog's widgets again only if styles changed.
+
+        Textual works out the style of every widget in the dialog each time it is shown
+        (about 15 ms of opening the checklist); they only change when the stylesheet or
+        the theme does (a theme change makes a new stylesheet).
+        """
+        styled_by = (self.app.stylesheet, self.app.theme)
+        if self._styled_by == styled_by:
+            event.refresh_styles = False
+        self._styled_by = styled_by
+        super()._on_screen_resume(event)
+
+    def render(self) -> RenderableType:
+        """The board beneath, dimmed with each style's tint worked out once (``dimmed``)."""
+        return dimmed(super().render())
 
     def compose(self) -> ComposeResult:
         """The same pane widget the wide layout uses."""
