@@ -8,12 +8,16 @@ adding a copy. Times are written in UTC; the calendar app shows them in its own 
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from salesboard.cli.params import PROG
+from salesboard.errors import InvalidInput
 from salesboard.i18n import _
 from salesboard.substance import ActivityKind, kind_word
 from salesboard.validation import display_safe
@@ -64,13 +68,71 @@ def agenda_calendar(entries: Sequence[AgendaEntry], stamp: datetime, name: str) 
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """Replace the file at ``path`` in one step: a subscriber never reads half a file."""
+    """Replace the file at ``path`` in one step: a subscriber never reads half a file.
+
+    The new content goes to a temporary file that this call creates itself (``mkstemp``:
+    a random name, ``O_EXCL``, never through a link), beside the target, written and
+    synced, then renamed over the target. A link planted under a guessable name in a
+    shared directory is never written through, and a failure removes only that file.
+    Only a regular file is replaced; anything else at ``path`` (a link, a device, a FIFO,
+    a directory) is refused with ``InvalidInput``. The file keeps the permissions (and,
+    where allowed, the owner and group) of the one it replaces; a new file gets
+    ``0o666`` less the umask, as a plain ``open`` would give it.
+    """
     target = Path(path)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        existing = _replaceable(target, path)
+        mode = stat.S_IMODE(existing.st_mode) & 0o777 if existing else 0o666 & ~_umask()
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+        )
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         error.filename = path
         raise
+    replaced = False
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if existing is not None:
+                # A team's file stays the team's: best effort (only root may give it away).
+                with suppress(OSError):
+                    os.fchown(out.fileno(), existing.st_uid, existing.st_gid)
+            os.fchmod(out.fileno(), mode)  # after fchown, which may clear mode bits
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+        replaced = True
+    except OSError as error:
+        error.filename = path
+        raise
+    finally:
+        if not replaced:
+            with suppress(OSError):
+                os.unlink(temporary)
+
+
+def _replaceable(target: Path, path: str) -> os.stat_result | None:
+    """The status of the file ``target`` replaces (None: there is none yet).
+
+    ``lstat``, so a link is seen as a link: it is refused rather than followed, since in a
+    shared directory it may point at a file the user running the export never meant to
+    touch (and renaming over it would replace the link, not what it points at).
+    """
+    try:
+        found = target.lstat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(found.st_mode):
+        raise InvalidInput(
+            _("{file}: a symbolic link; give the file it points to").format(file=display_safe(path))
+        )
+    if not stat.S_ISREG(found.st_mode):
+        raise InvalidInput(_("{file}: not a regular file").format(file=display_safe(path)))
+    return found
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it; it is put back at once)."""
+    current = os.umask(0o077)
+    os.umask(current)
+    return current
