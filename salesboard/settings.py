@@ -49,15 +49,17 @@ def board_key(url: str) -> str:
     """Which database the settings are for: a SQLite file by its full path, else its URL.
 
     ``--db demo.db`` opened from two directories is two databases; a password is never
-    written down.
+    written down (``shown_url``: neither ``user:password@`` nor ``?password=``).
     """
     from sqlalchemy.engine import make_url
+
+    from salesboard.store.location import shown_url
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ":memory:"
         return database if database == ":memory:" else str(Path(database).resolve())
-    return parsed.render_as_string(hide_password=True)
+    return shown_url(url)
 
 
 def default_path() -> Path:

@@ -181,6 +181,52 @@ def _refuse_unusable_time_zone() -> None:
         sys.exit(2)
 
 
+ESCAPE_ERRORS = "salesboard-escape"
+"""The encoding error handler of standard output and error when they are not UTF-8."""
+
+
+def _escape_unencodable(error: UnicodeError) -> tuple[str | bytes, int]:
+    """Write what the output's encoding cannot hold as a JSON ``u``-escape, never fail.
+
+    JSON's own escape (a pair for characters past U+FFFF), so ``--json`` stays exact JSON
+    that reads back to the stored text, and a table shows which character it was. A
+    surrogate standing for an undecodable byte of a file name is written as that byte,
+    as Python's ``surrogateescape`` would.
+    """
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    point = ord(error.object[error.start])  # one at a time: each its own way
+    if 0xDC80 <= point <= 0xDCFF:
+        return bytes([point - 0xDC00]), error.start + 1
+    if point > 0xFFFF:
+        point -= 0x10000
+        high, low = 0xD800 + (point >> 10), 0xDC00 + (point & 0x3FF)
+        return f"\\u{high:04x}\\u{low:04x}", error.start + 1
+    return f"\\u{point:04x}", error.start + 1
+
+
+def _output_never_fails_to_encode() -> None:
+    """Standard output and error in a non-UTF-8 encoding escape what they cannot hold.
+
+    With ``PYTHONIOENCODING=ascii`` or an ASCII locale (``LC_ALL=C.ascii``), printing a
+    dash or a name such as "Bjørn" would otherwise stop the command with an
+    ``UnicodeEncodeError``. UTF-8 streams are left exactly as they are.
+    """
+    import codecs
+
+    codecs.register_error(ESCAPE_ERRORS, _escape_unencodable)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        reconfigure = getattr(stream, "reconfigure", None)
+        if not encoding or reconfigure is None:
+            continue  # closed (``>&-``) or not a text file
+        try:
+            if codecs.lookup(encoding).name != "utf-8":
+                reconfigure(errors=ESCAPE_ERRORS)
+        except (LookupError, ValueError, OSError):
+            continue  # an unknown codec or a stream that cannot change: left as it is
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """The console script ``salesboard`` and ``python -m salesboard``.
 
@@ -191,6 +237,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     # start, more at 50,000 deals). Commands turn collection back on as they begin; the
     # board does after its first frame (``exempt_from_gc``).
     gc.disable()
+    _output_never_fails_to_encode()
     from salesboard.cli.click_i18n import requested_language
     from salesboard.i18n import choose_language, install
 

@@ -22,9 +22,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from salesboard.errors import DatabaseUnavailable, InvalidInput
 from salesboard.i18n import _
-from salesboard.store.database import Database, explain_db_error
+from salesboard.store.database import Database, backend_of, explain_db_error
 from salesboard.store.engine import busy_timeout_ms, create_db_engine, sqlite_file
-from salesboard.store.location import describe, resolve_url
+from salesboard.store.location import describe, resolve_url, shown_url
 from salesboard.store.schema import HEAD_REVISION, VERSION_TABLE
 from salesboard.store.snapshot import Snapshot
 from salesboard.store.transfer import (
@@ -71,6 +71,7 @@ class CopyDiffers(DatabaseUnavailable):
 def _source_path(source: str | None) -> Path:
     """The SQLite file to copy; anything else is refused in words."""
     url = resolve_url(source)
+    backend_of(url)  # a URL that cannot be read is refused as such
     path = sqlite_file(url)
     if path is None:
         raise InvalidInput(
@@ -96,7 +97,9 @@ def _target_url(target: str) -> str:
             _(
                 "--to must be a PostgreSQL database URL "
                 "(postgresql+psycopg://user@host/dbname), not {target}"
-            ).format(target=repr(target) if backend == "" else describe(resolve_url(target)))
+            ).format(
+                target=repr(shown_url(target)) if backend == "" else describe(resolve_url(target))
+            )
         )
     return target
 

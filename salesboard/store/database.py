@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,7 +27,7 @@ from salesboard.store.engine import (
     writer,
 )
 from salesboard.store.engine import busy_timeout_ms as resolve_busy_timeout
-from salesboard.store.location import describe, resolve_url
+from salesboard.store.location import describe, resolve_url, shown_url
 
 INSUFFICIENT_PRIVILEGE: Final = "42501"
 """PostgreSQL's SQLSTATE for "permission denied" (a role without the right to write)."""
@@ -200,6 +200,25 @@ def _read_only_for_you(where: str) -> str:
     return _("{where}: read-only for you; nothing was changed").format(where=where)
 
 
+def text_or_bytes(raw: bytes) -> str | bytes:
+    """A SQLite TEXT value as ``str``, or its bytes as stored when they are not UTF-8.
+
+    Anyone may write a TEXT value that is not UTF-8 with ``sqlite3``; the driver's default
+    would then fail the whole query ("Could not decode to UTF-8"), so one such row would
+    stop ``list``, ``doctor`` and the board. Handed back as ``bytes``, it takes the path
+    of a BLOB in a text column: its deal is shown as damaged, named, and the rest goes on.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+
+
+def _tolerate_undecodable_text(dbapi_connection: Any, _record: Any) -> None:
+    """Give every new SQLite connection ``text_or_bytes`` as its text factory."""
+    dbapi_connection.text_factory = text_or_bytes
+
+
 def _disk_full(path: Path) -> bool:
     """Whether the file system holding ``path`` has no space left for us."""
     try:
@@ -235,6 +254,8 @@ class Database:
         self.path = sqlite_file(url)
         self.server_access: ServerAccess | None = None
         """What a database server lets this role do, learnt at open (None on SQLite)."""
+        if engine.dialect.name == "sqlite":  # PostgreSQL's text is always valid UTF-8
+            event.listen(engine, "connect", _tolerate_undecodable_text)
         self._writer = writer(engine)
         # A read is one snapshot on both backends: SQLite's WAL gives each read transaction
         # one; PostgreSQL's default (READ COMMITTED) gives each statement its own, so the
@@ -279,7 +300,7 @@ class Database:
                 read_only = _prepare_file(path, create=create)
             engine = create_db_engine(url, busy_timeout_ms=timeout, read_only=read_only)
         except ArgumentError as error:
-            raise _cannot_use(target, error) from None
+            raise _cannot_use(url, str(error)) from None
         except ModuleNotFoundError as error:
             raise DatabaseUnavailable(
                 _(
@@ -398,14 +419,26 @@ _BACKEND_NAMES = {
 }
 
 
-def _check_backend(url: str) -> None:
-    """Refuse, in words, a database server salesboard does not run on."""
+def backend_of(url: str) -> str:
+    """The backend a URL names (``sqlite``, ``postgresql``…); ``BadDatabaseUrl`` if unreadable.
+
+    Every URL the user gives is read here first, so that a mistyped one is refused in one
+    line (exit 2, password hidden) instead of failing later inside SQLAlchemy.
+    """
     from sqlalchemy.engine import make_url
 
     try:
-        backend = make_url(url).get_backend_name()
-    except ArgumentError as error:
-        raise _cannot_use(url, error) from None
+        return make_url(url).get_backend_name()
+    except ArgumentError:
+        reason = _("it is not a URL such as postgresql+psycopg://user@host/dbname")
+        raise _cannot_use(url, reason) from None
+    except ValueError:  # SQLAlchemy reads the port with int()
+        raise _cannot_use(url, _("its port is not a number")) from None
+
+
+def _check_backend(url: str) -> None:
+    """Refuse, in words, a database server salesboard does not run on."""
+    backend = backend_of(url)
     if backend not in ("sqlite", "postgresql"):
         name = _BACKEND_NAMES.get(backend, backend)
         raise DatabaseUnavailable(
@@ -416,10 +449,16 @@ def _check_backend(url: str) -> None:
         )
 
 
-def _cannot_use(target: str | None, error: ArgumentError) -> DatabaseUnavailable:
-    """The refusal of a database URL SQLAlchemy cannot make sense of."""
-    return DatabaseUnavailable(
-        _("cannot use database {target}: {error}").format(target=repr(target), error=error)
+class BadDatabaseUrl(DatabaseUnavailable):
+    """A database URL that cannot be used as written: bad input (exit 2), not a failure."""
+
+    exit_code = 2
+
+
+def _cannot_use(url: str, reason: str) -> BadDatabaseUrl:
+    """The refusal of a database URL SQLAlchemy cannot make sense of (password hidden)."""
+    return BadDatabaseUrl(
+        _("bad database URL {url}: {reason}").format(url=repr(shown_url(url)), reason=reason)
     )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from salesboard.errors import DatabaseUnavailable, InvalidInput
 from salesboard.i18n import _
 from salesboard.store.fileguard import check_database_file, check_opened_file
+from salesboard.store.location import shown_url
 
 BUSY_TIMEOUT_MS: Final = 30_000
 BUSY_TIMEOUT_ENV: Final = "SALESBOARD_BUSY_TIMEOUT_MS"
@@ -165,7 +166,7 @@ def sqlite_file(url: str) -> Path | None:
                 "cannot use {url}: give a database file (a path such as ~/sales.db); "
                 "in-memory and URI-style SQLite databases are refused — they keep nothing, "
                 "or skip the checks that keep a shared file safe"
-            ).format(url=repr(url))
+            ).format(url=repr(shown_url(url)))
         )
     return Path(database)
 
