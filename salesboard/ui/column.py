@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from salesboard.calendar_text import close_month_text
 from salesboard.definition import in_force
+from salesboard.errors import DatabaseUnavailable
 from salesboard.i18n import _
 from salesboard.money import short_amount
 from salesboard.reports.stuck import stuck_reasons
@@ -39,6 +40,10 @@ from salesboard.workflow import Stage
 CARD_HEIGHT = 7  # six lines of card and one blank line between cards
 CACHE_LIMIT = 4_000
 PREFETCH = 40
+RETRY_FIRST_S = 2.0
+"""Cards that could not be read are read again after this long, then twice as long..."""
+RETRY_LAST_S = 60.0
+"""...up to this long: a damaged file is not read again and again on every frame."""
 
 CardSource = Callable[[Iterable[int]], dict[int, DealSummary]]
 
@@ -91,6 +96,18 @@ class StageColumn(LaysOutQuietly, can_focus=False):
             self.deal_id = deal_id
             super().__init__()
 
+    class CardsUnreadable(Message):
+        """Cards in view could not be read: tell the user once, from outside drawing.
+
+        ``first`` is True when the column could read its cards until now (a new failure,
+        not one more failed try).
+        """
+
+        def __init__(self, reason: str, *, first: bool) -> None:
+            self.reason = reason
+            self.first = first
+            super().__init__()
+
     class Dropped(Message):
         """A card was dragged from this column and let go over ``target`` (another one)."""
 
@@ -121,6 +138,12 @@ class StageColumn(LaysOutQuietly, can_focus=False):
         self._mixed: dict[tuple[Style, Style], Style] = {}
         """A row's style with a piece's on top (``_strip``), worked out once."""
         self._covered = 0
+        self._unreadable: set[int] = set()
+        """Deals whose details could not be read: drawn as a placeholder until retried."""
+        self._in_trouble = False  # a read failed and none has succeeded since
+        self._told = False  # the user was told of this column's failure
+        self._asked = False  # a ``CardsUnreadable`` is on its way (one per failed try)
+        self._retry_s = RETRY_FIRST_S
         self.empty_hint = ""
         self.base_currency = ""
         """The team's base currency: a narrow card leaves only it out of an amount."""
@@ -205,6 +228,7 @@ class StageColumn(LaysOutQuietly, can_focus=False):
     def forget_cards(self) -> None:
         """Drop cached details so the next draw fetches them again (after a reload)."""
         self._cards.clear()
+        self._unreadable.clear()
         self.refresh()
 
     def insert(self, card: DealSummary, *, select: bool = True, key: SortKey | None = None) -> None:
@@ -369,10 +393,63 @@ class StageColumn(LaysOutQuietly, can_focus=False):
         if card is None:
             if len(self._cards) > CACHE_LIMIT:
                 self._cards.clear()
+            if deal_id in self._unreadable:
+                return None
             window = self.state.ids[max(0, index - PREFETCH // 4) : index + PREFETCH]
-            self._cards.update(self._card_source(i for i in window if i not in self._cards))
+            wanted = [i for i in window if i not in self._cards and i not in self._unreadable]
+            try:
+                found = self._card_source(wanted)
+            except DatabaseUnavailable as error:
+                self._cannot_read(wanted, error)
+                return None
+            self._cards.update(found)
+            if self._in_trouble:  # reads work again
+                self._in_trouble = self._told = False
+                self._retry_s = RETRY_FIRST_S
             card = self._cards.get(deal_id)
         return card
+
+    def _cannot_read(self, ids: list[int], error: DatabaseUnavailable) -> None:
+        """Draw ``ids`` as unreadable for now; a message tells the user outside drawing.
+
+        Called while drawing a row, which must neither fail (Textual would end the app)
+        nor open a dialog, nor try the failing read again for every row of every card.
+        """
+        self._unreadable.update(ids)
+        first = not self._in_trouble
+        self._in_trouble = True
+        if not self._asked:
+            self._asked = True
+            self.post_message(self.CardsUnreadable(str(error), first=first))
+
+    def on_stage_column_cards_unreadable(self, message: StageColumn.CardsUnreadable) -> None:
+        """Say once that cards cannot be read (not once per column), and try again later."""
+        message.stop()
+        columns = list(self.screen.query(StageColumn)) if self.is_attached else [self]
+        if message.first and not any(c._told for c in columns if c._in_trouble):
+            self._told = True
+            self.notify(
+                display_safe(
+                    _(
+                        "{reason}\nCards that cannot be read show as {placeholder}; "
+                        "the board tries again in a few seconds."
+                    ).format(reason=message.reason, placeholder=unreadable_text()),
+                    multiline=True,
+                ),
+                title=_("Cannot read the database"),
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+        self.set_timer(self._retry_s, self._read_again)
+        self._retry_s = min(RETRY_LAST_S, self._retry_s * 2)
+
+    def _read_again(self) -> None:
+        """Forget which cards could not be read, so the next draw reads them again."""
+        self._asked = False
+        if self._unreadable:
+            self._unreadable.clear()
+            self.refresh()
 
     def notify_style_update(self) -> None:
         """Forget the styles worked out for drawing: the CSS or the theme changed."""
@@ -410,6 +487,9 @@ class StageColumn(LaysOutQuietly, can_focus=False):
             return self._strip([], inner, palette.base, mark)
         card = self._card(index)
         if card is None:
+            if line == 0 and ids[index] in self._unreadable:
+                unread = [(" " + unreadable_text(), palette.detail)]
+                return self._strip(unread, inner, palette.base, mark)
             return self._strip([], inner, palette.base, mark)
         style = palette.base
         if index == self.state.cursor:
@@ -594,6 +674,12 @@ class StageColumn(LaysOutQuietly, can_focus=False):
 
 
 NO_STYLE = Style()
+
+
+def unreadable_text() -> str:
+    """What a card that cannot be read now shows in place of its title."""
+    return _("(cannot read)")
+
 
 STUCK_MARK = "⚠ "
 """Starts a stuck deal's mark on its card (``⚠ stuck``; ``⚠`` alone where narrow)."""
