@@ -69,6 +69,8 @@ class ChangeFeed:
 
     def __init__(self, db: Database, queries: BoardQueries) -> None:
         self._queries = queries
+        self._db = db
+        self._replacements = db.replacements
         self._watcher = ChangeWatcher(db)
         self._own_watcher = True
         self.seen_event_id = 0
@@ -96,6 +98,17 @@ class ChangeFeed:
         changed = self._queries.changed_since(self.seen_event_id)
         self.seen_event_id = changed.last_event_id
         return Poll(committed=True, deals=changed)
+
+    def file_replaced(self) -> bool:
+        """Whether the database file was swapped for another since the previous call.
+
+        A restored backup is another history: what changed since the last event this
+        board saw means nothing there, so the board must read it whole.
+        """
+        self._db.follow_the_file()
+        count = self._db.replacements
+        replaced, self._replacements = count != self._replacements, count
+        return replaced
 
     def signalled(self) -> None:
         """From now on a ``ChangeSignal`` watches and ``look`` is used: release the watcher."""
@@ -211,9 +224,10 @@ class ChangeSignal:
                     if watcher.changed():
                         self.looks += 1
                         now = self._counters(watcher, statements)
-                        moved = (
-                            EVERYTHING if last is None else {k for k in now if now[k] != last[k]}
-                        )
+                        if last is None or watcher.take_new_file():
+                            moved: frozenset[str] | set[str] = EVERYTHING
+                        else:
+                            moved = {k for k in now if now[k] != last[k]}
                         last = now
                         self._post(moved)
                 except DatabaseUnavailable:

@@ -219,6 +219,25 @@ def _tolerate_undecodable_text(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.text_factory = text_or_bytes
 
 
+class FileReplaced(DatabaseUnavailable):
+    """The SQLite file was swapped for another under an open session (a backup restored).
+
+    A change made from what was read in the old one is refused once
+    (``Database.follow_the_file``).
+    """
+
+
+def _identity_of(path: Path | None) -> tuple[int, int] | None:
+    """The file at ``path`` (device and inode), or None when there is none."""
+    if path is None:
+        return None
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
 def _disk_full(path: Path) -> bool:
     """Whether the file system holding ``path`` has no space left for us."""
     try:
@@ -256,6 +275,10 @@ class Database:
         """What a database server lets this role do, learnt at open (None on SQLite)."""
         if engine.dialect.name == "sqlite":  # PostgreSQL's text is always valid UTF-8
             event.listen(engine, "connect", _tolerate_undecodable_text)
+        self._file = _identity_of(self.path)
+        self.replacements = 0
+        """How often the SQLite file was found swapped for another one since it was opened
+        (a backup restored): a running board shows the new file whole when this moves."""
         self._writer = writer(engine)
         # A read is one snapshot on both backends: SQLite's WAL gives each read transaction
         # one; PostgreSQL's default (READ COMMITTED) gives each statement its own, so the
@@ -366,6 +389,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for a consistent read (one snapshot); it never takes the write lock."""
+        self.follow_the_file()
         try:
             with Session(self._reader) as session, session.begin():
                 yield session
@@ -391,6 +415,13 @@ class Database:
         """
         if self.read_only:
             raise self.read_only_error()
+        if self.follow_the_file():
+            raise FileReplaced(
+                _(
+                    "{where}: the database file was replaced since it was opened (a backup "
+                    "restored?); nothing was changed — look at it again and retry"
+                ).format(where=self.name)
+            )
         engine = self._writer
         if wait_ms is not None:
             engine = engine.execution_options(**{WAIT_MS: wait_ms})
@@ -405,6 +436,34 @@ class Database:
             raise self._explain(error, wait_ms) from None
         except StaleDataError:  # the version guard on a deal's UPDATE matched no row
             raise LostRace() from None
+
+    def follow_the_file(self) -> bool:
+        """Whether the SQLite file at our path was replaced; from now on use the new one.
+
+        An open connection follows the file it opened, not its path: after an operator
+        moved a backup over the path, every change went on into the old, unlinked file and
+        was lost (acknowledged all the same). One ``stat`` per transaction finds the swap;
+        the pooled connections are then dropped, so the next ones open the file now at
+        the path. A path with no file any more is an error, not a new empty database.
+        """
+        if self.path is None:
+            return False
+        found = _identity_of(self.path)
+        if found == self._file:  # (or there was no file yet and there is none still)
+            return False
+        if found is None:
+            raise DatabaseUnavailable(
+                _(
+                    "{where}: the database file is gone (moved or deleted) since it was "
+                    "opened; nothing was changed"
+                ).format(where=self.name)
+            )
+        replaced = self._file is not None
+        self._file = found
+        if replaced:
+            self.engine.dispose()
+            self.replacements += 1
+        return replaced
 
     def close(self) -> None:
         """Release every pooled connection."""

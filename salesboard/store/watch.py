@@ -52,6 +52,11 @@ def file_state(path: Path) -> FileState:
     return tuple(found)
 
 
+def _inode(state: FileState) -> int | None:
+    """The database file's inode in a ``FileState`` (None: no file)."""
+    return None if state[0] is None else state[0][0]
+
+
 def _recent(state: FileState, now_ns: int) -> bool:
     limit = now_ns - int(RECENT_SECONDS * 1e9)
     return any(entry is not None and entry[2] > limit for entry in state)
@@ -68,6 +73,8 @@ class ChangeWatcher:
         self._connection: Any = None
         self._last: int | None = None
         self._files: FileState | None = None
+        self.new_file = False
+        """Another file took the database's path (``take_new_file``)."""
 
     def changed(self) -> bool:
         """Whether another connection may have committed since the previous call.
@@ -95,8 +102,19 @@ class ChangeWatcher:
     def _files_moved(self, path: Path) -> bool:
         state = file_state(path)
         moved = state != self._files or _recent(state, time.time_ns())
+        if self._files is not None and _inode(state) != _inode(self._files):
+            # Another file at the path (a backup restored): our connection reads the old
+            # one. Start again on the new one; its data_version has no relation to ours.
+            self.close()
+            self._last = None
+            self.new_file = True
         self._files = state
         return moved
+
+    def take_new_file(self) -> bool:
+        """Whether another file took the database's path since the previous call."""
+        new, self.new_file = self.new_file, False
+        return new
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run one read-only statement on the watcher's connection.

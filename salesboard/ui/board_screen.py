@@ -479,6 +479,31 @@ class BoardScreen(Screen[None]):
             title=_("Pipeline"),
         )
 
+    def database_replaced(self) -> None:
+        """Another file took the database's path (a backup restored): show it whole.
+
+        Its pipeline, rates and deals may all differ from what the board showed; a change
+        made from the old view was refused (``FileReplaced``), never written to the old
+        file.
+        """
+        self.ctx.definitions.current()
+        self.reload()
+        for stage in Stage:
+            self.header(stage).refresh()
+        for pane in (self.pane, self._modal_pane()):
+            if pane is not None and pane.deal is not None:
+                with contextlib.suppress(DealNotFound):
+                    pane.show(self.ctx.pipeline.get_deal(pane.deal.id))
+        self.say(
+            _(
+                "Another file took the database's place (a backup restored?): the board "
+                "now shows that file"
+            ),
+            title=_("Database replaced"),
+            severity="warning",
+            timeout=10,
+        )
+
     # ------------------------------------------------------------- helpers
 
     def say(

@@ -56,6 +56,9 @@ class LiveBoard(Protocol):
     def show_presence(self, colleagues: list[Colleague]) -> None:
         """Show who else is on the board."""
 
+    def database_replaced(self) -> None:
+        """Show the file now at the database's path whole: another file took its place."""
+
     def open_deal_id(self) -> int | None:
         """The deal whose checklist this user has open."""
 
@@ -154,6 +157,9 @@ class LiveUpdates:
         if not kinds:
             return
         try:
+            if self.feed.file_replaced():
+                self.screen.database_replaced()
+                return
             if DEALS in kinds:
                 result = self.feed.look(kinds)
                 if result.deals is not None:
