@@ -1018,27 +1018,44 @@ class BoardScreen(Screen[None]):
     @keeps_running
     def action_lost(self) -> None:
         """Ask for a reason, then mark the highlighted deal lost."""
-        from salesboard.ui.forms import LostForm
-
         deal_id = self.current_deal_id()
         if deal_id is None or self._refuse_read_only():
             return
-        deal = self.ctx.pipeline.get_deal(deal_id)
+        self.ask_lost(self.ctx.pipeline.get_deal(deal_id))
+
+    def ask_lost(self, deal: DealView, typed: str = "", note: str = "") -> None:
+        """Ask why ``deal`` was lost, then mark it; a conflict asks again, keeping the reason.
+
+        As with the edit form, the second question names who changed what meanwhile, so
+        the user decides again on the deal as it is now and retypes nothing.
+        """
+        from salesboard.ui.forms import LostForm
 
         def lost(reason: str | None) -> None:
             if reason is None:
                 return
+
+            def conflict(refusal: Exception, _later: bool) -> bool:
+                if not isinstance(refusal, Conflict):
+                    return False
+                fresh = self.refresh_deal(deal.id)
+                if fresh.summary.status is not Status.OPEN:
+                    return False  # lost or won meanwhile: the usual notice says so
+                self.ask_lost(fresh, reason, what_changed(deal, fresh))
+                return True
+
             self.submit(
-                deal_id,
-                _("marking deal {deal} lost").format(deal=deal_id),
-                lambda pipeline, v: pipeline.mark_lost(deal_id, reason, expected_version=v),
+                deal.id,
+                _("marking deal {deal} lost").format(deal=deal.id),
+                lambda pipeline, v: pipeline.mark_lost(deal.id, reason, expected_version=v),
                 self._left_board(
-                    deal_id, _("Marked lost: {title}").format(title=deal.summary.title)
+                    deal.id, _("Marked lost: {title}").format(title=deal.summary.title)
                 ),
                 version=deal.version,
+                refused=conflict,
             )
 
-        self.app.push_screen(LostForm(deal.summary.title), lost)
+        self.app.push_screen(LostForm(deal.summary.title, typed=typed, note=note), lost)
 
     @keeps_running
     def action_finish(self) -> None:

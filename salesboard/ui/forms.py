@@ -262,9 +262,13 @@ class LostForm(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, *, typed: str = "", note: str = "") -> None:
         super().__init__()
         self.deal_title = title
+        self.typed = typed
+        """The reason typed before a conflict sent the user back here (kept, not lost)."""
+        self.note = note
+        """Who changed what meanwhile, when asked again after a conflict."""
 
     def compose(self) -> ComposeResult:
         """The question, one input, an error line and the buttons."""
@@ -272,8 +276,10 @@ class LostForm(ModalScreen[str | None]):
             title = Text(validation.display_safe(self.deal_title))
             heading = filled(_("Mark lost: {title}"), {"title": title}, base="bold")
             yield Static(heading, classes="form-title")
+            if self.note:
+                yield Static(Text(display_safe(self.note, multiline=True)), id="form-note")
             yield Label(_("Why was it lost?"), classes="field-label")
-            yield Input(placeholder=_("e.g. Chose a competitor"), id="reason")
+            yield Input(self.typed, placeholder=_("e.g. Chose a competitor"), id="reason")
             yield Static("", id="error-reason", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Button(_("Mark lost"), variant="error", id="confirm")

@@ -285,6 +285,32 @@ async def test_lost_needs_a_reason_then_takes_the_deal_off_the_board(small_board
         assert "✓ Marked lost: Bravo pilot" in status_text(app)
 
 
+async def test_a_conflict_on_lost_keeps_the_reason_typed_and_says_what_changed(
+    small_board: Board,
+) -> None:
+    """Seen: the reason typed in the lost dialog was thrown away on a conflict."""
+    from salesboard.service import Pipeline
+
+    app = small_board.app(live=False)
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
+        await pilot.press("down", "x")
+        form = app.screen
+        assert isinstance(form, LostForm)
+        form.query_one("#reason", Input).insert_text_at_cursor("Chose a competitor")
+        Pipeline(small_board.db, actor="bob", clock=small_board.clock).edit_deal(2, value="7777")
+        await pilot.press("enter")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, LostForm) and again is not form  # asked again, not lost
+        assert again.query_one("#reason", Input).value == "Chose a competitor"
+        assert "bob changed value" in static_text(again.query_one("#form-note", Static))
+        assert small_board.pipeline.get_deal(2).status is Status.OPEN
+        await pilot.press("enter")
+        assert app.screen is app.board
+    deal = small_board.pipeline.get_deal(2).summary
+    assert (deal.status, deal.lost_reason) == (Status.LOST, "Chose a competitor")
+
+
 async def test_lost_from_the_pane_closes_it(small_board: Board) -> None:
     app = small_board.app()
     async with app.run_test(size=WIDE) as pilot:
