@@ -74,9 +74,9 @@ class DealScreen(ModalScreen[int | None]):
         self._shown = False
         """The first deal is shown and laid out: until then nothing is drawn."""
         self._first_due = False
+        """The first frame is to be drawn at the next update (``_on_timer_update``)."""
         self._styled_by: tuple[object, str] | None = None
         """The stylesheet and theme the dialog's widgets were last styled with."""
-        """The first frame is to be drawn at the next update (``_on_timer_update``)."""
 
     def refresh(
         self,
