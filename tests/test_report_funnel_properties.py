@@ -98,3 +98,15 @@ def test_funnel_figures_always_add_up(case: tuple[Facts, Period]) -> None:
     assert 0 <= found.won <= found.created == found.stages[0].entered
     if found.win_conversion is not None:
         assert 0 <= found.win_conversion <= 1
+
+
+def test_the_median_of_two_equal_long_days_is_that_day_not_one_digit_above() -> None:
+    """Found by the property above: (a + a) / 2 rounded to the context came out above a."""
+    from decimal import Decimal
+
+    from salesboard.reports.facts import median, percentile
+
+    day = Decimal("5357.054074074074074074074074")  # 28 digits: a + a is rounded
+    assert median([day, day]) == day == percentile([day, day], 80)
+    assert median([Decimal(1), Decimal(2)]) == Decimal("1.5")
+    assert median([Decimal(3), Decimal(1), Decimal(2)]) == Decimal(2)

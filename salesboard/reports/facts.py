@@ -224,10 +224,19 @@ def shown_days(value: Decimal) -> Decimal:
 
 
 def median(values: Sequence[Decimal]) -> Decimal | None:
-    """The middle value (the mean of the two middle ones), None for no values."""
+    """The middle value (the mean of the two middle ones), None for no values.
+
+    The mean is kept between the two middle values: two equal days with more digits than
+    the decimal context keeps added up rounded, and their "mean" came out one digit in
+    the last place above both (a median above the 80th percentile).
+    """
     if not values:
         return None
-    return Decimal(statistics.median(sorted(values)))
+    ordered = sorted(values)
+    low, high = ordered[(len(ordered) - 1) // 2], ordered[len(ordered) // 2]
+    if low == high:
+        return Decimal(low)
+    return min(max(Decimal(statistics.mean((low, high))), low), high)
 
 
 def percentile(values: Sequence[Decimal], percent: int) -> Decimal | None:
