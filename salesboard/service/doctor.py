@@ -174,7 +174,7 @@ def _check_file(db: Database) -> Check:
     check = Check("file")
     if not db.is_sqlite:
         check.problems.extend(_infinite_times(db))
-        check.summary = _("PostgreSQL keeps its own pages whole; no time is infinite")
+        check.summary = _("the server checks its own pages; no date or time is stored as infinity")
         return check
     with db.engine.connect() as connection:
         found = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]

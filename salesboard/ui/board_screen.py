@@ -463,14 +463,7 @@ class BoardScreen(Screen[None]):
 
     def pipeline_changed(self, version: int) -> None:
         """Someone imported a pipeline: redraw with its stage names and checklists."""
-        self.ctx.definitions.current()  # puts its names in force
-        self.reload()
-        for stage in Stage:  # a renamed stage leaves its figures alone: repaint its name
-            self.header(stage).refresh()
-        for pane in (self.pane, self._modal_pane()):
-            if pane is not None and pane.deal is not None:
-                with contextlib.suppress(DealNotFound):
-                    pane.show(self.ctx.pipeline.get_deal(pane.deal.id))
+        self._show_anew()
         self.say(
             _(
                 "The team's pipeline changed (version {version}): stage names and "
@@ -479,6 +472,17 @@ class BoardScreen(Screen[None]):
             title=_("Pipeline"),
         )
 
+    def _show_anew(self) -> None:
+        """Read the pipeline in force and every open deal again; redraw the open pane."""
+        self.ctx.definitions.current()  # puts its names in force
+        self.reload()
+        for stage in Stage:  # a renamed stage leaves its figures alone: repaint its name
+            self.header(stage).refresh()
+        for pane in (self.pane, self._modal_pane()):
+            if pane is not None and pane.deal is not None:
+                with contextlib.suppress(DealNotFound):
+                    pane.show(self.ctx.pipeline.get_deal(pane.deal.id))
+
     def database_replaced(self) -> None:
         """Another file took the database's path (a backup restored): show it whole.
 
@@ -486,14 +490,7 @@ class BoardScreen(Screen[None]):
         made from the old view was refused (``FileReplaced``), never written to the old
         file.
         """
-        self.ctx.definitions.current()
-        self.reload()
-        for stage in Stage:
-            self.header(stage).refresh()
-        for pane in (self.pane, self._modal_pane()):
-            if pane is not None and pane.deal is not None:
-                with contextlib.suppress(DealNotFound):
-                    pane.show(self.ctx.pipeline.get_deal(pane.deal.id))
+        self._show_anew()
         self.say(
             _(
                 "Another file took the database's place (a backup restored?): the board "
