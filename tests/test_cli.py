@@ -373,7 +373,7 @@ def test_list_filters_by_stage_and_status(run: Run, service: Pipeline) -> None:
     assert ids("--status", "finished") == []
     assert ids("--status", "all", "--stage", "1") == [prospect, lost]
     assert "Status" in ok(run("list", "--status", "all"))
-    assert "No deals match." in ok(run("list", "--status", "finished"))
+    assert "No finished deals." in ok(run("list", "--status", "finished"))
 
 
 def test_list_search_and_owner(run: Run) -> None:

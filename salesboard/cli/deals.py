@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import os
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
@@ -29,6 +30,9 @@ from salesboard.cli.params import (
 )
 from salesboard.cli.runtime import _session
 from salesboard.i18n import N_, _, ngettext
+
+WHOLE_WIDTH: Final = 10_000
+"""The width ``list`` lays its table out in for a file or a pipe: nothing is ever cut."""
 
 if TYPE_CHECKING:
     from salesboard.workflow import Stage
@@ -142,9 +146,24 @@ def list_command(
         return
     console = _console()
     if not deals:
-        console.print(_("No deals match."))
+        if stage is not None or owner is not None or search is not None:
+            console.print(_("No deals match."))
+        elif wanted is None:
+            console.print(_("No deals yet."))
+        else:
+            none = {
+                Status.OPEN: _("No open deals."),
+                Status.FINISHED: _("No finished deals."),
+                Status.LOST: _("No lost deals."),
+            }
+            console.print(none[wanted])
         return
-    console.print(_deal_table(deals, with_status=wanted is not Status.OPEN, width=console.width))
+    # A file or a pipe has no width: every column and every character, as the reports do.
+    whole = not console.is_terminal and "COLUMNS" not in os.environ
+    if whole:
+        console.width = WHOLE_WIDTH
+    with_status = wanted is not Status.OPEN
+    console.print(_deal_table(deals, with_status=with_status, width=console.width, whole=whole))
     total = _total_line(_session(ctx).database(), deals)
     count = len(deals)
     console.print(

@@ -111,29 +111,34 @@ def _print_json(data: Any) -> None:
     click.echo(json_text(data, indent=indent))
 
 
-def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) -> Any:
+def _deal_table(
+    deals: Sequence[DealSummary], *, with_status: bool, width: int, whole: bool = False
+) -> Any:
     """The pipeline as a table: one row per deal, long text cut with an ellipsis.
 
     Figures never shrink; the text columns give way first (their cells are cut with an
     ellipsis rather than wrapped, so every deal stays one line). Below 100 columns the
     expected close date is left out so that titles stay readable in an 80-column terminal,
     below 120 the next step (kind and day, overdue in red, "no next step" marked).
+    ``whole`` (written to a file or a pipe, which has no width): every column and every
+    character, as the reports do.
     """
     from rich import box
     from rich.table import Table
 
     from salesboard.workflow import status_word
 
-    with_close = width >= 100
-    with_next = width >= 120
+    with_close = whole or width >= 100
+    with_next = whole or width >= 120
+    cut = not whole
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
     table.add_column(_("ID"), justify="right", no_wrap=True)
-    table.add_column(_("Title"), max_width=60)
-    table.add_column(_("Company"), max_width=40)
+    table.add_column(_("Title"), max_width=None if whole else 60)
+    table.add_column(_("Company"), max_width=None if whole else 40)
     table.add_column(_("Stage"), no_wrap=True)
     table.add_column(_("Jobs"), justify="right", no_wrap=True)
     table.add_column(_("Value"), justify="right", no_wrap=True)
-    table.add_column(_("Owner"), max_width=16)
+    table.add_column(_("Owner"), max_width=None if whole else 16)
     if with_close:
         table.add_column(pgettext("close date", "Close"), no_wrap=True)
     if with_status:
@@ -145,7 +150,7 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
         from salesboard.workflow import Status
 
         now = datetime.now(UTC)
-        table.add_column(_("Next step"), max_width=30)
+        table.add_column(_("Next step"), max_width=None if whole else 30)
     for deal in deals:
         if deal.damage is not None:
             damaged = _damaged_row(deal, with_close=with_close, with_status=with_status)
@@ -153,12 +158,12 @@ def _deal_table(deals: Sequence[DealSummary], *, with_status: bool, width: int) 
             continue
         row: list[Any] = [
             str(deal.id),
-            _text(deal.title, cut=True),
-            _text(deal.company, cut=True),
+            _text(deal.title, cut=cut),
+            _text(deal.company, cut=cut),
             deal.stage.label,
             f"{deal.jobs_done}/{deal.jobs_total}",
             _money(deal.value_minor, deal.currency),
-            _text(deal.owner, cut=True),
+            _text(deal.owner, cut=cut),
         ]
         if with_close:
             row.append(_day(deal.expected_close))
