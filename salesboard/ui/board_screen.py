@@ -57,6 +57,8 @@ if TYPE_CHECKING:  # loaded on first use (``part_editor``)
     from salesboard.ui.notes_editor import NotesEditor
     from salesboard.ui.part_actions import PartEditor
 
+AFTER_FRAME_SECONDS = 0.05
+"""How long after a frame is handed to the terminal's writer ``after_frame`` work waits."""
 WIDE_PANE = 140  # at this width and above the pane opens beside the board
 
 
@@ -167,6 +169,8 @@ class BoardScreen(Screen[None]):
         self._settings_problem_said = False
         self.weighted = False
         """Whether the column headers show weighted values (``v``)."""
+        self._after_frame: list[Callable[[], object]] = []
+        """Work that must not delay the next frame: run once it has been written."""
 
     # ---------------------------------------------------------------- layout
 
@@ -311,8 +315,17 @@ class BoardScreen(Screen[None]):
                 changed.clear()
                 self._dirty_widgets.clear()
                 app.screen.refresh(*regions)
+            self._schedule_after_frame()
             return
         super()._compositor_refresh()
+        self._schedule_after_frame()
+
+    def _schedule_after_frame(self) -> None:
+        # The frame is queued for the driver's writer thread: give it time to write
+        # before work that holds the interpreter (a collection) starts.
+        if self._after_frame:
+            waiting, self._after_frame = self._after_frame, []
+            self.set_timer(AFTER_FRAME_SECONDS, lambda: [work() for work in waiting])
 
     # ------------------------------------------------------------ data down
 
@@ -359,8 +372,16 @@ class BoardScreen(Screen[None]):
         shown = self.ctx.queries.cards(i for c in self.columns for i in c.first_ids(rows))
         for column in self.columns:
             column.preload(shown)
-        self.call_after_refresh(exempt_from_gc)
-        self.call_after_refresh(self._warm_up)
+        self.after_frame(exempt_from_gc)
+        self.after_frame(self._warm_up)
+
+    def after_frame(self, work: Callable[[], object]) -> None:
+        """Run ``work`` once the next frame of this screen has gone to the terminal.
+
+        ``call_after_refresh`` runs before Textual writes the frame: the start-up
+        collection there (50-80 ms at 10,000 deals) held the board's first frame back.
+        """
+        self._after_frame.append(work)
 
     def _warm_up(self) -> None:
         """Load the currency data in the background once the board is drawn.
@@ -750,9 +771,11 @@ class BoardScreen(Screen[None]):
             else:
                 dialog.present(deal, focus_job=focus_job, viewers=viewers)
             self.app.push_screen(dialog, self.dialog_closed)
+        self.live.follow_open_deal(deal_id)
 
     def dialog_closed(self, deal_id: int | None) -> None:
         """The checklist dialog closed: the cursor goes to its deal's card."""
+        self.live.follow_open_deal(None)
         stage = self._stage_showing(deal_id) if deal_id is not None else None
         if deal_id is not None and stage is not None:
             column = self.column(stage)
@@ -764,6 +787,7 @@ class BoardScreen(Screen[None]):
         deal = self.pane.deal
         self._pane_open = False
         self.pane.display = False
+        self.live.follow_open_deal(None)
         if deal is not None:
             column = self.column(deal.stage)
             if column.select_id(deal.id) or not column.contains(deal.id):

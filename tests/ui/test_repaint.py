@@ -8,6 +8,7 @@ changed and no more. No timing is measured; the figures are cells, not milliseco
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -291,3 +292,36 @@ async def test_the_side_pane_opens_and_closes_painting_the_board_once(
             painted = [any(r.overlaps(first) for r in regions) for _, regions in frames.frames]
             assert sum(painted) == 1  # the columns, in one frame (the key hints may follow)
             assert not frames.full
+
+
+async def test_the_start_up_collection_waits_until_the_first_frame_is_out(
+    demo_board: Board, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen in a terminal at 10,000 deals: the collection that exempts start-up's objects
+    from later ones (50-80 ms) ran between the board's load and its first frame, holding
+    the frame back. It must wait until the frame has had time to reach the terminal
+    (``AFTER_FRAME_SECONDS`` after it was rendered), and still run."""
+    from salesboard.ui import board_screen
+
+    events: list[tuple[str, float]] = []
+    monkeypatch.setattr(
+        board_screen, "exempt_from_gc", lambda: events.append(("collect", time.monotonic()))
+    )
+    render_update = _compositor.Compositor.render_update
+
+    def noted(self: _compositor.Compositor, full: bool = False, **kwargs: Any) -> Any:
+        whole = full or self.size.region in self._dirty_regions
+        update = render_update(self, full, **kwargs)
+        if update is not None and whole:
+            events.append(("full frame", time.monotonic()))
+        return update
+
+    monkeypatch.setattr(_compositor.Compositor, "render_update", noted)
+    app = demo_board.app(live=False)
+    async with app.run_test(size=MEDIUM) as pilot:
+        await pilot.pause(board_screen.AFTER_FRAME_SECONDS * 4)
+    names = [name for name, _at in events]
+    assert names.count("collect") == 1
+    first_frame = events[names.index("full frame")][1]
+    collected = events[names.index("collect")][1]
+    assert collected - first_frame >= board_screen.AFTER_FRAME_SECONDS
