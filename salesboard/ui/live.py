@@ -6,9 +6,9 @@ sessions changed something it shows; then the board asks ``ChangeFeed`` which de
 changed and redraws only those cards, their columns' headers and the open pane, converts
 the totals again after a rate change, or shows the new pipeline. An idle board runs no
 query and draws nothing. It also runs this session's presence heartbeat (on a thread),
-tells it which deal is open (once a second, a check in memory), and shows who else is
-online when that changed, or every ``PRESENCE_SECONDS`` to drop colleagues whose board
-died.
+tells it which deal is open (when a checklist opens or closes, and every
+``TICK_SECONDS`` in case), and shows who else is online when that changed, or every
+``PRESENCE_SECONDS`` to drop colleagues whose board died.
 """
 
 from __future__ import annotations
@@ -67,10 +67,11 @@ class LiveBoard(Protocol):
         """Tell the user something, literally."""
 
 
-TICK_SECONDS = 2.0
-"""How often the open deal is handed to the heartbeat (a comparison, no database). Each
-tick wakes an idle board: at 1 s fifty idle boards took 5.2 % of a core, the goal is 5 %;
-colleagues see an opened deal within this and the change check's second."""
+TICK_SECONDS = 5.0
+"""How often the open deal is handed to the heartbeat anyway (a comparison, no database).
+The board hands it over at once when it opens or closes a checklist
+(``follow_open_deal``); this catches any other way the open deal changes. Each tick
+wakes an idle board: at 1 s fifty idle boards took 5.2 % of a core."""
 PRESENCE_SECONDS = 15.0
 """Re-read presence at least this often even when nothing changed (to drop the dead:
 their rows stay until a heartbeat sweeps them, and sweeping wakes every board anyway)."""
@@ -147,6 +148,15 @@ class LiveUpdates:
             self.heartbeat.look_at(self.screen.open_deal_id())
         if time.monotonic() - self._presence_read >= PRESENCE_SECONDS:
             self.refresh(frozenset({PRESENCE}))
+
+    def follow_open_deal(self, deal_id: int | None) -> None:
+        """Tell colleagues now that this user has ``deal_id``'s checklist open (or none).
+
+        Called as a checklist opens or closes: a comparison and, if the deal changed, a
+        wake-up of the heartbeat's thread, which writes it; the caller never waits.
+        """
+        if self.heartbeat is not None and not self._stopped:
+            self.heartbeat.look_at(deal_id)
 
     def poll(self) -> None:
         """Look at everything now, as if every kind of change had been signalled."""
