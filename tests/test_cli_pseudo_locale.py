@@ -38,6 +38,7 @@ the language's Babel locale, not the catalogue); currency codes are allowed too.
 
 def typed_words(group: click.Group) -> Iterator[str]:
     """What users type, the same in every language: command names and choices."""
+    group.list_commands(click.Context(group))  # the top group imports its commands
     for name, command in group.commands.items():
         yield name
         for param in command.params:
@@ -82,6 +83,7 @@ def pseudo_db(tmp_path: Path) -> Iterator[str]:
 def every_help(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[list[str]]:
     """The ``--help`` command line of the group and every command under it."""
     yield [*path, "--help"]
+    group.list_commands(click.Context(group))  # the top group imports its commands
     for name, command in group.commands.items():
         if isinstance(command, click.Group):
             yield from every_help(command, (*path, name))

@@ -11,7 +11,9 @@ code, never a traceback:
 
 One module per command group (``deals``, ``changes``, ``activities``, ``agenda``,
 ``stakeholders``, ``problems``, ``pipeline``, ``rates``, ``reports``, ``doctor``,
-``migrate``, ``setup``) adds its commands to the group of ``main``; ``params``, ``runtime`` and
+``migrate``, ``setup``) adds its commands to the group of ``main`` when imported, which
+the group does the first time a command is looked up or listed (the board, which needs
+none, starts without them); ``params``, ``runtime`` and
 ``output`` (and, for a deal's parts, ``part_params``, ``part_output``, ``part_hints``)
 are what they share, and ``click_i18n`` puts Click's own messages and every command's
 help into the language in force (``--lang``, ``$SALESBOARD_LANG``, the locale).
@@ -22,20 +24,6 @@ and Rich are imported inside the commands that need them.
 
 from __future__ import annotations
 
-from salesboard.cli import (  # noqa: F401 (they register)
-    activities,
-    agenda,
-    changes,
-    deals,
-    doctor,
-    migrate,
-    pipeline,
-    problems,
-    rates,
-    reports,
-    setup,
-    stakeholders,
-)
 from salesboard.cli.main import cli, main
 
 __all__ = ["cli", "main"]

@@ -213,7 +213,7 @@ def localize(command: click.Command) -> None:
     help_option = getattr(command, "_help_option", None)
     if isinstance(help_option, click.Option):
         help_option.help = _(HELP_OPTION_HELP)
-    if isinstance(command, click.Group):
+    if isinstance(command, click.Group):  # those imported so far (see ``load_commands``)
         for subcommand in command.commands.values():
             localize(subcommand)
 
