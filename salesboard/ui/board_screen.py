@@ -125,9 +125,13 @@ def exempt_from_gc() -> None:
     Left in the collector's oldest generation, it was scanned again by every full
     collection, a pause of about 90 ms every few key presses that grew with the number
     of deals. Frozen objects are still freed by reference counting when dropped (an old
-    index after a reload has no cycles). Runs after the first frame is drawn, and turns
-    collection back on if the start turned it off (``salesboard.cli.main``).
+    index after a reload has no cycles). Runs once the first frame is out
+    (``BoardScreen.after_frame``), and only if the start turned collection off to
+    speed itself up (``salesboard.cli.main``), which it turns back on: a program that
+    embeds the board (the tests) keeps its own collector as it is.
     """
+    if gc.isenabled():
+        return
     gc.collect()
     gc.freeze()
     gc.enable()

@@ -8,6 +8,7 @@ changed and no more. No timing is measured; the figures are cells, not milliseco
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -325,3 +326,24 @@ async def test_the_start_up_collection_waits_until_the_first_frame_is_out(
     first_frame = events[names.index("full frame")][1]
     collected = events[names.index("collect")][1]
     assert collected - first_frame >= board_screen.AFTER_FRAME_SECONDS
+
+
+def test_the_start_up_collection_only_acts_when_the_start_turned_collection_off() -> None:
+    """The CLI turns the collector off for the start; ``exempt_from_gc`` freezes what
+    start-up built and turns it on again. A program embedding the board (these tests)
+    keeps its collector as it is: a full collection of its heap in the middle of its
+    work was a pause it did not ask for."""
+    from salesboard.ui.board_screen import exempt_from_gc
+
+    frozen = gc.get_freeze_count()
+    exempt_from_gc()  # collection is on: nothing happens
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    kept = [object() for _ in range(10)]
+    gc.disable()
+    try:
+        exempt_from_gc()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(kept)
+    finally:
+        gc.enable()
+        gc.unfreeze()
