@@ -37,6 +37,17 @@ def private_config(
     return where
 
 
+@pytest.fixture
+def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep a CLI test away from the real user data directory and $SALESBOARD_DB.
+
+    Used by the CLI test modules (``pytestmark = pytest.mark.usefixtures(...)``): the
+    default database and the demo file live in the user data directory.
+    """
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("SALESBOARD_DB", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def default_pipeline_in_force() -> Iterator[None]:
     """Each test starts in English with the default pipeline's names, as a new process does."""

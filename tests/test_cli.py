@@ -34,11 +34,7 @@ ALL_JOBS = sum(len(jobs) for jobs in DEFAULT_CHECKLISTS.values())
 Run = Callable[..., Result]
 
 
-@pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep every test away from the real user data directory and $SALESBOARD_DB."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("SALESBOARD_DB", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_user_dirs")
 
 
 @pytest.fixture

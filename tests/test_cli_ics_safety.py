@@ -23,10 +23,7 @@ from tests.test_cli import ok, one_line_error
 Run = Callable[..., Result]
 
 
-@pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("SALESBOARD_DB", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_user_dirs")
 
 
 @pytest.fixture

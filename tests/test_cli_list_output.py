@@ -7,8 +7,6 @@ terminal, Rich assumed 80 columns and cut every title. And an empty database sai
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
@@ -19,10 +17,7 @@ LONG = "Payroll outsourcing for the whole Nordic group, phase two"
 COMPANY = "Fjordline Health Scandinavia Holding B.V."
 
 
-@pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("SALESBOARD_DB", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_user_dirs")
 
 
 def test_a_list_to_a_file_keeps_every_title_and_column_whole(sqlite_url: str) -> None:

@@ -14,11 +14,7 @@ from salesboard.store import Database
 from tests.evidence import give_evidence
 from tests.terminal_import import import_at_a_terminal
 
-
-@pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("SALESBOARD_DB", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_user_dirs")
 
 
 @pytest.fixture

@@ -57,11 +57,7 @@ FUTURE = "2099-06-01 08:00"
 """Typed in Oslo (UTC+2 in June): 06:00 UTC."""
 
 
-@pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep every test away from the real user data directory and $SALESBOARD_DB."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("SALESBOARD_DB", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_user_dirs")
 
 
 @pytest.fixture

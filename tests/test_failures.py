@@ -35,10 +35,8 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep every test away from the real data directory, $SALESBOARD_DB and timeouts."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("SALESBOARD_DB", raising=False)
+def _default_timeouts(isolated_user_dirs: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Away from the real data directory and $SALESBOARD_DB, with the default timeouts."""
     monkeypatch.delenv(BUSY_TIMEOUT_ENV, raising=False)
 
 

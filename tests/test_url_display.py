@@ -7,8 +7,6 @@ SQLAlchemy cannot read (a port that is not a number) is bad input: one line, exi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
@@ -23,10 +21,7 @@ UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:5433/x?password=s3cretQP"
 """Nothing listens on 5433: the connection fails at once, naming the database."""
 
 
-@pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("SALESBOARD_DB", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_user_dirs")
 
 
 @pytest.fixture
