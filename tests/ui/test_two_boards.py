@@ -34,7 +34,11 @@ from tests.ui.scenario import ALPHA, BRAVO
 
 FIRST, SECOND = Stage.PROSPECT, Stage.QUALIFIED
 COLLEAGUE = "bob"
-LIVE_WITHIN_S = 2.0
+LIVE_WITHIN_S = 3.0
+"""A change must show within this, by the change signal, not by the 15 s presence look.
+The product's "within a second" (one look a second) is measured by benchmarks/server.py;
+here the other test worker may starve this one of the CPU for a second (CI saw 2.4 s once
+with a 2.0 s bound), and a missed signal would not show at all."""
 
 
 @pytest.fixture
