@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import ClassVar, Self
 
 from rich.console import RenderableType
-from textual import events, on
+from textual import _time, events, messages, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.geometry import Region
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widget import Widget
 
 from salesboard.service import DealView
 from salesboard.ui import keymap
@@ -75,6 +76,8 @@ class DealScreen(ModalScreen[int | None]):
         """The first deal is shown and laid out: until then nothing is drawn."""
         self._first_due = False
         """The first frame is to be drawn at the next update (``_on_timer_update``)."""
+        self._whole_drawn_at = 0.0
+        """When the dialog was last drawn whole (``_forget_repaints_drawn``)."""
         self._styled_by: tuple[object, str] | None = None
         """The stylesheet and theme the dialog's widgets were last styled with."""
 
@@ -111,13 +114,40 @@ class DealScreen(ModalScreen[int | None]):
             self._shown = True
             self._compositor._dirty_regions.add(self.size.region)
             self._compositor_refresh()
+            self._forget_repaints_drawn()
             return
         if whole and self._layout_required and self._repaint_required and self.is_current:
             self._repaint_required = False
             self._dirty_widgets.clear()
             self._exchange_repaint_regions()  # painted now: not again with a later change
             self._compositor._dirty_regions.add(self.size.region)  # the layout's frame: whole
+            super()._on_timer_update()
+            self._forget_repaints_drawn()
+            return
         super()._on_timer_update()
+
+    def _forget_repaints_drawn(self) -> None:
+        """The whole dialog was just drawn: drop the repaints asked for before it.
+
+        Laying the dialog out for another deal resizes its scroll bars, and each asks to
+        be repainted; those requests reached the screen after the frame that had drawn
+        them already, and went to the terminal again ~30 ms later (a second update of
+        every checklist opened). A widget asking to be repainted marks what it shows as
+        stale at once, so the whole frame drew it fresh; only the request is dropped.
+        Requests made after the frame still repaint.
+        """
+        self._whole_drawn_at = _time.get_time()
+        for widget in self.walk_children(Widget, with_self=False):
+            widget._repaint_required = False
+            for bar in (widget._vertical_scrollbar, widget._horizontal_scrollbar):
+                if bar is not None:
+                    bar._repaint_required = False
+
+    async def _on_update(self, message: messages.Update) -> None:
+        # A repaint posted before the whole dialog was drawn is drawn already (above).
+        if message.time <= self._whole_drawn_at:
+            message.stop()
+            message.prevent_default()
 
     def _compositor_refresh(self) -> None:
         """Draw nothing until the first deal is shown, then the whole screen once.

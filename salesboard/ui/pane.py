@@ -21,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from salesboard.calendar_text import day_text
@@ -43,7 +43,7 @@ from salesboard.ui.part_lists import (
     ProblemList,
     StakeholderList,
 )
-from salesboard.ui.quiet import text_key, update_static
+from salesboard.ui.quiet import SteadyOptionList, text_key, update_static
 from salesboard.workflow import Outcome, Stage, Status, status_word
 
 RecentChanges = Callable[[int], list[EventView]]
@@ -51,7 +51,7 @@ RecentChanges = Callable[[int], list[EventView]]
 attributes and callbacks down)."""
 
 
-class JobList(OptionList):
+class JobList(SteadyOptionList):
     """The current stage's jobs; Space, and only Space, ticks or unticks the highlighted one.
 
     Enter does nothing here (an Enter pressed out of habit, say after a refused move, must

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from salesboard.calendar_text import moment_text
@@ -32,7 +32,7 @@ from salesboard.substance import stance_group as stance_heading
 from salesboard.ui import keymap
 from salesboard.ui.keymap import bindings
 from salesboard.ui.literal import literal
-from salesboard.ui.quiet import text_key, update_static
+from salesboard.ui.quiet import SteadyOptionList, text_key, update_static
 
 PartAction = Literal["add", "edit", "toggle", "remove"]
 """What a key in a section asks for: add one, edit, mark done (or solved) again, remove."""
@@ -43,7 +43,7 @@ Row = tuple[Text, int | None]
 _GAP = " · "
 
 
-class PartList(OptionList):
+class PartList(SteadyOptionList):
     """One section's parts; ``n`` adds, ``e`` edits, ``d`` removes the highlighted one.
 
     Enter does nothing (as in the checklist), and the cursor stops at the first and last
