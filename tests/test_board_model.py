@@ -110,3 +110,39 @@ def check(column: ColumnCursor) -> None:
 
 TestBoardModel = Board.TestCase
 TestBoardModel.settings = settings(max_examples=300, stateful_step_count=60, deadline=None)
+
+
+def test_a_cursor_leaving_the_view_turns_the_page_keeping_one_card_of_context() -> None:
+    """Issue 16: scrolling a card a key redrew the whole column at every key once the
+    cursor reached the edge; a page turn redraws it once a page."""
+    column = ColumnCursor(ids=list(range(1, 21)))
+    column.resize(4)
+    tops = []
+    for index in range(1, 10):  # j, j, j, ...
+        scrolled = column.move_to(index)
+        tops.append((column.top, scrolled))
+    # Cards 0-3 in view; the cursor leaving it at 4 shows 3-6 (3, the card it left, as
+    # context), leaving that at 7 shows 6-9: two redraws in nine moves, not six.
+    assert tops == [(0, False), (0, False), (0, False), (3, True), (3, False), (3, False),
+                    (6, True), (6, False), (6, False)]  # fmt: skip
+    for index in range(8, -1, -1):  # and k back up
+        column.move_to(index)
+        assert column.top <= column.cursor < column.top + column.per_page
+    assert column.top == 0
+    column.move_to(5)  # k into a page above keeps the card left as context below it
+    column.move_to(19)  # G: the last page, full
+    assert (column.cursor, column.top) == (19, 16)
+    column.move_to(15)
+    assert column.top == 13  # 13, 14, 15 and 16 (the card left)
+
+
+def test_a_page_of_one_or_two_cards_turns_without_context() -> None:
+    """With room for two cards, a card of context would make every move a redraw."""
+    column = ColumnCursor(ids=list(range(1, 11)))
+    column.resize(2)
+    column.move_to(2)
+    assert column.top == 2  # cards 2 and 3: both new
+    column.move_to(3)
+    assert column.top == 2
+    column.move_to(1)
+    assert column.top == 0

@@ -127,9 +127,21 @@ class ColumnCursor:
         return True
 
     def move_to(self, index: int) -> bool:
-        """Put the cursor on card ``index`` (clamped); whether the view scrolled."""
+        """Put the cursor on card ``index`` (clamped); whether the view scrolled.
+
+        A cursor that leaves the view turns the page: the view jumps so that the card
+        it left stays in sight as the one card of context (top or bottom) and the rest
+        are new. Scrolling a card at a time redrew the whole column at every key once
+        the cursor had reached the edge (6 KB a key over SSH); a page turn redraws it
+        once a page, as a mail reader's index does.
+        """
         before = self.top
-        self.cursor = index
+        self.cursor = max(0, min(index, len(self.ids) - 1))
+        context = 1 if self.per_page >= 3 else 0
+        if self.cursor >= self.top + self.per_page:  # below the view
+            self.top = self.cursor - context
+        elif self.cursor < self.top:  # above the view
+            self.top = self.cursor + context - self.per_page + 1
         self.settle()
         return self.top != before
 

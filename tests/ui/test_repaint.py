@@ -127,6 +127,30 @@ async def test_a_column_change_repaints_the_two_cursors_only(
             assert focused_column(app).stage is Stage.PROSPECT
 
 
+async def test_going_down_a_column_redraws_it_once_a_page_not_at_every_key(
+    demo_board: Board, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen in the benchmark: `j` and `k` sent 2.6 KB a move but 6 KB once the cursor
+    had reached the edge of the view, as the column scrolled a card at every key."""
+    app = demo_board.app(live=False)
+    with recording(monkeypatch) as frames:
+        async with app.run_test(size=MEDIUM) as pilot:
+            prospect = column(app, Stage.PROSPECT)
+            per_page = prospect.state.per_page
+            moves = min(len(prospect.state.ids) - 1, 3 * per_page)
+            assert per_page >= 3 and moves > 2 * per_page  # pages to turn
+            redrawn = 0
+            for _ in range(moves):
+                await press(pilot, frames, "j")
+                assert prospect.state.top <= prospect.state.cursor
+                assert prospect.state.cursor < prospect.state.top + per_page  # in sight
+                whole = prospect.region.height * prospect.region.width
+                redrawn += any(r.area >= whole for r in frames.regions)
+            # A page turn shows per_page - 1 new cards.
+            assert redrawn == (moves - 1) // (per_page - 1), (redrawn, moves, per_page)
+            assert focused_column(app).current_id == prospect.state.ids[moves]
+
+
 async def test_the_filter_box_opens_and_closes_over_the_board_without_repainting_it(
     demo_board: Board, monkeypatch: pytest.MonkeyPatch
 ) -> None:
