@@ -166,6 +166,8 @@ class BoardScreen(Screen[None]):
         self.colleagues: list[Colleague] = []
         self._damaged_reported: list[tuple[int, str]] = []
         self._pane_to_dialog = False
+        self._styled_by: tuple[object, str] | None = None
+        """The stylesheet and theme the board's widgets were last styled with."""
         self.covering = False
         """True while a screen is being pushed over the board (see ``refresh``)."""
         self._dialog: DealScreen | None = None
@@ -233,6 +235,7 @@ class BoardScreen(Screen[None]):
         frame, so they do not compete with drawing it; the change baseline is taken
         before the load, so nothing committed meanwhile is missed.
         """
+        self._styled_by = (self.app.stylesheet, self.app.theme)  # each widget, as mounted
         self.query_one("#readonly-banner").display = self.read_only
         self._recall_settings()
         self.reload()
@@ -252,8 +255,20 @@ class BoardScreen(Screen[None]):
             return
         self._turn_pane_into_dialog()
 
-    def on_screen_resume(self) -> None:
-        """Back on top after a dialog: finish turning a squeezed side pane into a dialog."""
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Come (back) on top, styling the board's widgets again only if styles changed.
+
+        Textual works out the style of every widget on the screen each time it comes on
+        top: at start, just after styling each as it was mounted (~15 ms of the start),
+        and after every dialog closes. They only change when the stylesheet or the theme
+        does (a theme change makes a new stylesheet); a widget whose classes or focus
+        change is styled again by Textual then.
+        """
+        styled_by = (self.app.stylesheet, self.app.theme)
+        if self._styled_by == styled_by:
+            event.refresh_styles = False  # Textual's handler (called next) reads this
+        self._styled_by = styled_by
+        # Back on top after a dialog: finish turning a squeezed side pane into a dialog.
         if self._pane_to_dialog:
             self._pane_to_dialog = False
             if self._pane_open and self.size.width < WIDE_PANE:

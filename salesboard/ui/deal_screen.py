@@ -172,9 +172,8 @@ class DealScreen(ModalScreen[int | None]):
         """
         styled_by = (self.app.stylesheet, self.app.theme)
         if self._styled_by == styled_by:
-            event.refresh_styles = False
+            event.refresh_styles = False  # Textual's handler (called next) reads this
         self._styled_by = styled_by
-        super()._on_screen_resume(event)
 
     def render(self) -> RenderableType:
         """The board beneath, dimmed with each style's tint worked out once (``dimmed``)."""

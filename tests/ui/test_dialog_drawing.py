@@ -54,3 +54,22 @@ async def test_the_dialog_shown_again_after_a_theme_change_wears_the_new_theme(
         await pilot.press("j", "enter")
         assert app.screen is dialog  # the same dialog, shown again
         assert dialog.pane.styles.background != before  # styled for the new theme
+
+
+async def test_the_board_back_on_top_after_a_theme_change_wears_the_new_theme(
+    demo_board: Board,
+) -> None:
+    """The board restyles its widgets on coming back on top only when styles changed:
+    a theme picked while the checklist covered it is worn once the checklist closes."""
+    app = demo_board.app(live=False)
+    async with app.run_test(size=MEDIUM) as pilot:
+        header = app.board.query_one("#header-prospect")
+        before = header.styles.background, header.styles.color
+        await pilot.press("enter")
+        assert isinstance(app.screen, DealScreen)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.board
+        assert (header.styles.background, header.styles.color) != before
