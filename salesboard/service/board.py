@@ -229,7 +229,7 @@ def _why_not_on_board(stage: Any, value: Any, *texts: Any) -> str:
         rows.amount(value)
     except rows.Damaged as damage:
         return str(damage)
-    odd = next(t for t in texts if type(t) is not str)
+    odd = next((t for t in texts if type(t) is not str), None)
     return _("a text field is {value}, not text").format(value=rows.shown(odd))
 
 
@@ -339,7 +339,8 @@ class OpenDealIndex:
                         one(currency, currency), in_base,
                     )  # fmt: skip
                 elif type(i) is int:
-                    damaged.append((i, _why_not_on_board(stage, value, owner, title, company)))
+                    why = _why_not_on_board(stage, value, owner, title, company, currency)
+                    damaged.append((i, why))
         self._open = board
         self.damaged = sorted(damaged)
         self._keys = None

@@ -98,7 +98,24 @@ class DealScreen(ModalScreen[int | None]):
             repaint = False
         elif repaint and not regions and not recompose:
             self._whole = True  # see ``_on_timer_update``
+        if regions and self.is_mounted:
+            regions = tuple(self._across_the_dialog(region) for region in regions)
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _across_the_dialog(self, region: Region) -> Region:
+        """``region`` widened to each of the dialog's boxes it reaches into, row for row.
+
+        The board beneath repaints what changed in it (a colleague's change to a card
+        half under the dialog) as regions of this screen. Cut at the card's edge, a line
+        of the dialog with a wide character (漢) across that edge was drawn with a space
+        for the half character, and a terminal erases the whole character for it: a
+        two-cell hole in the dialog that stayed.
+        """
+        for child in self.children:
+            box = child.region
+            if region.overlaps(box):
+                region = region.union(Region(box.x, region.y, box.width, region.height))
+        return region
 
     def _on_timer_update(self) -> None:
         """Lay out and repaint in one frame when both are due (Textual 8.2 draws two).

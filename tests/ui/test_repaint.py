@@ -292,6 +292,36 @@ async def test_a_checklist_with_another_number_of_jobs_opens_in_one_frame(
             assert len(set(counts)) > 1, counts  # the number of jobs changed between opens
 
 
+async def test_a_card_redrawn_beneath_the_dialog_never_cuts_through_the_dialog(
+    demo_board: Board, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen by a tester: with the checklist open, a colleague's change to a card half
+    under the dialog left a two-cell hole in every line of wide characters (漢) in the
+    dialog, at the card's edge. The card's region was repainted on the dialog's screen,
+    cutting the dialog's lines there: a wide character cut in half is drawn as a space,
+    which erases the whole character on the terminal. A repaint that reaches into the
+    dialog must take in the dialog's whole width on those rows."""
+    app = demo_board.app(live=False)
+    with recording(monkeypatch) as frames:
+        async with app.run_test(size=MEDIUM) as pilot:
+            await pilot.press("l", "enter")
+            dialog = top(app)
+            assert isinstance(dialog, DealScreen)
+            await pilot.pause()
+            beneath = column(app, Stage.QUALIFIED)
+            pane = dialog.pane.region
+            assert beneath.region.overlaps(pane) and not pane.contains_region(beneath.region)
+            frames.clear()
+            beneath.refresh()  # as a colleague's change to one of its cards does
+            await pilot.pause()
+            await pilot.pause()
+            reaching_in = [r for r in frames.regions if r.overlaps(pane)]
+            assert reaching_in  # the card is repainted where it shows, dimmed
+            for region in reaching_in:
+                assert region.x <= pane.x and region.right >= pane.right, region
+            assert top(app) is dialog
+
+
 async def test_a_tick_in_the_dialog_repaints_the_dialog_and_the_card_only(
     small_board: Board, monkeypatch: pytest.MonkeyPatch
 ) -> None:
