@@ -28,6 +28,7 @@ from click.testing import CliRunner, Result
 from salesboard.cli import cli
 from salesboard.folding import search_text
 from salesboard.service import Pipeline
+from salesboard.service.board import OpenDealIndex
 from salesboard.service.doctor import examine
 from salesboard.store import Database
 from salesboard.store.chain import GENESIS, content, event_hash
@@ -263,6 +264,34 @@ def test_list_shows_damaged_deals_by_name_and_goes_on(malformed_db: tuple[Path, 
     damaged = {entry["id"]: entry["damaged"] for entry in data if "damaged" in entry}
     assert sorted(damaged) == [1, 2, 3, 4, 5]
     assert [entry["title"] for entry in data if "damaged" not in entry] == ["Deal 6"]
+
+
+@pytest.mark.parametrize("stored", ["'OPEN'", "X'6f70656e'", "7", "'zzz'"])
+def test_a_deal_whose_status_cannot_be_read_is_named_not_lost(tmp_path: Path, stored: str) -> None:
+    """Seen by a tester: a deal whose status was 'OPEN' or the bytes of "open" vanished
+    from the board and from ``list`` without a word (both ask for status = 'open')."""
+    path = tmp_path / "board.db"
+    db = Database.open(str(path), create=True)
+    pipeline = Pipeline(db, actor="alice", clock=FrozenClock())
+    for n in range(1, 4):
+        pipeline.create_deal(f"Deal {n}", company="C", value="100")
+    db.close()
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute(f"UPDATE deal SET status = {stored} WHERE id = 2")
+    done = CliRunner(env={"COLUMNS": "250"}).invoke(cli, ["--db", str(path), "list"])
+    assert done.exit_code == 0, (done.output, done.exception)
+    assert "Deal 1" in done.stdout and "Deal 3" in done.stdout
+    assert "deal 2 is damaged: status is" in done.stdout, done.stdout
+    assert "1 damaged deal (2) could not be read" in done.stderr
+    db = Database.open(str(path))
+    try:
+        index = OpenDealIndex(db)
+        index.load()
+    finally:
+        db.close()
+    assert len(index) == 2
+    assert [deal_id for deal_id, _why in index.damaged] == [2]
+    assert index.damaged[0][1].startswith("status is ")
 
 
 def test_history_marks_damaged_events_and_shows_the_rest(malformed_db: tuple[Path, Run]) -> None:

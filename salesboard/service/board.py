@@ -341,6 +341,11 @@ class OpenDealIndex:
                 elif type(i) is int:
                     why = _why_not_on_board(stage, value, owner, title, company, currency)
                     damaged.append((i, why))
+            # A deal whose status cannot be read may be open: say so rather than lose it.
+            unknown = core_select(col(Deal.id), col(Deal.status)).where(rows.status_unknown())
+            for i, status in session.connection().execute(unknown):
+                if type(i) is int:
+                    damaged.append((i, rows.status_damage(status)))
         self._open = board
         self.damaged = sorted(damaged)
         self._keys = None

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -155,8 +155,8 @@ class Pipeline:
         )
         if stage is not None:
             query = query.where(col(Deal.stage) == int(stage))
-        if status is not None:
-            query = query.where(col(Deal.status) == status.value)
+        if status is not None:  # and those whose status cannot be read: shown as damaged
+            query = query.where(or_(col(Deal.status) == status.value, rows.status_unknown()))
         if owner is not None:
             query = query.where(col(Deal.owner) == validation.strip_controls(owner).strip())
         if text:

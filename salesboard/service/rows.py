@@ -24,9 +24,10 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Integer, String, Text, cast, type_coerce
+from sqlalchemy import ColumnElement, Integer, String, Text, and_, cast, or_, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import col
@@ -42,6 +43,27 @@ from salesboard.workflow import EventKind, Outcome, Stage, Status
 
 _STAGES: Final = {int(stage): stage for stage in Stage}
 _STATUSES: Final = {status.value: status for status in Status}
+
+
+def status_unknown() -> ColumnElement[bool]:
+    """Deals whose stored status is none of open, finished or lost (damaged).
+
+    A filter on ``status = 'open'`` never reads them, so a board or a list of open deals
+    would leave them out without a word. Written as ranges around the known values (and
+    NULL), so the board index on ``status`` finds them without reading every deal.
+    """
+    status = col(Deal.status)
+    known = sorted(_STATUSES)
+    ranges: list[ColumnElement[bool]] = [status.is_(None), status < known[0], status > known[-1]]
+    ranges += [and_(status > low, status < high) for low, high in pairwise(known)]
+    return or_(*ranges)
+
+
+def status_damage(value: Any) -> str:
+    """Why a stored status cannot be read, in the words the rest of ``rows`` uses."""
+    return _("status is {value}, not open, finished or lost").format(value=shown(value))
+
+
 _OUTCOMES: Final = {outcome.value: outcome for outcome in Outcome}
 _KINDS: Final = {kind.value for kind in EventKind}
 _HASH: Final = re.compile("[0-9a-f]{64}")
@@ -320,9 +342,7 @@ def damaged_summary(deal_id: Any, title: Any, reason: str) -> DealSummary:
 def _checked_summary(row: Any, done: Any, total: Any) -> DealSummary:
     status = _STATUSES.get(row.status) if isinstance(row.status, str) else None
     if status is None:
-        raise Damaged(
-            _("status is {value}, not open, finished or lost").format(value=shown(row.status))
-        )
+        raise Damaged(status_damage(row.status))
     outcome = None
     if row.outcome is not None:
         outcome = _OUTCOMES.get(row.outcome) if isinstance(row.outcome, str) else None

@@ -107,10 +107,10 @@ async def test_damaged_deals_are_named_and_the_board_goes_on(malformed: Board) -
         [(severity, title, message)] = notifications(app)
         assert (severity, title) == ("warning", "Damaged data")
         assert message.startswith(
-            "2 damaged deals are not on the board: deal 1 (stage is 9, not 1 to 6) and 1 more."
+            "3 damaged deals are not on the board: deal 1 (stage is 9, not 1 to 6) and 2 more."
         )
         prospect = column(app, Stage.PROSPECT)
-        assert prospect.ids == [3, 5, 6]  # 1: stage 9, 2: not open, 4: value is no number
+        assert prospect.ids == [3, 5, 6]  # 1: stage 9, 2: status 'maybe', 4: value no number
         assert card_text(prospect, 0)[1].strip().startswith("damaged: updated_at is")
         assert "Deal 6" in card_text(prospect, 2)[0]
         await pilot.press("enter")  # deal 3 cannot be opened: a notice, not a crash
