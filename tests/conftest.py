@@ -19,6 +19,7 @@ from typing import NoReturn
 import pytest
 
 from salesboard.service import Pipeline
+from salesboard.service.board import OpenDealIndex
 from salesboard.store import Database
 
 pytest_plugins = ("tests.unix_users",)
@@ -186,3 +187,14 @@ def mounted_tmpfs(where: Path, options: str) -> Iterator[Path]:
         yield where
     finally:
         subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def loaded_index(path: Path) -> OpenDealIndex:
+    """The board's open-deal index of the SQLite file at ``path``, loaded as a board does."""
+    db = Database.open(str(path))
+    try:
+        index = OpenDealIndex(db)
+        index.load()
+    finally:
+        db.close()
+    return index

@@ -20,10 +20,9 @@ from click.testing import CliRunner, Result
 
 from salesboard.cli import cli
 from salesboard.service import Pipeline
-from salesboard.service.board import OpenDealIndex
 from salesboard.store import Database
 from salesboard.store.database import text_or_bytes
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, loaded_index
 from tests.test_untrusted_rows import Run, terminal_safe
 
 BAD = "62616462797465ff1b5b326a"
@@ -117,11 +116,6 @@ def test_the_board_index_lists_the_deal_as_damaged(tmp_path: Path, column: str) 
     texts only)."""
     path = tmp_path / "board.db"
     make_db(path, column)
-    db = Database.open(str(path))
-    try:
-        index = OpenDealIndex(db)
-        index.load()
-    finally:
-        db.close()
+    index = loaded_index(path)
     assert len(index) == 2
     assert index.damaged == [(2, f"a text field is {BAD_SHOWN}, not text")]

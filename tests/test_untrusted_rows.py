@@ -28,11 +28,10 @@ from click.testing import CliRunner, Result
 from salesboard.cli import cli
 from salesboard.folding import search_text
 from salesboard.service import Pipeline
-from salesboard.service.board import OpenDealIndex
 from salesboard.service.doctor import examine
 from salesboard.store import Database
 from salesboard.store.chain import GENESIS, content, event_hash
-from tests.conftest import FROZEN_START, FrozenClock
+from tests.conftest import FROZEN_START, FrozenClock, loaded_index
 from tests.evidence import give_evidence
 
 HOSTILE = "[@click=app.quit]Q[/] [red]R[/] \x1b]0;pwned\x07 \x1b[2J \x9b31m \u202eevil\x00!"
@@ -283,12 +282,7 @@ def test_a_deal_whose_status_cannot_be_read_is_named_not_lost(tmp_path: Path, st
     assert "Deal 1" in done.stdout and "Deal 3" in done.stdout
     assert "deal 2 is damaged: status is" in done.stdout, done.stdout
     assert "1 damaged deal (2) could not be read" in done.stderr
-    db = Database.open(str(path))
-    try:
-        index = OpenDealIndex(db)
-        index.load()
-    finally:
-        db.close()
+    index = loaded_index(path)
     assert len(index) == 2
     assert [deal_id for deal_id, _why in index.damaged] == [2]
     assert index.damaged[0][1].startswith("status is ")
